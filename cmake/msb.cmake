@@ -1,0 +1,54 @@
+# Build helpers shared by every component (see docs/patterns.md).
+
+set(MSB_WARNINGS -Wall -Wextra -Werror -Wno-missing-field-initializers)
+
+add_library(msb_build_flags INTERFACE)
+target_compile_options(msb_build_flags INTERFACE ${MSB_WARNINGS} -fvisibility=hidden)
+target_compile_definitions(msb_build_flags INTERFACE
+  $<$<CONFIG:Debug>:_GLIBCXX_ASSERTIONS>
+  MSB_VERSION="${PROJECT_VERSION}")
+if(MSB_SANITIZE)
+  target_compile_options(msb_build_flags INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(msb_build_flags INTERFACE -fsanitize=address,undefined)
+endif()
+
+# fmt and spdlog are used header-only so that the static guest agent links without
+# shared libraries.
+add_library(msb_fmt INTERFACE)
+target_link_libraries(msb_fmt INTERFACE fmt::fmt-header-only)
+add_library(msb_spdlog INTERFACE)
+target_compile_definitions(msb_spdlog INTERFACE SPDLOG_FMT_EXTERNAL)
+target_link_libraries(msb_spdlog INTERFACE msb_fmt Threads::Threads)
+
+# msb_library(name SOURCES ... PUBLIC_DEPS ... PRIVATE_DEPS ...)
+function(msb_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/include)
+  target_link_libraries(${name} PUBLIC msb_build_flags ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+endfunction()
+
+# msb_executable(name SOURCES ... DEPS ...)
+function(msb_executable name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE msb_build_flags ${ARG_DEPS})
+endfunction()
+
+# msb_test(name SOURCES ... DEPS ... LABELS ... TIMEOUT n)
+function(msb_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE msb_build_flags ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30
+    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT "${ARG_TIMEOUT}")
+endfunction()
+
+# msb_bench(name SOURCES ... DEPS ...)
+function(msb_bench name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE msb_build_flags ${ARG_DEPS})
+endfunction()
+
+include(GoogleTest)

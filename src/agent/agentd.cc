@@ -1,0 +1,95 @@
+#include "agent/agentd.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/reboot.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "agent/agent_loop.h"
+#include "agent/guest_init.h"
+#include "agent/options.h"
+#include "os/clock.h"
+#include "os/file.h"
+#include "os/system.h"
+
+namespace msb::agent {
+namespace {
+
+void log_line(const std::string& line) { std::fprintf(stderr, "msb-agentd: %s\n", line.c_str()); }
+
+struct Channel {
+  os::Fd fd;
+  GuestRoot root;
+};
+
+// The steps of a VM boot, in order. Each failure is fatal: the host sees no core.ready,
+// reports a boot failure and shows the console log, where this explains why.
+Result<Channel> init_guest(const AgentOptions& options) {
+  Channel channel;
+  channel.root = MSB_TRY(std::move(GuestRoot::assemble(options)).context("root filesystem"));
+  MSB_TRY(std::move(mount_runtime_filesystems()).context("runtime mounts"));
+  if (!options.hostname.empty()) MSB_TRY(os::set_hostname(options.hostname));
+  channel.fd = MSB_TRY(std::move(open_agent_port()).context("agent port"));
+  return channel;
+}
+
+// In a VM we are PID 1 with no arguments of our own; options come from /proc/cmdline.
+Result<AgentOptions> load_options(const std::vector<std::string>& args) {
+  if (!args.empty() || ::getpid() != 1) return parse_agent_args(args);
+  MSB_TRY(std::move(mount_early_filesystems()).context("early mounts"));
+  std::string cmdline = MSB_TRY(os::read_file("/proc/cmdline"));
+  return parse_kernel_cmdline(cmdline);
+}
+
+}  // namespace
+
+Result<int> agentd_main(const std::vector<std::string>& args) {
+  // CLOCK_BOOTTIME now is how long the kernel took to reach us.
+  uint64_t started_boottime = os::boottime_ns();
+  uint64_t started = os::monotonic_ns();
+  Result<AgentOptions> loaded = load_options(args);
+  bool in_vm = ::getpid() == 1;
+  if (!loaded) {
+    log_line("bad options: " + loaded.error().message);
+    if (in_vm) (void)os::reboot_system(RB_AUTOBOOT);
+    return tl::unexpected(loaded.error());
+  }
+  AgentOptions options = std::move(*loaded);
+  in_vm = options.channel_fd < 0;
+  if (in_vm && options.exit_at_init) (void)os::reboot_system(RB_AUTOBOOT);
+  if (in_vm && options.clock_ns) os::set_realtime_ns(options.clock_ns + started_boottime);
+
+  // SIGCHLD arrives through the loop; SIGPIPE must not kill PID 1 when the host leaves.
+  ::signal(SIGPIPE, SIG_IGN);
+  os::SignalFd child_signals = MSB_TRY(os::SignalFd::create({SIGCHLD}));
+  Channel channel;
+  if (in_vm) {
+    Result<Channel> ready = init_guest(options);
+    if (!ready) {
+      log_line("boot failed: " + ready.error().message);
+      (void)os::reboot_system(RB_AUTOBOOT);
+      return 1;
+    }
+    channel = std::move(*ready);
+  } else {
+    channel.fd = os::Fd(options.channel_fd);
+    // Outside a VM we are not PID 1: adopt orphans so that they are reaped too.
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  }
+
+  protocol::FrameConnection connection = MSB_TRY(protocol::FrameConnection::create(std::move(channel.fd)));
+  protocol::CoreReady ready{protocol::kProtocolVersion, MSB_VERSION, os::kernel_release(),
+                            started_boottime, os::monotonic_ns() - started, os::boottime_ns()};
+  MSB_TRY(connection.send(0, 0, ready));
+  AgentLoop loop(std::move(connection), std::move(child_signals));
+  Result<LoopExit> exit = loop.run();
+  if (!exit) log_line("event loop failed: " + exit.error().message);
+  if (in_vm) power_off(channel.root);
+  loop.kill_sessions(SIGKILL);
+  (void)loop.connection().flush_all(1000);
+  return 0;
+}
+
+}  // namespace msb::agent

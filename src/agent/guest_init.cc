@@ -1,0 +1,168 @@
+#include "agent/guest_init.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <unistd.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "os/file.h"
+#include "os/mount.h"
+#include "os/system.h"
+
+namespace msb::agent {
+namespace {
+
+constexpr const char* kLowerDir = "/mnt/lower";
+constexpr const char* kUpperFsDir = "/mnt/upperfs";
+constexpr const char* kNewRoot = "/newroot";
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+std::vector<std::string> list_dir(const std::string& path) {
+  std::vector<std::string> names;
+  DIR* dir = ::opendir(path.c_str());
+  if (!dir) return names;
+  while (dirent* entry = ::readdir(dir)) {
+    if (entry->d_name[0] != '.') names.emplace_back(entry->d_name);
+  }
+  ::closedir(dir);
+  return names;
+}
+
+// virtio-blk disks are found by the serial the host gave them, not by probe order.
+Result<std::string> find_disk_by_serial(const std::string& serial) {
+  for (const std::string& name : list_dir("/sys/block")) {
+    Result<std::string> value = os::read_file("/sys/block/" + name + "/serial");
+    if (value && trim(*value) == serial) return "/dev/" + name;
+  }
+  return err(ErrorKind::kNotFound, "no disk with serial '{}'", serial);
+}
+
+}  // namespace
+
+Result<void> mount_early_filesystems() {
+  MSB_TRY(os::make_dir("/dev", 0755));
+  MSB_TRY(os::make_dir("/proc", 0555));
+  MSB_TRY(os::make_dir("/sys", 0555));
+  MSB_TRY(os::mount_fs("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755"));
+  MSB_TRY(os::mount_fs("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC));
+  MSB_TRY(os::mount_fs("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC));
+  // The kernel starts init without stdio when the initramfs has no /dev/console.
+  Result<os::Fd> console = os::open_file("/dev/console", O_RDWR | O_NOCTTY);
+  if (console) {
+    for (int fd = 0; fd < 3; ++fd) ::dup2(console->get(), fd);
+  }
+  return {};
+}
+
+Result<GuestRoot> GuestRoot::assemble(const AgentOptions& options) {
+  GuestRoot root;
+  if (!options.rootfs) return root;
+  std::string lower_dev = MSB_TRY(find_disk_by_serial(options.rootfs->serial));
+  MSB_TRY(os::make_dirs(kLowerDir));
+  MSB_TRY(os::mount_fs(lower_dev, kLowerDir, options.rootfs->fstype, MS_RDONLY));
+  MSB_TRY(os::make_dirs(kNewRoot));
+  if (options.upper) {
+    std::string upper_dev = MSB_TRY(find_disk_by_serial(options.upper->serial));
+    MSB_TRY(os::make_dirs(kUpperFsDir));
+    MSB_TRY(os::mount_fs(upper_dev, kUpperFsDir, options.upper->fstype, MS_NOATIME));
+    MSB_TRY(os::make_dirs(std::string(kUpperFsDir) + "/upper"));
+    MSB_TRY(os::make_dirs(std::string(kUpperFsDir) + "/work"));
+    std::string data = std::string("lowerdir=") + kLowerDir + ",upperdir=" + kUpperFsDir +
+                       "/upper,workdir=" + kUpperFsDir + "/work";
+    MSB_TRY(os::mount_fs("overlay", kNewRoot, "overlay", 0, data));
+    root.has_upper_ = true;
+  } else {
+    MSB_TRY(os::mount_fs(kLowerDir, kNewRoot, "", MS_BIND));
+  }
+  for (const char* dir : {"/dev", "/proc", "/sys"}) {
+    std::string target = std::string(kNewRoot) + dir;
+    MSB_TRY(os::make_dir(target, 0755));
+    MSB_TRY(os::move_mount_to(dir, target));
+  }
+  root.initramfs_root_ = MSB_TRY(os::open_file("/", O_PATH | O_DIRECTORY));
+  // The initramfs cannot be pivot_root'ed away: move the new root over it and chroot.
+  MSB_TRY(os::change_dir(kNewRoot));
+  MSB_TRY(os::move_mount_to(".", "/"));
+  MSB_TRY(os::change_root("."));
+  root.switched_ = true;
+  return root;
+}
+
+void GuestRoot::tear_down() {
+  os::sync_filesystems();
+  if (!switched_ || !has_upper_) return;
+  // Step back into the initramfs, where the disk mounts are still reachable by path.
+  if (::fchdir(initramfs_root_.get()) != 0 || !os::change_root(".")) return;
+  if (!os::unmount(kUpperFsDir, 0)) {
+    // The overlay still holds the upper disk: at least make it clean for the next boot.
+    (void)os::remount(kUpperFsDir, MS_RDONLY);
+  }
+  os::sync_filesystems();
+}
+
+Result<void> mount_runtime_filesystems() {
+  MSB_TRY(os::make_dir("/dev/pts", 0755));
+  MSB_TRY(os::mount_fs("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+                       "newinstance,ptmxmode=0666,mode=0620,gid=5"));
+  MSB_TRY(os::make_dir("/dev/shm", 01777));
+  MSB_TRY(os::mount_fs("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"));
+  MSB_TRY(os::make_dir("/tmp", 01777));
+  MSB_TRY(os::mount_fs("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"));
+  MSB_TRY(os::make_dir("/run", 0755));
+  MSB_TRY(os::mount_fs("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"));
+  (void)::unlink("/dev/ptmx");
+  MSB_TRY(os::make_symlink("pts/ptmx", "/dev/ptmx"));
+  MSB_TRY(os::make_symlink("/proc/self/fd", "/dev/fd"));
+  MSB_TRY(os::make_symlink("/proc/self/fd/0", "/dev/stdin"));
+  MSB_TRY(os::make_symlink("/proc/self/fd/1", "/dev/stdout"));
+  MSB_TRY(os::make_symlink("/proc/self/fd/2", "/dev/stderr"));
+  return {};
+}
+
+Result<os::Fd> open_agent_port() {
+  for (const std::string& port : list_dir("/sys/class/virtio-ports")) {
+    Result<std::string> name = os::read_file("/sys/class/virtio-ports/" + port + "/name");
+    if (name && trim(*name) == "agent") return os::open_file("/dev/" + port, O_RDWR | O_NOCTTY);
+  }
+  return err(ErrorKind::kNotFound, "no virtio-serial port named 'agent'");
+}
+
+namespace {
+
+// Reaps children until none is left (as PID 1, every user process ends up our child) or
+// `timeout` passes; true when none is left.
+bool reap_all(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    Result<os::ReapResult> reaped = os::reap_any_child();
+    if (!reaped || reaped->no_children) return true;
+    if (!reaped->child) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return false;
+}
+
+}  // namespace
+
+void power_off(GuestRoot& root) {
+  // Ask processes to exit, then stop whatever could still write to the disks.
+  (void)os::signal_all_processes(SIGTERM);
+  if (!reap_all(std::chrono::milliseconds(200))) {
+    (void)os::signal_all_processes(SIGKILL);
+    (void)reap_all(std::chrono::milliseconds(1000));
+  }
+  root.tear_down();
+  (void)os::reboot_system(RB_AUTOBOOT);
+  ::_exit(1);
+}
+
+}  // namespace msb::agent

@@ -1,0 +1,79 @@
+#include "agent/options.h"
+
+#include <charconv>
+
+namespace msb::agent {
+namespace {
+
+Result<BlockDisk> parse_disk(std::string_view key, std::string_view value) {
+  size_t colon = value.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == value.size()) {
+    return err(ErrorKind::kInvalidArgument, "{}: expected TYPE:SERIAL, got '{}'", key, value);
+  }
+  return BlockDisk{std::string(value.substr(0, colon)), std::string(value.substr(colon + 1))};
+}
+
+template <class Int>
+Result<Int> parse_number(std::string_view key, std::string_view value) {
+  Int number{};
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+  if (ec != std::errc() || end != value.data() + value.size() || value.empty()) {
+    return err(ErrorKind::kInvalidArgument, "{}: not a number: '{}'", key, value);
+  }
+  return number;
+}
+
+// One "key=value" (or bare "key") setting, shared by both forms.
+Result<void> apply_option(AgentOptions& options, std::string_view word) {
+  size_t eq = word.find('=');
+  std::string_view key = word.substr(0, eq);
+  std::string_view value = eq == std::string_view::npos ? "" : word.substr(eq + 1);
+  if (key == "exit-at-init") {
+    options.exit_at_init = true;
+  } else if (key == "channel-fd") {
+    options.channel_fd = MSB_TRY(parse_number<int>(key, value));
+  } else if (key == "rootfs") {
+    options.rootfs = MSB_TRY(parse_disk(key, value));
+  } else if (key == "upper") {
+    options.upper = MSB_TRY(parse_disk(key, value));
+  } else if (key == "hostname") {
+    options.hostname = std::string(value);
+  } else if (key == "clock-ns") {
+    options.clock_ns = MSB_TRY(parse_number<uint64_t>(key, value));
+  } else {
+    return err(ErrorKind::kInvalidArgument, "unknown agent option '{}'", key);
+  }
+  return {};
+}
+
+Result<AgentOptions> check(AgentOptions options) {
+  if (options.upper && !options.rootfs) return err(ErrorKind::kInvalidArgument, "upper needs rootfs");
+  return options;
+}
+
+}  // namespace
+
+Result<AgentOptions> parse_agent_args(const std::vector<std::string>& args) {
+  AgentOptions options;
+  for (const std::string& arg : args) {
+    if (!std::string_view(arg).starts_with("--")) {
+      return err(ErrorKind::kInvalidArgument, "unexpected agent argument '{}'", arg);
+    }
+    MSB_TRY(apply_option(options, std::string_view(arg).substr(2)));
+  }
+  return check(std::move(options));
+}
+
+Result<AgentOptions> parse_kernel_cmdline(std::string_view cmdline) {
+  AgentOptions options;
+  while (!cmdline.empty()) {
+    size_t end = cmdline.find_first_of(" \n\t");
+    std::string_view word = cmdline.substr(0, end);
+    cmdline.remove_prefix(end == std::string_view::npos ? cmdline.size() : end + 1);
+    if (word.starts_with("msb.")) MSB_TRY(apply_option(options, word.substr(4)));
+  }
+  if (options.channel_fd >= 0) return err(ErrorKind::kInvalidArgument, "channel-fd is not a kernel option");
+  return check(std::move(options));
+}
+
+}  // namespace msb::agent

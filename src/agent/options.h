@@ -1,0 +1,40 @@
+// How the agent was started. In a VM the host passes "msb.KEY=VALUE" words on the kernel
+// command line (read from /proc/cmdline: QEMU appends its own words after ours, so init's
+// argv cannot be used); in tests and the namespace engine they come as "--KEY=VALUE"
+// arguments.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+
+namespace msb::agent {
+
+struct BlockDisk {
+  std::string fstype;  // erofs, ext4
+  std::string serial;  // virtio-blk serial given by the host
+};
+
+struct AgentOptions {
+  int channel_fd = -1;              // >= 0: talk over this inherited fd, skip guest init
+  bool exit_at_init = false;        // benchmark baseline: power off as soon as /init runs
+  std::optional<BlockDisk> rootfs;  // read-only lower layer
+  std::optional<BlockDisk> upper;   // writable upper layer
+  std::string hostname;
+  uint64_t clock_ns = 0;            // host wall clock (ns since epoch) when it launched us
+};
+
+// argv form: "--channel-fd=N", "--rootfs=TYPE:SERIAL", "--upper=TYPE:SERIAL",
+// "--hostname=NAME", "--clock-ns=N", "--exit-at-init". Unknown arguments are an error
+// (kInvalidArgument).
+Result<AgentOptions> parse_agent_args(const std::vector<std::string>& args);
+
+// Kernel command line form: the same keys as "msb.rootfs=...", "msb.exit-at-init", ...
+// Words without the "msb." prefix belong to the kernel and are skipped.
+Result<AgentOptions> parse_kernel_cmdline(std::string_view cmdline);
+
+}  // namespace msb::agent

@@ -1,0 +1,61 @@
+#include "cli/cli_main.h"
+
+#include <signal.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "cli/exit_codes.h"
+#include "cli/out.h"
+#include "cli/run_command.h"
+
+namespace msb::cli {
+namespace {
+
+std::string hint_for(const Error& error) {
+  switch (error.kind) {
+    case ErrorKind::kNotFound: return "run scripts/setup.sh to install QEMU and build the guest kit";
+    case ErrorKind::kUnsupported: return "use --accel tcg on hosts without hardware virtualization";
+    default: return "";
+  }
+}
+
+}  // namespace
+
+int cli_main(const std::vector<std::string>& args) {
+  // A closed stdout must surface as a write error, not kill msb before it tears down.
+  ::signal(SIGPIPE, SIG_IGN);
+  // Everything after the first "--" is the command for the sandbox, never msb's flags.
+  auto dashes = std::find(args.begin(), args.end(), "--");
+  std::vector<std::string> own(args.begin(), dashes);
+  std::vector<std::string> trailing(dashes == args.end() ? dashes : dashes + 1, args.end());
+
+  CLI::App app("msb: run untrusted code in disposable microVM sandboxes", "msb");
+  app.set_version_flag("--version", MSB_VERSION);
+  app.require_subcommand(1);
+  std::vector<std::pair<CLI::App*, std::unique_ptr<Command>>> commands;
+  auto add = [&](std::unique_ptr<Command> command) {
+    CLI::App* sub = command->add_to(app);
+    commands.emplace_back(sub, std::move(command));
+  };
+  add(std::make_unique<RunCommand>());
+
+  std::vector<std::string> reversed(own.rbegin(), own.rend());  // CLI11 pops from the back
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  for (auto& [sub, command] : commands) {
+    if (!sub->parsed()) continue;
+    command->set_trailing(trailing);
+    Result<int> code = command->run();
+    if (code) return *code;
+    print_error(code.error(), hint_for(code.error()));
+    return exit_code_for(code.error());
+  }
+  return kExitUsage;
+}
+
+}  // namespace msb::cli

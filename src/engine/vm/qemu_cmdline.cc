@@ -1,0 +1,68 @@
+#include "engine/vm/qemu_cmdline.h"
+
+#include <fmt/format.h>
+
+#include "engine/vm/accel.h"
+
+namespace msb::engine::vm {
+namespace {
+
+// QEMU option values separate fields with ','; a literal comma is written twice.
+std::string escape_option(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    out += c;
+    if (c == ',') out += ',';
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string kernel_cmdline(const QemuConfig& config) {
+  // reboot=t + QEMU -no-reboot: the agent's final reboot() makes QEMU exit (a power-off
+  // without ACPI would only halt). panic=-1 turns a panic into that same exit.
+  std::string line = "console=ttyS0 quiet panic=-1 reboot=t rdinit=/init";
+  for (size_t i = 0; i < config.disks.size(); ++i) {
+    const DiskSpec& disk = config.disks[i];
+    line += fmt::format(" msb.{}={}:{}", i == 0 ? "rootfs" : "upper", disk.fstype, disk.serial);
+  }
+  if (!config.hostname.empty()) line += " msb.hostname=" + config.hostname;
+  if (config.clock_ns != 0) line += fmt::format(" msb.clock-ns={}", config.clock_ns);
+  return line;
+}
+
+std::vector<std::string> qemu_command(const QemuConfig& config) {
+  std::vector<std::string> argv = {
+      config.qemu,
+      // acpi=off makes QEMU describe the virtio-mmio devices on the kernel command line.
+      "-M", "microvm,x-option-roms=off,isa-serial=on,rtc=off,acpi=off",
+      "-m", std::to_string(config.memory_mib),
+      "-smp", std::to_string(config.cpus),
+      "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+      "-chardev", "file,id=console,path=" + escape_option(config.console_log),
+      "-serial", "chardev:console",
+      "-kernel", escape_option(config.kernel),
+      "-initrd", escape_option(config.initramfs),
+      "-append", kernel_cmdline(config),
+  };
+  std::vector<std::string> accel = config.accel == Accel::kKvm ? kvm_qemu_args() : tcg_qemu_args();
+  argv.insert(argv.begin() + 1, accel.begin(), accel.end());
+  for (const DiskSpec& disk : config.disks) {
+    argv.push_back("-drive");
+    argv.push_back(fmt::format("id={},file={},format=raw,if=none{}", disk.serial, escape_option(disk.path),
+                               disk.read_only ? ",readonly=on" : ""));
+    argv.push_back("-device");
+    argv.push_back(fmt::format("virtio-blk-device,drive={},serial={}", disk.serial, disk.serial));
+  }
+  for (const char* arg : {"-device", "virtio-rng-device", "-device", "virtio-serial-device"}) {
+    argv.push_back(arg);
+  }
+  argv.push_back("-chardev");
+  argv.push_back(fmt::format("socket,id=agent,fd={}", config.agent_fd));
+  argv.push_back("-device");
+  argv.push_back("virtserialport,chardev=agent,name=agent");
+  return argv;
+}
+
+}  // namespace msb::engine::vm

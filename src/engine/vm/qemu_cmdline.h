@@ -1,0 +1,32 @@
+// The QEMU microvm command line, built from plain values so that it is unit-testable.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+
+namespace msb::engine::vm {
+
+struct QemuConfig {
+  std::string qemu;
+  std::string kernel;
+  std::string initramfs;
+  std::string console_log;
+  Accel accel = Accel::kTcg;
+  uint32_t cpus = 1;
+  uint32_t memory_mib = 512;
+  std::vector<DiskSpec> disks;  // rootfs first, then the upper disk
+  int agent_fd = 3;             // child fd of the connected agent socket
+  std::string hostname;
+  uint64_t clock_ns = 0;        // host wall clock handed to the guest (it has no RTC)
+};
+
+// The kernel command line: console, panic/reboot behaviour, and the msb.* words the
+// agent reads from /proc/cmdline. QEMU appends the virtio-mmio device list after it.
+std::string kernel_cmdline(const QemuConfig& config);
+
+std::vector<std::string> qemu_command(const QemuConfig& config);
+
+}  // namespace msb::engine::vm

@@ -1,0 +1,34 @@
+#include "engine/vm/upper_disk.h"
+
+#include <fcntl.h>
+
+#include <cstdlib>
+
+#include "os/child_process.h"
+#include "os/file.h"
+#include "os/io.h"
+
+namespace msb::engine::vm {
+
+Result<void> create_upper_disk(const std::string& path, uint64_t size_bytes) {
+  MSB_TRY(os::create_sparse_file(path, size_bytes));
+  const char* path_env = std::getenv("PATH");
+  std::string search = std::string(path_env ? path_env : "") + ":/usr/sbin:/sbin";
+  Result<std::string> mkfs = os::find_executable("mkfs.ext4", search);
+  if (!mkfs) return err(ErrorKind::kNotFound, "mkfs.ext4 not found; install it with: apt-get install e2fsprogs");
+  os::PipePair output = MSB_TRY(os::make_pipe());
+  os::SpawnOptions options;
+  options.argv = {*mkfs, "-q", "-F", "-E", "lazy_itable_init=1,lazy_journal_init=1", "-L", "msb-upper", path};
+  options.fds = {{output.write.get(), 1}, {output.write.get(), 2}};
+  os::ChildProcess child = MSB_TRY(os::ChildProcess::spawn(options));
+  output.write.reset();
+  std::string messages = MSB_TRY(os::read_to_end(output.read.get()));
+  os::ExitStatus status = MSB_TRY(child.wait());
+  if (!status.success()) {
+    return err(ErrorKind::kIo, "format upper disk {}: mkfs.ext4 exited with {}: {}", path,
+               status.shell_code(), messages);
+  }
+  return {};
+}
+
+}  // namespace msb::engine::vm

@@ -1,0 +1,38 @@
+// A running QEMU microvm: the process, its agent channel and its logs.
+#pragma once
+
+#include <string>
+
+#include "engine/engine.h"
+#include "os/child_process.h"
+
+namespace msb::engine::vm {
+
+class VmInstance final : public Instance {
+ public:
+  VmInstance(os::ChildProcess qemu, os::Fd agent_channel, Accel accel, std::string console_log,
+             std::string qemu_log)
+      : qemu_(std::move(qemu)),
+        agent_channel_(std::move(agent_channel)),
+        accel_(accel),
+        console_log_(std::move(console_log)),
+        qemu_log_(std::move(qemu_log)) {}
+
+  os::Fd take_agent_channel() override { return std::move(agent_channel_); }
+  int exit_fd() const override { return qemu_.pidfd(); }
+  Result<std::optional<os::ExitStatus>> wait_for(std::chrono::milliseconds timeout) override {
+    return qemu_.wait_for(timeout);
+  }
+  Result<os::ExitStatus> kill() override { return qemu_.kill_and_wait(); }
+  std::string describe() const override;
+  std::string failure_report(size_t lines) const override;
+
+ private:
+  os::ChildProcess qemu_;
+  os::Fd agent_channel_;
+  Accel accel_;
+  std::string console_log_;
+  std::string qemu_log_;
+};
+
+}  // namespace msb::engine::vm

@@ -1,0 +1,109 @@
+#include "os/file.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+
+#include "os/io.h"
+
+namespace msb::os {
+
+Result<Fd> open_file(const std::string& path, int flags, int mode) {
+  for (;;) {
+    int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+    if (fd >= 0) return Fd(fd);
+    if (errno != EINTR) return errno_error(errno, "open " + path);
+  }
+}
+
+Result<std::string> read_file(const std::string& path) {
+  Fd fd = MSB_TRY(open_file(path, O_RDONLY));
+  return std::move(read_to_end(fd.get())).context("read {}", path);
+}
+
+Result<void> write_file(const std::string& path, std::string_view data, int mode) {
+  Fd fd = MSB_TRY(open_file(path, O_WRONLY | O_CREAT | O_TRUNC, mode));
+  return std::move(write_all(fd.get(), data)).context("write {}", path);
+}
+
+Result<void> write_file_atomic(const std::string& path, std::string_view data, int mode) {
+  std::string temp = path + ".tmp." + std::to_string(::getpid());
+  Result<void> written = write_file(temp, data, mode);
+  if (!written) {
+    ::unlink(temp.c_str());
+    return written;
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    int saved = errno;
+    ::unlink(temp.c_str());
+    return errno_error(saved, "rename " + temp + " to " + path);
+  }
+  return {};
+}
+
+Result<void> make_dirs(const std::string& path, int mode) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) return errno_error(ec.value(), "mkdir " + path);
+  (void)mode;  // create_directories uses 0777 & ~umask; callers chmod when it matters
+  return {};
+}
+
+Result<void> remove_tree(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+  if (ec) return errno_error(ec.value(), "remove " + path);
+  return {};
+}
+
+bool path_exists(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+bool is_regular_file(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool is_directory(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+Result<void> create_sparse_file(const std::string& path, uint64_t size) {
+  Fd fd = MSB_TRY(open_file(path, O_WRONLY | O_CREAT | O_TRUNC, 0644));
+  if (::ftruncate(fd.get(), static_cast<off_t>(size)) != 0) {
+    return errno_error(errno, "truncate " + path);
+  }
+  return {};
+}
+
+Result<TempDir> TempDir::create(const std::string& prefix, const std::string& parent) {
+  std::string base = parent;
+  if (base.empty()) {
+    const char* tmp = ::getenv("TMPDIR");
+    base = tmp && *tmp ? tmp : "/tmp";
+  }
+  std::string pattern = base + "/" + prefix + "XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) return errno_error(errno, "mkdtemp " + pattern);
+  return TempDir(std::move(pattern));
+}
+
+TempDir& TempDir::operator=(TempDir&& other) noexcept {
+  if (this != &other) {
+    if (!path_.empty()) (void)remove_tree(path_);
+    path_ = std::exchange(other.path_, std::string());
+  }
+  return *this;
+}
+
+TempDir::~TempDir() {
+  if (!path_.empty()) (void)remove_tree(path_);
+}
+
+}  // namespace msb::os

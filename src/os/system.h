@@ -1,0 +1,38 @@
+// Process-wide system calls used by init-like code (the agent as PID 1).
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+
+#include "common/error.h"
+
+namespace msb::os {
+
+struct ReapedChild {
+  pid_t pid;
+  int code;    // exit code if exited
+  int signal;  // terminating signal, else 0
+};
+struct ReapResult {
+  std::optional<ReapedChild> child;  // a child that exited, if any
+  bool no_children = false;          // ECHILD: no child is left at all
+};
+// waitpid(-1, WNOHANG): one exited child (any, orphans included).
+Result<ReapResult> reap_any_child();
+
+Result<void> kill_process(pid_t pid, int signal);
+// kill(-1, sig): every process but ourselves and init (kernel threads ignore it).
+Result<void> signal_all_processes(int signal);
+Result<void> change_root(const std::string& path);  // chdir + chroot + chdir("/")
+Result<void> change_dir(const std::string& path);
+Result<void> set_hostname(const std::string& name);
+Result<void> make_dir(const std::string& path, int mode);  // EEXIST is success
+Result<void> make_symlink(const std::string& target, const std::string& link);
+std::string kernel_release();
+void sync_filesystems();
+// reboot(2): RB_AUTOBOOT makes QEMU (-no-reboot) exit. Returns only on failure.
+Result<void> reboot_system(int command);
+
+}  // namespace msb::os

@@ -1,0 +1,58 @@
+// Payload structs and the Message variant, generated from messages.def.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "common/error.h"
+
+namespace msb::protocol {
+
+inline constexpr uint32_t kProtocolVersion = 1;
+
+// Raw bytes (process output, file data): a CBOR byte string on the wire.
+struct Bytes {
+  std::string data;
+  bool operator==(const Bytes&) const = default;
+};
+
+#define MSB_FIELD(type, name) type name{};
+#define MSB_MESSAGE(Type, wire, fields)                   \
+  struct Type {                                          \
+    static constexpr std::string_view kWireName = wire;  \
+    fields                                               \
+  };
+#include "protocol/messages.def"
+#undef MSB_MESSAGE
+#undef MSB_FIELD
+
+// Every message type; std::monostate is "no message".
+#define MSB_MESSAGE(Type, wire, fields) Type,
+using Message = std::variant<
+#include "protocol/messages.def"
+    std::monostate>;
+#undef MSB_MESSAGE
+
+// The wire names of every message, in table order.
+std::vector<std::string_view> message_names();
+std::string_view message_name(const Message& message);
+
+// A decoded frame.
+struct Envelope {
+  uint32_t id = 0;
+  uint8_t flags = 0;
+  Message message;
+};
+
+// Encodes one whole frame. kInvalidArgument if the body would exceed kMaxBodyBytes.
+Result<std::string> encode_message(uint32_t id, uint8_t flags, const Message& message);
+
+// Decodes a frame body; on failure returns the core.error payload to send back.
+tl::expected<Message, CoreError> decode_body(std::string_view body);
+
+}  // namespace msb::protocol

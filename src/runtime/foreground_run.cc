@@ -1,0 +1,102 @@
+#include "runtime/foreground_run.h"
+
+#include "os/clock.h"
+#include "os/io.h"
+#include "runtime/agent_session.h"
+
+namespace msb::runtime {
+namespace {
+
+constexpr uint32_t kExecSessionId = 1;
+constexpr size_t kReportLines = 25;
+constexpr std::chrono::hours kNoCommandTimeout{24 * 365};
+
+// Boot problems carry the guest's side of the story: the tail of its console and QEMU logs.
+Error with_report(Error error, const engine::Instance& instance) {
+  if (error.kind == ErrorKind::kBootFailed) error.message += "\n" + instance.failure_report(kReportLines);
+  return error;
+}
+
+Result<protocol::CoreReady> wait_ready(AgentSession& session, std::chrono::milliseconds timeout) {
+  for (;;) {
+    Result<protocol::Envelope> envelope = session.next(timeout);
+    if (!envelope) {
+      Error error = envelope.error();
+      if (error.kind == ErrorKind::kTimeout) {
+        return err(ErrorKind::kBootFailed, "boot failed: the agent did not report ready within {} s",
+                   timeout.count() / 1000);
+      }
+      if (error.kind != ErrorKind::kCancelled) error.kind = ErrorKind::kBootFailed;
+      error.message = "boot failed: " + error.message;
+      return tl::unexpected(error);
+    }
+    if (auto* ready = std::get_if<protocol::CoreReady>(&envelope->message)) return *ready;
+  }
+}
+
+// Streams the session's output until it ends; returns how the process ended.
+Result<os::ExitStatus> stream_exec(AgentSession& session, const ForegroundRunRequest& request) {
+  MSB_TRY(session.connection().send(kExecSessionId, protocol::kFlagSessionStart, request.exec));
+  for (;;) {
+    protocol::Envelope envelope = MSB_TRY(session.next(kNoCommandTimeout));
+    if (envelope.id != kExecSessionId) continue;
+    const protocol::Message& message = envelope.message;
+    if (auto* out = std::get_if<protocol::ExecStdout>(&message)) {
+      MSB_TRY(std::move(os::write_all(request.stdout_fd, out->data.data)).context("write stdout"));
+    } else if (auto* out = std::get_if<protocol::ExecStderr>(&message)) {
+      MSB_TRY(std::move(os::write_all(request.stderr_fd, out->data.data)).context("write stderr"));
+    } else if (auto* exited = std::get_if<protocol::ExecExited>(&message)) {
+      return os::ExitStatus{exited->code, exited->signal};
+    } else if (auto* failed = std::get_if<protocol::ExecFailed>(&message)) {
+      return make_error(ErrorKind::kExecFailed, failed->message, failed->errno_value);
+    } else if (auto* error = std::get_if<protocol::CoreError>(&message)) {
+      return err(ErrorKind::kProtocol, "agent rejected the request: {}", error->message);
+    }
+  }
+}
+
+Result<ForegroundRunResult> run_in(AgentSession& session, const engine::Instance& instance,
+                                   const ForegroundRunRequest& request, uint64_t launched_ns) {
+  ForegroundRunResult result;
+  result.engine = instance.describe();
+  protocol::CoreReady ready = MSB_TRY(wait_ready(session, request.boot_timeout));
+  result.timings.launch_to_ready_ns = os::monotonic_ns() - launched_ns;
+  result.timings.kernel_boot_ns = ready.kernel_boot_ns;
+  result.timings.agent_init_ns = ready.agent_init_ns;
+  uint64_t exec_started = os::monotonic_ns();
+  result.status = MSB_TRY(stream_exec(session, request));
+  result.timings.exec_ns = os::monotonic_ns() - exec_started;
+  return result;
+}
+
+// Asks the agent to sync, unmount and power off; kills the engine if it does not.
+void shut_down(AgentSession& session, engine::Instance& instance, std::chrono::milliseconds timeout) {
+  Result<std::optional<os::ExitStatus>> done = instance.wait_for(std::chrono::milliseconds(0));
+  if (done && *done) return;
+  if (session.connection().send(0, protocol::kFlagShutdown, protocol::CoreShutdown{}) &&
+      session.connection().flush_all(1000)) {
+    done = instance.wait_for(timeout);
+    if (done && *done) return;
+  }
+  (void)instance.kill();
+}
+
+}  // namespace
+
+Result<ForegroundRunResult> foreground_run(engine::Engine& engine, const ForegroundRunRequest& request,
+                                           os::SignalFd& interrupts) {
+  uint64_t launched = os::monotonic_ns();
+  std::unique_ptr<engine::Instance> instance = MSB_TRY(engine.launch(request.launch));
+  protocol::FrameConnection connection =
+      MSB_TRY(protocol::FrameConnection::create(instance->take_agent_channel()));
+  AgentSession session(std::move(connection), instance->exit_fd(), &interrupts);
+  Result<ForegroundRunResult> result = run_in(session, *instance, request, launched);
+  bool interrupted = !result && result.error().kind == ErrorKind::kCancelled;
+  uint64_t shutdown_started = os::monotonic_ns();
+  shut_down(session, *instance, interrupted ? std::chrono::milliseconds(2000) : request.shutdown_timeout);
+  if (!result) return tl::unexpected(with_report(result.error(), *instance));
+  result->timings.shutdown_ns = os::monotonic_ns() - shutdown_started;
+  return result;
+}
+
+}  // namespace msb::runtime

@@ -35,11 +35,12 @@ function(msb_executable name)
   target_link_libraries(${name} PRIVATE msb_build_flags ${ARG_DEPS})
 endfunction()
 
-# msb_test(name SOURCES ... DEPS ... LABELS ... TIMEOUT n)
+# msb_test(name SOURCES ... DEPS ... LABELS label TIMEOUT n)
 function(msb_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE msb_build_flags ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
+  # One label per test binary: gtest_discover_tests does not pass lists through.
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30
     PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT "${ARG_TIMEOUT}")
 endfunction()

@@ -3,6 +3,7 @@
 #
 #   guest/kernel/build.sh            build (if not cached) and print the vmlinux path
 #   guest/kernel/build.sh --print-id print the cache id only
+#   guest/kernel/build.sh --install F build (if not cached) and copy the vmlinux to F
 #
 # The result is cached under $MSB_HOME/kernel/<id>/vmlinux, where <id> hashes the
 # source package version and the fragment, so a second run is instant and a changed
@@ -26,13 +27,24 @@ if [[ "${1:-}" == "--print-id" ]]; then
   exit 0
 fi
 
+install_to=""
+if [[ "${1:-}" == "--install" ]]; then
+  install_to=${2:?--install needs a destination}
+fi
+install_result() {
+  if [[ -n "$install_to" ]]; then
+    cp "$1" "$install_to.tmp.$$" && mv "$install_to.tmp.$$" "$install_to"
+  fi
+  echo "$1"
+}
+
 out_dir="$msb_home/kernel/$id"
 vmlinux="$out_dir/vmlinux"
 mkdir -p "$out_dir"
 exec 9>"$out_dir/.lock"
 flock 9
 if [[ -f "$vmlinux" ]]; then
-  echo "$vmlinux"
+  install_result "$vmlinux"
   exit 0
 fi
 
@@ -60,4 +72,4 @@ make -C "$src" -s ARCH=x86_64 -j"$(nproc)" vmlinux >&2
 cp "$src/vmlinux" "$out_dir/vmlinux.tmp"
 cp "$src/.config" "$out_dir/config"
 mv "$out_dir/vmlinux.tmp" "$vmlinux"
-echo "$vmlinux"
+install_result "$vmlinux"

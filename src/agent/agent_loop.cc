@@ -63,11 +63,17 @@ void AgentLoop::handle_frame(const protocol::Frame& frame) {
         } else if constexpr (std::is_same_v<T, protocol::ExecRequest>) {
           handle_exec_request(frame.id, message);
         } else if constexpr (std::is_same_v<T, protocol::ExecStdin>) {
-          if (target) target->queue_stdin(message.data.data, message.eof);
-          else reply_error(frame.id, {"invalid-session", "no exec session with this id", "exec.stdin"});
+          if (target)
+            target->queue_stdin(message.data.data, message.eof);
+          else
+            reply_error(frame.id,
+                        {"invalid-session", "no exec session with this id", "exec.stdin"});
         } else if constexpr (std::is_same_v<T, protocol::ExecSignal>) {
-          if (target) target->send_signal(message.signal);
-          else reply_error(frame.id, {"invalid-session", "no exec session with this id", "exec.signal"});
+          if (target)
+            target->send_signal(message.signal);
+          else
+            reply_error(frame.id,
+                        {"invalid-session", "no exec session with this id", "exec.signal"});
         } else {
           reply_error(frame.id, {"unsupported-type", "the agent does not accept this message",
                                  std::string(protocol::message_name(message))});
@@ -110,26 +116,34 @@ Result<LoopExit> AgentLoop::run() {
     owners.assign(2, nullptr);
     bool read_output = connection_.queued_bytes() < kOutboundHighWater;
     for (auto& [id, s] : sessions_) {
-      if (read_output && s->stdout_fd() >= 0) fds.push_back({s->stdout_fd(), POLLIN, 0}), owners.push_back(s.get());
-      if (read_output && s->stderr_fd() >= 0) fds.push_back({s->stderr_fd(), POLLIN, 0}), owners.push_back(s.get());
-      if (s->wants_stdin_write()) fds.push_back({s->stdin_fd(), POLLOUT, 0}), owners.push_back(s.get());
+      if (read_output && s->stdout_fd() >= 0)
+        fds.push_back({s->stdout_fd(), POLLIN, 0}), owners.push_back(s.get());
+      if (read_output && s->stderr_fd() >= 0)
+        fds.push_back({s->stderr_fd(), POLLIN, 0}), owners.push_back(s.get());
+      if (s->wants_stdin_write())
+        fds.push_back({s->stdin_fd(), POLLOUT, 0}), owners.push_back(s.get());
     }
     MSB_TRY(os::poll_fds(fds, -1));
 
     if (fds[0].revents & POLLOUT) MSB_TRY(connection_.flush_some());
     for (size_t i = 2; i < fds.size(); ++i) {
       if (!fds[i].revents) continue;
-      if (fds[i].events & POLLOUT) owners[i]->write_stdin();
-      else owners[i]->pump_output(fds[i].fd, connection_, kReadBudgetPerRound);
+      if (fds[i].events & POLLOUT)
+        owners[i]->write_stdin();
+      else
+        owners[i]->pump_output(fds[i].fd, connection_, kReadBudgetPerRound);
     }
     if (fds[1].revents & POLLIN) reap_children();
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       Result<bool> open = connection_.receive_some();
       while (auto item = connection_.next_frame()) {
-        if (item->frame) handle_frame(*item->frame);
-        else reply_error(item->error->id, {item->error->kind == protocol::FrameError::Kind::kOversized
-                                               ? "oversized" : "malformed",
-                                           item->error->message, ""});
+        if (item->frame)
+          handle_frame(*item->frame);
+        else
+          reply_error(item->error->id,
+                      {item->error->kind == protocol::FrameError::Kind::kOversized ? "oversized"
+                                                                                   : "malformed",
+                       item->error->message, ""});
       }
       if (!open || !*open) return LoopExit::kHostGone;
     }

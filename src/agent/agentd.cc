@@ -1,7 +1,6 @@
 #include "agent/agentd.h"
 
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 #include "agent/agent_loop.h"
 #include "agent/guest_init.h"
 #include "agent/options.h"
+#include "common/step_timer.h"
 #include "os/clock.h"
 #include "os/file.h"
 #include "os/system.h"
@@ -26,10 +26,14 @@ struct Channel {
 
 // The steps of a VM boot, in order. Each failure is fatal: the host sees no core.ready,
 // reports a boot failure and shows the console log, where this explains why.
-Result<Channel> init_guest(const AgentOptions& options) {
+Result<Channel> init_guest(const AgentOptions& options, StepTimings& timings) {
   Channel channel;
-  channel.root = MSB_TRY(std::move(GuestRoot::assemble(options)).context("root filesystem"));
-  MSB_TRY(std::move(mount_runtime_filesystems()).context("runtime mounts"));
+  channel.root =
+      MSB_TRY(std::move(GuestRoot::assemble(options, timings)).context("root filesystem"));
+  {
+    StepTimer timer(timings, "runtime_mounts");
+    MSB_TRY(std::move(mount_runtime_filesystems()).context("runtime mounts"));
+  }
   if (!options.hostname.empty()) MSB_TRY(os::set_hostname(options.hostname));
   channel.fd = MSB_TRY(std::move(open_agent_port()).context("agent port"));
   return channel;
@@ -49,15 +53,24 @@ Result<int> agentd_main(const std::vector<std::string>& args) {
   // CLOCK_BOOTTIME now is how long the kernel took to reach us.
   uint64_t started_boottime = os::boottime_ns();
   uint64_t started = os::monotonic_ns();
-  Result<AgentOptions> loaded = load_options(args);
-  bool in_vm = ::getpid() == 1;
+  StepTimings timings;
+  Result<AgentOptions> loaded = [&] {
+    StepTimer timer(timings, "early_mounts_and_options");
+    return load_options(args);
+  }();
+  // SECURITY: guest init mounts, kills every process and reboots: only ever as PID 1.
+  bool is_pid1 = ::getpid() == 1;
   if (!loaded) {
     log_line("bad options: " + loaded.error().message);
-    if (in_vm) (void)os::reboot_system(RB_AUTOBOOT);
+    if (is_pid1) (void)os::reboot_system(RB_AUTOBOOT);
     return tl::unexpected(loaded.error());
   }
   AgentOptions options = std::move(*loaded);
-  in_vm = options.channel_fd < 0;
+  bool in_vm = options.channel_fd < 0;
+  if (in_vm && !is_pid1) {
+    return err(ErrorKind::kInvalidArgument,
+               "not PID 1 of a VM: pass --channel-fd=N to serve a channel");
+  }
   if (in_vm && options.exit_at_init) (void)os::reboot_system(RB_AUTOBOOT);
   if (in_vm && options.clock_ns) os::set_realtime_ns(options.clock_ns + started_boottime);
 
@@ -66,7 +79,7 @@ Result<int> agentd_main(const std::vector<std::string>& args) {
   os::SignalFd child_signals = MSB_TRY(os::SignalFd::create({SIGCHLD}));
   Channel channel;
   if (in_vm) {
-    Result<Channel> ready = init_guest(options);
+    Result<Channel> ready = init_guest(options, timings);
     if (!ready) {
       log_line("boot failed: " + ready.error().message);
       (void)os::reboot_system(RB_AUTOBOOT);
@@ -76,19 +89,22 @@ Result<int> agentd_main(const std::vector<std::string>& args) {
   } else {
     channel.fd = os::Fd(options.channel_fd);
     // Outside a VM we are not PID 1: adopt orphans so that they are reaped too.
-    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    MSB_TRY(os::become_child_subreaper());
   }
 
-  protocol::FrameConnection connection = MSB_TRY(protocol::FrameConnection::create(std::move(channel.fd)));
-  protocol::CoreReady ready{protocol::kProtocolVersion, MSB_VERSION, os::kernel_release(),
-                            started_boottime, os::monotonic_ns() - started, os::boottime_ns()};
+  protocol::FrameConnection connection =
+      MSB_TRY(protocol::FrameConnection::create(std::move(channel.fd)));
+  protocol::CoreReady ready{
+      protocol::kProtocolVersion,   MSB_VERSION,       os::kernel_release(), started_boottime,
+      os::monotonic_ns() - started, os::boottime_ns(), timings.steps()};
   MSB_TRY(connection.send(0, 0, ready));
   AgentLoop loop(std::move(connection), std::move(child_signals));
   Result<LoopExit> exit = loop.run();
   if (!exit) log_line("event loop failed: " + exit.error().message);
+  // Let the host see what is queued (the last exec.exited) before the guest goes away.
+  (void)loop.connection().flush_all(1000);
   if (in_vm) power_off(channel.root);
   loop.kill_sessions(SIGKILL);
-  (void)loop.connection().flush_all(1000);
   return 0;
 }
 

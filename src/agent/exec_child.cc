@@ -15,7 +15,7 @@
 namespace msb::agent {
 namespace {
 
-enum Step : int { kSetsid, kDup2, kOpenNull, kChdir, kExecve };
+enum Step : int { kSetsid, kDup2, kOpenNull, kCloseFds, kChdir, kExecve };
 
 struct ChildReport {
   int step;
@@ -28,9 +28,8 @@ struct ChildReport {
   ::_exit(127);
 }
 
-[[noreturn]] void run_child(const char* path, char* const* argv, char* const* envp,
-                            const char* cwd, int stdin_fd, int stdout_fd, int stderr_fd,
-                            int report_fd) {
+[[noreturn]] void run_child(const char* path, char* const* argv, char* const* envp, const char* cwd,
+                            int stdin_fd, int stdout_fd, int stderr_fd, int report_fd) {
   sigset_t empty;
   sigemptyset(&empty);
   ::sigprocmask(SIG_SETMASK, &empty, nullptr);
@@ -44,6 +43,10 @@ struct ChildReport {
   if (::dup2(stdin_fd, 0) < 0 || ::dup2(stdout_fd, 1) < 0 || ::dup2(stderr_fd, 2) < 0) {
     fail(report_fd, kDup2);
   }
+  // SECURITY: no other agent fd may reach the process. An inherited host channel (it is
+  // not CLOEXEC in channel mode) would let it forge frames; the /dev/null fd above leaks
+  // too. The report pipe is CLOEXEC already and stays usable until execve.
+  if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) fail(report_fd, kCloseFds);
   if (cwd[0] != '\0' && ::chdir(cwd) != 0) fail(report_fd, kChdir);
   ::execve(path, argv, envp);
   fail(report_fd, kExecve);
@@ -57,26 +60,34 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
 }
 
 protocol::ExecFailed failure(std::string kind, int sys_errno, std::string message) {
-  return protocol::ExecFailed{std::move(kind), sys_errno,
-                              message + (sys_errno ? std::string(": ") + ::strerror(sys_errno) : "")};
+  return protocol::ExecFailed{
+      std::move(kind), sys_errno,
+      message + (sys_errno ? std::string(": ") + ::strerror(sys_errno) : "")};
 }
 
 protocol::ExecFailed child_failure(const ExecLaunch& launch, ChildReport report) {
   switch (report.step) {
-    case kChdir: return failure("bad-cwd", report.sys_errno, "cannot enter working directory " + launch.cwd);
+    case kChdir:
+      return failure("bad-cwd", report.sys_errno, "cannot enter working directory " + launch.cwd);
     case kExecve:
-      if (report.sys_errno == ENOENT) return failure("not-found", report.sys_errno, "exec " + launch.path);
-      if (report.sys_errno == EACCES) return failure("permission-denied", report.sys_errno, "exec " + launch.path);
-      if (report.sys_errno == ENOEXEC) return failure("not-executable", report.sys_errno, "exec " + launch.path);
+      if (report.sys_errno == ENOENT)
+        return failure("not-found", report.sys_errno, "exec " + launch.path);
+      if (report.sys_errno == EACCES)
+        return failure("permission-denied", report.sys_errno, "exec " + launch.path);
+      if (report.sys_errno == ENOEXEC)
+        return failure("not-executable", report.sys_errno, "exec " + launch.path);
       return failure("other", report.sys_errno, "exec " + launch.path);
-    default: return failure("other", report.sys_errno, "prepare process for " + launch.path);
+    default:
+      return failure("other", report.sys_errno, "prepare process for " + launch.path);
   }
 }
 
 }  // namespace
 
 tl::expected<ExecProcess, protocol::ExecFailed> start_exec_process(const ExecLaunch& launch) {
-  auto sys_failure = [](const Error& e) { return tl::unexpected(failure("other", e.sys_errno, e.message)); };
+  auto sys_failure = [](const Error& e) {
+    return tl::unexpected(failure("other", e.sys_errno, e.message));
+  };
   Result<os::PipePair> out = os::make_pipe();
   Result<os::PipePair> error = os::make_pipe();
   Result<os::PipePair> report = os::make_pipe();
@@ -101,8 +112,8 @@ tl::expected<ExecProcess, protocol::ExecFailed> start_exec_process(const ExecLau
   }
   report->write.reset();
   ChildReport child_report{};
-  Result<size_t> got = os::read_some(report->read.get(),
-                                     std::span(reinterpret_cast<char*>(&child_report), sizeof child_report));
+  Result<size_t> got = os::read_some(
+      report->read.get(), std::span(reinterpret_cast<char*>(&child_report), sizeof child_report));
   if (got && *got == sizeof child_report) {
     // The child has _exited; PID 1's reaper collects it (it is not a session yet).
     return tl::unexpected(child_failure(launch, child_report));

@@ -5,9 +5,8 @@
 #include <sys/types.h>
 
 #include <string>
-#include <vector>
-
 #include <tl/expected.hpp>
+#include <vector>
 
 #include "os/fd.h"
 #include "protocol/messages.h"
@@ -16,9 +15,9 @@ namespace msb::agent {
 
 struct ExecProcess {
   pid_t pid = -1;
-  os::Fd stdin_write;   // invalid when stdin is /dev/null
-  os::Fd stdout_read;   // non-blocking
-  os::Fd stderr_read;   // non-blocking
+  os::Fd stdin_write;  // invalid when stdin is /dev/null
+  os::Fd stdout_read;  // non-blocking
+  os::Fd stderr_read;  // non-blocking
 };
 
 struct ExecLaunch {

@@ -37,9 +37,10 @@ tl::expected<ExecLaunch, protocol::ExecFailed> prepare_exec(const protocol::Exec
   if (!path) {
     const Error& e = path.error();
     std::string kind = e.kind == ErrorKind::kPermissionDenied ? "permission-denied" : "not-found";
-    std::string message = e.kind == ErrorKind::kNotFound && request.cmd.find('/') == std::string::npos
-                              ? "command not found: " + request.cmd
-                              : e.message;
+    std::string message =
+        e.kind == ErrorKind::kNotFound && request.cmd.find('/') == std::string::npos
+            ? "command not found: " + request.cmd
+            : e.message;
     return tl::unexpected(protocol::ExecFailed{kind, e.sys_errno, message});
   }
   launch.path = *path;

@@ -27,8 +27,9 @@ void ExecSession::pump_output(int fd, protocol::FrameConnection& connection, siz
     }
     total += *n;
     protocol::Bytes data{std::string(buffer, *n)};
-    protocol::Message message = is_stdout ? protocol::Message(protocol::ExecStdout{std::move(data)})
-                                          : protocol::Message(protocol::ExecStderr{std::move(data)});
+    protocol::Message message = is_stdout
+                                    ? protocol::Message(protocol::ExecStdout{std::move(data)})
+                                    : protocol::Message(protocol::ExecStderr{std::move(data)});
     (void)connection.send(id_, 0, message);  // 64 KiB always fits in a frame
   }
 }

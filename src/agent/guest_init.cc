@@ -64,17 +64,24 @@ Result<void> mount_early_filesystems() {
   return {};
 }
 
-Result<GuestRoot> GuestRoot::assemble(const AgentOptions& options) {
+Result<GuestRoot> GuestRoot::assemble(const AgentOptions& options, StepTimings& timings) {
   GuestRoot root;
   if (!options.rootfs) return root;
   std::string lower_dev = MSB_TRY(find_disk_by_serial(options.rootfs->serial));
   MSB_TRY(os::make_dirs(kLowerDir));
-  MSB_TRY(os::mount_fs(lower_dev, kLowerDir, options.rootfs->fstype, MS_RDONLY));
+  {
+    StepTimer timer(timings, "mount_lower");
+    MSB_TRY(os::mount_fs(lower_dev, kLowerDir, options.rootfs->fstype, MS_RDONLY));
+  }
   MSB_TRY(os::make_dirs(kNewRoot));
   if (options.upper) {
     std::string upper_dev = MSB_TRY(find_disk_by_serial(options.upper->serial));
     MSB_TRY(os::make_dirs(kUpperFsDir));
-    MSB_TRY(os::mount_fs(upper_dev, kUpperFsDir, options.upper->fstype, MS_NOATIME));
+    {
+      StepTimer timer(timings, "mount_upper");
+      MSB_TRY(os::mount_fs(upper_dev, kUpperFsDir, options.upper->fstype, MS_NOATIME));
+    }
+    StepTimer timer(timings, "overlay_and_switch");
     MSB_TRY(os::make_dirs(std::string(kUpperFsDir) + "/upper"));
     MSB_TRY(os::make_dirs(std::string(kUpperFsDir) + "/work"));
     std::string data = std::string("lowerdir=") + kLowerDir + ",upperdir=" + kUpperFsDir +

@@ -7,6 +7,7 @@
 
 #include "agent/options.h"
 #include "common/error.h"
+#include "common/step_timer.h"
 #include "os/fd.h"
 
 namespace msb::agent {
@@ -18,7 +19,7 @@ Result<void> mount_early_filesystems();
 // the initramfs root so that shutdown can unmount the disks afterwards.
 class GuestRoot {
  public:
-  static Result<GuestRoot> assemble(const AgentOptions& options);
+  static Result<GuestRoot> assemble(const AgentOptions& options, StepTimings& timings);
   GuestRoot() = default;
   // Syncs and unmounts (best effort: read-only remount when busy).
   void tear_down();

@@ -32,6 +32,10 @@ Result<void> apply_option(AgentOptions& options, std::string_view word) {
     options.exit_at_init = true;
   } else if (key == "channel-fd") {
     options.channel_fd = MSB_TRY(parse_number<int>(key, value));
+    // A negative fd would mean "no channel": guest init on whatever machine this is.
+    if (options.channel_fd < 0) {
+      return err(ErrorKind::kInvalidArgument, "channel-fd: negative fd '{}'", value);
+    }
   } else if (key == "rootfs") {
     options.rootfs = MSB_TRY(parse_disk(key, value));
   } else if (key == "upper") {
@@ -47,7 +51,8 @@ Result<void> apply_option(AgentOptions& options, std::string_view word) {
 }
 
 Result<AgentOptions> check(AgentOptions options) {
-  if (options.upper && !options.rootfs) return err(ErrorKind::kInvalidArgument, "upper needs rootfs");
+  if (options.upper && !options.rootfs)
+    return err(ErrorKind::kInvalidArgument, "upper needs rootfs");
   return options;
 }
 
@@ -72,7 +77,8 @@ Result<AgentOptions> parse_kernel_cmdline(std::string_view cmdline) {
     cmdline.remove_prefix(end == std::string_view::npos ? cmdline.size() : end + 1);
     if (word.starts_with("msb.")) MSB_TRY(apply_option(options, word.substr(4)));
   }
-  if (options.channel_fd >= 0) return err(ErrorKind::kInvalidArgument, "channel-fd is not a kernel option");
+  if (options.channel_fd >= 0)
+    return err(ErrorKind::kInvalidArgument, "channel-fd is not a kernel option");
   return check(std::move(options));
 }
 

@@ -25,7 +25,7 @@ struct AgentOptions {
   std::optional<BlockDisk> rootfs;  // read-only lower layer
   std::optional<BlockDisk> upper;   // writable upper layer
   std::string hostname;
-  uint64_t clock_ns = 0;            // host wall clock (ns since epoch) when it launched us
+  uint64_t clock_ns = 0;  // host wall clock (ns since epoch) when it launched us
 };
 
 // argv form: "--channel-fd=N", "--rootfs=TYPE:SERIAL", "--upper=TYPE:SERIAL",

@@ -14,9 +14,12 @@ namespace {
 
 std::string hint_for(const Error& error) {
   switch (error.kind) {
-    case ErrorKind::kNotFound: return "run scripts/setup.sh to install QEMU and build the guest kit";
-    case ErrorKind::kUnsupported: return "use --accel tcg on hosts without hardware virtualization";
-    default: return "";
+    case ErrorKind::kNotFound:
+      return "run scripts/setup.sh to install QEMU and build the guest kit";
+    case ErrorKind::kUnsupported:
+      return "use --accel tcg on hosts without hardware virtualization";
+    default:
+      return "";
   }
 }
 

@@ -7,10 +7,10 @@ namespace msb::cli {
 
 enum ExitCode : int {
   kExitOk = 0,
-  kExitUsage = 2,             // bad flags or arguments
-  kExitMsbFailed = 125,       // msb itself failed (boot, kit missing, I/O, ...)
-  kExitCannotInvoke = 126,    // the command exists but cannot be run
-  kExitCommandNotFound = 127, // the command does not exist in the sandbox
+  kExitUsage = 2,              // bad flags or arguments
+  kExitMsbFailed = 125,        // msb itself failed (boot, kit missing, I/O, ...)
+  kExitCannotInvoke = 126,     // the command exists but cannot be run
+  kExitCommandNotFound = 127,  // the command does not exist in the sandbox
   // A command killed by signal N exits 128+N, as in a shell; Ctrl-C on msb gives 130.
 };
 

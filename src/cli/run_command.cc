@@ -19,7 +19,8 @@ namespace {
 Result<std::string> image_path(const std::string& image, const engine::vm::GuestKit& kit) {
   if (image == "base") return kit.base_image;
   return err(ErrorKind::kImageNotFound,
-             "image '{}' not found: only the built-in 'base' image exists until OCI pulls land", image);
+             "image '{}' not found: only the built-in 'base' image exists until OCI pulls land",
+             image);
 }
 
 void print_timings(const runtime::ForegroundRunResult& result) {
@@ -31,13 +32,16 @@ void print_timings(const runtime::ForegroundRunResult& result) {
       {"exec_ms", result.timings.exec_ns / 1e6},
       {"shutdown_ms", result.timings.shutdown_ns / 1e6},
   };
+  for (const auto& [step, ns] : result.timings.agent_steps_ns)
+    timings["agent_steps_ms"][step] = ns / 1e6;
   print_info("msb: timings {}", timings.dump());
 }
 
 }  // namespace
 
 CLI::App* RunCommand::add_to(CLI::App& app) {
-  CLI::App* run = app.add_subcommand("run", "Boot a fresh sandbox, run one command in it, tear it down");
+  CLI::App* run =
+      app.add_subcommand("run", "Boot a fresh sandbox, run one command in it, tear it down");
   run->add_option("image", image_, "Image to boot (default: the built-in 'base' busybox image)");
   run->add_option("--accel", accel_, "Accelerator: kvm or tcg (default: detect)");
   run->add_option("--cpus", cpus_, "Virtual CPUs")->check(CLI::Range(1, 64));
@@ -50,14 +54,17 @@ CLI::App* RunCommand::add_to(CLI::App& app) {
 }
 
 Result<int> RunCommand::run() {
-  if (trailing_.empty()) return err(ErrorKind::kInvalidArgument, "run: missing command after '--' (msb run -- echo hello)");
+  if (trailing_.empty())
+    return err(ErrorKind::kInvalidArgument,
+               "run: missing command after '--' (msb run -- echo hello)");
   for (const std::string& entry : env_) {
     if (entry.find('=') == std::string::npos || entry.front() == '=') {
       return err(ErrorKind::kInvalidArgument, "run: --env expects KEY=VALUE, got '{}'", entry);
     }
   }
   if (!workdir_.empty() && workdir_.front() != '/') {
-    return err(ErrorKind::kInvalidArgument, "run: --workdir must be an absolute guest path, got '{}'", workdir_);
+    return err(ErrorKind::kInvalidArgument,
+               "run: --workdir must be an absolute guest path, got '{}'", workdir_);
   }
   runtime::ForegroundRunRequest request;
   if (!accel_.empty()) request.launch.accel = MSB_TRY(engine::parse_accel(accel_));
@@ -83,7 +90,8 @@ Result<int> RunCommand::run() {
   // Ctrl-C, SIGTERM and a closed terminal tear the sandbox down instead of killing msb.
   os::SignalFd interrupts = MSB_TRY(os::SignalFd::create({SIGINT, SIGTERM, SIGHUP}));
   std::unique_ptr<engine::Engine> engine = engine::make_vm_engine();
-  runtime::ForegroundRunResult result = MSB_TRY(runtime::foreground_run(*engine, request, interrupts));
+  runtime::ForegroundRunResult result =
+      MSB_TRY(runtime::foreground_run(*engine, request, interrupts));
   if (timings_) print_timings(result);
   return result.status.shell_code();
 }

@@ -9,21 +9,36 @@ namespace msb {
 
 std::string_view error_kind_name(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kInternal: return "internal";
-    case ErrorKind::kInvalidArgument: return "invalid-argument";
-    case ErrorKind::kInvalidConfig: return "invalid-config";
-    case ErrorKind::kNotFound: return "not-found";
-    case ErrorKind::kAlreadyExists: return "already-exists";
-    case ErrorKind::kStillRunning: return "still-running";
-    case ErrorKind::kPermissionDenied: return "permission-denied";
-    case ErrorKind::kIo: return "io";
-    case ErrorKind::kProtocol: return "protocol";
-    case ErrorKind::kBootFailed: return "boot-failed";
-    case ErrorKind::kExecFailed: return "exec-failed";
-    case ErrorKind::kTimeout: return "timeout";
-    case ErrorKind::kCancelled: return "cancelled";
-    case ErrorKind::kImageNotFound: return "image-not-found";
-    case ErrorKind::kUnsupported: return "unsupported";
+    case ErrorKind::kInternal:
+      return "internal";
+    case ErrorKind::kInvalidArgument:
+      return "invalid-argument";
+    case ErrorKind::kInvalidConfig:
+      return "invalid-config";
+    case ErrorKind::kNotFound:
+      return "not-found";
+    case ErrorKind::kAlreadyExists:
+      return "already-exists";
+    case ErrorKind::kStillRunning:
+      return "still-running";
+    case ErrorKind::kPermissionDenied:
+      return "permission-denied";
+    case ErrorKind::kIo:
+      return "io";
+    case ErrorKind::kProtocol:
+      return "protocol";
+    case ErrorKind::kBootFailed:
+      return "boot-failed";
+    case ErrorKind::kExecFailed:
+      return "exec-failed";
+    case ErrorKind::kTimeout:
+      return "timeout";
+    case ErrorKind::kCancelled:
+      return "cancelled";
+    case ErrorKind::kImageNotFound:
+      return "image-not-found";
+    case ErrorKind::kUnsupported:
+      return "unsupported";
   }
   return "unknown";
 }
@@ -32,15 +47,22 @@ std::string Error::to_string() const { return message; }
 
 ErrorKind kind_from_errno(int sys_errno) {
   switch (sys_errno) {
-    case ENOENT: return ErrorKind::kNotFound;
-    case EEXIST: return ErrorKind::kAlreadyExists;
+    case ENOENT:
+      return ErrorKind::kNotFound;
+    case EEXIST:
+      return ErrorKind::kAlreadyExists;
     case EACCES:
-    case EPERM: return ErrorKind::kPermissionDenied;
-    case ETIMEDOUT: return ErrorKind::kTimeout;
-    case EINVAL: return ErrorKind::kInvalidArgument;
+    case EPERM:
+      return ErrorKind::kPermissionDenied;
+    case ETIMEDOUT:
+      return ErrorKind::kTimeout;
+    case EINVAL:
+      return ErrorKind::kInvalidArgument;
     case ENOSYS:
-    case EOPNOTSUPP: return ErrorKind::kUnsupported;
-    default: return ErrorKind::kIo;
+    case EOPNOTSUPP:
+      return ErrorKind::kUnsupported;
+    default:
+      return ErrorKind::kIo;
   }
 }
 

@@ -86,17 +86,17 @@ inline void take_value(tl::expected<void, Error>&&) {}
 }  // namespace msb
 
 // Propagates the error of a Result-returning expression, else yields its value.
-#define MSB_TRY(expr)                                                    \
-  ({                                                                     \
-    auto&& msb_try_result_ = (expr);                                     \
-    if (!msb_try_result_.has_value()) [[unlikely]]                       \
+#define MSB_TRY(expr)                                                            \
+  ({                                                                             \
+    auto&& msb_try_result_ = (expr);                                             \
+    if (!msb_try_result_.has_value()) [[unlikely]]                               \
       return ::tl::unexpected<::msb::Error>(std::move(msb_try_result_).error()); \
-    ::msb::detail::take_value(std::move(msb_try_result_));               \
+    ::msb::detail::take_value(std::move(msb_try_result_));                       \
   })
 
 // Aborts on a broken invariant (never on bad input: that is an Error).
-#define MSB_CHECK(cond)                                                   \
-  do {                                                                    \
-    if (!(cond)) [[unlikely]]                                             \
-      ::msb::check_failed(#cond, __FILE__, __LINE__);                     \
+#define MSB_CHECK(cond)                               \
+  do {                                                \
+    if (!(cond)) [[unlikely]]                         \
+      ::msb::check_failed(#cond, __FILE__, __LINE__); \
   } while (0)

@@ -26,9 +26,11 @@ struct ChildFailure {
   int step;
   int sys_errno;
 };
-constexpr const char* kStepNames[] = {"dup", "dup2", "setsid", "prctl", "chdir", "open",
-                                      "close_range", "execve"};
+constexpr const char* kStepNames[] = {"dup",   "dup2", "setsid",      "prctl",
+                                      "chdir", "open", "close_range", "execve"};
 enum Step { kDup, kDup2, kSetsid, kPrctl, kChdir, kOpen, kCloseRange, kExecve };
+// The child moves mapped fds into a fixed array: it must not allocate.
+constexpr size_t kMaxFdMappings = 64;
 
 [[noreturn]] void child_fail(int report_fd, Step step) {
   ChildFailure failure{step, errno};
@@ -37,28 +39,36 @@ enum Step { kDup, kDup2, kSetsid, kPrctl, kChdir, kOpen, kCloseRange, kExecve };
 }
 
 // Runs in the child between fork and exec: async-signal-safe calls only, no allocation.
-[[noreturn]] void child_exec(const SpawnOptions& options, const char* path, char* const* argv,
-                             char* const* envp, int report_fd) {
+[[noreturn]] void child_exec(const SpawnOptions& options, pid_t parent, const char* path,
+                             char* const* argv, char* const* envp, int report_fd) {
   // Signal masks and ignored dispositions survive exec: give the child clean ones.
   sigset_t empty;
   sigemptyset(&empty);
   ::sigprocmask(SIG_SETMASK, &empty, nullptr);
   ::signal(SIGPIPE, SIG_DFL);
   if (options.new_session && ::setsid() < 0) child_fail(report_fd, kSetsid);
-  if (options.parent_death_signal != 0 &&
-      ::prctl(PR_SET_PDEATHSIG, options.parent_death_signal) != 0) {
-    child_fail(report_fd, kPrctl);
+  if (options.parent_death_signal != 0) {
+    if (::prctl(PR_SET_PDEATHSIG, options.parent_death_signal) != 0) child_fail(report_fd, kPrctl);
+    // The parent may have died before prctl: then nobody would ever send the signal.
+    if (::getppid() != parent) ::_exit(127);
   }
-  // Move every source fd above all targets first so that mappings may overlap.
+  // Move every source fd, and the report fd, above all targets first so that mappings
+  // may overlap and no target overwrites the report fd.
   int high = 3;
   for (const auto& [from, to] : options.fds) high = std::max(high, std::max(from, to) + 1);
   high = std::max(high, report_fd + 1);
-  int moved[64];
-  size_t count = std::min<size_t>(options.fds.size(), 64);
+  int moved_report_fd = ::fcntl(report_fd, F_DUPFD_CLOEXEC, high);
+  if (moved_report_fd < 0) child_fail(report_fd, kDup);
+  report_fd = moved_report_fd;
+  int moved[kMaxFdMappings];
+  size_t count = options.fds.size();
   for (size_t i = 0; i < count; ++i) {
     moved[i] = ::fcntl(options.fds[i].first, F_DUPFD_CLOEXEC, high);
     if (moved[i] < 0) child_fail(report_fd, kDup);
   }
+  // Inherited fds that are not CLOEXEC must not reach the child either. This runs before
+  // the dup2 calls below, which give the targets fresh fds without CLOEXEC.
+  if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) child_fail(report_fd, kCloseRange);
   bool mapped[3] = {false, false, false};
   for (size_t i = 0; i < count; ++i) {
     int to = options.fds[i].second;
@@ -72,10 +82,6 @@ enum Step { kDup, kDup2, kSetsid, kPrctl, kChdir, kOpen, kCloseRange, kExecve };
     if (null_fd != fd && ::dup2(null_fd, fd) < 0) child_fail(report_fd, kDup2);
     if (null_fd != fd) ::close(null_fd);
   }
-  // Inherited fds that are not CLOEXEC must not reach the child either.
-  int first_closed = 3;
-  for (const auto& mapping : options.fds) first_closed = std::max(first_closed, mapping.second + 1);
-  if (::close_range(first_closed, ~0U, CLOSE_RANGE_CLOEXEC) != 0) child_fail(report_fd, kCloseRange);
   if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) child_fail(report_fd, kChdir);
   ::execve(path, argv, envp);
   child_fail(report_fd, kExecve);
@@ -125,17 +131,26 @@ Result<std::string> find_executable(const std::string& name, const std::string& 
 
 Result<ChildProcess> ChildProcess::spawn(const SpawnOptions& options) {
   if (options.argv.empty()) return err(ErrorKind::kInvalidArgument, "spawn: empty argv");
+  if (options.fds.size() > kMaxFdMappings) {
+    return err(ErrorKind::kInvalidArgument, "spawn: more than {} fd mappings", kMaxFdMappings);
+  }
+  for (const auto& [from, to] : options.fds) {
+    if (from < 0 || to < 0)
+      return err(ErrorKind::kInvalidArgument, "spawn: negative fd in mapping");
+  }
   const char* path_env = std::getenv("PATH");
-  std::string path = MSB_TRY(find_executable(options.argv[0], path_env ? path_env : "/usr/bin:/bin"));
+  std::string path =
+      MSB_TRY(find_executable(options.argv[0], path_env ? path_env : "/usr/bin:/bin"));
   std::vector<char*> argv = c_strings(options.argv);
   std::vector<char*> envp;
   if (options.env) envp = c_strings(*options.env);
   char* const* env_ptr = options.env ? envp.data() : environ;
   PipePair report = MSB_TRY(make_pipe());
 
+  pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) return errno_error(errno, "fork");
-  if (pid == 0) child_exec(options, path.c_str(), argv.data(), env_ptr, report.write.get());
+  if (pid == 0) child_exec(options, parent, path.c_str(), argv.data(), env_ptr, report.write.get());
 
   report.write.reset();
   int raw_pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
@@ -146,15 +161,18 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnOptions& options) {
     return errno_error(saved, "pidfd_open");
   }
   ChildFailure failure{};
-  size_t got = MSB_TRY(read_some(report.read.get(), std::span(reinterpret_cast<char*>(&failure), sizeof failure)));
+  size_t got = MSB_TRY(
+      read_some(report.read.get(), std::span(reinterpret_cast<char*>(&failure), sizeof failure)));
   if (got == 0) return child;  // exec succeeded: the pipe closed on exec
   (void)child.wait();
-  return errno_error(failure.sys_errno, std::string("spawn ") + options.argv[0] + ": " +
-                                            kStepNames[failure.step]);
+  return errno_error(failure.sys_errno,
+                     std::string("spawn ") + options.argv[0] + ": " + kStepNames[failure.step]);
 }
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept
-    : pid_(std::exchange(other.pid_, -1)), pidfd_(std::move(other.pidfd_)), status_(other.status_) {}
+    : pid_(std::exchange(other.pid_, -1)),
+      pidfd_(std::move(other.pidfd_)),
+      status_(other.status_) {}
 
 ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
   if (this != &other) {

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <filesystem>
 
@@ -31,8 +32,16 @@ Result<void> write_file(const std::string& path, std::string_view data, int mode
 }
 
 Result<void> write_file_atomic(const std::string& path, std::string_view data, int mode) {
-  std::string temp = path + ".tmp." + std::to_string(::getpid());
-  Result<void> written = write_file(temp, data, mode);
+  // O_TMPFILE-free so that it works on every filesystem: a unique sibling name, fsync,
+  // rename, then fsync of the directory so that the rename itself survives a crash.
+  static std::atomic<uint64_t> counter{0};
+  std::string temp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+  Result<void> written = [&]() -> Result<void> {
+    Fd fd = MSB_TRY(open_file(temp, O_WRONLY | O_CREAT | O_EXCL, mode));
+    MSB_TRY(std::move(write_all(fd.get(), data)).context("write {}", temp));
+    if (::fsync(fd.get()) != 0) return errno_error(errno, "fsync " + temp);
+    return {};
+  }();
   if (!written) {
     ::unlink(temp.c_str());
     return written;
@@ -42,6 +51,9 @@ Result<void> write_file_atomic(const std::string& path, std::string_view data, i
     ::unlink(temp.c_str());
     return errno_error(saved, "rename " + temp + " to " + path);
   }
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  Result<Fd> dir_fd = open_file(dir.empty() ? "." : dir, O_RDONLY | O_DIRECTORY);
+  if (dir_fd) ::fsync(dir_fd->get());
   return {};
 }
 
@@ -50,6 +62,11 @@ Result<void> make_dirs(const std::string& path, int mode) {
   std::filesystem::create_directories(path, ec);
   if (ec) return errno_error(ec.value(), "mkdir " + path);
   (void)mode;  // create_directories uses 0777 & ~umask; callers chmod when it matters
+  return {};
+}
+
+Result<void> remove_file(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return errno_error(errno, "remove " + path);
   return {};
 }
 

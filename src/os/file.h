@@ -18,6 +18,8 @@ Result<void> write_file(const std::string& path, std::string_view data, int mode
 Result<void> write_file_atomic(const std::string& path, std::string_view data, int mode = 0644);
 // mkdir -p; succeeds when the directory exists.
 Result<void> make_dirs(const std::string& path, int mode = 0755);
+// unlink(2); succeeds when the path is already absent.
+Result<void> remove_file(const std::string& path);
 // rm -rf; succeeds when the path is already absent.
 Result<void> remove_tree(const std::string& path);
 bool path_exists(const std::string& path);

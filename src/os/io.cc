@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,6 +28,19 @@ Result<size_t> write_some(int fd, std::span<const char> data) {
     if (n >= 0) return static_cast<size_t>(n);
     if (errno != EINTR) return errno_error(errno, "write");
   }
+}
+
+Result<size_t> send_some(int fd, std::span<const char> data) {
+  for (;;) {
+    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno != EINTR) return errno_error(errno, "send");
+  }
+}
+
+bool is_socket(int fd) {
+  struct stat st {};
+  return ::fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
 Result<void> write_all(int fd, std::string_view data) {

@@ -18,6 +18,9 @@ namespace msb::os {
 Result<size_t> read_some(int fd, std::span<char> buffer);
 // One write(2); may write less than asked.
 Result<size_t> write_some(int fd, std::span<const char> data);
+// One send(2) with MSG_NOSIGNAL: a closed peer is EPIPE, never a SIGPIPE. Sockets only.
+Result<size_t> send_some(int fd, std::span<const char> data);
+bool is_socket(int fd);
 // Writes everything (blocking fd), retrying short writes.
 Result<void> write_all(int fd, std::string_view data);
 // Reads until `buffer` is full; kNotFound-free: returns kProtocol "unexpected end of file"

@@ -6,8 +6,8 @@
 
 namespace msb::os {
 
-Result<void> mount_fs(const std::string& source, const std::string& target,
-                      const std::string& type, unsigned long flags, const std::string& data) {
+Result<void> mount_fs(const std::string& source, const std::string& target, const std::string& type,
+                      unsigned long flags, const std::string& data) {
   if (::mount(source.c_str(), target.c_str(), type.empty() ? nullptr : type.c_str(), flags,
               data.empty() ? nullptr : data.c_str()) != 0) {
     return errno_error(errno, "mount " + type + " " + source + " on " + target);

@@ -9,8 +9,8 @@
 
 namespace msb::os {
 
-Result<void> mount_fs(const std::string& source, const std::string& target,
-                      const std::string& type, unsigned long flags, const std::string& data = "");
+Result<void> mount_fs(const std::string& source, const std::string& target, const std::string& type,
+                      unsigned long flags, const std::string& data = "");
 // mount --move
 Result<void> move_mount_to(const std::string& from, const std::string& to);
 Result<void> remount(const std::string& target, unsigned long flags);

@@ -1,6 +1,7 @@
 #include "os/system.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -33,6 +34,12 @@ Result<void> kill_process(pid_t pid, int signal) {
 
 Result<void> signal_all_processes(int signal) {
   if (::kill(-1, signal) != 0 && errno != ESRCH) return errno_error(errno, "kill(-1)");
+  return {};
+}
+
+Result<void> become_child_subreaper() {
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+    return errno_error(errno, "prctl(PR_SET_CHILD_SUBREAPER)");
   return {};
 }
 

@@ -25,6 +25,8 @@ Result<ReapResult> reap_any_child();
 Result<void> kill_process(pid_t pid, int signal);
 // kill(-1, sig): every process but ourselves and init (kernel threads ignore it).
 Result<void> signal_all_processes(int signal);
+// PR_SET_CHILD_SUBREAPER: orphaned descendants are re-parented to us (and reaped by us).
+Result<void> become_child_subreaper();
 Result<void> change_root(const std::string& path);  // chdir + chroot + chdir("/")
 Result<void> change_dir(const std::string& path);
 Result<void> set_hostname(const std::string& name);

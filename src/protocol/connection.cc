@@ -11,7 +11,8 @@ namespace msb::protocol {
 
 Result<FrameConnection> FrameConnection::create(os::Fd fd) {
   MSB_TRY(os::set_nonblocking(fd.get(), true));
-  return FrameConnection(std::move(fd));
+  bool is_socket = os::is_socket(fd.get());
+  return FrameConnection(std::move(fd), is_socket);
 }
 
 Result<void> FrameConnection::send(uint32_t id, uint8_t flags, const Message& message) {
@@ -28,7 +29,8 @@ Result<void> FrameConnection::flush_some() {
   while (!queue_.empty()) {
     const std::string& front = queue_.front();
     std::span<const char> rest(front.data() + queue_offset_, front.size() - queue_offset_);
-    Result<size_t> written = os::write_some(fd_.get(), rest);
+    Result<size_t> written =
+        is_socket_ ? os::send_some(fd_.get(), rest) : os::write_some(fd_.get(), rest);
     if (!written) {
       if (written.error().sys_errno == EAGAIN) return {};
       return tl::unexpected(written.error());

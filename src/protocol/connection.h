@@ -39,9 +39,10 @@ class FrameConnection {
   bool mid_frame() const { return reader_.mid_frame(); }
 
  private:
-  explicit FrameConnection(os::Fd fd) : fd_(std::move(fd)) {}
+  FrameConnection(os::Fd fd, bool is_socket) : fd_(std::move(fd)), is_socket_(is_socket) {}
 
   os::Fd fd_;
+  bool is_socket_;  // sockets are written with MSG_NOSIGNAL: a gone peer must not kill us
   FrameReader reader_;
   std::deque<std::string> queue_;
   size_t queue_offset_ = 0;  // bytes of queue_.front() already written

@@ -59,8 +59,9 @@ std::optional<FrameReader::Item> FrameReader::next() {
     size_t drop = std::min<size_t>(available, 4 + length);
     offset_ += drop;
     skipping_ = 4 + length - drop;
-    return Item{std::nullopt, FrameError{FrameError::Kind::kMalformed, 0,
-                                         fmt::format("frame length {} is shorter than its header", length)}};
+    return Item{std::nullopt,
+                FrameError{FrameError::Kind::kMalformed, 0,
+                           fmt::format("frame length {} is shorter than its header", length)}};
   }
   if (length - 5 > kMaxBodyBytes) {
     if (available < kHeaderBytes) return std::nullopt;  // wait for the id to report it

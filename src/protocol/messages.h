@@ -2,12 +2,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
+#include <tl/expected.hpp>
 #include <variant>
 #include <vector>
-
-#include <tl/expected.hpp>
 
 #include "common/error.h"
 
@@ -21,21 +21,24 @@ struct Bytes {
   bool operator==(const Bytes&) const = default;
 };
 
+// Named durations in nanoseconds.
+using StepNanos = std::map<std::string, uint64_t>;
+
 #define MSB_FIELD(type, name) type name{};
-#define MSB_MESSAGE(Type, wire, fields)                   \
-  struct Type {                                          \
-    static constexpr std::string_view kWireName = wire;  \
-    fields                                               \
+#define MSB_MESSAGE(Type, wire, fields)                 \
+  struct Type {                                         \
+    static constexpr std::string_view kWireName = wire; \
+    fields                                              \
   };
 #include "protocol/messages.def"
 #undef MSB_MESSAGE
 #undef MSB_FIELD
 
-// Every message type; std::monostate is "no message".
-#define MSB_MESSAGE(Type, wire, fields) Type,
-using Message = std::variant<
+// Every message type; std::monostate (the default) is "no message".
+#define MSB_MESSAGE(Type, wire, fields) , Type
+using Message = std::variant<std::monostate
 #include "protocol/messages.def"
-    std::monostate>;
+                             >;
 #undef MSB_MESSAGE
 
 // The wire names of every message, in table order.

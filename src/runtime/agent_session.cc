@@ -11,14 +11,24 @@ Result<protocol::Envelope> AgentSession::next(std::chrono::milliseconds timeout)
   uint64_t deadline = os::monotonic_ns() + uint64_t(timeout.count()) * 1'000'000;
   for (;;) {
     while (auto item = connection_.next_frame()) {
-      if (item->error) return err(ErrorKind::kProtocol, "agent sent a bad frame: {}", item->error->message);
-      tl::expected<protocol::Message, protocol::CoreError> message = protocol::decode_body(item->frame->body);
-      if (!message) return err(ErrorKind::kProtocol, "agent sent a bad message: {}", message.error().message);
+      if (item->error)
+        return err(ErrorKind::kProtocol, "agent sent a bad frame: {}", item->error->message);
+      tl::expected<protocol::Message, protocol::CoreError> message =
+          protocol::decode_body(item->frame->body);
+      if (!message)
+        return err(ErrorKind::kProtocol, "agent sent a bad message: {}", message.error().message);
       return protocol::Envelope{item->frame->id, item->frame->flags, std::move(*message)};
     }
-    if (closed_) return err(ErrorKind::kBootFailed, "the agent closed its channel");
+    if (closed_) {
+      // Usually the VM is gone: say that rather than the symptom when it is.
+      pollfd exit{engine_exit_fd_, POLLIN, 0};
+      Result<int> exited = os::poll_fds(std::span(&exit, 1), 1000);
+      if (exited && *exited > 0) return err(ErrorKind::kBootFailed, "the sandbox exited");
+      return err(ErrorKind::kBootFailed, "the agent closed its channel");
+    }
     uint64_t now = os::monotonic_ns();
-    if (now >= deadline) return err(ErrorKind::kTimeout, "no answer from the agent within {} ms", timeout.count());
+    if (now >= deadline)
+      return err(ErrorKind::kTimeout, "no answer from the agent within {} ms", timeout.count());
     pollfd fds[3] = {
         {connection_.fd(), short(POLLIN | (connection_.wants_write() ? POLLOUT : 0)), 0},
         {engine_exit_fd_, POLLIN, 0},

@@ -15,7 +15,9 @@ class AgentSession {
  public:
   // `engine_exit_fd` turns readable when the engine process ends; `interrupts` may be null.
   AgentSession(protocol::FrameConnection connection, int engine_exit_fd, os::SignalFd* interrupts)
-      : connection_(std::move(connection)), engine_exit_fd_(engine_exit_fd), interrupts_(interrupts) {}
+      : connection_(std::move(connection)),
+        engine_exit_fd_(engine_exit_fd),
+        interrupts_(interrupts) {}
 
   protocol::FrameConnection& connection() { return connection_; }
 

@@ -13,7 +13,8 @@ constexpr std::chrono::hours kNoCommandTimeout{24 * 365};
 
 // Boot problems carry the guest's side of the story: the tail of its console and QEMU logs.
 Error with_report(Error error, const engine::Instance& instance) {
-  if (error.kind == ErrorKind::kBootFailed) error.message += "\n" + instance.failure_report(kReportLines);
+  if (error.kind == ErrorKind::kBootFailed)
+    error.message += "\n" + instance.failure_report(kReportLines);
   return error;
 }
 
@@ -23,7 +24,8 @@ Result<protocol::CoreReady> wait_ready(AgentSession& session, std::chrono::milli
     if (!envelope) {
       Error error = envelope.error();
       if (error.kind == ErrorKind::kTimeout) {
-        return err(ErrorKind::kBootFailed, "boot failed: the agent did not report ready within {} s",
+        return err(ErrorKind::kBootFailed,
+                   "boot failed: the agent did not report ready within {} s",
                    timeout.count() / 1000);
       }
       if (error.kind != ErrorKind::kCancelled) error.kind = ErrorKind::kBootFailed;
@@ -63,6 +65,7 @@ Result<ForegroundRunResult> run_in(AgentSession& session, const engine::Instance
   result.timings.launch_to_ready_ns = os::monotonic_ns() - launched_ns;
   result.timings.kernel_boot_ns = ready.kernel_boot_ns;
   result.timings.agent_init_ns = ready.agent_init_ns;
+  result.timings.agent_steps_ns = ready.init_steps_ns;
   uint64_t exec_started = os::monotonic_ns();
   result.status = MSB_TRY(stream_exec(session, request));
   result.timings.exec_ns = os::monotonic_ns() - exec_started;
@@ -70,7 +73,8 @@ Result<ForegroundRunResult> run_in(AgentSession& session, const engine::Instance
 }
 
 // Asks the agent to sync, unmount and power off; kills the engine if it does not.
-void shut_down(AgentSession& session, engine::Instance& instance, std::chrono::milliseconds timeout) {
+void shut_down(AgentSession& session, engine::Instance& instance,
+               std::chrono::milliseconds timeout) {
   Result<std::optional<os::ExitStatus>> done = instance.wait_for(std::chrono::milliseconds(0));
   if (done && *done) return;
   if (session.connection().send(0, protocol::kFlagShutdown, protocol::CoreShutdown{}) &&
@@ -83,7 +87,8 @@ void shut_down(AgentSession& session, engine::Instance& instance, std::chrono::m
 
 }  // namespace
 
-Result<ForegroundRunResult> foreground_run(engine::Engine& engine, const ForegroundRunRequest& request,
+Result<ForegroundRunResult> foreground_run(engine::Engine& engine,
+                                           const ForegroundRunRequest& request,
                                            os::SignalFd& interrupts) {
   uint64_t launched = os::monotonic_ns();
   std::unique_ptr<engine::Instance> instance = MSB_TRY(engine.launch(request.launch));
@@ -93,7 +98,8 @@ Result<ForegroundRunResult> foreground_run(engine::Engine& engine, const Foregro
   Result<ForegroundRunResult> result = run_in(session, *instance, request, launched);
   bool interrupted = !result && result.error().kind == ErrorKind::kCancelled;
   uint64_t shutdown_started = os::monotonic_ns();
-  shut_down(session, *instance, interrupted ? std::chrono::milliseconds(2000) : request.shutdown_timeout);
+  shut_down(session, *instance,
+            interrupted ? std::chrono::milliseconds(2000) : request.shutdown_timeout);
   if (!result) return tl::unexpected(with_report(result.error(), *instance));
   result->timings.shutdown_ns = os::monotonic_ns() - shutdown_started;
   return result;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "common/error.h"
@@ -16,11 +17,12 @@
 namespace msb::runtime {
 
 struct BootTimings {
-  uint64_t launch_to_ready_ns = 0;  // host: engine launch -> core.ready received
-  uint64_t kernel_boot_ns = 0;      // guest: kernel start -> agent start
-  uint64_t agent_init_ns = 0;       // guest: agent start -> ready
-  uint64_t exec_ns = 0;             // host: exec.request sent -> exec.exited received
-  uint64_t shutdown_ns = 0;         // host: core.shutdown sent -> engine exited
+  uint64_t launch_to_ready_ns = 0;                 // host: engine launch -> core.ready received
+  uint64_t kernel_boot_ns = 0;                     // guest: kernel start -> agent start
+  uint64_t agent_init_ns = 0;                      // guest: agent start -> ready
+  std::map<std::string, uint64_t> agent_steps_ns;  // guest: agent init steps
+  uint64_t exec_ns = 0;      // host: exec.request sent -> exec.exited received
+  uint64_t shutdown_ns = 0;  // host: core.shutdown sent -> engine exited
 };
 
 struct ForegroundRunRequest {
@@ -39,10 +41,11 @@ struct ForegroundRunResult {
 };
 
 // Runs the request. A signal arriving on `interrupts` cancels the run: the sandbox is
-// torn down first. Not thread-safe. Errors: kBootFailed (with the console tail), kExecFailed (command not found:
-// sys_errno ENOENT; not executable: EACCES/ENOEXEC), kCancelled (sys_errno = signal),
-// kNotFound (kernel/QEMU/kit missing), kUnsupported (accelerator).
-Result<ForegroundRunResult> foreground_run(engine::Engine& engine, const ForegroundRunRequest& request,
+// torn down first. Not thread-safe. Errors: kBootFailed (with the console tail), kExecFailed
+// (command not found: sys_errno ENOENT; not executable: EACCES/ENOEXEC), kCancelled (sys_errno =
+// signal), kNotFound (kernel/QEMU/kit missing), kUnsupported (accelerator).
+Result<ForegroundRunResult> foreground_run(engine::Engine& engine,
+                                           const ForegroundRunRequest& request,
                                            os::SignalFd& interrupts);
 
 }  // namespace msb::runtime

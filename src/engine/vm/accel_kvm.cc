@@ -11,7 +11,8 @@ AccelProbe probe_kvm() {
     return {true, "/dev/kvm with kvm_intel/kvm_amd"};
   }
   Result<std::string> cpuinfo = os::read_file("/proc/cpuinfo");
-  if (cpuinfo && (cpuinfo->find(" vmx") != std::string::npos || cpuinfo->find(" svm") != std::string::npos)) {
+  if (cpuinfo &&
+      (cpuinfo->find(" vmx") != std::string::npos || cpuinfo->find(" svm") != std::string::npos)) {
     return {true, "/dev/kvm with vmx/svm cpu flags"};
   }
   if (os::path_exists("/sys/module/kvm_pvm")) {

@@ -61,7 +61,8 @@ Result<std::unique_ptr<Instance>> VmEngine::launch(const LaunchSpec& spec) {
   options.fds = {{channel.second.get(), kAgentFdInChild}, {qemu_stderr.get(), 2}};
   // QEMU must never outlive the process that owns it.
   options.parent_death_signal = SIGKILL;
-  os::ChildProcess qemu = MSB_TRY(std::move(os::ChildProcess::spawn(options)).context("start QEMU"));
+  os::ChildProcess qemu =
+      MSB_TRY(std::move(os::ChildProcess::spawn(options)).context("start QEMU"));
   return std::unique_ptr<Instance>(new VmInstance(std::move(qemu), std::move(channel.first), accel,
                                                   config.console_log, qemu_log));
 }

@@ -10,10 +10,10 @@
 namespace msb::engine::vm {
 
 struct GuestKit {
-  std::string qemu;       // qemu-system-x86_64
-  std::string kernel;     // vmlinux (ELF, PVH entry)
-  std::string initramfs;  // newc cpio with /init = msb-agentd
-  std::string base_image; // erofs image of the built-in busybox root
+  std::string qemu;        // qemu-system-x86_64
+  std::string kernel;      // vmlinux (ELF, PVH entry)
+  std::string initramfs;   // newc cpio with /init = msb-agentd
+  std::string base_image;  // erofs image of the built-in busybox root
 };
 
 // The kit directory: $MSB_KIT_DIR, else <dir of this executable>/../share/microsandbox.

@@ -36,22 +36,36 @@ std::vector<std::string> qemu_command(const QemuConfig& config) {
   std::vector<std::string> argv = {
       config.qemu,
       // acpi=off makes QEMU describe the virtio-mmio devices on the kernel command line.
-      "-M", "microvm,x-option-roms=off,isa-serial=on,rtc=off,acpi=off",
-      "-m", std::to_string(config.memory_mib),
-      "-smp", std::to_string(config.cpus),
-      "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-      "-chardev", "file,id=console,path=" + escape_option(config.console_log),
-      "-serial", "chardev:console",
-      "-kernel", escape_option(config.kernel),
-      "-initrd", escape_option(config.initramfs),
-      "-append", kernel_cmdline(config),
+      // rtc=on: without a CMOS clock the kernel polls the absent RTC for up to a second.
+      "-M",
+      "microvm,x-option-roms=off,isa-serial=on,rtc=on,acpi=off",
+      "-m",
+      std::to_string(config.memory_mib),
+      "-smp",
+      std::to_string(config.cpus),
+      "-nodefaults",
+      "-no-user-config",
+      "-display",
+      "none",
+      "-no-reboot",
+      "-chardev",
+      "file,id=console,path=" + escape_option(config.console_log),
+      "-serial",
+      "chardev:console",
+      // -kernel and -initrd take a plain filename, not an option string: no escaping.
+      "-kernel",
+      config.kernel,
+      "-initrd",
+      config.initramfs,
+      "-append",
+      kernel_cmdline(config),
   };
   std::vector<std::string> accel = config.accel == Accel::kKvm ? kvm_qemu_args() : tcg_qemu_args();
   argv.insert(argv.begin() + 1, accel.begin(), accel.end());
   for (const DiskSpec& disk : config.disks) {
     argv.push_back("-drive");
-    argv.push_back(fmt::format("id={},file={},format=raw,if=none{}", disk.serial, escape_option(disk.path),
-                               disk.read_only ? ",readonly=on" : ""));
+    argv.push_back(fmt::format("id={},file={},format=raw,if=none{}", disk.serial,
+                               escape_option(disk.path), disk.read_only ? ",readonly=on" : ""));
     argv.push_back("-device");
     argv.push_back(fmt::format("virtio-blk-device,drive={},serial={}", disk.serial, disk.serial));
   }

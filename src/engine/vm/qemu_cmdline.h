@@ -20,7 +20,7 @@ struct QemuConfig {
   std::vector<DiskSpec> disks;  // rootfs first, then the upper disk
   int agent_fd = 3;             // child fd of the connected agent socket
   std::string hostname;
-  uint64_t clock_ns = 0;        // host wall clock handed to the guest (it has no RTC)
+  uint64_t clock_ns = 0;  // host wall clock handed to the guest (it has no RTC)
 };
 
 // The kernel command line: console, panic/reboot behaviour, and the msb.* words the

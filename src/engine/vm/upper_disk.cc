@@ -10,15 +10,20 @@
 
 namespace msb::engine::vm {
 
-Result<void> create_upper_disk(const std::string& path, uint64_t size_bytes) {
+namespace {
+
+Result<void> format_upper_disk(const std::string& path, uint64_t size_bytes) {
   MSB_TRY(os::create_sparse_file(path, size_bytes));
   const char* path_env = std::getenv("PATH");
   std::string search = std::string(path_env ? path_env : "") + ":/usr/sbin:/sbin";
   Result<std::string> mkfs = os::find_executable("mkfs.ext4", search);
-  if (!mkfs) return err(ErrorKind::kNotFound, "mkfs.ext4 not found; install it with: apt-get install e2fsprogs");
+  if (!mkfs)
+    return err(ErrorKind::kNotFound,
+               "mkfs.ext4 not found; install it with: apt-get install e2fsprogs");
   os::PipePair output = MSB_TRY(os::make_pipe());
   os::SpawnOptions options;
-  options.argv = {*mkfs, "-q", "-F", "-E", "lazy_itable_init=1,lazy_journal_init=1", "-L", "msb-upper", path};
+  options.argv = {*mkfs, "-q",        "-F", "-E", "lazy_itable_init=1,lazy_journal_init=1",
+                  "-L",  "msb-upper", path};
   options.fds = {{output.write.get(), 1}, {output.write.get(), 2}};
   os::ChildProcess child = MSB_TRY(os::ChildProcess::spawn(options));
   output.write.reset();
@@ -29,6 +34,14 @@ Result<void> create_upper_disk(const std::string& path, uint64_t size_bytes) {
                status.shell_code(), messages);
   }
   return {};
+}
+
+}  // namespace
+
+Result<void> create_upper_disk(const std::string& path, uint64_t size_bytes) {
+  Result<void> created = format_upper_disk(path, size_bytes);
+  if (!created) (void)os::remove_file(path);  // never leave a half-made disk behind
+  return created;
 }
 
 }  // namespace msb::engine::vm

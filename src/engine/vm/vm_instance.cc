@@ -19,14 +19,16 @@ std::string last_lines(const std::string& path, size_t count) {
 
 }  // namespace
 
-std::string VmInstance::describe() const { return std::string("vm (") + std::string(accel_name(accel_)) + ")"; }
+std::string VmInstance::describe() const {
+  return std::string("vm (") + std::string(accel_name(accel_)) + ")";
+}
 
 std::string VmInstance::failure_report(size_t lines) const {
   std::string report;
   std::string console = last_lines(console_log_, lines);
   std::string qemu = last_lines(qemu_log_, lines);
-  if (!qemu.empty()) report += "QEMU (" + qemu_log_ + "):\n" + qemu + "\n";
-  if (!console.empty()) report += "guest console (" + console_log_ + "):\n" + console + "\n";
+  if (!qemu.empty()) report += "QEMU says:\n" + qemu + "\n";
+  if (!console.empty()) report += "guest console (last lines):\n" + console + "\n";
   if (report.empty()) report = "(the console and QEMU logs are empty)\n";
   return report;
 }

@@ -1,0 +1,122 @@
+#include "msb_harness.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "os/clock.h"
+#include "os/io.h"
+
+extern char** environ;
+
+namespace msb::testing {
+
+MsbHarness::MsbHarness() : home_(std::move(*os::TempDir::create("msb-it-"))) {
+  for (char** entry = environ; *entry; ++entry) {
+    std::string text = *entry;
+    size_t eq = text.find('=');
+    if (eq != std::string::npos && !text.starts_with("MSB_"))
+      env_[text.substr(0, eq)] = text.substr(eq + 1);
+  }
+  env_["MSB_HOME"] = home_.path();
+}
+
+os::SpawnOptions MsbHarness::spawn_options(const std::vector<std::string>& args) const {
+  os::SpawnOptions options;
+  options.argv = {MSB_BIN};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  std::vector<std::string> env;
+  for (const auto& [key, value] : env_) env.push_back(key + "=" + value);
+  options.env = env;
+  return options;
+}
+
+MsbResult MsbHarness::run(const std::vector<std::string>& args, std::chrono::seconds timeout) {
+  os::PipePair out = std::move(*os::make_pipe(O_NONBLOCK));
+  os::PipePair err = std::move(*os::make_pipe(O_NONBLOCK));
+  os::SpawnOptions options = spawn_options(args);
+  options.fds = {{out.write.get(), 1}, {err.write.get(), 2}};
+  Result<os::ChildProcess> child = os::ChildProcess::spawn(options);
+  if (!child) return MsbResult{-1, "", "spawn failed: " + child.error().message};
+  out.write.reset();
+  err.write.reset();
+  MsbResult result;
+  uint64_t deadline = os::monotonic_ns() + uint64_t(timeout.count()) * 1'000'000'000;
+  bool out_open = true, err_open = true;
+  char buffer[65536];
+  while ((out_open || err_open) && os::monotonic_ns() < deadline) {
+    pollfd fds[2] = {{out_open ? out.read.get() : -1, POLLIN, 0},
+                     {err_open ? err.read.get() : -1, POLLIN, 0}};
+    (void)os::poll_fds(fds, 1000);
+    for (int i = 0; i < 2; ++i) {
+      if (!fds[i].revents) continue;
+      Result<size_t> n = os::read_some(fds[i].fd, buffer);
+      if (!n && n.error().sys_errno == EAGAIN) continue;
+      bool& open = i == 0 ? out_open : err_open;
+      if (!n || *n == 0) {
+        open = false;
+        continue;
+      }
+      (i == 0 ? result.out : result.err).append(buffer, *n);
+    }
+  }
+  Result<std::optional<os::ExitStatus>> status = child->wait_for(std::chrono::milliseconds(
+      std::max<int64_t>(0, int64_t(deadline - os::monotonic_ns()) / 1'000'000)));
+  if (!status || !*status) {
+    (void)child->kill_and_wait();
+    result.err += "\n[harness: msb timed out and was killed]";
+    return result;
+  }
+  result.exit_code = (*status)->shell_code();
+  return result;
+}
+
+os::ChildProcess MsbHarness::start(const std::vector<std::string>& args) {
+  os::Fd out = std::move(*os::open_file(home_.path() + "/start.out", O_WRONLY | O_CREAT | O_TRUNC));
+  os::Fd err = std::move(*os::open_file(home_.path() + "/start.err", O_WRONLY | O_CREAT | O_TRUNC));
+  os::SpawnOptions options = spawn_options(args);
+  options.fds = {{out.get(), 1}, {err.get(), 2}};
+  return std::move(*os::ChildProcess::spawn(options));
+}
+
+std::vector<int> MsbHarness::live_qemu_pids() const {
+  std::vector<int> pids;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    std::string name = entry.path().filename();
+    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    Result<std::string> cmdline = os::read_file(entry.path().string() + "/cmdline");
+    if (!cmdline) continue;
+    if (cmdline->find("qemu-system") != std::string::npos &&
+        cmdline->find(home_.path()) != std::string::npos) {
+      Result<std::string> stat = os::read_file(entry.path().string() + "/stat");
+      // A zombie is dead; only its parent's reaping is missing (and checked elsewhere).
+      if (stat && stat->find(") Z ") != std::string::npos) continue;
+      pids.push_back(std::stoi(name));
+    }
+  }
+  return pids;
+}
+
+bool MsbHarness::wait_no_qemu(std::chrono::milliseconds timeout) const {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!live_qemu_pids().empty()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+std::vector<std::string> MsbHarness::leftover_run_dirs() const {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(home_.path() + "/run", ec)) {
+    names.push_back(entry.path().filename());
+  }
+  return names;
+}
+
+}  // namespace msb::testing

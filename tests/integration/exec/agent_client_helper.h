@@ -1,0 +1,206 @@
+// A small blocking host for tests: spawns msb-agentd in channel mode on one end of a
+// socketpair and exchanges frames with it. Every wait has a timeout, so a broken agent
+// fails a test instead of hanging it.
+#pragma once
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "os/child_process.h"
+#include "os/clock.h"
+#include "os/file.h"
+#include "os/io.h"
+#include "protocol/frame.h"
+#include "protocol/messages.h"
+
+namespace msb::testing {
+
+using std::chrono::milliseconds;
+
+inline constexpr milliseconds kAgentTimeout{10'000};
+
+// Everything the agent sent for one session id, up to and including its terminal frame.
+struct SessionEvents {
+  std::optional<protocol::ExecStarted> started;
+  std::string stdout_data;
+  std::string stderr_data;
+  size_t largest_chunk = 0;
+  std::optional<protocol::ExecExited> exited;
+  std::optional<protocol::ExecFailed> failed;
+  std::optional<protocol::CoreError> error;
+  std::vector<std::string> order;  // wire names, in arrival order
+  uint8_t terminal_flags = 0;      // flags of the last frame
+};
+
+class AgentClient {
+ public:
+  // Starts `agentd_path --channel-fd=3`; the agent's stderr is ours.
+  static Result<AgentClient> start(const std::string& agentd_path) {
+    os::SocketPair sockets = MSB_TRY(os::make_socketpair(SOCK_STREAM));
+    os::SpawnOptions options;
+    options.argv = {agentd_path, "--channel-fd=3"};
+    options.fds = {{sockets.second.get(), 3}, {2, 2}};
+    options.parent_death_signal = SIGKILL;
+    os::ChildProcess agent = MSB_TRY(os::ChildProcess::spawn(options));
+    return AgentClient(std::move(agent), std::move(sockets.first));
+  }
+
+  AgentClient(AgentClient&&) = default;
+  ~AgentClient() {
+    if (!agent_.running()) return;
+    close_channel();  // the agent exits when the host goes away
+    (void)agent_.wait_for(milliseconds(5000));
+  }  // ChildProcess kills and reaps it if it did not
+
+  os::ChildProcess& agent() { return agent_; }
+  void close_channel() { channel_.reset(); }
+
+  Result<void> send(uint32_t id, uint8_t flags, const protocol::Message& message) {
+    std::string frame = MSB_TRY(protocol::encode_message(id, flags, message));
+    return send_raw(frame);
+  }
+  Result<void> send_raw(std::string_view bytes) { return os::write_all(channel_.get(), bytes); }
+  Result<void> send_body(uint32_t id, uint8_t flags, std::string_view body) {
+    return send_raw(protocol::encode_frame({id, flags, std::string(body)}));
+  }
+
+  // The next frame from the agent (frames set aside by collect() first). kTimeout when
+  // nothing arrives in time, kProtocol when the agent closed the channel or sent garbage.
+  Result<protocol::Envelope> next(milliseconds timeout = kAgentTimeout) {
+    if (!pending_.empty()) {
+      protocol::Envelope envelope = std::move(pending_.front());
+      pending_.pop_front();
+      return envelope;
+    }
+    uint64_t deadline = os::monotonic_ns() + uint64_t(timeout.count()) * 1'000'000;
+    for (;;) {
+      if (std::optional<protocol::FrameReader::Item> item = reader_.next()) return decode(*item);
+      uint64_t now = os::monotonic_ns();
+      if (now >= deadline) return err(ErrorKind::kTimeout, "no frame from the agent in time");
+      pollfd pfd{channel_.get(), POLLIN, 0};
+      int ready = MSB_TRY(os::poll_fds(std::span(&pfd, 1), int((deadline - now) / 1'000'000) + 1));
+      if (ready == 0) continue;
+      char buffer[65536];
+      size_t n = MSB_TRY(os::read_some(channel_.get(), buffer));
+      if (n == 0) {
+        return err(ErrorKind::kProtocol, "agent closed the channel{}",
+                   reader_.mid_frame() ? " mid-frame" : "");
+      }
+      reader_.feed(std::string_view(buffer, n));
+    }
+  }
+
+  // Waits for core.ready, which must be the first frame.
+  Result<protocol::CoreReady> wait_ready(milliseconds timeout = kAgentTimeout) {
+    protocol::Envelope first = MSB_TRY(next(timeout));
+    auto* ready = std::get_if<protocol::CoreReady>(&first.message);
+    if (!ready || first.id != 0) {
+      return err(ErrorKind::kProtocol, "first frame was {} with id {}, not core.ready with id 0",
+                 protocol::message_name(first.message), first.id);
+    }
+    return *ready;
+  }
+
+  // Collects session `id` until its terminal frame; other ids are kept for next().
+  Result<SessionEvents> collect(uint32_t id, milliseconds timeout = kAgentTimeout) {
+    uint64_t deadline = os::monotonic_ns() + uint64_t(timeout.count()) * 1'000'000;
+    std::deque<protocol::Envelope> others;
+    SessionEvents events;
+    Result<void> done = [&]() -> Result<void> {
+      for (;;) {
+        uint64_t now = os::monotonic_ns();
+        if (now >= deadline) return err(ErrorKind::kTimeout, "session {} did not end in time", id);
+        protocol::Envelope envelope = MSB_TRY(next(milliseconds((deadline - now) / 1'000'000 + 1)));
+        if (envelope.id != id) {
+          others.push_back(std::move(envelope));
+          continue;
+        }
+        record(events, envelope);
+        if (envelope.flags & protocol::kFlagTerminal) return {};
+      }
+    }();
+    pending_.insert(pending_.begin(), others.begin(), others.end());
+    MSB_TRY(std::move(done));
+    return events;
+  }
+
+  // Sends an exec.request as session `id` and collects the session.
+  Result<SessionEvents> run(uint32_t id, protocol::ExecRequest request,
+                            milliseconds timeout = kAgentTimeout) {
+    MSB_TRY(send(id, protocol::kFlagSessionStart, request));
+    return collect(id, timeout);
+  }
+
+ private:
+  AgentClient(os::ChildProcess agent, os::Fd channel)
+      : agent_(std::move(agent)), channel_(std::move(channel)) {}
+
+  static Result<protocol::Envelope> decode(const protocol::FrameReader::Item& item) {
+    if (item.error) {
+      return err(ErrorKind::kProtocol, "bad frame from agent: {}", item.error->message);
+    }
+    tl::expected<protocol::Message, protocol::CoreError> message =
+        protocol::decode_body(item.frame->body);
+    if (!message) {
+      return err(ErrorKind::kProtocol, "bad body from agent: {}", message.error().message);
+    }
+    return protocol::Envelope{item.frame->id, item.frame->flags, std::move(*message)};
+  }
+
+  static void record(SessionEvents& events, const protocol::Envelope& envelope) {
+    const protocol::Message& message = envelope.message;
+    events.order.emplace_back(protocol::message_name(message));
+    events.terminal_flags = envelope.flags;
+    if (auto* started = std::get_if<protocol::ExecStarted>(&message)) events.started = *started;
+    if (auto* out = std::get_if<protocol::ExecStdout>(&message)) {
+      events.stdout_data += out->data.data;
+      events.largest_chunk = std::max(events.largest_chunk, out->data.data.size());
+    }
+    if (auto* chunk = std::get_if<protocol::ExecStderr>(&message)) {
+      events.stderr_data += chunk->data.data;
+      events.largest_chunk = std::max(events.largest_chunk, chunk->data.data.size());
+    }
+    if (auto* exited = std::get_if<protocol::ExecExited>(&message)) events.exited = *exited;
+    if (auto* failed = std::get_if<protocol::ExecFailed>(&message)) events.failed = *failed;
+    if (auto* error = std::get_if<protocol::CoreError>(&message)) events.error = *error;
+  }
+
+  os::ChildProcess agent_;
+  os::Fd channel_;
+  protocol::FrameReader reader_;
+  std::deque<protocol::Envelope> pending_;
+};
+
+// An exec.request for `cmd args...` with the agent's defaults otherwise.
+inline protocol::ExecRequest exec_request(std::string cmd, std::vector<std::string> args = {}) {
+  protocol::ExecRequest request;
+  request.cmd = std::move(cmd);
+  request.args = std::move(args);
+  return request;
+}
+
+// True once `pid` no longer exists or is a zombie, waiting up to `timeout`.
+inline bool process_gone(pid_t pid, milliseconds timeout = milliseconds(5000)) {
+  uint64_t deadline = os::monotonic_ns() + uint64_t(timeout.count()) * 1'000'000;
+  for (;;) {
+    Result<std::string> stat = os::read_file("/proc/" + std::to_string(pid) + "/stat");
+    if (!stat) return true;
+    size_t paren = stat->rfind(')');
+    if (paren != std::string::npos && paren + 2 < stat->size()) {
+      char state = (*stat)[paren + 2];
+      if (state == 'Z' || state == 'X') return true;
+    }
+    if (os::monotonic_ns() >= deadline) return false;
+    pollfd none{-1, 0, 0};
+    (void)os::poll_fds(std::span(&none, 1), 20);
+  }
+}
+
+}  // namespace msb::testing

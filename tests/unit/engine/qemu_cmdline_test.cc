@@ -1,0 +1,194 @@
+#include "engine/vm/qemu_cmdline.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "engine/vm/accel.h"
+
+namespace msb::engine::vm {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+QemuConfig sample_config() {
+  QemuConfig config;
+  config.qemu = "/usr/bin/qemu-system-x86_64";
+  config.kernel = "/kit/vmlinux";
+  config.initramfs = "/kit/initramfs.cpio";
+  config.console_log = "/run/sb/console.log";
+  config.accel = Accel::kTcg;
+  config.cpus = 2;
+  config.memory_mib = 768;
+  config.disks = {{"/images/rootfs.erofs", "erofs", "rootfs", true},
+                  {"/run/sb/upper.ext4", "ext4", "upper", false}};
+  config.agent_fd = 3;
+  config.hostname = "box";
+  return config;
+}
+
+// Every argument that directly follows `flag`, in order.
+std::vector<std::string> values_of(const std::vector<std::string>& argv, const std::string& flag) {
+  std::vector<std::string> values;
+  for (size_t i = 0; i + 1 < argv.size(); ++i) {
+    if (argv[i] == flag) values.push_back(argv[i + 1]);
+  }
+  return values;
+}
+
+std::string value_of(const std::vector<std::string>& argv, const std::string& flag) {
+  std::vector<std::string> values = values_of(argv, flag);
+  return values.size() == 1 ? values[0] : "<" + std::to_string(values.size()) + " values>";
+}
+
+bool contains_sequence(const std::vector<std::string>& argv, const std::vector<std::string>& part) {
+  return std::search(argv.begin(), argv.end(), part.begin(), part.end()) != argv.end();
+}
+
+bool contains(const std::vector<std::string>& argv, const std::string& arg) {
+  return std::find(argv.begin(), argv.end(), arg) != argv.end();
+}
+
+TEST(QemuCommand, StartsWithTheQemuBinary) {
+  std::vector<std::string> argv = qemu_command(sample_config());
+  ASSERT_FALSE(argv.empty());
+  EXPECT_EQ(argv[0], "/usr/bin/qemu-system-x86_64");
+}
+
+TEST(QemuCommand, MachineIsMicrovmWithAcpiOff) {
+  std::string machine = value_of(qemu_command(sample_config()), "-M");
+  EXPECT_EQ(machine.rfind("microvm,", 0), 0u) << machine;
+  EXPECT_THAT(machine, HasSubstr("acpi=off"));
+}
+
+TEST(QemuCommand, TcgArguments) {
+  std::vector<std::string> argv = qemu_command(sample_config());
+  EXPECT_TRUE(contains_sequence(argv, {"-accel", "tcg", "-cpu", "max"}));
+  EXPECT_EQ(tcg_qemu_args(), (std::vector<std::string>{"-accel", "tcg", "-cpu", "max"}));
+  EXPECT_FALSE(contains(argv, "kvm"));
+}
+
+TEST(QemuCommand, KvmArguments) {
+  QemuConfig config = sample_config();
+  config.accel = Accel::kKvm;
+  std::vector<std::string> argv = qemu_command(config);
+  EXPECT_TRUE(contains_sequence(argv, {"-accel", "kvm"}));
+  EXPECT_TRUE(contains_sequence(argv, kvm_qemu_args()));
+  EXPECT_THAT(value_of(argv, "-cpu"), HasSubstr("host"));
+  EXPECT_FALSE(contains(argv, "tcg"));
+}
+
+TEST(QemuCommand, SizesComeFromTheConfig) {
+  std::vector<std::string> argv = qemu_command(sample_config());
+  EXPECT_EQ(value_of(argv, "-m"), "768");
+  EXPECT_EQ(value_of(argv, "-smp"), "2");
+}
+
+TEST(QemuCommand, NoDefaultDevicesAndNoReboot) {
+  std::vector<std::string> argv = qemu_command(sample_config());
+  EXPECT_TRUE(contains(argv, "-nodefaults"));
+  EXPECT_TRUE(contains(argv, "-no-user-config"));
+  EXPECT_TRUE(contains(argv, "-no-reboot"));
+  EXPECT_EQ(value_of(argv, "-display"), "none");
+}
+
+TEST(QemuCommand, EachDiskGetsADriveAndAVirtioBlkDevice) {
+  std::vector<std::string> argv = qemu_command(sample_config());
+  EXPECT_EQ(values_of(argv, "-drive"),
+            (std::vector<std::string>{
+                "id=rootfs,file=/images/rootfs.erofs,format=raw,if=none,readonly=on",
+                "id=upper,file=/run/sb/upper.ext4,format=raw,if=none"}));
+  std::vector<std::string> devices = values_of(argv, "-device");
+  EXPECT_TRUE(contains(devices, "virtio-blk-device,drive=rootfs,serial=rootfs"));
+  EXPECT_TRUE(contains(devices, "virtio-blk-device,drive=upper,serial=upper"));
+}
+
+TEST(QemuCommand, OnlyReadOnlyDisksAreReadOnly) {
+  QemuConfig config = sample_config();
+  config.disks[0].read_only = false;
+  config.disks[1].read_only = true;
+  std::vector<std::string> drives = values_of(qemu_command(config), "-drive");
+  ASSERT_EQ(drives.size(), 2u);
+  EXPECT_THAT(drives[0], Not(HasSubstr("readonly")));
+  EXPECT_THAT(drives[1], HasSubstr(",readonly=on"));
+}
+
+TEST(QemuCommand, CommasInOptionPathsAreDoubled) {
+  QemuConfig config = sample_config();
+  config.disks[0].path = "/data/a,b/rootfs.erofs";
+  config.console_log = "/run/x,y/console.log";
+  std::vector<std::string> argv = qemu_command(config);
+  EXPECT_THAT(values_of(argv, "-drive")[0], HasSubstr("file=/data/a,,b/rootfs.erofs,format=raw"));
+  EXPECT_TRUE(contains(values_of(argv, "-chardev"), "file,id=console,path=/run/x,,y/console.log"));
+}
+
+TEST(QemuCommand, KernelAndInitrdArePlainFilenames) {
+  // QEMU takes -kernel and -initrd verbatim (no option parsing): doubling a comma there
+  // would name a different file.
+  QemuConfig config = sample_config();
+  config.kernel = "/kit,1/vmlinux";
+  config.initramfs = "/kit,1/initramfs.cpio";
+  std::vector<std::string> argv = qemu_command(config);
+  EXPECT_EQ(value_of(argv, "-kernel"), "/kit,1/vmlinux");
+  EXPECT_EQ(value_of(argv, "-initrd"), "/kit,1/initramfs.cpio");
+}
+
+TEST(QemuCommand, ConsoleGoesToTheLogFile) {
+  std::vector<std::string> argv = qemu_command(sample_config());
+  EXPECT_TRUE(contains(values_of(argv, "-chardev"), "file,id=console,path=/run/sb/console.log"));
+  EXPECT_EQ(value_of(argv, "-serial"), "chardev:console");
+}
+
+TEST(QemuCommand, AgentChardevUsesTheInheritedFd) {
+  QemuConfig config = sample_config();
+  config.agent_fd = 7;
+  std::vector<std::string> argv = qemu_command(config);
+  EXPECT_TRUE(contains(values_of(argv, "-chardev"), "socket,id=agent,fd=7"));
+  EXPECT_TRUE(contains(values_of(argv, "-device"), "virtserialport,chardev=agent,name=agent"));
+  EXPECT_TRUE(contains(values_of(argv, "-device"), "virtio-serial-device"));
+}
+
+TEST(QemuCommand, AppendCarriesTheKernelCmdline) {
+  QemuConfig config = sample_config();
+  std::vector<std::string> argv = qemu_command(config);
+  EXPECT_EQ(value_of(argv, "-append"), kernel_cmdline(config));
+}
+
+TEST(KernelCmdline, NamesTheDisksForTheAgent) {
+  std::string line = kernel_cmdline(sample_config());
+  EXPECT_THAT(line, HasSubstr(" msb.rootfs=erofs:rootfs"));
+  EXPECT_THAT(line, HasSubstr(" msb.upper=ext4:upper"));
+  EXPECT_THAT(line, HasSubstr(" msb.hostname=box"));
+}
+
+TEST(KernelCmdline, PanicAndRebootMakeQemuExit) {
+  std::string line = kernel_cmdline(sample_config());
+  EXPECT_THAT(line, HasSubstr("panic=-1"));
+  EXPECT_THAT(line, HasSubstr("reboot=t"));
+  EXPECT_THAT(line, HasSubstr("console=ttyS0"));
+  EXPECT_THAT(line, HasSubstr("rdinit=/init"));
+}
+
+TEST(KernelCmdline, OmitsWhatIsNotConfigured) {
+  QemuConfig config = sample_config();
+  config.disks.pop_back();
+  config.hostname.clear();
+  std::string line = kernel_cmdline(config);
+  EXPECT_THAT(line, HasSubstr("msb.rootfs=erofs:rootfs"));
+  EXPECT_THAT(line, Not(HasSubstr("msb.upper")));
+  EXPECT_THAT(line, Not(HasSubstr("msb.hostname")));
+  EXPECT_THAT(line, Not(HasSubstr("msb.clock-ns")));
+}
+
+TEST(KernelCmdline, HandsTheClockToTheGuest) {
+  QemuConfig config = sample_config();
+  config.clock_ns = 1700000000123456789ULL;
+  EXPECT_THAT(kernel_cmdline(config), HasSubstr(" msb.clock-ns=1700000000123456789"));
+}
+
+}  // namespace
+}  // namespace msb::engine::vm

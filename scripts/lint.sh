@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Cheap static checks: clang-format conformance and the layering rules of
+# docs/architecture.md (raw syscalls only in src/os and the post-fork child files).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+status=0
+
+mapfile -t sources < <(git ls-files -- 'src/*.cc' 'src/*.h' 'include/*.h' 'tests/*.cc' 'tests/*.h' 'bench/*.cc')
+if ((${#sources[@]})); then
+  if ! clang-format --dry-run --Werror "${sources[@]}" 2>/tmp/msb-format.$$; then
+    echo "lint: files not clang-formatted (run: clang-format -i <files>):" >&2
+    grep -o '^[^:]*\.\(cc\|h\)' /tmp/msb-format.$$ | sort -u >&2
+    status=1
+  fi
+  rm -f /tmp/msb-format.$$
+fi
+
+# Raw syscalls that must go through src/os (exec_child.cc is the reviewed post-fork code).
+if grep -nE '::(open|mount|umount2|clone|pivot_root|chroot)\(' \
+    $(git ls-files -- 'src/*.cc' 'src/*.h' | grep -v '^src/os/' | grep -v 'exec_child.cc$'); then
+  echo "lint: raw syscalls outside src/os (use the os:: wrappers)" >&2
+  status=1
+fi
+exit $status

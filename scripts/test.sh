@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every check: setup/build, format and layering lint, all tests (unit + integration
+# with real VMs), and the unit and agent-channel tests again under ASan+UBSan. Exits non-zero on any failure.
+#
+#   scripts/test.sh
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build_dir=${MSB_BUILD_DIR:-$repo/build}
+asan_dir=${MSB_ASAN_BUILD_DIR:-$repo/build-asan}
+
+"$repo/scripts/setup.sh"
+"$repo/scripts/lint.sh"
+
+echo "test: unit + integration tests ($build_dir)" >&2
+ctest --test-dir "$build_dir" --output-on-failure -j2 --timeout 600
+
+echo "test: unit and agent-channel tests under ASan+UBSan ($asan_dir)" >&2
+if [[ ! -f "$asan_dir/build.ninja" ]]; then
+  cmake -S "$repo" -B "$asan_dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMSB_SANITIZE=ON \
+    -DMSB_BUILD_BENCH=OFF >/dev/null
+fi
+ninja -C "$asan_dir" --quiet
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir "$asan_dir" -L 'unit|channel' --output-on-failure -j2
+echo "test: all passed" >&2

@@ -35,6 +35,7 @@ Result<Channel> init_guest(const AgentOptions& options, StepTimings& timings) {
     MSB_TRY(std::move(mount_runtime_filesystems()).context("runtime mounts"));
   }
   if (!options.hostname.empty()) MSB_TRY(os::set_hostname(options.hostname));
+  StepTimer timer(timings, "open_port");
   channel.fd = MSB_TRY(std::move(open_agent_port()).context("agent port"));
   return channel;
 }

@@ -22,8 +22,9 @@ Result<void> format_upper_disk(const std::string& path, uint64_t size_bytes) {
                "mkfs.ext4 not found; install it with: apt-get install e2fsprogs");
   os::PipePair output = MSB_TRY(os::make_pipe());
   os::SpawnOptions options;
-  options.argv = {*mkfs, "-q",        "-F", "-E", "lazy_itable_init=1,lazy_journal_init=1",
-                  "-L",  "msb-upper", path};
+  options.argv = {*mkfs, "-q", "-F"};
+  options.argv.insert(options.argv.end(), {"-E", "lazy_itable_init=1,lazy_journal_init=1"});
+  options.argv.insert(options.argv.end(), {"-L", "msb-upper", path});
   options.fds = {{output.write.get(), 1}, {output.write.get(), 2}};
   os::ChildProcess child = MSB_TRY(os::ChildProcess::spawn(options));
   output.write.reset();

@@ -40,6 +40,8 @@ function(msb_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE msb_build_flags ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
+  # Helpers shared by tests of several components (tests/support).
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
   # One label per test binary: gtest_discover_tests does not pass lists through.
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30
     PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT "${ARG_TIMEOUT}")

@@ -6,34 +6,12 @@
 #include <optional>
 #include <string>
 
+#include "scoped_env.h"
+
 namespace msb {
 namespace {
 
-// Sets (or unsets, for nullopt) an environment variable and restores it on destruction.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, std::optional<std::string> value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) {
-      ::setenv(name, value->c_str(), 1);
-    } else {
-      ::unsetenv(name);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using ::msb::testing::ScopedEnv;
 
 TEST(Paths, MsbHomeComesFromTheEnvironment) {
   ScopedEnv home("MSB_HOME", "/var/tmp/msb-test-home");

@@ -57,11 +57,10 @@ Result<void> write_file_atomic(const std::string& path, std::string_view data, i
   return {};
 }
 
-Result<void> make_dirs(const std::string& path, int mode) {
+Result<void> make_dirs(const std::string& path) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
   if (ec) return errno_error(ec.value(), "mkdir " + path);
-  (void)mode;  // create_directories uses 0777 & ~umask; callers chmod when it matters
   return {};
 }
 

@@ -16,8 +16,8 @@ Result<std::string> read_file(const std::string& path);
 Result<void> write_file(const std::string& path, std::string_view data, int mode = 0644);
 // Writes via a temporary sibling and rename(2): readers see the old or the new file only.
 Result<void> write_file_atomic(const std::string& path, std::string_view data, int mode = 0644);
-// mkdir -p; succeeds when the directory exists.
-Result<void> make_dirs(const std::string& path, int mode = 0755);
+// mkdir -p (new directories get 0777 & ~umask); succeeds when the directory exists.
+Result<void> make_dirs(const std::string& path);
 // unlink(2); succeeds when the path is already absent.
 Result<void> remove_file(const std::string& path);
 // rm -rf; succeeds when the path is already absent.

@@ -105,46 +105,57 @@ void AgentLoop::kill_sessions(int signal) {
   for (auto& [id, s] : sessions_) s->send_signal(signal);
 }
 
+void AgentLoop::build_poll_set(std::vector<pollfd>& fds, std::vector<ExecSession*>& owners) {
+  fds.clear();
+  owners.clear();
+  auto watch = [&](int fd, short events, ExecSession* owner) {
+    fds.push_back({fd, events, 0});
+    owners.push_back(owner);
+  };
+  watch(connection_.fd(), short(POLLIN | (connection_.wants_write() ? POLLOUT : 0)), nullptr);
+  watch(child_signals_.fd(), POLLIN, nullptr);
+  // Flow control: while the host is behind, process output stays in the pipes (and the
+  // processes block on them) instead of growing our queue.
+  bool read_output = connection_.queued_bytes() < kOutboundHighWater;
+  for (auto& [id, s] : sessions_) {
+    if (read_output && s->stdout_fd() >= 0) watch(s->stdout_fd(), POLLIN, s.get());
+    if (read_output && s->stderr_fd() >= 0) watch(s->stderr_fd(), POLLIN, s.get());
+    if (s->wants_stdin_write()) watch(s->stdin_fd(), POLLOUT, s.get());
+  }
+}
+
+Result<bool> AgentLoop::receive_from_host() {
+  Result<bool> open = connection_.receive_some();
+  while (auto item = connection_.next_frame()) {
+    if (item->frame) {
+      handle_frame(*item->frame);
+      continue;
+    }
+    bool oversized = item->error->kind == protocol::FrameError::Kind::kOversized;
+    reply_error(item->error->id, {oversized ? "oversized" : "malformed", item->error->message, ""});
+  }
+  return open;
+}
+
 Result<LoopExit> AgentLoop::run() {
   std::vector<pollfd> fds;
   std::vector<ExecSession*> owners;  // owners[i] is the session of fds[i], if any
   while (!shutdown_requested_) {
-    fds.clear();
-    owners.clear();
-    fds.push_back({connection_.fd(), short(POLLIN | (connection_.wants_write() ? POLLOUT : 0)), 0});
-    fds.push_back({child_signals_.fd(), POLLIN, 0});
-    owners.assign(2, nullptr);
-    bool read_output = connection_.queued_bytes() < kOutboundHighWater;
-    for (auto& [id, s] : sessions_) {
-      if (read_output && s->stdout_fd() >= 0)
-        fds.push_back({s->stdout_fd(), POLLIN, 0}), owners.push_back(s.get());
-      if (read_output && s->stderr_fd() >= 0)
-        fds.push_back({s->stderr_fd(), POLLIN, 0}), owners.push_back(s.get());
-      if (s->wants_stdin_write())
-        fds.push_back({s->stdin_fd(), POLLOUT, 0}), owners.push_back(s.get());
-    }
+    build_poll_set(fds, owners);
     MSB_TRY(os::poll_fds(fds, -1));
-
     if (fds[0].revents & POLLOUT) MSB_TRY(connection_.flush_some());
     for (size_t i = 2; i < fds.size(); ++i) {
       if (!fds[i].revents) continue;
-      if (fds[i].events & POLLOUT)
+      if (fds[i].events & POLLOUT) {
         owners[i]->write_stdin();
-      else
+      } else {
         owners[i]->pump_output(fds[i].fd, connection_, kReadBudgetPerRound);
+      }
     }
+    // Exits are handled after output so that a session's last bytes precede exec.exited.
     if (fds[1].revents & POLLIN) reap_children();
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      Result<bool> open = connection_.receive_some();
-      while (auto item = connection_.next_frame()) {
-        if (item->frame)
-          handle_frame(*item->frame);
-        else
-          reply_error(item->error->id,
-                      {item->error->kind == protocol::FrameError::Kind::kOversized ? "oversized"
-                                                                                   : "malformed",
-                       item->error->message, ""});
-      }
+      Result<bool> open = receive_from_host();
       if (!open || !*open) return LoopExit::kHostGone;
     }
     MSB_TRY(connection_.flush_some());

@@ -3,8 +3,11 @@
 // is behind (bounded memory whatever the guest does).
 #pragma once
 
+#include <poll.h>
+
 #include <map>
 #include <memory>
+#include <vector>
 
 #include "agent/exec_session.h"
 #include "common/error.h"
@@ -27,6 +30,9 @@ class AgentLoop {
   void kill_sessions(int signal);
 
  private:
+  void build_poll_set(std::vector<pollfd>& fds, std::vector<ExecSession*>& owners);
+  // Reads and handles what the host sent; false once the host has gone.
+  Result<bool> receive_from_host();
   void handle_frame(const protocol::Frame& frame);
   void handle_exec_request(uint32_t id, const protocol::ExecRequest& request);
   void reply_error(uint32_t id, protocol::CoreError error);

@@ -42,7 +42,7 @@ Result<Channel> init_guest(const AgentOptions& options, StepTimings& timings) {
 
 // In a VM we are PID 1 with no arguments of our own; options come from /proc/cmdline.
 Result<AgentOptions> load_options(const std::vector<std::string>& args) {
-  if (!args.empty() || ::getpid() != 1) return parse_agent_args(args);
+  if (!args.empty() || !os::is_pid1()) return parse_agent_args(args);
   MSB_TRY(std::move(mount_early_filesystems()).context("early mounts"));
   std::string cmdline = MSB_TRY(os::read_file("/proc/cmdline"));
   return parse_kernel_cmdline(cmdline);
@@ -60,7 +60,7 @@ Result<int> agentd_main(const std::vector<std::string>& args) {
     return load_options(args);
   }();
   // SECURITY: guest init mounts, kills every process and reboots: only ever as PID 1.
-  bool is_pid1 = ::getpid() == 1;
+  bool is_pid1 = os::is_pid1();
   if (!loaded) {
     log_line("bad options: " + loaded.error().message);
     if (is_pid1) (void)os::reboot_system(RB_AUTOBOOT);
@@ -76,7 +76,7 @@ Result<int> agentd_main(const std::vector<std::string>& args) {
   if (in_vm && options.clock_ns) os::set_realtime_ns(options.clock_ns + started_boottime);
 
   // SIGCHLD arrives through the loop; SIGPIPE must not kill PID 1 when the host leaves.
-  ::signal(SIGPIPE, SIG_IGN);
+  os::ignore_signal(SIGPIPE);
   os::SignalFd child_signals = MSB_TRY(os::SignalFd::create({SIGCHLD}));
   Channel channel;
   if (in_vm) {

@@ -1,11 +1,9 @@
 #include "agent/guest_init.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
-#include <unistd.h>
 
 #include <string>
 #include <thread>
@@ -27,20 +25,9 @@ std::string trim(std::string s) {
   return s;
 }
 
-std::vector<std::string> list_dir(const std::string& path) {
-  std::vector<std::string> names;
-  DIR* dir = ::opendir(path.c_str());
-  if (!dir) return names;
-  while (dirent* entry = ::readdir(dir)) {
-    if (entry->d_name[0] != '.') names.emplace_back(entry->d_name);
-  }
-  ::closedir(dir);
-  return names;
-}
-
 // virtio-blk disks are found by the serial the host gave them, not by probe order.
 Result<std::string> find_disk_by_serial(const std::string& serial) {
-  for (const std::string& name : list_dir("/sys/block")) {
+  for (const std::string& name : os::list_dir("/sys/block")) {
     Result<std::string> value = os::read_file("/sys/block/" + name + "/serial");
     if (value && trim(*value) == serial) return "/dev/" + name;
   }
@@ -59,7 +46,7 @@ Result<void> mount_early_filesystems() {
   // The kernel starts init without stdio when the initramfs has no /dev/console.
   Result<os::Fd> console = os::open_file("/dev/console", O_RDWR | O_NOCTTY);
   if (console) {
-    for (int fd = 0; fd < 3; ++fd) ::dup2(console->get(), fd);
+    for (int fd = 0; fd < 3; ++fd) (void)os::duplicate_fd(console->get(), fd);
   }
   return {};
 }
@@ -117,7 +104,7 @@ void GuestRoot::tear_down() {
   os::sync_filesystems();
   if (!switched_ || !has_upper_) return;
   // Step back into the initramfs, where the disk mounts are still reachable by path.
-  if (::fchdir(initramfs_root_.get()) != 0 || !os::change_root(".")) return;
+  if (!os::change_dir(initramfs_root_.get()) || !os::change_root(".")) return;
   if (!os::unmount(kUpperFsDir, 0)) {
     // The overlay still holds the upper disk: at least make it clean for the next boot.
     (void)os::remount(kUpperFsDir, MS_RDONLY);
@@ -135,7 +122,7 @@ Result<void> mount_runtime_filesystems() {
   MSB_TRY(os::mount_fs("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"));
   MSB_TRY(os::make_dir("/run", 0755));
   MSB_TRY(os::mount_fs("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"));
-  (void)::unlink("/dev/ptmx");
+  (void)os::remove_file("/dev/ptmx");
   MSB_TRY(os::make_symlink("pts/ptmx", "/dev/ptmx"));
   MSB_TRY(os::make_symlink("/proc/self/fd", "/dev/fd"));
   MSB_TRY(os::make_symlink("/proc/self/fd/0", "/dev/stdin"));
@@ -145,7 +132,7 @@ Result<void> mount_runtime_filesystems() {
 }
 
 Result<os::Fd> open_agent_port() {
-  for (const std::string& port : list_dir("/sys/class/virtio-ports")) {
+  for (const std::string& port : os::list_dir("/sys/class/virtio-ports")) {
     Result<std::string> name = os::read_file("/sys/class/virtio-ports/" + port + "/name");
     if (name && trim(*name) == "agent") return os::open_file("/dev/" + port, O_RDWR | O_NOCTTY);
   }
@@ -177,7 +164,7 @@ void power_off(GuestRoot& root) {
   }
   root.tear_down();
   (void)os::reboot_system(RB_AUTOBOOT);
-  ::_exit(1);
+  os::exit_now(1);
 }
 
 }  // namespace msb::agent

@@ -8,6 +8,7 @@
 #include "cli/exit_codes.h"
 #include "cli/out.h"
 #include "cli/run_command.h"
+#include "os/system.h"
 
 namespace msb::cli {
 namespace {
@@ -27,7 +28,7 @@ std::string hint_for(const Error& error) {
 
 int cli_main(const std::vector<std::string>& args) {
   // A closed stdout must surface as a write error, not kill msb before it tears down.
-  ::signal(SIGPIPE, SIG_IGN);
+  os::ignore_signal(SIGPIPE);
   // Everything after the first "--" is the command for the sandbox, never msb's flags.
   auto dashes = std::find(args.begin(), args.end(), "--");
   std::vector<std::string> own(args.begin(), dashes);

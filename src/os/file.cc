@@ -1,5 +1,6 @@
 #include "os/file.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -74,6 +75,17 @@ Result<void> remove_tree(const std::string& path) {
   std::filesystem::remove_all(path, ec);
   if (ec) return errno_error(ec.value(), "remove " + path);
   return {};
+}
+
+std::vector<std::string> list_dir(const std::string& path) {
+  std::vector<std::string> names;
+  DIR* dir = ::opendir(path.c_str());
+  if (!dir) return names;
+  while (dirent* entry = ::readdir(dir)) {
+    if (entry->d_name[0] != '.') names.emplace_back(entry->d_name);
+  }
+  ::closedir(dir);
+  return names;
 }
 
 bool path_exists(const std::string& path) {

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/error.h"
 #include "os/fd.h"
@@ -22,6 +23,9 @@ Result<void> make_dirs(const std::string& path);
 Result<void> remove_file(const std::string& path);
 // rm -rf; succeeds when the path is already absent.
 Result<void> remove_tree(const std::string& path);
+// Names in a directory, without "." and ".." (and without other dot files); empty when
+// the directory cannot be read.
+std::vector<std::string> list_dir(const std::string& path);
 bool path_exists(const std::string& path);
 bool is_regular_file(const std::string& path);
 bool is_directory(const std::string& path);

@@ -55,6 +55,22 @@ Result<void> change_dir(const std::string& path) {
   return {};
 }
 
+Result<void> change_dir(int dir_fd) {
+  if (::fchdir(dir_fd) != 0) return errno_error(errno, "fchdir");
+  return {};
+}
+
+Result<void> duplicate_fd(int from, int to) {
+  if (::dup2(from, to) < 0) return errno_error(errno, "dup2");
+  return {};
+}
+
+void ignore_signal(int signal) { ::signal(signal, SIG_IGN); }
+
+bool is_pid1() { return ::getpid() == 1; }
+
+void exit_now(int code) { ::_exit(code); }
+
 Result<void> set_hostname(const std::string& name) {
   if (::sethostname(name.data(), name.size()) != 0) return errno_error(errno, "sethostname");
   return {};

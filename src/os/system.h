@@ -29,6 +29,13 @@ Result<void> signal_all_processes(int signal);
 Result<void> become_child_subreaper();
 Result<void> change_root(const std::string& path);  // chdir + chroot + chdir("/")
 Result<void> change_dir(const std::string& path);
+Result<void> change_dir(int dir_fd);  // fchdir
+// dup2(from, to): `to` now refers to what `from` does.
+Result<void> duplicate_fd(int from, int to);
+// signal(sig, SIG_IGN), e.g. SIGPIPE so that a gone peer is an EPIPE error instead.
+void ignore_signal(int signal);
+bool is_pid1();
+[[noreturn]] void exit_now(int code);  // _exit
 Result<void> set_hostname(const std::string& name);
 Result<void> make_dir(const std::string& path, int mode);  // EEXIST is success
 Result<void> make_symlink(const std::string& target, const std::string& link);

@@ -56,7 +56,9 @@ int cli_main(const std::vector<std::string>& args) {
     command->set_trailing(trailing);
     Result<int> code = command->run();
     if (code) return *code;
-    print_error(code.error(), hint_for(code.error()));
+    // An interrupted run says nothing, like any command stopped by a signal.
+    if (code.error().kind != ErrorKind::kCancelled)
+      print_error(code.error(), hint_for(code.error()));
     return exit_code_for(code.error());
   }
   return kExitUsage;

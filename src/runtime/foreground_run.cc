@@ -1,5 +1,9 @@
 #include "runtime/foreground_run.h"
 
+#include <signal.h>
+
+#include <cerrno>
+
 #include "os/clock.h"
 #include "os/io.h"
 #include "runtime/agent_session.h"
@@ -36,6 +40,15 @@ Result<protocol::CoreReady> wait_ready(AgentSession& session, std::chrono::milli
   }
 }
 
+// Writes guest output to our own stdout/stderr. A reader that went away (`msb run ... |
+// head`) ends the run the way SIGPIPE ends a shell pipeline: quietly, as kCancelled.
+Result<void> forward_output(int fd, std::string_view data, const char* stream) {
+  Result<void> written = os::write_all(fd, data);
+  if (written || written.error().sys_errno != EPIPE)
+    return std::move(written).context("{}", stream);
+  return make_error(ErrorKind::kCancelled, std::string(stream) + " closed", SIGPIPE);
+}
+
 // Streams the session's output until it ends; returns how the process ended.
 Result<os::ExitStatus> stream_exec(AgentSession& session, const ForegroundRunRequest& request) {
   MSB_TRY(session.connection().send(kExecSessionId, protocol::kFlagSessionStart, request.exec));
@@ -44,9 +57,9 @@ Result<os::ExitStatus> stream_exec(AgentSession& session, const ForegroundRunReq
     if (envelope.id != kExecSessionId) continue;
     const protocol::Message& message = envelope.message;
     if (auto* out = std::get_if<protocol::ExecStdout>(&message)) {
-      MSB_TRY(std::move(os::write_all(request.stdout_fd, out->data.data)).context("write stdout"));
+      MSB_TRY(forward_output(request.stdout_fd, out->data.data, "stdout"));
     } else if (auto* out = std::get_if<protocol::ExecStderr>(&message)) {
-      MSB_TRY(std::move(os::write_all(request.stderr_fd, out->data.data)).context("write stderr"));
+      MSB_TRY(forward_output(request.stderr_fd, out->data.data, "stderr"));
     } else if (auto* exited = std::get_if<protocol::ExecExited>(&message)) {
       return os::ExitStatus{exited->code, exited->signal};
     } else if (auto* failed = std::get_if<protocol::ExecFailed>(&message)) {

@@ -74,12 +74,17 @@ MsbResult MsbHarness::run(const std::vector<std::string>& args, std::chrono::sec
   return result;
 }
 
-os::ChildProcess MsbHarness::start(const std::vector<std::string>& args) {
+os::ChildProcess MsbHarness::start(const std::vector<std::string>& args, int stdout_fd) {
   os::Fd out = std::move(*os::open_file(home_.path() + "/start.out", O_WRONLY | O_CREAT | O_TRUNC));
   os::Fd err = std::move(*os::open_file(home_.path() + "/start.err", O_WRONLY | O_CREAT | O_TRUNC));
   os::SpawnOptions options = spawn_options(args);
-  options.fds = {{out.get(), 1}, {err.get(), 2}};
+  options.fds = {{stdout_fd >= 0 ? stdout_fd : out.get(), 1}, {err.get(), 2}};
   return std::move(*os::ChildProcess::spawn(options));
+}
+
+std::string MsbHarness::started_stderr() const {
+  Result<std::string> text = os::read_file(home_.path() + "/start.err");
+  return text ? *text : "";
 }
 
 std::vector<int> MsbHarness::live_qemu_pids() const {

@@ -28,8 +28,11 @@ class MsbHarness {
   // stderr captured separately.
   MsbResult run(const std::vector<std::string>& args,
                 std::chrono::seconds timeout = std::chrono::seconds(300));
-  // Starts `msb args...` without waiting; stdout/stderr go to files in home().
-  os::ChildProcess start(const std::vector<std::string>& args);
+  // Starts `msb args...` without waiting; stdout/stderr go to files in home() unless
+  // `stdout_fd` is given.
+  os::ChildProcess start(const std::vector<std::string>& args, int stdout_fd = -1);
+  // What a start()ed msb wrote to stderr.
+  std::string started_stderr() const;
 
   // QEMU processes started for this harness's $MSB_HOME that are still alive.
   std::vector<int> live_qemu_pids() const;

@@ -8,6 +8,7 @@
 
 #include "engine/vm/accel.h"
 #include "msb_harness.h"
+#include "os/io.h"
 
 namespace msb::testing {
 namespace {
@@ -174,6 +175,20 @@ TEST_F(MsbRun, CtrlCTearsTheSandboxDown) {
   Result<std::optional<os::ExitStatus>> status = msb.wait_for(std::chrono::seconds(15));
   ASSERT_TRUE(status && *status) << "msb did not exit after SIGINT";
   EXPECT_EQ((*status)->shell_code(), 130);
+}
+
+TEST_F(MsbRun, ClosedStdoutEndsTheRunQuietlyLikeSigpipe) {
+  // msb run -- yes | head -c 100: the reader leaves, msb tears down and exits 128+SIGPIPE.
+  os::PipePair out = std::move(*os::make_pipe());
+  os::ChildProcess msb = harness_.start({"run", "--", "yes"}, out.write.get());
+  out.write.reset();
+  char buffer[100];
+  ASSERT_TRUE(os::read_exact(out.read.get(), buffer));
+  out.read.reset();
+  Result<std::optional<os::ExitStatus>> status = msb.wait_for(std::chrono::seconds(60));
+  ASSERT_TRUE(status && *status) << "msb kept running after its stdout closed";
+  EXPECT_EQ((*status)->shell_code(), 128 + SIGPIPE);
+  EXPECT_EQ(harness_.started_stderr(), "");
 }
 
 TEST_F(MsbRun, KillingMsbTakesQemuWithIt) {

@@ -1,0 +1,110 @@
+#include "store/migrations.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "os/file.h"
+#include "store/database.h"
+#include "store_test_util.h"
+
+namespace msb::store {
+namespace {
+
+using MigrationsTest = StoreTest;
+
+TEST_F(MigrationsTest, BuiltinMigrationsAreNumberedFromOne) {
+  std::span<const Migration> migrations = builtin_migrations();
+  ASSERT_FALSE(migrations.empty());
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    EXPECT_EQ(migrations[i].version, static_cast<int>(i) + 1);
+    EXPECT_FALSE(migrations[i].name.empty());
+  }
+  EXPECT_EQ(migrations[0].name, "initial");
+  EXPECT_NE(migrations[0].sql.find("CREATE TABLE sandbox ("), std::string_view::npos);
+}
+
+TEST_F(MigrationsTest, OpenAppliesTheInitialSchema) {
+  Database db = open_db();
+  EXPECT_EQ(schema_version(db).value(), 1);
+  EXPECT_EQ(query_text(db,
+                       "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema "
+                       "WHERE type = 'table' ORDER BY name)"),
+            "image_config image_ref layer manifest manifest_layer run sandbox sandbox_label "
+            "sandbox_rootfs snapshot volume");
+}
+
+TEST_F(MigrationsTest, ReopenIsANoOp) {
+  {
+    Database db = open_db();
+    insert_sandbox(db, "job");
+  }
+  Database db = open_db();
+  EXPECT_EQ(schema_version(db).value(), 1);
+  EXPECT_EQ(query_text(db, "SELECT name FROM sandbox"), "job");
+}
+
+TEST_F(MigrationsTest, NewerSchemaIsRefusedAndLeftUntouched) {
+  {
+    Database db = open_db();
+    insert_sandbox(db, "job");
+    ASSERT_TRUE(db.exec("PRAGMA user_version = 7").has_value());
+  }
+  std::string before = os::read_file(db_path()).value();
+
+  Result<Database> db = Database::open(db_path());
+  ASSERT_FALSE(db.has_value());
+  EXPECT_EQ(db.error().kind, ErrorKind::kUnsupported);
+  EXPECT_EQ(db.error().message, "store " + db_path() +
+                                    ": schema version 7 is newer than this msb supports (1); "
+                                    "upgrade msb");
+  EXPECT_EQ(os::read_file(db_path()).value(), before);
+}
+
+TEST_F(MigrationsTest, MigrationsApplyInOrderEachOnce) {
+  std::vector<Migration> migrations(builtin_migrations().begin(), builtin_migrations().end());
+  int next = static_cast<int>(migrations.size()) + 1;
+  migrations.push_back({next, "extra", "CREATE TABLE extra (x INTEGER) STRICT;"});
+  migrations.push_back({next + 1, "more", "ALTER TABLE extra ADD COLUMN y TEXT;"});
+  {
+    Result<Database> db = Database::open(db_path(), kDefaultBusyTimeout, migrations);
+    ASSERT_TRUE(db.has_value()) << db.error().message;
+    EXPECT_EQ(schema_version(*db).value(), next + 1);
+  }
+  // Already applied: running them again would fail ("table extra already exists").
+  Result<Database> db = Database::open(db_path(), kDefaultBusyTimeout, migrations);
+  ASSERT_TRUE(db.has_value()) << db.error().message;
+  EXPECT_TRUE(db->exec("INSERT INTO extra VALUES (1, 'a')").has_value());
+}
+
+TEST_F(MigrationsTest, FailingMigrationKeepsThePreviousVersionAndNoPartialTables) {
+  { Database db = open_db(); }
+  std::vector<Migration> migrations(builtin_migrations().begin(), builtin_migrations().end());
+  int next = static_cast<int>(migrations.size()) + 1;
+  migrations.push_back(
+      {next, "broken", "CREATE TABLE partial (x INTEGER);\nINSERT INTO nope VALUES (1);"});
+
+  Result<Database> failed = Database::open(db_path(), kDefaultBusyTimeout, migrations);
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(failed.error().kind, ErrorKind::kIo);
+  EXPECT_EQ(failed.error().message,
+            fmt::format("store {}: migration {:03}_broken: no such table: nope", db_path(), next));
+
+  Database db = open_db();
+  EXPECT_EQ(schema_version(db).value(), next - 1);
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'partial'"), 0);
+  EXPECT_EQ(query_text(db, "PRAGMA integrity_check"), "ok");
+}
+
+TEST_F(MigrationsTest, FailingFirstMigrationLeavesAnEmptyStore) {
+  std::vector<Migration> migrations = {{1, "broken", "CREATE TABLE a (x); SELEKT 1;"}};
+  ASSERT_FALSE(Database::open(db_path(), kDefaultBusyTimeout, migrations).has_value());
+  Result<Database> db = Database::open(db_path(), kDefaultBusyTimeout, {});
+  ASSERT_TRUE(db.has_value()) << db.error().message;
+  EXPECT_EQ(schema_version(*db).value(), 0);
+  EXPECT_EQ(query_int(*db, "SELECT count(*) FROM sqlite_schema"), 0);
+}
+
+}  // namespace
+}  // namespace msb::store

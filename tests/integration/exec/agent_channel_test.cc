@@ -172,7 +172,9 @@ TEST_F(AgentChannelTest, DeliversPatternedOutputInOrder) {
 TEST_F(AgentChannelTest, HoldsOutputBackWhileHostIsNotReading) {
   wait_ready();
   long rss_before = agent_rss_kib();
-  constexpr size_t kBytes = 32u << 20;
+  // Well above what the pipe, the socket buffers and the agent's 1 MiB queue can hold,
+  // small enough to stream quickly under ASan.
+  constexpr size_t kBytes = 8u << 20;
   protocol::ExecRequest request = exec_request("head", {"-c", std::to_string(kBytes), "/dev/zero"});
   ASSERT_TRUE(client_->send(8, kFlagSessionStart, request).has_value());
   Result<protocol::Envelope> started = client_->next();
@@ -185,7 +187,7 @@ TEST_F(AgentChannelTest, HoldsOutputBackWhileHostIsNotReading) {
   EXPECT_FALSE(process_gone(static_cast<pid_t>(start->pid), milliseconds(0)))
       << "the process finished although the host read none of its output";
   EXPECT_LT(agent_rss_kib() - rss_before, 12 * 1024) << "agent buffered unread output";
-  Result<SessionEvents> events = client_->collect(8);
+  Result<SessionEvents> events = client_->collect(8, milliseconds(60'000));
   ASSERT_TRUE(events.has_value()) << events.error().message;
   EXPECT_EQ(events->stdout_data.size(), kBytes);
   EXPECT_EQ(events->stdout_data.find_first_not_of('\0'), std::string::npos);

@@ -12,6 +12,7 @@
 #include "os/file.h"
 #include "os/signals.h"
 #include "runtime/foreground_run.h"
+#include "runtime/run_dir.h"
 
 namespace msb::cli {
 namespace {
@@ -71,8 +72,7 @@ Result<int> RunCommand::run() {
   engine::vm::GuestKit kit = MSB_TRY(engine::vm::locate_guest_kit());
   std::string rootfs = MSB_TRY(image_path(image_, kit));
 
-  MSB_TRY(os::make_dirs(msb_run_dir()));
-  os::TempDir run_dir = MSB_TRY(os::TempDir::create("run-", msb_run_dir()));
+  os::TempDir run_dir = MSB_TRY(runtime::create_run_dir(msb_run_dir()));
   std::string upper = run_dir.path() + "/upper.ext4";
   MSB_TRY(engine::vm::create_upper_disk(upper, engine::vm::kDefaultUpperDiskBytes));
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -91,6 +92,12 @@ std::vector<std::string> list_dir(const std::string& path) {
 bool path_exists(const std::string& path) {
   struct stat st {};
   return ::lstat(path.c_str(), &st) == 0;
+}
+
+std::optional<int64_t> seconds_since_modified(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return static_cast<int64_t>(::time(nullptr)) - static_cast<int64_t>(st.st_mtime);
 }
 
 bool is_regular_file(const std::string& path) {

@@ -1,6 +1,8 @@
 // Whole-file helpers and directories, errors with the path in the message.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +29,8 @@ Result<void> remove_tree(const std::string& path);
 // the directory cannot be read.
 std::vector<std::string> list_dir(const std::string& path);
 bool path_exists(const std::string& path);
+// Seconds since `path` was last modified; nullopt if it cannot be stat'ed.
+std::optional<int64_t> seconds_since_modified(const std::string& path);
 bool is_regular_file(const std::string& path);
 bool is_directory(const std::string& path);
 // Creates (or truncates) a sparse file of `size` bytes.

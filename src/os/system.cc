@@ -9,6 +9,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <sstream>
+
+#include "os/file.h"
 
 namespace msb::os {
 
@@ -68,6 +72,22 @@ Result<void> duplicate_fd(int from, int to) {
 void ignore_signal(int signal) { ::signal(signal, SIG_IGN); }
 
 bool is_pid1() { return ::getpid() == 1; }
+
+int current_pid() { return ::getpid(); }
+
+std::optional<uint64_t> process_start_time(int pid) {
+  Result<std::string> stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat) return std::nullopt;
+  // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+  size_t close = stat->rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(stat->substr(close + 2));
+  std::string field;
+  for (int index = 3; fields >> field; ++index) {
+    if (index == 22) return std::strtoull(field.c_str(), nullptr, 10);
+  }
+  return std::nullopt;
+}
 
 void exit_now(int code) { ::_exit(code); }
 

@@ -35,6 +35,10 @@ Result<void> duplicate_fd(int from, int to);
 // signal(sig, SIG_IGN), e.g. SIGPIPE so that a gone peer is an EPIPE error instead.
 void ignore_signal(int signal);
 bool is_pid1();
+int current_pid();
+// When process `pid` started (clock ticks since boot, /proc/<pid>/stat field 22), or
+// nullopt when there is no such process. Together with the pid it names one process.
+std::optional<uint64_t> process_start_time(int pid);
 [[noreturn]] void exit_now(int code);  // _exit
 Result<void> set_hostname(const std::string& name);
 Result<void> make_dir(const std::string& path, int mode);  // EEXIST is success

@@ -200,9 +200,10 @@ TEST_F(MsbRun, KillingMsbTakesQemuWithIt) {
   ASSERT_FALSE(harness_.live_qemu_pids().empty());
   ASSERT_TRUE(msb.kill_and_wait());
   EXPECT_TRUE(harness_.wait_no_qemu(std::chrono::seconds(5)));
-  // SIGKILL leaves the runtime directory behind; that cleanup belongs to reconciliation
-  // (issue 3). Remove it so that TearDown checks only what this test is about.
-  std::filesystem::remove_all(harness_.home() + "/run");
+  // SIGKILL leaves the runtime directory behind; the next run sweeps it.
+  EXPECT_EQ(harness_.leftover_run_dirs().size(), 1u);
+  MsbResult next = harness_.run({"run", "--", "true"});
+  EXPECT_EQ(next.exit_code, 0) << next.err;
 }
 
 }  // namespace

@@ -129,6 +129,12 @@ Result<std::string> find_executable(const std::string& name, const std::string& 
   return make_error(ErrorKind::kNotFound, name + ": command not found", ENOENT);
 }
 
+Result<std::string> find_host_executable(const std::string& name) {
+  const char* path_env = std::getenv("PATH");
+  std::string search = path_env && *path_env ? path_env : "/usr/bin:/bin";
+  return find_executable(name, search + ":/usr/sbin:/sbin");
+}
+
 Result<ChildProcess> ChildProcess::spawn(const SpawnOptions& options) {
   if (options.argv.empty()) return err(ErrorKind::kInvalidArgument, "spawn: empty argv");
   if (options.fds.size() > kMaxFdMappings) {
@@ -138,9 +144,7 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnOptions& options) {
     if (from < 0 || to < 0)
       return err(ErrorKind::kInvalidArgument, "spawn: negative fd in mapping");
   }
-  const char* path_env = std::getenv("PATH");
-  std::string path =
-      MSB_TRY(find_executable(options.argv[0], path_env ? path_env : "/usr/bin:/bin"));
+  std::string path = MSB_TRY(find_host_executable(options.argv[0]));
   std::vector<char*> argv = c_strings(options.argv);
   std::vector<char*> envp;
   if (options.env) envp = c_strings(*options.env);

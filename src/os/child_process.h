@@ -77,4 +77,8 @@ class ChildProcess {
 // executable. A name containing '/' is returned as is when it exists.
 Result<std::string> find_executable(const std::string& name, const std::string& path_env);
 
+// find_executable on this process's $PATH (/usr/bin:/bin when unset), then the sbin
+// directories, which non-login root shells often lack (mkfs.ext4 lives there).
+Result<std::string> find_host_executable(const std::string& name);
+
 }  // namespace msb::os

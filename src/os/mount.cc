@@ -34,14 +34,4 @@ Result<void> unmount(const std::string& target, int flags) {
   return {};
 }
 
-Result<Mount> Mount::create(const std::string& source, const std::string& target,
-                            const std::string& type, unsigned long flags, const std::string& data) {
-  MSB_TRY(mount_fs(source, target, type, flags, data));
-  return Mount(target);
-}
-
-Mount::~Mount() {
-  if (!target_.empty()) ::umount2(target_.c_str(), MNT_DETACH);
-}
-
 }  // namespace msb::os

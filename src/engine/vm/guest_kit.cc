@@ -42,8 +42,7 @@ Result<GuestKit> locate_guest_kit() {
   GuestKit kit;
   std::string kit_path = kit_dir();
   std::string qemu = env_or_empty("MSB_QEMU");
-  Result<std::string> found =
-      os::find_executable(qemu.empty() ? "qemu-system-x86_64" : qemu, env_or_empty("PATH"));
+  Result<std::string> found = os::find_host_executable(qemu.empty() ? "qemu-system-x86_64" : qemu);
   if (!found) {
     return err(ErrorKind::kNotFound,
                "QEMU not found ({}); install it with: apt-get install qemu-system-x86",

@@ -2,8 +2,6 @@
 
 #include <fcntl.h>
 
-#include <cstdlib>
-
 #include "os/child_process.h"
 #include "os/file.h"
 #include "os/io.h"
@@ -14,9 +12,7 @@ namespace {
 
 Result<void> format_upper_disk(const std::string& path, uint64_t size_bytes) {
   MSB_TRY(os::create_sparse_file(path, size_bytes));
-  const char* path_env = std::getenv("PATH");
-  std::string search = std::string(path_env ? path_env : "") + ":/usr/sbin:/sbin";
-  Result<std::string> mkfs = os::find_executable("mkfs.ext4", search);
+  Result<std::string> mkfs = os::find_host_executable("mkfs.ext4");
   if (!mkfs)
     return err(ErrorKind::kNotFound,
                "mkfs.ext4 not found; install it with: apt-get install e2fsprogs");

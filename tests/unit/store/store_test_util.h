@@ -3,11 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <optional>
 #include <string>
 
 #include "os/file.h"
 #include "store/database.h"
+#include "store/sandbox_records.h"
 
 namespace msb::store {
 
@@ -53,6 +55,15 @@ inline int64_t insert_sandbox(Database& db, const std::string& name) {
   Result<Statement::Step> step = stmt->step();
   EXPECT_TRUE(step.has_value()) << step.error().message;
   return db.last_insert_rowid();
+}
+
+// Inserts sandbox `name` through the typed API and returns its record.
+inline SandboxRecord create_sandbox(Database& db, const std::string& name,
+                                    std::map<std::string, std::string> labels = {}) {
+  Result<SandboxRecord> record = insert_sandbox(
+      db, NewSandbox{.name = name, .config_json = "{}", .labels = std::move(labels)});
+  EXPECT_TRUE(record.has_value()) << record.error().message;
+  return record.value_or(SandboxRecord{});
 }
 
 }  // namespace msb::store

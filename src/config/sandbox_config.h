@@ -1,0 +1,81 @@
+// SandboxConfig: the one description of a sandbox, filled by CLI flags, the config file and
+// the SDK builder, stored as JSON, and checked by config::validate() (config/validate.h).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/error.h"
+
+namespace msb::config {
+
+// When to pull the image from its registry. JSON names: "if-missing", "always", "never".
+enum class PullPolicy { kIfMissing, kAlways, kNever };
+
+// Where the sandbox's root filesystem comes from.
+struct RootfsSource {
+  // kImage: SandboxConfig::image; kBind: the host directory `path`; kDisk: the host disk
+  // image file `path`, formatted as `fstype`.
+  enum class Kind { kImage, kBind, kDisk } kind = Kind::kImage;
+  std::string path;    // host directory (kBind) or host file (kDisk); unused for kImage
+  std::string fstype;  // filesystem of a kDisk image; "" means ext4 (normalize() fills it)
+
+  bool operator==(const RootfsSource&) const = default;
+};
+
+// Everything that describes one sandbox. A plain value: copyable, no invariants of its own;
+// validate() checks it and normalize() fills the defaults that depend on other fields.
+struct SandboxConfig {
+  std::string name;
+  std::string image = "base";  // OCI reference or built-in name; used when rootfs.kind == kImage
+  RootfsSource rootfs;
+  uint32_t cpus = 1;
+  uint32_t memory_mib = 512;
+  std::vector<std::pair<std::string, std::string>> env;  // ordered; later wins on duplicate keys
+  std::string workdir;                                   // "" = none (exec cwd defaults to "/")
+  std::string user;                                      // "" = image default (root)
+  std::string hostname;                                  // "" = derived from name at normalize time
+  std::string shell = "/bin/sh";
+  std::map<std::string, std::string> labels;
+  std::vector<std::string> entrypoint;
+  std::vector<std::string> cmd;
+  PullPolicy pull_policy = PullPolicy::kIfMissing;
+  bool replace = false;  // stop and remove a sandbox of the same name first
+  uint32_t replace_timeout_ms = 10000;
+  bool ephemeral = false;  // removed with its state when it stops
+  bool detached = false;   // runs in the background after create
+  std::string accel;       // "" = detect, "kvm", "tcg"
+
+  bool operator==(const SandboxConfig&) const = default;
+};
+
+// The config as compact JSON text (no whitespace, keys sorted, so equal configs give equal
+// text). Every field is written, including defaults. env is an array of
+// {"name": ..., "value": ...} objects to keep order and duplicates; rootfs is
+// {"kind": "image"|"bind"|"disk", "path": ..., "fstype": ...}. Bytes that are not valid
+// UTF-8 are written as U+FFFD, so such strings do not round trip. Never fails; thread-safe.
+std::string to_json(const SandboxConfig& config);
+
+// Parses the JSON form written by to_json(). Missing keys keep their defaults, unknown keys
+// are ignored, null is a wrong type. Returns kInvalidConfig "sandbox config: <what>" when the
+// text is not JSON, not an object, or a field has the wrong type or an unknown enum value.
+// Does not validate() the result. Never throws; thread-safe.
+[[nodiscard]] Result<SandboxConfig> config_from_json(std::string_view text);
+
+// "if-missing", "always" or "never". Thread-safe.
+std::string_view pull_policy_name(PullPolicy policy);
+
+// The inverse of pull_policy_name(); kInvalidConfig for any other text. Thread-safe.
+[[nodiscard]] Result<PullPolicy> parse_pull_policy(std::string_view text);
+
+// "image", "bind" or "disk". Thread-safe.
+std::string_view rootfs_kind_name(RootfsSource::Kind kind);
+
+// The inverse of rootfs_kind_name(); kInvalidConfig for any other text. Thread-safe.
+[[nodiscard]] Result<RootfsSource::Kind> parse_rootfs_kind(std::string_view text);
+
+}  // namespace msb::config

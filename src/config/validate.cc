@@ -1,0 +1,260 @@
+#include "config/validate.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <string>
+#include <system_error>
+
+#include "config/hostname.h"
+
+namespace msb::config {
+namespace {
+
+constexpr uint32_t kMaxCpus = 64;
+constexpr uint32_t kMinMemoryMib = 64;
+constexpr uint32_t kMaxMemoryMib = 1048576;  // 1 TiB
+constexpr uint32_t kMaxReplaceTimeoutMs = 3600 * 1000;
+constexpr size_t kMaxHostnameLabelBytes = 63;
+constexpr std::array<std::string_view, 3> kReservedLabelPrefixes = {"sandbox.", "microsandbox.",
+                                                                    "service."};
+constexpr std::array<std::string_view, 5> kDiskFsTypes = {"ext4", "xfs", "btrfs", "erofs",
+                                                          "squashfs"};
+
+tl::unexpected<Error> invalid(std::string message) {
+  return make_error(ErrorKind::kInvalidConfig, std::move(message));
+}
+
+// The value as it goes between quotes in a message: control bytes as \xNN, so that a
+// hostile name cannot drive the terminal that shows the error.
+std::string shown(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      out += fmt::format("\\x{:02x}", byte);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+bool has_nul(std::string_view value) { return value.find('\0') != std::string_view::npos; }
+
+bool is_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+bool is_name_char(char c) { return is_alnum(c) || c == '.' || c == '_' || c == '-'; }
+
+bool is_valid_hostname_label(std::string_view label) {
+  if (label.empty() || label.size() > kMaxHostnameLabelBytes) return false;
+  if (label.front() == '-' || label.back() == '-') return false;
+  return std::all_of(label.begin(), label.end(), [](char c) { return is_alnum(c) || c == '-'; });
+}
+
+// Whitespace and control bytes never appear in an OCI reference or a built-in name.
+bool is_valid_image_text(std::string_view image) {
+  return std::none_of(image.begin(), image.end(), [](char c) {
+    auto byte = static_cast<unsigned char>(c);
+    return byte <= 0x20 || byte == 0x7f;
+  });
+}
+
+Result<void> validate_range(std::string_view what, uint64_t value, uint64_t low, uint64_t high,
+                            std::string_view unit) {
+  if (value >= low && value <= high) return {};
+  return invalid(
+      fmt::format("{} must be from {} to {}{}, got {}{}", what, low, high, unit, value, unit));
+}
+
+Result<void> validate_replace_timeout(uint32_t timeout_ms) {
+  if (timeout_ms <= kMaxReplaceTimeoutMs) return {};
+  return invalid(fmt::format("replace timeout must be at most {} ms (1 hour), got {} ms",
+                             kMaxReplaceTimeoutMs, timeout_ms));
+}
+
+Result<void> validate_no_nul(std::string_view what, std::string_view value) {
+  if (!has_nul(value)) return {};
+  return invalid(fmt::format("{} must not contain NUL bytes, got '{}'", what, shown(value)));
+}
+
+Result<void> validate_env(const SandboxConfig& config) {
+  for (const auto& [key, value] : config.env) {
+    MSB_TRY(validate_env_key(key));
+    MSB_TRY(validate_no_nul(fmt::format("environment variable '{}'", key), value));
+  }
+  return {};
+}
+
+Result<void> validate_labels(const SandboxConfig& config) {
+  for (const auto& [key, value] : config.labels) MSB_TRY(validate_label(key, value));
+  return {};
+}
+
+Result<void> validate_args(std::string_view what, const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    MSB_TRY(validate_no_nul(fmt::format("{} argument {}", what, i), args[i]));
+  }
+  return {};
+}
+
+Result<void> validate_accel(std::string_view accel) {
+  if (accel.empty() || accel == "kvm" || accel == "tcg") return {};
+  return invalid(fmt::format("unknown accelerator '{}': use kvm, tcg or leave it empty to detect",
+                             shown(accel)));
+}
+
+// Follows symlinks: what matters is what the engine will find at the path.
+Result<void> validate_host_path(std::string_view what, const std::string& path,
+                                std::filesystem::file_type wanted, std::string_view wanted_name) {
+  if (path.empty()) return invalid(fmt::format("{} needs a host path", what));
+  std::error_code error;
+  std::filesystem::file_status status = std::filesystem::status(path, error);
+  if (status.type() == std::filesystem::file_type::not_found) {
+    return invalid(fmt::format("{} {}: does not exist", what, shown(path)));
+  }
+  if (error) return invalid(fmt::format("{} {}: {}", what, shown(path), error.message()));
+  if (status.type() != wanted) {
+    return invalid(fmt::format("{} {}: not a {}", what, shown(path), wanted_name));
+  }
+  return {};
+}
+
+Result<void> validate_disk_fstype(std::string_view fstype) {
+  if (fstype.empty()) return {};
+  if (std::find(kDiskFsTypes.begin(), kDiskFsTypes.end(), fstype) != kDiskFsTypes.end()) return {};
+  return invalid(fmt::format(
+      "disk rootfs filesystem '{}' is not supported: use ext4, xfs, btrfs, erofs or squashfs",
+      shown(fstype)));
+}
+
+Result<void> validate_rootfs(const SandboxConfig& config) {
+  using std::filesystem::file_type;
+  switch (config.rootfs.kind) {
+    case RootfsSource::Kind::kImage:
+      if (config.image.empty()) {
+        return invalid("image must not be empty: use an OCI reference or a built-in image name");
+      }
+      if (!is_valid_image_text(config.image)) {
+        return invalid(fmt::format(
+            "invalid image reference '{}': it must not contain whitespace or control characters",
+            shown(config.image)));
+      }
+      return {};
+    case RootfsSource::Kind::kBind:
+      return validate_host_path("bind rootfs", config.rootfs.path, file_type::directory,
+                                "directory");
+    case RootfsSource::Kind::kDisk:
+      MSB_TRY(validate_host_path("disk rootfs", config.rootfs.path, file_type::regular,
+                                 "regular file"));
+      return validate_disk_fstype(config.rootfs.fstype);
+  }
+  MSB_CHECK(false);
+}
+
+}  // namespace
+
+Result<void> validate_name(std::string_view name) {
+  if (!name.empty() && name.size() <= kMaxNameBytes && is_alnum(name.front()) &&
+      std::all_of(name.begin(), name.end(), is_name_char)) {
+    return {};
+  }
+  return invalid(fmt::format(
+      "invalid sandbox name '{}': use 1-128 characters from A-Z a-z 0-9 . _ - starting with a "
+      "letter or digit",
+      shown(name)));
+}
+
+Result<void> validate_socket_path(std::string_view msb_home, std::string_view name) {
+  // <msb_home>/run/<name>/agent.sock
+  size_t length = msb_home.size() + std::string_view("/run/").size() + name.size() +
+                  std::string_view("/agent.sock").size();
+  if (length <= kMaxSocketPathBytes) return {};
+  return invalid(fmt::format(
+      "sandbox name '{}' is too long for MSB_HOME {}: its socket path would be {} bytes (at most "
+      "{})",
+      shown(name), shown(msb_home), length, kMaxSocketPathBytes));
+}
+
+Result<void> validate_hostname(std::string_view hostname) {
+  bool valid = !hostname.empty() && hostname.size() <= kMaxHostnameBytes;
+  for (size_t start = 0; valid;) {
+    size_t dot = hostname.find('.', start);
+    valid = is_valid_hostname_label(hostname.substr(start, dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  if (valid) return {};
+  return invalid(fmt::format(
+      "invalid hostname '{}': use 1-64 characters in dot-separated labels of 1-63 characters "
+      "from A-Z a-z 0-9 -, not starting or ending with '-'",
+      shown(hostname)));
+}
+
+Result<void> validate_env_key(std::string_view key) {
+  if (key.empty() || key.find('=') != std::string_view::npos || has_nul(key)) {
+    return invalid(fmt::format(
+        "invalid environment variable name '{}': use a non-empty name without '=' or NUL bytes",
+        shown(key)));
+  }
+  if (key.starts_with("MSB_")) {
+    return invalid(fmt::format(
+        "environment variable '{}' is reserved: names starting with MSB_ are used by microsandbox",
+        shown(key)));
+  }
+  return {};
+}
+
+Result<void> validate_label(std::string_view key, std::string_view value) {
+  if (key.empty() || has_nul(key)) {
+    return invalid(
+        fmt::format("invalid label key '{}': use a non-empty key without NUL bytes", shown(key)));
+  }
+  for (std::string_view prefix : kReservedLabelPrefixes) {
+    if (key.starts_with(prefix)) {
+      return invalid(fmt::format(
+          "label key '{}' is reserved: keys starting with sandbox., microsandbox. or service. are "
+          "used by microsandbox",
+          shown(key)));
+    }
+  }
+  return validate_no_nul(fmt::format("label '{}' value", shown(key)), value);
+}
+
+Result<void> validate_guest_path(std::string_view what, std::string_view path) {
+  if (!path.starts_with('/')) {
+    return invalid(fmt::format("{} must be an absolute guest path, got '{}'", what, shown(path)));
+  }
+  return validate_no_nul(what, path);
+}
+
+Result<void> validate(const SandboxConfig& config, std::string_view msb_home) {
+  MSB_TRY(validate_name(config.name));
+  MSB_TRY(validate_socket_path(msb_home, config.name));
+  if (!config.hostname.empty()) MSB_TRY(validate_hostname(config.hostname));
+  MSB_TRY(validate_range("cpus", config.cpus, 1, kMaxCpus, ""));
+  MSB_TRY(validate_range("memory", config.memory_mib, kMinMemoryMib, kMaxMemoryMib, " MiB"));
+  MSB_TRY(validate_env(config));
+  MSB_TRY(validate_labels(config));
+  if (!config.workdir.empty()) MSB_TRY(validate_guest_path("workdir", config.workdir));
+  MSB_TRY(validate_guest_path("shell", config.shell));
+  MSB_TRY(validate_no_nul("user", config.user));
+  MSB_TRY(validate_replace_timeout(config.replace_timeout_ms));
+  MSB_TRY(validate_accel(config.accel));
+  MSB_TRY(validate_args("entrypoint", config.entrypoint));
+  MSB_TRY(validate_args("cmd", config.cmd));
+  return validate_rootfs(config);
+}
+
+void normalize(SandboxConfig& config) {
+  if (config.hostname.empty()) config.hostname = derive_hostname(config.name);
+  if (config.rootfs.kind == RootfsSource::Kind::kDisk && config.rootfs.fstype.empty()) {
+    config.rootfs.fstype = "ext4";
+  }
+}
+
+}  // namespace msb::config

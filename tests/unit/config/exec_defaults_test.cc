@@ -1,0 +1,92 @@
+#include "config/exec_defaults.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace msb::config {
+namespace {
+
+using Env = std::vector<std::pair<std::string, std::string>>;
+using Strings = std::vector<std::string>;
+
+ExecSettings resolve(const SandboxConfig& config, const Env& exec_env = {},
+                     std::string_view cwd = "", std::string_view user = "", bool tty = false,
+                     std::string_view host_term = "") {
+  return resolve_exec_settings(config, exec_env, cwd, user, tty, host_term);
+}
+
+TEST(ResolveExecSettings, DefaultsAreEmptyEnvRootCwdAndImageUser) {
+  ExecSettings settings = resolve(SandboxConfig{});
+  EXPECT_EQ(settings.env, Strings{});
+  EXPECT_EQ(settings.cwd, "/");
+  EXPECT_EQ(settings.user, "");
+}
+
+TEST(ResolveExecSettings, SandboxEnvComesFirstThenExecEnv) {
+  SandboxConfig config;
+  config.env = {{"A", "1"}, {"B", "2"}};
+  EXPECT_EQ(resolve(config, {{"C", "3"}, {"D", "4"}}).env, (Strings{"A=1", "B=2", "C=3", "D=4"}));
+}
+
+TEST(ResolveExecSettings, LaterWinsAndFirstPositionIsKept) {
+  SandboxConfig config;
+  config.env = {{"A", "1"}, {"B", "2"}, {"A", "3"}};
+  EXPECT_EQ(resolve(config, {{"C", "x"}, {"B", "exec"}, {"C", "y"}}).env,
+            (Strings{"A=3", "B=exec", "C=y"}));
+}
+
+TEST(ResolveExecSettings, EmptyValuesAndEqualsInValuesAreKept) {
+  SandboxConfig config;
+  config.env = {{"A", ""}};
+  EXPECT_EQ(resolve(config, {{"B", "x=y"}}).env, (Strings{"A=", "B=x=y"}));
+}
+
+TEST(ResolveExecSettings, CwdPrefersExecThenWorkdirThenRoot) {
+  SandboxConfig config;
+  EXPECT_EQ(resolve(config).cwd, "/");
+  config.workdir = "/app";
+  EXPECT_EQ(resolve(config).cwd, "/app");
+  EXPECT_EQ(resolve(config, {}, "/tmp").cwd, "/tmp");
+}
+
+TEST(ResolveExecSettings, UserPrefersExecThenSandbox) {
+  SandboxConfig config;
+  config.user = "app";
+  EXPECT_EQ(resolve(config).user, "app");
+  EXPECT_EQ(resolve(config, {}, "", "root").user, "root");
+}
+
+TEST(ResolveExecSettings, NoTermWithoutTty) {
+  EXPECT_EQ(resolve(SandboxConfig{}, {}, "", "", false, "xterm-256color").env, Strings{});
+}
+
+TEST(ResolveExecSettings, TtyTakesTheHostTerm) {
+  SandboxConfig config;
+  config.env = {{"A", "1"}};
+  EXPECT_EQ(resolve(config, {{"B", "2"}}, "", "", true, "screen-256color").env,
+            (Strings{"A=1", "TERM=screen-256color", "B=2"}));
+}
+
+TEST(ResolveExecSettings, TtyFallsBackToXtermForEmptyOrDumbHostTerm) {
+  EXPECT_EQ(resolve(SandboxConfig{}, {}, "", "", true, "").env, Strings{"TERM=xterm"});
+  EXPECT_EQ(resolve(SandboxConfig{}, {}, "", "", true, "dumb").env, Strings{"TERM=xterm"});
+}
+
+TEST(ResolveExecSettings, ExecTermWinsOverTheHostTerm) {
+  EXPECT_EQ(resolve(SandboxConfig{}, {{"TERM", "vt100"}}, "", "", true, "xterm-kitty").env,
+            Strings{"TERM=vt100"});
+  EXPECT_EQ(resolve(SandboxConfig{}, {{"TERM", ""}}, "", "", true, "xterm-kitty").env,
+            Strings{"TERM="});
+}
+
+TEST(ResolveExecSettings, HostTermWinsOverSandboxTermWithTty) {
+  SandboxConfig config;
+  config.env = {{"TERM", "linux"}, {"A", "1"}};
+  EXPECT_EQ(resolve(config, {}, "", "", true, "xterm").env, (Strings{"TERM=xterm", "A=1"}));
+  EXPECT_EQ(resolve(config, {}, "", "", false, "xterm").env, (Strings{"TERM=linux", "A=1"}));
+}
+
+}  // namespace
+}  // namespace msb::config

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "agent/exec_env.h"
+#include "agent/fs_service.h"
 #include "os/io.h"
 #include "os/system.h"
 
@@ -46,6 +47,15 @@ void AgentLoop::handle_exec_request(uint32_t id, const protocol::ExecRequest& re
   (void)connection_.send(id, 0, protocol::ExecStarted{pid});
 }
 
+void AgentLoop::handle_fs_stat(uint32_t id, const protocol::FsStat& request) {
+  // A terminal reply would end the live session's id for the host.
+  if (sessions_.contains(id)) {
+    reply_error(id, {"invalid-session", "session id already in use", "fs.stat"});
+    return;
+  }
+  (void)connection_.send(id, protocol::kFlagTerminal, stat_path(request));
+}
+
 void AgentLoop::handle_frame(const protocol::Frame& frame) {
   tl::expected<protocol::Message, protocol::CoreError> decoded = protocol::decode_body(frame.body);
   if (!decoded) {
@@ -62,6 +72,8 @@ void AgentLoop::handle_frame(const protocol::Frame& frame) {
           shutdown_requested_ = true;
         } else if constexpr (std::is_same_v<T, protocol::ExecRequest>) {
           handle_exec_request(frame.id, message);
+        } else if constexpr (std::is_same_v<T, protocol::FsStat>) {
+          handle_fs_stat(frame.id, message);
         } else if constexpr (std::is_same_v<T, protocol::ExecStdin>) {
           if (target)
             target->queue_stdin(message.data.data, message.eof);

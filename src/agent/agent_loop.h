@@ -35,6 +35,7 @@ class AgentLoop {
   Result<bool> receive_from_host();
   void handle_frame(const protocol::Frame& frame);
   void handle_exec_request(uint32_t id, const protocol::ExecRequest& request);
+  void handle_fs_stat(uint32_t id, const protocol::FsStat& request);
   void reply_error(uint32_t id, protocol::CoreError error);
   void reap_children();
   ExecSession* session(uint32_t id);

@@ -4,6 +4,7 @@
 #include "agent/exec_child.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,7 +16,17 @@
 namespace msb::agent {
 namespace {
 
-enum Step : int { kSetsid, kDup2, kOpenNull, kCloseFds, kChdir, kExecve };
+enum Step : int {
+  kSetsid,
+  kDup2,
+  kOpenNull,
+  kCloseFds,
+  kSetgroups,
+  kSetgid,
+  kSetuid,
+  kChdir,
+  kExecve
+};
 
 struct ChildReport {
   int step;
@@ -28,8 +39,30 @@ struct ChildReport {
   ::_exit(127);
 }
 
-[[noreturn]] void run_child(const char* path, char* const* argv, char* const* envp, const char* cwd,
-                            int stdin_fd, int stdout_fd, int stderr_fd, int report_fd) {
+// What run_child needs, all prepared before fork: the child only reads it.
+struct ChildArgs {
+  const char* path;
+  char* const* argv;
+  char* const* envp;
+  const char* cwd;
+  const ExecIdentity* identity;  // null: keep the agent's
+  int stdin_fd;
+  int stdout_fd;
+  int stderr_fd;
+  int report_fd;
+};
+
+// SECURITY: supplementary groups first and the uid last: once the uid is dropped, the
+// process can no longer change its groups, and must not keep root's.
+void switch_identity(const ExecIdentity& identity, int report_fd) {
+  if (::setgroups(identity.groups.size(), identity.groups.data()) != 0) fail(report_fd, kSetgroups);
+  if (::setgid(identity.gid) != 0) fail(report_fd, kSetgid);
+  if (::setuid(identity.uid) != 0) fail(report_fd, kSetuid);
+}
+
+[[noreturn]] void run_child(const ChildArgs& args) {
+  int report_fd = args.report_fd;
+  int stdin_fd = args.stdin_fd;
   sigset_t empty;
   sigemptyset(&empty);
   ::sigprocmask(SIG_SETMASK, &empty, nullptr);
@@ -40,15 +73,17 @@ struct ChildReport {
     stdin_fd = ::open("/dev/null", O_RDONLY);
     if (stdin_fd < 0) fail(report_fd, kOpenNull);
   }
-  if (::dup2(stdin_fd, 0) < 0 || ::dup2(stdout_fd, 1) < 0 || ::dup2(stderr_fd, 2) < 0) {
+  if (::dup2(stdin_fd, 0) < 0 || ::dup2(args.stdout_fd, 1) < 0 || ::dup2(args.stderr_fd, 2) < 0) {
     fail(report_fd, kDup2);
   }
   // SECURITY: no other agent fd may reach the process. An inherited host channel (it is
   // not CLOEXEC in channel mode) would let it forge frames; the /dev/null fd above leaks
   // too. The report pipe is CLOEXEC already and stays usable until execve.
   if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) fail(report_fd, kCloseFds);
-  if (cwd[0] != '\0' && ::chdir(cwd) != 0) fail(report_fd, kChdir);
-  ::execve(path, argv, envp);
+  // After the user switch, so that cwd and the executable are checked as that user.
+  if (args.identity) switch_identity(*args.identity, report_fd);
+  if (args.cwd[0] != '\0' && ::chdir(args.cwd) != 0) fail(report_fd, kChdir);
+  ::execve(args.path, args.argv, args.envp);
   fail(report_fd, kExecve);
 }
 
@@ -65,6 +100,16 @@ protocol::ExecFailed failure(std::string kind, int sys_errno, std::string messag
       message + (sys_errno ? std::string(": ") + ::strerror(sys_errno) : "")};
 }
 
+// "setuid 65534" and the like: the step that could not switch to the requested user.
+std::string identity_step(const ExecLaunch& launch, int step) {
+  if (!launch.identity) return "switch user";
+  const ExecIdentity& identity = *launch.identity;
+  if (step == kSetgroups)
+    return "setgroups (" + std::to_string(identity.groups.size()) + " groups)";
+  if (step == kSetgid) return "setgid " + std::to_string(identity.gid);
+  return "setuid " + std::to_string(identity.uid);
+}
+
 protocol::ExecFailed child_failure(const ExecLaunch& launch, ChildReport report) {
   switch (report.step) {
     case kChdir:
@@ -77,6 +122,10 @@ protocol::ExecFailed child_failure(const ExecLaunch& launch, ChildReport report)
       if (report.sys_errno == ENOEXEC)
         return failure("not-executable", report.sys_errno, "exec " + launch.path);
       return failure("other", report.sys_errno, "exec " + launch.path);
+    case kSetgroups:
+    case kSetgid:
+    case kSetuid:
+      return failure("bad-user", report.sys_errno, identity_step(launch, report.step));
     default:
       return failure("other", report.sys_errno, "prepare process for " + launch.path);
   }
@@ -106,9 +155,9 @@ tl::expected<ExecProcess, protocol::ExecFailed> start_exec_process(const ExecLau
   pid_t pid = ::fork();
   if (pid < 0) return tl::unexpected(failure("other", errno, "fork"));
   if (pid == 0) {
-    run_child(launch.path.c_str(), argv.data(), envp.data(), launch.cwd.c_str(),
-              in.read ? in.read.get() : -1, out->write.get(), error->write.get(),
-              report->write.get());
+    run_child({launch.path.c_str(), argv.data(), envp.data(), launch.cwd.c_str(),
+               launch.identity ? &*launch.identity : nullptr, in.read ? in.read.get() : -1,
+               out->write.get(), error->write.get(), report->write.get()});
   }
   report->write.reset();
   ChildReport child_report{};

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <tl/expected.hpp>
 #include <vector>
@@ -20,16 +21,25 @@ struct ExecProcess {
   os::Fd stderr_read;  // non-blocking
 };
 
+// Who the process runs as, resolved before fork (the child cannot read files).
+struct ExecIdentity {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;  // supplementary groups
+};
+
 struct ExecLaunch {
   std::string path;               // resolved executable
   std::vector<std::string> argv;  // argv[0] = the command as given
   std::vector<std::string> env;   // KEY=VALUE
   std::string cwd;
   bool stdin_pipe = false;
+  std::optional<ExecIdentity> identity;  // nullopt: the agent's own (root)
 };
 
 // Forks and execs. On failure returns the exec.failed payload (kind, errno, message),
-// including failures inside the child (bad cwd, exec errors) reported over a pipe.
+// including failures inside the child (switching user, bad cwd, exec errors) reported
+// over a pipe.
 tl::expected<ExecProcess, protocol::ExecFailed> start_exec_process(const ExecLaunch& launch);
 
 }  // namespace msb::agent

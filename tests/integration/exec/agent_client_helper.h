@@ -26,7 +26,8 @@ using std::chrono::milliseconds;
 
 inline constexpr milliseconds kAgentTimeout{10'000};
 
-// Everything the agent sent for one session id, up to and including its terminal frame.
+// Everything the agent sent for one session id (an exec session or an fs request), up to
+// and including its terminal frame.
 struct SessionEvents {
   std::optional<protocol::ExecStarted> started;
   std::string stdout_data;
@@ -35,6 +36,8 @@ struct SessionEvents {
   std::optional<protocol::ExecExited> exited;
   std::optional<protocol::ExecFailed> failed;
   std::optional<protocol::CoreError> error;
+  std::optional<protocol::FsStatResult> stat_result;
+  std::optional<protocol::FsError> fs_error;
   std::vector<std::string> order;  // wire names, in arrival order
   uint8_t terminal_flags = 0;      // flags of the last frame
 };
@@ -138,6 +141,12 @@ class AgentClient {
     return collect(id, timeout);
   }
 
+  // Sends fs.stat for `path` as request `id` and collects the reply.
+  Result<SessionEvents> stat(uint32_t id, std::string path, milliseconds timeout = kAgentTimeout) {
+    MSB_TRY(send(id, protocol::kFlagSessionStart, protocol::FsStat{std::move(path)}));
+    return collect(id, timeout);
+  }
+
  private:
   AgentClient(os::ChildProcess agent, os::Fd channel)
       : agent_(std::move(agent)), channel_(std::move(channel)) {}
@@ -170,6 +179,8 @@ class AgentClient {
     if (auto* exited = std::get_if<protocol::ExecExited>(&message)) events.exited = *exited;
     if (auto* failed = std::get_if<protocol::ExecFailed>(&message)) events.failed = *failed;
     if (auto* error = std::get_if<protocol::CoreError>(&message)) events.error = *error;
+    if (auto* stat = std::get_if<protocol::FsStatResult>(&message)) events.stat_result = *stat;
+    if (auto* fs_error = std::get_if<protocol::FsError>(&message)) events.fs_error = *fs_error;
   }
 
   os::ChildProcess agent_;

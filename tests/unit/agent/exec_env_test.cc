@@ -174,5 +174,90 @@ TEST_F(ExecEnvTest, EmptyCommandIsNotFound) {
   EXPECT_EQ(launch.error().kind, "not-found");
 }
 
+// prepare_exec with a user: the database is a private etc dir.
+class ExecUserTest : public ExecEnvTest {
+ protected:
+  void SetUp() override {
+    ExecEnvTest::SetUp();
+    etc_ = make_dir("etc");
+    ASSERT_TRUE(os::write_file(etc_ + "/passwd",
+                               "root:x:0:0:root:/root:/bin/sh\n"
+                               "app:x:1500:1600:App:/srv/app:/bin/sh\n")
+                    .has_value());
+    ASSERT_TRUE(
+        os::write_file(etc_ + "/group", "app:x:1600:\nweb:x:33:app\nlog:x:4:app\n").has_value());
+  }
+
+  tl::expected<ExecLaunch, protocol::ExecFailed> prepare(std::string user, Env env = {}) {
+    protocol::ExecRequest req = request("sh", std::move(env));
+    req.user = std::move(user);
+    return prepare_exec(req, etc_);
+  }
+
+  std::string etc_;
+};
+
+TEST_F(ExecUserTest, NoUserKeepsTheAgentsIdentity) {
+  tl::expected<ExecLaunch, protocol::ExecFailed> launch = prepare("");
+  ASSERT_TRUE(launch.has_value()) << launch.error().message;
+  EXPECT_FALSE(launch->identity.has_value());
+  EXPECT_EQ(launch->env, (Env{std::string("PATH=") + kDefaultPath, "HOME=/root"}));
+}
+
+TEST_F(ExecUserTest, NamedUserGetsIdsGroupsAndEnvironment) {
+  tl::expected<ExecLaunch, protocol::ExecFailed> launch = prepare("app");
+  ASSERT_TRUE(launch.has_value()) << launch.error().message;
+  ASSERT_TRUE(launch->identity.has_value());
+  EXPECT_EQ(launch->identity->uid, 1500u);
+  EXPECT_EQ(launch->identity->gid, 1600u);
+  EXPECT_EQ(launch->identity->groups, (std::vector<gid_t>{4, 33}));
+  EXPECT_EQ(launch->env,
+            (Env{std::string("PATH=") + kDefaultPath, "HOME=/srv/app", "USER=app", "LOGNAME=app"}));
+}
+
+TEST_F(ExecUserTest, RequestEnvOverridesTheUsersHome) {
+  tl::expected<ExecLaunch, protocol::ExecFailed> launch = prepare("app:web", {"HOME=/tmp"});
+  ASSERT_TRUE(launch.has_value()) << launch.error().message;
+  EXPECT_EQ(launch->identity->gid, 33u);
+  EXPECT_EQ(launch->env[1], "HOME=/tmp");
+}
+
+TEST_F(ExecUserTest, UnknownUidGetsItsOwnGidAndRootHome) {
+  tl::expected<ExecLaunch, protocol::ExecFailed> launch = prepare("777");
+  ASSERT_TRUE(launch.has_value()) << launch.error().message;
+  EXPECT_EQ(launch->identity->uid, 777u);
+  EXPECT_EQ(launch->identity->gid, 777u);
+  EXPECT_TRUE(launch->identity->groups.empty());
+  EXPECT_EQ(launch->env, (Env{std::string("PATH=") + kDefaultPath, "HOME=/"}));
+}
+
+TEST_F(ExecUserTest, UnknownOrMalformedUserIsBadUser) {
+  for (const auto& [user, message] : std::vector<std::pair<std::string, std::string>>{
+           {"bob", "user 'bob' not found in " + etc_ + "/passwd"},
+           {"app:x", "group 'x' not found in " + etc_ + "/group"},
+           {"1:2:3", "malformed user '1:2:3': more than one ':'"}}) {
+    tl::expected<ExecLaunch, protocol::ExecFailed> launch = prepare(user);
+    ASSERT_FALSE(launch.has_value()) << user;
+    EXPECT_EQ(launch.error().kind, "bad-user");
+    EXPECT_EQ(launch.error().errno_value, 0);
+    EXPECT_EQ(launch.error().message, message);
+  }
+}
+
+TEST_F(ExecUserTest, MissingDatabaseAllowsNumericIdsOnly) {
+  ASSERT_TRUE(os::remove_file(etc_ + "/passwd").has_value());
+  ASSERT_TRUE(os::remove_file(etc_ + "/group").has_value());
+  EXPECT_TRUE(prepare("5:6").has_value());
+  EXPECT_EQ(prepare("app").error().kind, "bad-user");
+}
+
+TEST_F(ExecUserTest, OversizedDatabaseIsRefused) {
+  ASSERT_TRUE(os::write_file(etc_ + "/passwd", std::string(kMaxUserDbBytes + 1, '#')).has_value());
+  tl::expected<ExecLaunch, protocol::ExecFailed> launch = prepare("app");
+  ASSERT_FALSE(launch.has_value());
+  EXPECT_EQ(launch.error().kind, "other");
+  EXPECT_NE(launch.error().message.find("passwd"), std::string::npos) << launch.error().message;
+}
+
 }  // namespace
 }  // namespace msb::agent

@@ -202,6 +202,10 @@ TEST(MessageCodec, WrongFieldTypesAreInvalidPayload) {
       {{{"t", "exec.signal"}, {"p", {{"signal", json::array()}}}}, "exec.signal"},
       {{{"t", "exec.request"}, {"p", json::array({"cmd", "ls"})}}, "exec.request"},  // not a map
       {{{"t", "core.ping"}, {"p", 1}}, "core.ping"},
+      {{{"t", "exec.request"}, {"p", {{"user", 1000}}}}, "exec.request"},
+      {{{"t", "fs.stat"}, {"p", {{"path", json::binary({'/', 'x'})}}}}, "fs.stat"},
+      {{{"t", "fs.stat_result"}, {"p", {{"exists", 1}}}}, "fs.stat_result"},
+      {{{"t", "fs.error"}, {"p", {{"errno_value", "ENOENT"}}}}, "fs.error"},
   };
   for (const Case& c : cases) {
     CoreError error = decode_error(cbor(c.body));
@@ -215,6 +219,39 @@ TEST(MessageCodec, IgnoresUnknownPayloadFields) {
       decode_body(cbor({{"t", "exec.signal"}, {"p", {{"signal", 15}, {"from_the_future", true}}}}));
   ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
   EXPECT_EQ(std::get<ExecSignal>(*decoded).signal, 15);
+}
+
+TEST(MessageCodec, ExecRequestWithoutUserRunsAsTheAgent) {
+  // A host from before the field existed sends no "user": it must decode as "".
+  tl::expected<Message, CoreError> decoded =
+      decode_body(cbor({{"t", "exec.request"}, {"p", {{"cmd", "id"}, {"args", {"-u"}}}}}));
+  ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+  const ExecRequest& request = std::get<ExecRequest>(*decoded);
+  EXPECT_EQ(request.cmd, "id");
+  EXPECT_EQ(request.user, "");
+}
+
+TEST(MessageCodec, FsMessagesUseTheirWireNamesAndFields) {
+  Envelope got = round_trip(5, kFlagSessionStart, FsStat{"/etc/passwd"});
+  ASSERT_TRUE(std::holds_alternative<FsStat>(got.message));
+  EXPECT_EQ(std::get<FsStat>(got.message).path, "/etc/passwd");
+
+  FsStatResult result{true, "symlink", 04755, 1ull << 40, -5, 65534, 4'000'000'000u};
+  got = round_trip(5, kFlagTerminal, result);
+  ASSERT_TRUE(std::holds_alternative<FsStatResult>(got.message));
+  expect_same(std::get<FsStatResult>(got.message), result);
+  EXPECT_EQ(got.flags, kFlagTerminal);
+
+  got = round_trip(6, kFlagTerminal, FsError{"invalid-path", 0, "path 'x' is not absolute"});
+  ASSERT_TRUE(std::holds_alternative<FsError>(got.message));
+  EXPECT_EQ(std::get<FsError>(got.message).kind, "invalid-path");
+
+  Result<std::string> frame = encode_message(7, 0, FsStatResult{});
+  ASSERT_TRUE(frame.has_value());
+  json body = json::from_cbor(frame->substr(kHeaderBytes));
+  EXPECT_EQ(body["t"], "fs.stat_result");
+  EXPECT_EQ(body["p"]["exists"], false);
+  EXPECT_EQ(body["p"]["type"], "");
 }
 
 TEST(MessageCodec, EncodeRejectsMessageOverFrameLimit) {

@@ -123,4 +123,11 @@ Result<void> reboot_system(int command) {
   return errno_error(errno, "reboot");
 }
 
+Result<void> fork_into_background() {
+  pid_t pid = ::fork();
+  if (pid < 0) return errno_error(errno, "fork");
+  if (pid > 0) ::_exit(0);
+  return {};
+}
+
 }  // namespace msb::os

@@ -40,6 +40,9 @@ int current_pid();
 // nullopt when there is no such process. Together with the pid it names one process.
 std::optional<uint64_t> process_start_time(int pid);
 [[noreturn]] void exit_now(int code);  // _exit
+// fork(2) where the parent exits at once (status 0) and the child goes on: the caller
+// continues as an orphan that its starter reaps no more. REQUIRES: single-threaded.
+Result<void> fork_into_background();
 Result<void> set_hostname(const std::string& name);
 Result<void> make_dir(const std::string& path, int mode);  // EEXIST is success
 Result<void> make_symlink(const std::string& target, const std::string& link);

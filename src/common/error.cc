@@ -43,6 +43,13 @@ std::string_view error_kind_name(ErrorKind kind) {
   return "unknown";
 }
 
+ErrorKind parse_error_kind(std::string_view name) {
+  for (int kind = 0; kind <= static_cast<int>(ErrorKind::kUnsupported); ++kind) {
+    if (error_kind_name(static_cast<ErrorKind>(kind)) == name) return static_cast<ErrorKind>(kind);
+  }
+  return ErrorKind::kInternal;
+}
+
 std::string Error::to_string() const { return message; }
 
 ErrorKind kind_from_errno(int sys_errno) {

@@ -31,6 +31,8 @@ enum class ErrorKind {
 };
 
 std::string_view error_kind_name(ErrorKind kind);
+// The inverse of error_kind_name; kInternal for an unknown name.
+ErrorKind parse_error_kind(std::string_view name);
 
 struct Error {
   ErrorKind kind = ErrorKind::kInternal;

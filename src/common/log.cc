@@ -1,5 +1,6 @@
 #include "common/log.h"
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
@@ -27,6 +28,8 @@ std::shared_ptr<spdlog::logger> logger(const std::string& component) {
   if (auto existing = spdlog::get(component)) return existing;
   auto created = std::make_shared<spdlog::logger>(component, s.sink);
   created->set_level(s.level);
+  // Diagnostics are rare; each must be on disk before a crash can lose it.
+  created->flush_on(spdlog::level::trace);
   spdlog::register_logger(created);
   return created;
 }
@@ -37,6 +40,9 @@ bool set_log_file(const std::string& path) {
   spdlog::sink_ptr sink;
   try {
     sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path);
+    // UTC ISO times: log readers (msb logs) parse them back.
+    sink->set_formatter(std::make_unique<spdlog::pattern_formatter>(
+        kLogFilePattern, spdlog::pattern_time_type::utc));
   } catch (const spdlog::spdlog_ex&) {
     return false;
   }

@@ -14,6 +14,9 @@ namespace msb {
 // Thread-safe.
 std::shared_ptr<spdlog::logger> logger(const std::string& component);
 
+// Lines of a log file: "2026-11-28T15:21:29.123456Z <component> <level> <text>".
+inline constexpr const char* kLogFilePattern = "%Y-%m-%dT%H:%M:%S.%fZ %n %l %v";
+
 // Sends all loggers to `path` (appending). Thread-safe; returns false if it cannot open.
 bool set_log_file(const std::string& path);
 

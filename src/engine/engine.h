@@ -28,6 +28,7 @@ struct DiskSpec {
 
 struct LaunchSpec {
   std::string runtime_dir;  // per-sandbox directory for logs and runtime files (exists)
+  std::string console_log;  // where the guest console goes; "" = <runtime_dir>/console.log
   uint32_t cpus = 1;
   uint32_t memory_mib = 512;
   DiskSpec rootfs;
@@ -44,6 +45,8 @@ class Instance {
   virtual os::Fd take_agent_channel() = 0;
   // Readable once the sandbox's process has ended (for poll loops).
   virtual int exit_fd() const = 0;
+  // The engine's process (QEMU, or the namespace init), e.g. to check it is gone.
+  virtual int process_id() const = 0;
   virtual Result<std::optional<os::ExitStatus>> wait_for(std::chrono::milliseconds timeout) = 0;
   virtual Result<os::ExitStatus> kill() = 0;
   // "vm (tcg)", "vm (kvm)": what runs, for messages and benchmarks.

@@ -72,4 +72,15 @@ Result<bool> FrameConnection::receive_some() {
   return true;
 }
 
+Result<std::optional<Envelope>> FrameConnection::next_envelope(std::string_view peer) {
+  std::optional<FrameReader::Item> item = reader_.next();
+  if (!item) return std::optional<Envelope>();
+  if (item->error)
+    return err(ErrorKind::kProtocol, "{} sent a bad frame: {}", peer, item->error->message);
+  tl::expected<Message, CoreError> message = decode_body(item->frame->body);
+  if (!message)
+    return err(ErrorKind::kProtocol, "{} sent a bad message: {}", peer, message.error().message);
+  return Envelope{item->frame->id, item->frame->flags, std::move(*message)};
+}
+
 }  // namespace msb::protocol

@@ -37,6 +37,9 @@ class FrameConnection {
   // Next complete frame or frame error from what was received.
   std::optional<FrameReader::Item> next_frame() { return reader_.next(); }
   bool mid_frame() const { return reader_.mid_frame(); }
+  // Next complete frame, decoded; nullopt when more bytes are needed. A bad frame or body
+  // is kProtocol "<peer> sent a bad frame|message: ...".
+  Result<std::optional<Envelope>> next_envelope(std::string_view peer);
 
  private:
   FrameConnection(os::Fd fd, bool is_socket) : fd_(std::move(fd)), is_socket_(is_socket) {}

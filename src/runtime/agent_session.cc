@@ -10,15 +10,8 @@ namespace msb::runtime {
 Result<protocol::Envelope> AgentSession::next(std::chrono::milliseconds timeout) {
   uint64_t deadline = os::monotonic_ns() + uint64_t(timeout.count()) * 1'000'000;
   for (;;) {
-    while (auto item = connection_.next_frame()) {
-      if (item->error)
-        return err(ErrorKind::kProtocol, "agent sent a bad frame: {}", item->error->message);
-      tl::expected<protocol::Message, protocol::CoreError> message =
-          protocol::decode_body(item->frame->body);
-      if (!message)
-        return err(ErrorKind::kProtocol, "agent sent a bad message: {}", message.error().message);
-      return protocol::Envelope{item->frame->id, item->frame->flags, std::move(*message)};
-    }
+    std::optional<protocol::Envelope> envelope = MSB_TRY(connection_.next_envelope("agent"));
+    if (envelope) return std::move(*envelope);
     if (closed_) {
       // Usually the VM is gone: say that rather than the symptom when it is.
       pollfd exit{engine_exit_fd_, POLLIN, 0};

@@ -41,7 +41,8 @@ Result<std::unique_ptr<Instance>> VmEngine::launch(const LaunchSpec& spec) {
   config.qemu = kit.qemu;
   config.kernel = kit.kernel;
   config.initramfs = kit.initramfs;
-  config.console_log = spec.runtime_dir + "/console.log";
+  config.console_log =
+      spec.console_log.empty() ? spec.runtime_dir + "/console.log" : spec.console_log;
   config.accel = accel;
   config.cpus = spec.cpus;
   config.memory_mib = spec.memory_mib;

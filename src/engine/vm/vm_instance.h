@@ -20,6 +20,7 @@ class VmInstance final : public Instance {
 
   os::Fd take_agent_channel() override { return std::move(agent_channel_); }
   int exit_fd() const override { return qemu_.pidfd(); }
+  int process_id() const override { return qemu_.pid(); }
   Result<std::optional<os::ExitStatus>> wait_for(std::chrono::milliseconds timeout) override {
     return qemu_.wait_for(timeout);
   }

@@ -1,0 +1,174 @@
+// Sandboxes: named microVMs booted from an image, with an agent inside for exec.
+//
+//   auto sandbox = microsandbox::Sandbox::builder("job").image("base").create();
+//   microsandbox::ExecOutput out = sandbox.exec("echo", {"hello"});
+//   sandbox.stop_and_wait();
+//
+// Every call throws microsandbox::Error on failure (error.h). Sandbox handles are
+// move-only and not thread-safe; separate handles (and the static calls) may be used from
+// any thread. State lives in $MSB_HOME (default ~/.microsandbox) and is shared with `msb`.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "microsandbox/error.h"
+#include "microsandbox/export.h"
+
+namespace microsandbox {
+
+enum class SandboxStatus { kCreated, kRunning, kDraining, kPaused, kStopped, kCrashed };
+MSB_EXPORT const char* status_name(SandboxStatus status);  // "running", ...
+
+enum class PullPolicy { kIfMissing, kAlways, kNever };
+
+// A sandbox as recorded, at the time it was read.
+struct SandboxInfo {
+  std::string name;
+  SandboxStatus status = SandboxStatus::kCreated;
+  bool ephemeral = false;
+  std::string image;
+  uint32_t cpus = 0;
+  uint32_t memory_mib = 0;
+  std::map<std::string, std::string> labels;
+  std::chrono::system_clock::time_point created_at;
+  std::chrono::system_clock::time_point updated_at;
+  std::string last_error;   // why the last run failed; "" when it did not
+  std::string config_json;  // the whole recorded configuration
+};
+
+struct ExecOptions {
+  std::vector<std::pair<std::string, std::string>> env;  // merged over the sandbox env
+  std::string cwd;                                       // default: the sandbox workdir, else /
+  std::string user;                                      // default: the sandbox user
+  std::optional<std::string> stdin_data;                 // default: stdin is /dev/null
+  std::optional<std::chrono::milliseconds> timeout;      // killed past it: kTimeout
+};
+
+struct ExecOutput {
+  int exit_code = 0;
+  int signal = 0;  // non-zero when killed by a signal
+  std::string stdout_data;
+  std::string stderr_data;
+  bool success() const { return exit_code == 0 && signal == 0; }
+};
+
+enum class LogSource { kExec, kRuntime, kConsole };
+
+struct LogEntry {
+  std::chrono::system_clock::time_point time;  // epoch for console lines (no times there)
+  LogSource source = LogSource::kExec;
+  std::string stream;    // exec: stdout, stderr, start, exit; runtime: level
+  uint32_t session = 0;  // exec session id
+  std::string text;
+};
+
+struct LogOptions {
+  std::optional<size_t> tail;
+  std::optional<std::chrono::system_clock::time_point> since;
+  std::optional<std::chrono::system_clock::time_point> until;
+  std::vector<LogSource> sources;  // empty: exec and runtime
+};
+
+class Sandbox;
+
+// Collects a sandbox's settings; create() validates them all before anything is made.
+class MSB_EXPORT SandboxBuilder {
+ public:
+  explicit SandboxBuilder(std::string name);
+  SandboxBuilder(SandboxBuilder&&) noexcept;
+  SandboxBuilder& operator=(SandboxBuilder&&) noexcept;
+  ~SandboxBuilder();
+
+  SandboxBuilder& image(std::string reference);  // default: the built-in "base"
+  SandboxBuilder& cpus(uint32_t count);
+  SandboxBuilder& memory_mib(uint32_t mib);
+  SandboxBuilder& env(std::string key, std::string value);
+  SandboxBuilder& workdir(std::string guest_path);
+  SandboxBuilder& user(std::string user);          // "name", "uid", "uid:gid"
+  SandboxBuilder& hostname(std::string hostname);  // default: derived from the name
+  SandboxBuilder& shell(std::string guest_path);   // default: /bin/sh
+  SandboxBuilder& label(std::string key, std::string value);
+  SandboxBuilder& entrypoint(std::vector<std::string> entrypoint);
+  SandboxBuilder& cmd(std::vector<std::string> cmd);
+  SandboxBuilder& pull_policy(PullPolicy policy);
+  // Stop (SIGTERM, `grace`, then SIGKILL) and remove a sandbox of the same name first.
+  SandboxBuilder& replace(std::chrono::milliseconds grace = std::chrono::seconds(10));
+  SandboxBuilder& ephemeral(bool yes = true);  // removed with its state when it stops
+  SandboxBuilder& detached(bool yes = true);   // keeps running when this process exits
+  SandboxBuilder& accel(std::string accel);    // "kvm" or "tcg"; default: detect
+
+  // Boots the sandbox and returns once its agent is ready. Attached unless detached():
+  // it stops when this process exits. Errors: kInvalidConfig, kAlreadyExists,
+  // kImageNotFound, kBootFailed, kTimeout.
+  Sandbox create();
+  // create() with detached(true).
+  Sandbox create_detached();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+class MSB_EXPORT Sandbox {
+ public:
+  static SandboxBuilder builder(std::string name);
+  // Boots a stopped or crashed sandbox again (attached unless its config says detached).
+  // Errors: kNotFound, kStillRunning, kBootFailed.
+  static Sandbox start(const std::string& name);
+  // A handle on a running sandbox this process did not start: exec, stop, logs, but not
+  // wait or detach. Errors: kNotFound.
+  static Sandbox connect(const std::string& name);
+  static SandboxInfo get(const std::string& name);
+  // Sandboxes whose labels include every pair of `labels`, by name.
+  static std::vector<SandboxInfo> list(const std::map<std::string, std::string>& labels = {});
+  // Removes a stopped sandbox with its disk and logs. Errors: kNotFound, kStillRunning.
+  static void remove(const std::string& name);
+
+  Sandbox(Sandbox&&) noexcept;
+  Sandbox& operator=(Sandbox&&) noexcept;
+  // An attached sandbox owned by this handle stops when the handle goes (without waiting).
+  ~Sandbox();
+
+  const std::string& name() const;
+  // Runs `cmd` with `args` to completion. A non-zero exit is not an error (see
+  // ExecOutput). Errors: kExecFailed (command missing: sys_errno ENOENT), kTimeout,
+  // kInvalidArgument (draining), kIo (the sandbox stopped).
+  ExecOutput exec(const std::string& cmd, const std::vector<std::string>& args = {},
+                  const ExecOptions& options = {});
+  // Runs `script` with the sandbox's shell: <shell> -c <script>.
+  ExecOutput shell(const std::string& script, const ExecOptions& options = {});
+
+  // Asks the sandbox to shut down and returns without waiting.
+  void stop();
+  // Shuts down (sync + unmount in the guest) and waits; SIGKILL after `timeout`.
+  void stop_and_wait(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  void kill();
+  // Running commands finish, new ones are refused, then the sandbox stops.
+  void drain();
+  // Waits until the sandbox has stopped. Only the handle that created or started it may
+  // wait (kInvalidArgument otherwise).
+  SandboxInfo wait();
+  // Lets the sandbox outlive this handle and this process.
+  void detach();
+  SandboxStatus status() const;
+  std::string last_error() const;
+  std::vector<LogEntry> logs(const LogOptions& options = {}) const;
+  // Removes the stopped sandbox's record, disk and logs; the handle is spent after it.
+  void remove_persisted();
+
+  struct Impl;  // opaque: defined by the SDK's implementation
+
+ private:
+  explicit Sandbox(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  friend struct SandboxAccess;  // the SDK's implementation, which makes handles
+};
+
+}  // namespace microsandbox

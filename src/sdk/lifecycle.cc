@@ -1,0 +1,311 @@
+#include "sdk/lifecycle.h"
+
+#include <signal.h>
+
+#include "common/paths.h"
+#include "config/validate.h"
+#include "engine/vm/guest_kit.h"
+#include "engine/vm/upper_disk.h"
+#include "os/file.h"
+#include "os/process_handle.h"
+#include "os/unix_socket.h"
+#include "protocol/connection.h"
+#include "runtime/startup_status.h"
+#include "sdk/supervisor_spawn.h"
+#include "store/reconcile.h"
+#include "store/run_records.h"
+
+namespace msb::sdk {
+namespace {
+
+Result<store::Database> open_store() { return store::Database::open(msb_db_path()); }
+
+std::string already_exists(const std::string& name) {
+  return "sandbox '" + name +
+         "' already exists; remove it, start the stopped sandbox, or recreate with replace";
+}
+
+// Reads a sandbox after reconciling it: a row that says running over a dead supervisor
+// reads as crashed.
+Result<store::SandboxRecord> find_reconciled(store::Database& db, const std::string& name) {
+  MSB_TRY(store::reconcile_sandbox(db, name));
+  std::optional<store::SandboxRecord> record = MSB_TRY(store::find_sandbox(db, name));
+  if (!record) return err(ErrorKind::kNotFound, "sandbox '{}' not found", name);
+  return std::move(*record);
+}
+
+// Until OCI images land, the built-in base image is the only root filesystem.
+Result<std::string> image_artifact(const config::SandboxConfig& config) {
+  if (config.rootfs.kind != config::RootfsSource::Kind::kImage)
+    return err(ErrorKind::kUnsupported,
+               "{} root filesystems are not supported by the vm engine yet",
+               config::rootfs_kind_name(config.rootfs.kind));
+  if (config.image != "base")
+    return err(ErrorKind::kImageNotFound,
+               "image '{}' not found: only the built-in 'base' image exists until OCI pulls land",
+               config.image);
+  engine::vm::GuestKit kit = MSB_TRY(engine::vm::locate_guest_kit());
+  if (!os::is_regular_file(kit.base_image))
+    return err(ErrorKind::kNotFound, "image 'base': artifact missing: {}", kit.base_image);
+  return kit.base_image;
+}
+
+// The live supervisor of a running sandbox, if any.
+Result<std::optional<os::ProcessHandle>> supervisor_of(store::Database& db,
+                                                       const store::SandboxRecord& record) {
+  std::optional<store::RunRecord> run = MSB_TRY(store::running_run(db, record.id));
+  if (!run) return std::optional<os::ProcessHandle>();
+  return os::ProcessHandle::open(static_cast<int>(run->pid), run->pid_start_time);
+}
+
+// After a SIGKILL the supervisor cannot record anything: its QEMU dies with it (parent
+// death signal) and we record the end.
+Result<void> record_killed(store::Database& db, const store::SandboxRecord& record) {
+  SandboxPaths paths = sandbox_paths(msb_home(), record.name);
+  Result<std::string> text = os::read_file(paths.supervisor_file);
+  if (text) {
+    Result<runtime::SupervisorRecord> supervisor = runtime::decode_supervisor_record(*text);
+    if (supervisor) {
+      std::optional<os::ProcessHandle> engine =
+          MSB_TRY(os::ProcessHandle::open(supervisor->engine_pid, supervisor->engine_start_time));
+      if (engine) {
+        MSB_TRY(engine->signal(SIGKILL));
+        (void)MSB_TRY(engine->wait_exit(kKillWait));
+      }
+    }
+  }
+  std::optional<store::RunRecord> run = MSB_TRY(store::running_run(db, record.id));
+  if (run) {
+    store::RunEnd end{store::TerminationReason::kSignal, std::nullopt, SIGKILL};
+    MSB_TRY(store::end_run(db, run->id, end, store::SandboxStatus::kStopped));
+  } else {
+    MSB_TRY(store::set_sandbox_status(db, record.id, store::SandboxStatus::kStopped));
+  }
+  (void)os::remove_tree(paths.run_dir);
+  if (record.ephemeral) {
+    MSB_TRY(os::remove_tree(paths.dir));
+    MSB_TRY(store::delete_sandbox(db, record.id));
+  }
+  return {};
+}
+
+Result<void> kill_record(store::Database& db, const store::SandboxRecord& record) {
+  std::optional<os::ProcessHandle> supervisor = MSB_TRY(supervisor_of(db, record));
+  if (supervisor) {
+    MSB_TRY(supervisor->signal(SIGKILL));
+    bool died = MSB_TRY(supervisor->wait_exit(kKillWait));
+    if (!died)
+      return err(ErrorKind::kTimeout, "kill sandbox '{}': supervisor pid {} still alive after 5 s",
+                 record.name, supervisor->pid());
+  }
+  return record_killed(db, record);
+}
+
+// Asks the agent (through the supervisor) to shut down; SIGTERM when that is not possible.
+Result<void> request_stop(const store::SandboxRecord& record, os::ProcessHandle& supervisor) {
+  SandboxPaths paths = sandbox_paths(msb_home(), record.name);
+  Result<os::Fd> socket = os::connect_unix(paths.agent_socket);
+  if (socket) {
+    Result<protocol::FrameConnection> connection =
+        protocol::FrameConnection::create(std::move(*socket));
+    if (connection && connection->send(0, protocol::kFlagShutdown, protocol::CoreShutdown{}) &&
+        connection->flush_all(1000))
+      return {};
+  }
+  return supervisor.signal(SIGTERM);
+}
+
+Result<void> stop_record(store::Database& db, const store::SandboxRecord& record,
+                         std::chrono::milliseconds timeout) {
+  if (!is_active(record.status)) return {};
+  std::optional<os::ProcessHandle> supervisor = MSB_TRY(supervisor_of(db, record));
+  if (!supervisor) {
+    MSB_TRY(store::reconcile_sandbox(db, record.name));
+    return {};
+  }
+  MSB_TRY(request_stop(record, *supervisor));
+  bool stopped = MSB_TRY(supervisor->wait_exit(timeout));
+  if (stopped) return {};
+  return kill_record(db, record);
+}
+
+// Replace: the old sandbox is stopped (graceful, then SIGKILL after its grace period), and
+// its record and directory removed.
+Result<void> replace_existing(store::Database& db, const config::SandboxConfig& config) {
+  SandboxPaths paths = sandbox_paths(msb_home(), config.name);
+  MSB_TRY(store::reconcile_sandbox(db, config.name));
+  std::optional<store::SandboxRecord> existing = MSB_TRY(store::find_sandbox(db, config.name));
+  if (existing) {
+    MSB_TRY(stop_record(db, *existing, std::chrono::milliseconds(config.replace_timeout_ms)));
+    std::optional<store::SandboxRecord> after = MSB_TRY(store::find_sandbox(db, config.name));
+    if (after) MSB_TRY(store::delete_sandbox(db, after->id));
+  }
+  (void)os::remove_tree(paths.run_dir);
+  return os::remove_tree(paths.dir);
+}
+
+Result<StartedSandbox> boot(const std::string& name, bool detached) {
+  SpawnedSupervisor spawned = MSB_TRY(spawn_supervisor(name, !detached, kBootTimeout));
+  return StartedSandbox{name, spawned.pid, std::move(spawned.watchdog)};
+}
+
+}  // namespace
+
+bool is_active(store::SandboxStatus status) {
+  return status == store::SandboxStatus::kRunning || status == store::SandboxStatus::kDraining ||
+         status == store::SandboxStatus::kPaused;
+}
+
+Result<StartedSandbox> create_sandbox(config::SandboxConfig config) {
+  std::string home = msb_home();
+  MSB_TRY(config::validate(config, home));
+  config::normalize(config);
+  MSB_TRY(image_artifact(config));
+  store::Database db = MSB_TRY(open_store());
+  if (config.replace) {
+    MSB_TRY(replace_existing(db, config));
+  } else {
+    MSB_TRY(store::reconcile_sandbox(db, config.name));
+  }
+  SandboxPaths paths = sandbox_paths(home, config.name);
+  // A directory without a record is somebody's data (a crash mid-remove): never reuse it.
+  if (os::path_exists(paths.dir))
+    return make_error(ErrorKind::kAlreadyExists, already_exists(config.name));
+  store::SandboxRecord record = MSB_TRY(store::insert_sandbox(
+      db, {config.name, config::to_json(config), config.ephemeral, config.labels}));
+  Result<void> prepared = os::make_dirs(paths.logs);
+  if (prepared)
+    prepared = engine::vm::create_upper_disk(paths.upper_disk, engine::vm::kDefaultUpperDiskBytes);
+  if (!prepared) {
+    (void)os::remove_tree(paths.dir);
+    (void)store::delete_sandbox(db, record.id);
+    return tl::unexpected(prepared.error());
+  }
+  return boot(config.name, config.detached);
+}
+
+Result<StartedSandbox> start_sandbox(const std::string& name, bool detached) {
+  MSB_TRY(config::validate_name(name));
+  store::Database db = MSB_TRY(open_store());
+  store::SandboxRecord record = MSB_TRY(find_reconciled(db, name));
+  if (is_active(record.status))
+    return err(ErrorKind::kStillRunning, "cannot start sandbox '{}': already running", name);
+  if (record.status == store::SandboxStatus::kCreated)
+    return err(ErrorKind::kStillRunning, "cannot start sandbox '{}': it is still being created",
+               name);
+  config::SandboxConfig config = MSB_TRY(config::config_from_json(record.config_json));
+  SandboxPaths paths = sandbox_paths(msb_home(), name);
+  if (!os::is_directory(paths.dir))
+    return err(ErrorKind::kNotFound, "cannot start sandbox '{}': its directory is missing: {}",
+               name, paths.dir);
+  if (!os::is_regular_file(paths.upper_disk))
+    return err(ErrorKind::kNotFound, "cannot start sandbox '{}': its upper disk is missing: {}",
+               name, paths.upper_disk);
+  MSB_TRY(std::move(image_artifact(config)).context("cannot start sandbox '{}'", name));
+  return boot(name, detached);
+}
+
+Result<void> stop_sandbox(const std::string& name, std::chrono::milliseconds timeout) {
+  MSB_TRY(config::validate_name(name));
+  store::Database db = MSB_TRY(open_store());
+  store::SandboxRecord record = MSB_TRY(find_reconciled(db, name));
+  return stop_record(db, record, timeout);
+}
+
+Result<void> request_stop_async(const std::string& name) {
+  MSB_TRY(config::validate_name(name));
+  store::Database db = MSB_TRY(open_store());
+  store::SandboxRecord record = MSB_TRY(find_reconciled(db, name));
+  if (!is_active(record.status)) return {};
+  std::optional<os::ProcessHandle> supervisor = MSB_TRY(supervisor_of(db, record));
+  if (!supervisor) return {};
+  return request_stop(record, *supervisor);
+}
+
+Result<void> kill_sandbox(const std::string& name) {
+  MSB_TRY(config::validate_name(name));
+  store::Database db = MSB_TRY(open_store());
+  store::SandboxRecord record = MSB_TRY(find_reconciled(db, name));
+  if (!is_active(record.status)) return {};
+  return kill_record(db, record);
+}
+
+Result<void> drain_sandbox(const std::string& name) {
+  MSB_TRY(config::validate_name(name));
+  store::Database db = MSB_TRY(open_store());
+  store::SandboxRecord record = MSB_TRY(find_reconciled(db, name));
+  std::optional<os::ProcessHandle> supervisor;
+  if (is_active(record.status)) supervisor = MSB_TRY(supervisor_of(db, record));
+  if (!supervisor)
+    return err(ErrorKind::kInvalidArgument, "cannot drain sandbox '{}': not running", name);
+  return supervisor->signal(SIGUSR1);
+}
+
+Result<void> remove_sandbox(const std::string& name, bool force) {
+  MSB_TRY(config::validate_name(name));
+  store::Database db = MSB_TRY(open_store());
+  store::SandboxRecord record = MSB_TRY(find_reconciled(db, name));
+  if (is_active(record.status)) {
+    if (!force)
+      return err(ErrorKind::kStillRunning,
+                 "cannot remove sandbox '{}': it is running; stop it first or force the removal",
+                 name);
+    MSB_TRY(kill_record(db, record));
+  }
+  SandboxPaths paths = sandbox_paths(msb_home(), name);
+  // Directory first: a crash in between leaves a record that can be removed again.
+  (void)os::remove_tree(paths.run_dir);
+  MSB_TRY(os::remove_tree(paths.dir));
+  std::optional<store::SandboxRecord> still = MSB_TRY(store::find_sandbox(db, name));
+  if (still) MSB_TRY(store::delete_sandbox(db, still->id));
+  return {};
+}
+
+Result<store::SandboxRecord> get_sandbox(const std::string& name) {
+  MSB_TRY(config::validate_name(name));
+  store::Database db = MSB_TRY(open_store());
+  return find_reconciled(db, name);
+}
+
+Result<std::vector<store::SandboxRecord>> list_sandboxes(
+    const std::map<std::string, std::string>& label_selector) {
+  store::Database db = MSB_TRY(open_store());
+  MSB_TRY(store::reconcile(db));
+  return store::list_sandboxes(db, label_selector);
+}
+
+Result<store::SandboxRecord> wait_sandbox(const std::string& name,
+                                          std::optional<std::chrono::milliseconds> timeout) {
+  MSB_TRY(config::validate_name(name));
+  store::Database db = MSB_TRY(open_store());
+  store::SandboxRecord record = MSB_TRY(find_reconciled(db, name));
+  if (!is_active(record.status)) return record;
+  std::optional<os::ProcessHandle> supervisor = MSB_TRY(supervisor_of(db, record));
+  if (supervisor) {
+    bool ended = MSB_TRY(supervisor->wait_exit(timeout.value_or(std::chrono::milliseconds(-1))));
+    if (!ended)
+      return err(ErrorKind::kTimeout, "sandbox '{}' still running after {} ms", name,
+                 timeout->count());
+  }
+  MSB_TRY(store::reconcile_sandbox(db, name));
+  std::optional<store::SandboxRecord> after = MSB_TRY(store::find_sandbox(db, name));
+  if (!after) {  // an ephemeral sandbox removed itself
+    record.status = store::SandboxStatus::kStopped;
+    return record;
+  }
+  return std::move(*after);
+}
+
+Result<std::vector<store::RunRecord>> sandbox_runs(const std::string& name) {
+  MSB_TRY(config::validate_name(name));
+  store::Database db = MSB_TRY(open_store());
+  store::SandboxRecord record = MSB_TRY(find_reconciled(db, name));
+  return store::runs_of(db, record.id);
+}
+
+Result<config::SandboxConfig> sandbox_config(const std::string& name) {
+  store::SandboxRecord record = MSB_TRY(get_sandbox(name));
+  return config::config_from_json(record.config_json);
+}
+
+}  // namespace msb::sdk

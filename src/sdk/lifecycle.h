@@ -1,0 +1,66 @@
+// Sandbox lifecycle over the state store and the supervisors: create, start, stop, kill,
+// drain, remove, get, list, wait. The Result-returning core under the public Sandbox API
+// and the msb commands. Every call opens its own store connection, so each is safe to
+// call from any thread; every read reconciles rows whose supervisor died first.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "config/sandbox_config.h"
+#include "os/fd.h"
+#include "store/run_records.h"
+#include "store/sandbox_records.h"
+
+namespace msb::sdk {
+
+inline constexpr std::chrono::milliseconds kBootTimeout{200'000};
+inline constexpr std::chrono::milliseconds kKillWait{5'000};
+
+// A started sandbox as its starter holds it.
+struct StartedSandbox {
+  std::string name;
+  int supervisor_pid = 0;
+  os::Fd watchdog;  // attached: closing it stops the sandbox
+};
+
+// Validates everything, then records the sandbox, prepares its directory and upper disk,
+// and boots it. Nothing is created when validation fails; a failed boot leaves the record
+// stopped with the reason in last_error (ephemeral ones are removed). Errors:
+// kInvalidConfig, kAlreadyExists, kImageNotFound, kBootFailed, kTimeout, store errors.
+Result<StartedSandbox> create_sandbox(config::SandboxConfig config);
+// Boots a stopped or crashed sandbox again. Errors: kNotFound (sandbox, its directory or
+// disk), kStillRunning, kBootFailed.
+Result<StartedSandbox> start_sandbox(const std::string& name, bool detached);
+// Asks the sandbox to shut down (the agent syncs and unmounts), falling back to SIGTERM on
+// the supervisor, then SIGKILL after `timeout`. A sandbox that is not running: success.
+Result<void> stop_sandbox(const std::string& name, std::chrono::milliseconds timeout);
+// Asks a running sandbox to shut down and returns at once. Not running: success.
+Result<void> request_stop_async(const std::string& name);
+// SIGKILL to the supervisor (the VM dies with it), waits up to 5 s, records it stopped.
+Result<void> kill_sandbox(const std::string& name);
+// Running commands finish, new ones are refused, then the sandbox stops. Errors:
+// kNotFound, kInvalidArgument (not running).
+Result<void> drain_sandbox(const std::string& name);
+// Removes the record, directory and logs. Running: kStillRunning unless `force` (kill).
+Result<void> remove_sandbox(const std::string& name, bool force);
+Result<store::SandboxRecord> get_sandbox(const std::string& name);
+Result<std::vector<store::SandboxRecord>> list_sandboxes(
+    const std::map<std::string, std::string>& label_selector = {});
+// Waits until the sandbox is not running (forever when timeout is nullopt) and returns
+// its record then. Errors: kNotFound, kTimeout.
+Result<store::SandboxRecord> wait_sandbox(const std::string& name,
+                                          std::optional<std::chrono::milliseconds> timeout);
+// The sandbox's config as recorded. Errors: kNotFound, kInvalidConfig.
+Result<config::SandboxConfig> sandbox_config(const std::string& name);
+
+// The runs of a sandbox, oldest first. Errors: kNotFound.
+Result<std::vector<store::RunRecord>> sandbox_runs(const std::string& name);
+
+bool is_active(store::SandboxStatus status);  // running, draining or paused
+
+}  // namespace msb::sdk

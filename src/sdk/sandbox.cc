@@ -1,0 +1,199 @@
+// The public Sandbox handle over sdk/lifecycle.h and sdk/agent_client.h.
+#include <unistd.h>
+
+#include "common/paths.h"
+#include "config/exec_defaults.h"
+#include "os/io.h"
+#include "sdk/log_reader.h"
+#include "sdk/sandbox_impl.h"
+
+namespace msb::sdk {
+
+microsandbox::Sandbox make_sandbox(StartedSandbox started) {
+  auto impl = std::make_unique<microsandbox::Sandbox::Impl>();
+  impl->name = std::move(started.name);
+  impl->owner = true;
+  impl->watchdog = std::move(started.watchdog);
+  return microsandbox::SandboxAccess::make(std::move(impl));
+}
+
+}  // namespace msb::sdk
+
+namespace microsandbox {
+namespace {
+
+using msb::sdk::value_or_throw;
+
+constexpr std::chrono::milliseconds kConnectTimeout{10'000};
+constexpr char kDetachByte = 'D';
+
+std::chrono::system_clock::time_point from_ns(int64_t ns) {
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::nanoseconds(ns)));
+}
+
+int64_t to_ns(std::chrono::system_clock::time_point time) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
+}
+
+SandboxInfo info_of(const msb::store::SandboxRecord& record) {
+  SandboxInfo info;
+  info.name = record.name;
+  info.status = static_cast<SandboxStatus>(record.status);
+  info.ephemeral = record.ephemeral;
+  info.labels = record.labels;
+  info.created_at = from_ns(record.created_at_ns);
+  info.updated_at = from_ns(record.updated_at_ns);
+  info.last_error = record.last_error;
+  info.config_json = record.config_json;
+  msb::Result<msb::config::SandboxConfig> config =
+      msb::config::config_from_json(record.config_json);
+  if (config) {
+    info.image = config->image;
+    info.cpus = config->cpus;
+    info.memory_mib = config->memory_mib;
+  }
+  return info;
+}
+
+msb::sdk::AgentClient& client_of(Sandbox::Impl& impl) {
+  if (!impl.client) {
+    std::string socket = msb::sandbox_paths(msb::msb_home(), impl.name).agent_socket;
+    msb::Result<msb::sdk::AgentClient> client =
+        msb::sdk::AgentClient::connect(socket, kConnectTimeout);
+    if (!client && client.error().kind == msb::ErrorKind::kNotFound)
+      throw Error(ErrorKind::kNotFound, "sandbox '" + impl.name + "' is not running");
+    impl.client.emplace(value_or_throw(std::move(client)));
+  }
+  return *impl.client;
+}
+
+}  // namespace
+
+const char* status_name(SandboxStatus status) {
+  return msb::store::sandbox_status_name(static_cast<msb::store::SandboxStatus>(status)).data();
+}
+
+SandboxBuilder Sandbox::builder(std::string name) { return SandboxBuilder(std::move(name)); }
+
+Sandbox Sandbox::start(const std::string& name) {
+  msb::config::SandboxConfig config = value_or_throw(msb::sdk::sandbox_config(name));
+  return msb::sdk::make_sandbox(value_or_throw(msb::sdk::start_sandbox(name, config.detached)));
+}
+
+Sandbox Sandbox::connect(const std::string& name) {
+  msb::store::SandboxRecord record = value_or_throw(msb::sdk::get_sandbox(name));
+  auto impl = std::make_unique<Impl>();
+  impl->name = record.name;
+  return Sandbox(std::move(impl));
+}
+
+SandboxInfo Sandbox::get(const std::string& name) {
+  return info_of(value_or_throw(msb::sdk::get_sandbox(name)));
+}
+
+std::vector<SandboxInfo> Sandbox::list(const std::map<std::string, std::string>& labels) {
+  std::vector<SandboxInfo> infos;
+  for (const msb::store::SandboxRecord& record : value_or_throw(msb::sdk::list_sandboxes(labels)))
+    infos.push_back(info_of(record));
+  return infos;
+}
+
+void Sandbox::remove(const std::string& name) {
+  value_or_throw(msb::sdk::remove_sandbox(name, false));
+}
+
+Sandbox::Sandbox(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Sandbox::Sandbox(Sandbox&&) noexcept = default;
+Sandbox& Sandbox::operator=(Sandbox&&) noexcept = default;
+Sandbox::~Sandbox() = default;
+
+const std::string& Sandbox::name() const { return impl_->name; }
+
+ExecOutput Sandbox::exec(const std::string& cmd, const std::vector<std::string>& args,
+                         const ExecOptions& options) {
+  if (!impl_->config) impl_->config = value_or_throw(msb::sdk::sandbox_config(impl_->name));
+  msb::config::ExecSettings settings = msb::config::resolve_exec_settings(
+      *impl_->config, options.env, options.cwd, options.user, false, "");
+  msb::protocol::ExecRequest request;
+  request.cmd = cmd;
+  request.args = args;
+  request.env = std::move(settings.env);
+  request.cwd = std::move(settings.cwd);
+  request.user = std::move(settings.user);
+  msb::sdk::ExecResult result =
+      value_or_throw(client_of(*impl_).exec(request, options.stdin_data, options.timeout));
+  return ExecOutput{result.exit_code, result.signal, std::move(result.stdout_data),
+                    std::move(result.stderr_data)};
+}
+
+ExecOutput Sandbox::shell(const std::string& script, const ExecOptions& options) {
+  if (!impl_->config) impl_->config = value_or_throw(msb::sdk::sandbox_config(impl_->name));
+  std::string shell = impl_->config->shell.empty() ? "/bin/sh" : impl_->config->shell;
+  return exec(shell, {"-c", script}, options);
+}
+
+void Sandbox::stop() {
+  impl_->client.reset();
+  value_or_throw(msb::sdk::request_stop_async(impl_->name));
+}
+
+void Sandbox::stop_and_wait(std::chrono::milliseconds timeout) {
+  impl_->client.reset();
+  value_or_throw(msb::sdk::stop_sandbox(impl_->name, timeout));
+}
+
+void Sandbox::kill() {
+  impl_->client.reset();
+  value_or_throw(msb::sdk::kill_sandbox(impl_->name));
+}
+
+void Sandbox::drain() { value_or_throw(msb::sdk::drain_sandbox(impl_->name)); }
+
+SandboxInfo Sandbox::wait() {
+  if (!impl_->owner)
+    throw Error(ErrorKind::kInvalidArgument, "only the handle that created or started sandbox '" +
+                                                 impl_->name +
+                                                 "' may wait for it; poll Sandbox::get() instead");
+  return info_of(value_or_throw(msb::sdk::wait_sandbox(impl_->name, std::nullopt)));
+}
+
+void Sandbox::detach() {
+  if (!impl_->owner)
+    throw Error(ErrorKind::kInvalidArgument, "only the handle that created or started sandbox '" +
+                                                 impl_->name + "' may detach it");
+  if (impl_->watchdog) {
+    (void)msb::os::write_all(impl_->watchdog.get(), std::string_view(&kDetachByte, 1));
+    impl_->watchdog.reset();
+  }
+}
+
+SandboxStatus Sandbox::status() const { return get(impl_->name).status; }
+
+std::string Sandbox::last_error() const { return get(impl_->name).last_error; }
+
+std::vector<LogEntry> Sandbox::logs(const LogOptions& options) const {
+  msb::sdk::LogQuery query;
+  query.tail = options.tail;
+  if (options.since) query.since_ns = to_ns(*options.since);
+  if (options.until) query.until_ns = to_ns(*options.until);
+  for (LogSource source : options.sources)
+    query.sources.push_back(static_cast<msb::sdk::LogSource>(source));
+  std::string logs_dir = msb::sandbox_paths(msb::msb_home(), impl_->name).logs;
+  std::vector<LogEntry> entries;
+  for (msb::sdk::LogLine& line : value_or_throw(msb::sdk::read_logs(logs_dir, query))) {
+    entries.push_back({from_ns(line.time_ns), static_cast<LogSource>(line.source),
+                       std::move(line.stream), line.session, std::move(line.text)});
+  }
+  return entries;
+}
+
+void Sandbox::remove_persisted() {
+  impl_->client.reset();
+  value_or_throw(msb::sdk::remove_sandbox(impl_->name, false));
+  impl_->watchdog.reset();
+  impl_->owner = false;
+}
+
+}  // namespace microsandbox

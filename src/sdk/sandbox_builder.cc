@@ -1,0 +1,94 @@
+// SandboxBuilder: fills one config::SandboxConfig; create() hands it to the lifecycle.
+#include "config/sandbox_config.h"
+#include "microsandbox/sandbox.h"
+#include "sdk/sandbox_impl.h"
+
+namespace microsandbox {
+
+struct SandboxBuilder::Impl {
+  msb::config::SandboxConfig config;
+};
+
+SandboxBuilder::SandboxBuilder(std::string name) : impl_(std::make_unique<Impl>()) {
+  impl_->config.name = std::move(name);
+}
+SandboxBuilder::SandboxBuilder(SandboxBuilder&&) noexcept = default;
+SandboxBuilder& SandboxBuilder::operator=(SandboxBuilder&&) noexcept = default;
+SandboxBuilder::~SandboxBuilder() = default;
+
+SandboxBuilder& SandboxBuilder::image(std::string reference) {
+  impl_->config.image = std::move(reference);
+  return *this;
+}
+SandboxBuilder& SandboxBuilder::cpus(uint32_t count) {
+  impl_->config.cpus = count;
+  return *this;
+}
+SandboxBuilder& SandboxBuilder::memory_mib(uint32_t mib) {
+  impl_->config.memory_mib = mib;
+  return *this;
+}
+SandboxBuilder& SandboxBuilder::env(std::string key, std::string value) {
+  impl_->config.env.emplace_back(std::move(key), std::move(value));
+  return *this;
+}
+SandboxBuilder& SandboxBuilder::workdir(std::string guest_path) {
+  impl_->config.workdir = std::move(guest_path);
+  return *this;
+}
+SandboxBuilder& SandboxBuilder::user(std::string user) {
+  impl_->config.user = std::move(user);
+  return *this;
+}
+SandboxBuilder& SandboxBuilder::hostname(std::string hostname) {
+  impl_->config.hostname = std::move(hostname);
+  return *this;
+}
+SandboxBuilder& SandboxBuilder::shell(std::string guest_path) {
+  impl_->config.shell = std::move(guest_path);
+  return *this;
+}
+SandboxBuilder& SandboxBuilder::label(std::string key, std::string value) {
+  impl_->config.labels[std::move(key)] = std::move(value);
+  return *this;
+}
+SandboxBuilder& SandboxBuilder::entrypoint(std::vector<std::string> entrypoint) {
+  impl_->config.entrypoint = std::move(entrypoint);
+  return *this;
+}
+SandboxBuilder& SandboxBuilder::cmd(std::vector<std::string> cmd) {
+  impl_->config.cmd = std::move(cmd);
+  return *this;
+}
+SandboxBuilder& SandboxBuilder::pull_policy(PullPolicy policy) {
+  impl_->config.pull_policy = static_cast<msb::config::PullPolicy>(policy);
+  return *this;
+}
+SandboxBuilder& SandboxBuilder::replace(std::chrono::milliseconds grace) {
+  impl_->config.replace = true;
+  impl_->config.replace_timeout_ms = static_cast<uint32_t>(grace.count());
+  return *this;
+}
+SandboxBuilder& SandboxBuilder::ephemeral(bool yes) {
+  impl_->config.ephemeral = yes;
+  return *this;
+}
+SandboxBuilder& SandboxBuilder::detached(bool yes) {
+  impl_->config.detached = yes;
+  return *this;
+}
+SandboxBuilder& SandboxBuilder::accel(std::string accel) {
+  impl_->config.accel = std::move(accel);
+  return *this;
+}
+
+Sandbox SandboxBuilder::create() {
+  return msb::sdk::make_sandbox(msb::sdk::value_or_throw(msb::sdk::create_sandbox(impl_->config)));
+}
+
+Sandbox SandboxBuilder::create_detached() {
+  impl_->config.detached = true;
+  return create();
+}
+
+}  // namespace microsandbox

@@ -1,0 +1,33 @@
+// What a public Sandbox handle holds, shared by sandbox.cc and sandbox_builder.cc.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "microsandbox/sandbox.h"
+#include "sdk/agent_client.h"
+#include "sdk/lifecycle.h"
+#include "sdk/throw_error.h"
+
+namespace microsandbox {
+
+struct Sandbox::Impl {
+  std::string name;
+  bool owner = false;    // created or started through this handle: may wait/detach
+  msb::os::Fd watchdog;  // attached: closing it stops the sandbox
+  std::optional<msb::config::SandboxConfig> config;  // read on first exec
+  std::optional<msb::sdk::AgentClient> client;       // connected on first exec
+  bool removed = false;
+};
+
+struct SandboxAccess {
+  static Sandbox make(std::unique_ptr<Sandbox::Impl> impl) { return Sandbox(std::move(impl)); }
+};
+
+}  // namespace microsandbox
+
+namespace msb::sdk {
+
+microsandbox::Sandbox make_sandbox(StartedSandbox started);
+
+}  // namespace msb::sdk

@@ -6,6 +6,9 @@
 #include <memory>
 
 #include "cli/exit_codes.h"
+#include "cli/lifecycle_commands.h"
+#include "cli/list_commands.h"
+#include "cli/logs_command.h"
 #include "cli/out.h"
 #include "cli/run_command.h"
 #include "os/system.h"
@@ -43,6 +46,18 @@ int cli_main(const std::vector<std::string>& args) {
     commands.emplace_back(sub, std::move(command));
   };
   add(std::make_unique<RunCommand>());
+  add(std::make_unique<CreateCommand>());
+  add(std::make_unique<StartCommand>());
+  add(std::make_unique<StopCommand>(false));
+  add(std::make_unique<StopCommand>(true));
+  add(std::make_unique<KillCommand>());
+  add(std::make_unique<DrainCommand>());
+  add(std::make_unique<RemoveCommand>());
+  add(std::make_unique<WaitCommand>());
+  add(std::make_unique<ListCommand>());
+  add(std::make_unique<StatusCommand>());
+  add(std::make_unique<InspectCommand>());
+  add(std::make_unique<LogsCommand>());
 
   std::vector<std::string> reversed(own.rbegin(), own.rend());  // CLI11 pops from the back
   try {

@@ -6,13 +6,18 @@
 
 #include "cli/out.h"
 #include "common/paths.h"
+#include "config/exec_defaults.h"
+#include "config/validate.h"
 #include "engine/engine.h"
 #include "engine/vm/guest_kit.h"
 #include "engine/vm/upper_disk.h"
 #include "os/file.h"
+#include "os/io.h"
 #include "os/signals.h"
 #include "runtime/foreground_run.h"
 #include "runtime/run_dir.h"
+#include "sdk/agent_client.h"
+#include "sdk/lifecycle.h"
 
 namespace msb::cli {
 namespace {
@@ -22,6 +27,15 @@ Result<std::string> image_path(const std::string& image, const engine::vm::Guest
   return err(ErrorKind::kImageNotFound,
              "image '{}' not found: only the built-in 'base' image exists until OCI pulls land",
              image);
+}
+
+// Writes guest output to our own stdout/stderr. A reader that went away (`msb run ... |
+// head`) ends the run quietly, as a shell pipeline would.
+Result<void> forward_output(int fd, std::string_view data, const char* stream) {
+  Result<void> written = os::write_all(fd, data);
+  if (written || written.error().sys_errno != EPIPE)
+    return std::move(written).context("{}", stream);
+  return make_error(ErrorKind::kCancelled, std::string(stream) + " closed", SIGPIPE);
 }
 
 void print_timings(const runtime::ForegroundRunResult& result) {
@@ -43,12 +57,8 @@ void print_timings(const runtime::ForegroundRunResult& result) {
 CLI::App* RunCommand::add_to(CLI::App& app) {
   CLI::App* run =
       app.add_subcommand("run", "Boot a fresh sandbox, run one command in it, tear it down");
-  run->add_option("image", image_, "Image to boot (default: the built-in 'base' busybox image)");
-  run->add_option("--accel", accel_, "Accelerator: kvm or tcg (default: detect)");
-  run->add_option("--cpus", cpus_, "Virtual CPUs")->check(CLI::Range(1, 64));
-  run->add_option("--memory", memory_mib_, "Memory in MiB")->check(CLI::Range(64, 1 << 20));
-  run->add_option("-e,--env", env_, "Environment variable KEY=VALUE for the command");
-  run->add_option("-w,--workdir", workdir_, "Working directory of the command in the sandbox");
+  run->add_option("-n,--name", name_, "Keep the sandbox under this name (stopped afterwards)");
+  flags_.add_to(*run);
   run->add_flag("--timings", timings_, "Print boot timings (JSON) on stderr at the end");
   run->footer("The command follows '--': msb run -- echo hello");
   return run;
@@ -58,34 +68,63 @@ Result<int> RunCommand::run() {
   if (trailing_.empty())
     return err(ErrorKind::kInvalidArgument,
                "run: missing command after '--' (msb run -- echo hello)");
-  for (const std::string& entry : env_) {
-    if (entry.find('=') == std::string::npos || entry.front() == '=') {
-      return err(ErrorKind::kInvalidArgument, "run: --env expects KEY=VALUE, got '{}'", entry);
-    }
-  }
-  if (!workdir_.empty() && workdir_.front() != '/') {
-    return err(ErrorKind::kInvalidArgument,
-               "run: --workdir must be an absolute guest path, got '{}'", workdir_);
-  }
-  runtime::ForegroundRunRequest request;
-  if (!accel_.empty()) request.launch.accel = MSB_TRY(engine::parse_accel(accel_));
-  engine::vm::GuestKit kit = MSB_TRY(engine::vm::locate_guest_kit());
-  std::string rootfs = MSB_TRY(image_path(image_, kit));
+  return name_.empty() ? run_unnamed() : run_named();
+}
 
-  os::TempDir run_dir = MSB_TRY(runtime::create_run_dir(msb_run_dir()));
+// Named runs go through the supervisor like any sandbox: create (attached, so that a
+// killed msb stops it), exec with live output, stop.
+Result<int> RunCommand::run_named() {
+  config::SandboxConfig config = MSB_TRY(flags_.to_config(name_));
+  sdk::StartedSandbox started = MSB_TRY(sdk::create_sandbox(config));
+  SandboxPaths paths = sandbox_paths(msb_home(), name_);
+  Result<int> code = [&]() -> Result<int> {
+    sdk::AgentClient client =
+        MSB_TRY(sdk::AgentClient::connect(paths.agent_socket, std::chrono::seconds(10)));
+    config::SandboxConfig recorded = MSB_TRY(sdk::sandbox_config(name_));
+    config::ExecSettings settings = config::resolve_exec_settings(recorded, {}, "", "", false, "");
+    protocol::ExecRequest request;
+    request.cmd = trailing_.front();
+    request.args.assign(trailing_.begin() + 1, trailing_.end());
+    request.env = std::move(settings.env);
+    request.cwd = std::move(settings.cwd);
+    request.user = std::move(settings.user);
+    sdk::ExecResult result = MSB_TRY(
+        client.exec(request, std::nullopt, std::nullopt, [](int stream, std::string_view data) {
+          return forward_output(stream == 1 ? 1 : 2, data, stream == 1 ? "stdout" : "stderr");
+        }));
+    return os::ExitStatus{result.exit_code, result.signal}.shell_code();
+  }();
+  Result<void> stopped = sdk::stop_sandbox(name_, std::chrono::seconds(10));
+  if (!code) return tl::unexpected(code.error());
+  MSB_TRY(stopped);
+  return *code;
+}
+
+Result<int> RunCommand::run_unnamed() {
+  config::SandboxConfig config = MSB_TRY(flags_.to_config(""));
+  for (const auto& [key, value] : config.env) MSB_TRY(config::validate_env_key(key));
+  if (!config.workdir.empty()) MSB_TRY(config::validate_guest_path("--workdir", config.workdir));
+  runtime::ForegroundRunRequest request;
+  if (!config.accel.empty()) request.launch.accel = MSB_TRY(engine::parse_accel(config.accel));
+  engine::vm::GuestKit kit = MSB_TRY(engine::vm::locate_guest_kit());
+  std::string rootfs = MSB_TRY(image_path(config.image, kit));
+
+  os::TempDir run_dir = MSB_TRY(runtime::create_run_dir(msb_run_dir() + "/.foreground"));
   std::string upper = run_dir.path() + "/upper.ext4";
   MSB_TRY(engine::vm::create_upper_disk(upper, engine::vm::kDefaultUpperDiskBytes));
 
   request.launch.runtime_dir = run_dir.path();
-  request.launch.cpus = cpus_;
-  request.launch.memory_mib = memory_mib_;
+  request.launch.cpus = config.cpus;
+  request.launch.memory_mib = config.memory_mib;
   request.launch.rootfs = {rootfs, "erofs", "rootfs", true};
   request.launch.upper = engine::DiskSpec{upper, "ext4", "upper", false};
-  request.launch.hostname = "microsandbox";
+  request.launch.hostname = config.hostname.empty() ? "microsandbox" : config.hostname;
   request.exec.cmd = trailing_.front();
   request.exec.args.assign(trailing_.begin() + 1, trailing_.end());
-  request.exec.env = env_;
-  request.exec.cwd = workdir_;
+  config::ExecSettings settings = config::resolve_exec_settings(config, {}, "", "", false, "");
+  request.exec.env = std::move(settings.env);
+  request.exec.cwd = config.workdir;
+  request.exec.user = config.user;
 
   // Ctrl-C, SIGTERM and a closed terminal tear the sandbox down instead of killing msb.
   os::SignalFd interrupts = MSB_TRY(os::SignalFd::create({SIGINT, SIGTERM, SIGHUP}));

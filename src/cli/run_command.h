@@ -1,10 +1,13 @@
-// msb run [--accel kvm|tcg] [--cpus N] [--memory MiB] [--timings] [IMAGE] -- CMD [ARGS...]
+// msb run [--name NAME] [flags] [IMAGE] -- CMD [ARGS...]
+// Unnamed: a foreground run that records nothing and leaves nothing (the fast path).
+// Named: creates the sandbox (kept afterwards, stopped), runs CMD in it, stops it.
 #pragma once
 
 #include <optional>
 #include <string>
 
 #include "cli/command.h"
+#include "cli/sandbox_flags.h"
 
 namespace msb::cli {
 
@@ -14,13 +17,12 @@ class RunCommand final : public Command {
   Result<int> run() override;
 
  private:
-  std::string image_ = "base";
-  std::string accel_;
-  uint32_t cpus_ = 1;
-  uint32_t memory_mib_ = 512;
+  Result<int> run_unnamed();
+  Result<int> run_named();
+
+  std::string name_;
+  SandboxFlags flags_;
   bool timings_ = false;
-  std::vector<std::string> env_;
-  std::string workdir_;
 };
 
 }  // namespace msb::cli

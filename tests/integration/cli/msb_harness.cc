@@ -118,8 +118,12 @@ bool MsbHarness::wait_no_qemu(std::chrono::milliseconds timeout) const {
 std::vector<std::string> MsbHarness::leftover_run_dirs() const {
   std::vector<std::string> names;
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(home_.path() + "/run", ec)) {
-    names.push_back(entry.path().filename());
+  // Named sandboxes' run/<name> and unnamed runs' run/.foreground/run-*; the .foreground
+  // parent itself stays.
+  for (const std::string& parent : {home_.path() + "/run", home_.path() + "/run/.foreground"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(parent, ec)) {
+      if (entry.path().filename() != ".foreground") names.push_back(entry.path().filename());
+    }
   }
   return names;
 }

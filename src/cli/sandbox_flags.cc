@@ -1,0 +1,53 @@
+#include "cli/sandbox_flags.h"
+
+namespace msb::cli {
+
+Result<std::pair<std::string, std::string>> split_key_value(std::string_view flag,
+                                                            const std::string& text) {
+  size_t equals = text.find('=');
+  if (equals == std::string::npos || equals == 0)
+    return err(ErrorKind::kInvalidArgument, "{} expects KEY=VALUE, got '{}'", flag, text);
+  return std::pair(text.substr(0, equals), text.substr(equals + 1));
+}
+
+void SandboxFlags::add_to(CLI::App& app) {
+  app.add_option("image", image_, "Image to boot (default: the built-in 'base' busybox image)");
+  app.add_option("--accel", accel_, "Accelerator: kvm or tcg (default: detect)");
+  app.add_option("-c,--cpus", cpus_, "Virtual CPUs");
+  app.add_option("-m,--memory", memory_mib_, "Memory in MiB");
+  app.add_option("-e,--env", env_, "Environment variable KEY=VALUE (repeatable)");
+  app.add_option("-w,--workdir", workdir_, "Working directory of commands in the sandbox");
+  app.add_option("-u,--user", user_, "User commands run as: name, uid or uid:gid");
+  app.add_option("-H,--hostname", hostname_, "Hostname (default: derived from the name)");
+  app.add_option("--shell", shell_, "Shell for `msb shell` and scripts (default /bin/sh)");
+  app.add_option("--label", labels_, "Label KEY=VALUE (repeatable)");
+  app.add_flag("--replace", replace_, "Stop and remove a sandbox of the same name first");
+  app.add_option("--replace-timeout", replace_timeout_s_,
+                 "Seconds the replaced sandbox gets to stop before SIGKILL (default 10)");
+}
+
+Result<config::SandboxConfig> SandboxFlags::to_config(const std::string& name) const {
+  config::SandboxConfig config;
+  config.name = name;
+  config.image = image_;
+  config.accel = accel_;
+  config.cpus = cpus_;
+  config.memory_mib = memory_mib_;
+  for (const std::string& entry : env_)
+    config.env.push_back(MSB_TRY(split_key_value("--env", entry)));
+  config.workdir = workdir_;
+  config.user = user_;
+  config.hostname = hostname_;
+  config.shell = shell_;
+  for (const std::string& entry : labels_) {
+    auto [key, value] = MSB_TRY(split_key_value("--label", entry));
+    config.labels[key] = value;
+  }
+  config.replace = replace_;
+  if (replace_timeout_s_ < 0 || replace_timeout_s_ > 3600)
+    return err(ErrorKind::kInvalidArgument, "--replace-timeout must be 0 to 3600 seconds");
+  config.replace_timeout_ms = static_cast<uint32_t>(replace_timeout_s_ * 1000);
+  return config;
+}
+
+}  // namespace msb::cli

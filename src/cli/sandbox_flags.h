@@ -1,0 +1,47 @@
+// The flags that describe a sandbox, shared by `msb create` and `msb run`; they fill one
+// config::SandboxConfig (validated later by the lifecycle, with the SDK's rules).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "config/sandbox_config.h"
+
+namespace msb::cli {
+
+class SandboxFlags {
+ public:
+  void add_to(CLI::App& app);
+  // The config for `name` (may be empty for unnamed runs). Errors: kInvalidArgument for
+  // malformed KEY=VALUE flags.
+  Result<config::SandboxConfig> to_config(const std::string& name) const;
+
+  const std::string& image() const { return image_; }
+  const std::string& accel() const { return accel_; }
+  uint32_t cpus() const { return cpus_; }
+  uint32_t memory_mib() const { return memory_mib_; }
+  const std::vector<std::string>& env() const { return env_; }
+  const std::string& workdir() const { return workdir_; }
+
+ private:
+  std::string image_ = "base";
+  std::string accel_;
+  uint32_t cpus_ = 1;
+  uint32_t memory_mib_ = 512;
+  std::vector<std::string> env_;
+  std::string workdir_;
+  std::string user_;
+  std::string hostname_;
+  std::string shell_ = "/bin/sh";
+  std::vector<std::string> labels_;
+  bool replace_ = false;
+  double replace_timeout_s_ = 10;
+};
+
+// "KEY=VALUE" -> pair. Errors: kInvalidArgument "<flag> expects KEY=VALUE, got 'x'".
+Result<std::pair<std::string, std::string>> split_key_value(std::string_view flag,
+                                                            const std::string& text);
+
+}  // namespace msb::cli

@@ -72,11 +72,7 @@ CLI::App* ListCommand::add_to(CLI::App& app) {
 
 Result<int> ListCommand::run() {
   MSB_TRY(check_format(format_, "table"));
-  std::map<std::string, std::string> selector;
-  for (const std::string& entry : labels_) {
-    auto [key, value] = MSB_TRY(split_key_value("--label", entry));
-    selector[key] = value;
-  }
+  std::map<std::string, std::string> selector = MSB_TRY(parse_label_selector(labels_));
   std::vector<store::SandboxRecord> records = MSB_TRY(sdk::list_sandboxes(selector));
   std::erase_if(records, [&](const store::SandboxRecord& record) {
     bool active = sdk::is_active(record.status);

@@ -26,7 +26,7 @@ class LogsCommand final : public Command {
   bool timestamps_ = false;
 };
 
-// "2026-11-28T15:00:00Z" (RFC 3339, UTC or with an offset) or a duration before `now_ns`:
+// "2026-11-28T15:00:00Z" (RFC 3339 in UTC) or a duration before `now_ns`:
 // "30s", "5m", "2h", "1d". Errors: kInvalidArgument.
 Result<int64_t> parse_log_time(std::string_view text, int64_t now_ns);
 

@@ -14,13 +14,18 @@ void Targets::add_to(CLI::App& app, bool) {
   app.add_option("--label", labels_, "Also every sandbox with label KEY=VALUE (all must match)");
 }
 
-Result<std::map<std::string, std::string>> Targets::selector() const {
+Result<std::map<std::string, std::string>> parse_label_selector(
+    const std::vector<std::string>& labels) {
   std::map<std::string, std::string> selector;
-  for (const std::string& entry : labels_) {
+  for (const std::string& entry : labels) {
     auto [key, value] = MSB_TRY(split_key_value("--label", entry));
     selector[key] = value;
   }
   return selector;
+}
+
+Result<std::map<std::string, std::string>> Targets::selector() const {
+  return parse_label_selector(labels_);
 }
 
 Result<std::vector<std::string>> Targets::resolve() const {

@@ -24,6 +24,10 @@ class Targets {
   std::vector<std::string> labels_;
 };
 
+// ["k=v", ...] from --label flags -> selector. Errors: kInvalidArgument.
+Result<std::map<std::string, std::string>> parse_label_selector(
+    const std::vector<std::string>& labels);
+
 // Runs `action` for every target, printing an error for each failure; returns the exit
 // code of the first failure (0 when all succeeded).
 Result<int> for_each_target(const std::vector<std::string>& names,

@@ -1,0 +1,53 @@
+#include "cli/sandbox_flags.h"
+
+#include <gtest/gtest.h>
+
+namespace msb::cli {
+namespace {
+
+Result<config::SandboxConfig> parse(std::vector<std::string> argv) {
+  CLI::App app;
+  SandboxFlags flags;
+  flags.add_to(app);
+  std::reverse(argv.begin(), argv.end());
+  app.parse(argv);
+  return flags.to_config("job");
+}
+
+TEST(SandboxFlags, FillOneConfig) {
+  config::SandboxConfig config =
+      parse({"--cpus", "2", "-m", "1024", "-e", "A=1", "-e", "B=x=y", "-w", "/tmp", "-u", "65534",
+             "--label", "team=a", "--replace", "--replace-timeout", "2.5", "base"})
+          .value();
+  EXPECT_EQ(config.name, "job");
+  EXPECT_EQ(config.cpus, 2u);
+  EXPECT_EQ(config.memory_mib, 1024u);
+  std::vector<std::pair<std::string, std::string>> env = {{"A", "1"}, {"B", "x=y"}};
+  EXPECT_EQ(config.env, env);
+  EXPECT_EQ(config.workdir, "/tmp");
+  EXPECT_EQ(config.user, "65534");
+  EXPECT_EQ(config.labels.at("team"), "a");
+  EXPECT_TRUE(config.replace);
+  EXPECT_EQ(config.replace_timeout_ms, 2500u);
+}
+
+TEST(SandboxFlags, KeyValueFlagsNeedAKey) {
+  for (const char* bad : {"NOEQUALS", "=value"}) {
+    Result<config::SandboxConfig> config = parse({"-e", bad});
+    ASSERT_FALSE(config.has_value()) << bad;
+    EXPECT_EQ(config.error().message, std::string("--env expects KEY=VALUE, got '") + bad + "'");
+  }
+  EXPECT_FALSE(parse({"--label", "novalue"}).has_value());
+}
+
+TEST(SandboxFlags, EmptyValueIsAllowed) {
+  EXPECT_EQ(parse({"-e", "A="}).value().env.front().second, "");
+}
+
+TEST(SandboxFlags, ReplaceTimeoutIsBounded) {
+  EXPECT_FALSE(parse({"--replace-timeout", "-1"}).has_value());
+  EXPECT_FALSE(parse({"--replace-timeout", "3601"}).has_value());
+}
+
+}  // namespace
+}  // namespace msb::cli

@@ -25,12 +25,24 @@ std::string already_exists(const std::string& name) {
          "' already exists; remove it, start the stopped sandbox, or recreate with replace";
 }
 
+// An ephemeral sandbox whose supervisor crashed could not remove itself: whoever finds it
+// does. Returns whether it was removed.
+Result<bool> remove_if_crashed_ephemeral(store::Database& db, const store::SandboxRecord& record) {
+  if (!record.ephemeral || record.status != store::SandboxStatus::kCrashed) return false;
+  SandboxPaths paths = sandbox_paths(msb_home(), record.name);
+  (void)os::remove_tree(paths.run_dir);
+  MSB_TRY(os::remove_tree(paths.dir));
+  MSB_TRY(store::delete_sandbox(db, record.id));
+  return true;
+}
+
 // Reads a sandbox after reconciling it: a row that says running over a dead supervisor
-// reads as crashed.
+// reads as crashed (and a crashed ephemeral one is gone).
 Result<store::SandboxRecord> find_reconciled(store::Database& db, const std::string& name) {
   MSB_TRY(store::reconcile_sandbox(db, name));
   std::optional<store::SandboxRecord> record = MSB_TRY(store::find_sandbox(db, name));
-  if (!record) return err(ErrorKind::kNotFound, "sandbox '{}' not found", name);
+  if (!record || MSB_TRY(remove_if_crashed_ephemeral(db, *record)))
+    return err(ErrorKind::kNotFound, "sandbox '{}' not found", name);
   return std::move(*record);
 }
 
@@ -166,6 +178,8 @@ Result<StartedSandbox> create_sandbox(config::SandboxConfig config) {
     MSB_TRY(replace_existing(db, config));
   } else {
     MSB_TRY(store::reconcile_sandbox(db, config.name));
+    std::optional<store::SandboxRecord> existing = MSB_TRY(store::find_sandbox(db, config.name));
+    if (existing) MSB_TRY(remove_if_crashed_ephemeral(db, *existing));
   }
   SandboxPaths paths = sandbox_paths(home, config.name);
   // A directory without a record is somebody's data (a crash mid-remove): never reuse it.
@@ -271,7 +285,12 @@ Result<std::vector<store::SandboxRecord>> list_sandboxes(
     const std::map<std::string, std::string>& label_selector) {
   store::Database db = MSB_TRY(open_store());
   MSB_TRY(store::reconcile(db));
-  return store::list_sandboxes(db, label_selector);
+  std::vector<store::SandboxRecord> records = MSB_TRY(store::list_sandboxes(db, label_selector));
+  std::vector<store::SandboxRecord> present;
+  for (store::SandboxRecord& record : records) {
+    if (!MSB_TRY(remove_if_crashed_ephemeral(db, record))) present.push_back(std::move(record));
+  }
+  return present;
 }
 
 Result<store::SandboxRecord> wait_sandbox(const std::string& name,

@@ -15,6 +15,8 @@ namespace {
 // Output is not read while more than this waits for the host.
 constexpr size_t kOutboundHighWater = 1 << 20;
 constexpr size_t kReadBudgetPerRound = 256 * 1024;
+// The channel is not read while a session holds more unwritten stdin than this.
+constexpr size_t kStdinHighWater = 4 << 20;
 
 }  // namespace
 
@@ -28,7 +30,7 @@ void AgentLoop::reply_error(uint32_t id, protocol::CoreError error) {
 }
 
 void AgentLoop::handle_exec_request(uint32_t id, const protocol::ExecRequest& request) {
-  if (sessions_.contains(id)) {
+  if (sessions_.contains(id) || fs_.is_live(id)) {
     reply_error(id, {"invalid-session", "session id already in use", "exec.request"});
     return;
   }
@@ -47,19 +49,14 @@ void AgentLoop::handle_exec_request(uint32_t id, const protocol::ExecRequest& re
   (void)connection_.send(id, 0, protocol::ExecStarted{pid});
 }
 
-void AgentLoop::handle_fs_stat(uint32_t id, const protocol::FsStat& request) {
-  // A terminal reply would end the live session's id for the host.
-  if (sessions_.contains(id)) {
-    reply_error(id, {"invalid-session", "session id already in use", "fs.stat"});
-    return;
-  }
-  (void)connection_.send(id, protocol::kFlagTerminal, stat_path(request));
-}
-
 void AgentLoop::handle_frame(const protocol::Frame& frame) {
   tl::expected<protocol::Message, protocol::CoreError> decoded = protocol::decode_body(frame.body);
   if (!decoded) {
     reply_error(frame.id, decoded.error());
+    return;
+  }
+  if (is_fs_message(*decoded)) {
+    fs_.handle_frame(frame.id, *decoded, sessions_.contains(frame.id), connection_);
     return;
   }
   std::visit(
@@ -72,11 +69,9 @@ void AgentLoop::handle_frame(const protocol::Frame& frame) {
           shutdown_requested_ = true;
         } else if constexpr (std::is_same_v<T, protocol::ExecRequest>) {
           handle_exec_request(frame.id, message);
-        } else if constexpr (std::is_same_v<T, protocol::FsStat>) {
-          handle_fs_stat(frame.id, message);
         } else if constexpr (std::is_same_v<T, protocol::ExecStdin>) {
           if (target)
-            target->queue_stdin(message.data.data, message.eof);
+            target->queue_stdin(message.data.data, message.eof, connection_);
           else
             reply_error(frame.id,
                         {"invalid-session", "no exec session with this id", "exec.stdin"});
@@ -86,6 +81,12 @@ void AgentLoop::handle_frame(const protocol::Frame& frame) {
           else
             reply_error(frame.id,
                         {"invalid-session", "no exec session with this id", "exec.signal"});
+        } else if constexpr (std::is_same_v<T, protocol::ExecResize>) {
+          if (target)
+            target->resize(message.rows, message.cols);
+          else
+            reply_error(frame.id,
+                        {"invalid-session", "no exec session with this id", "exec.resize"});
         } else {
           reply_error(frame.id, {"unsupported-type", "the agent does not accept this message",
                                  std::string(protocol::message_name(message))});
@@ -124,7 +125,12 @@ void AgentLoop::build_poll_set(std::vector<pollfd>& fds, std::vector<ExecSession
     fds.push_back({fd, events, 0});
     owners.push_back(owner);
   };
-  watch(connection_.fd(), short(POLLIN | (connection_.wants_write() ? POLLOUT : 0)), nullptr);
+  // Flow control: while a process does not take its stdin, the host's next frames stay in
+  // the channel (and the host blocks on it) instead of growing our stdin buffers.
+  bool read_host = true;
+  for (auto& [id, s] : sessions_) read_host = read_host && s->stdin_backlog() <= kStdinHighWater;
+  watch(connection_.fd(),
+        short((read_host ? POLLIN : 0) | (connection_.wants_write() ? POLLOUT : 0)), nullptr);
   watch(child_signals_.fd(), POLLIN, nullptr);
   // Flow control: while the host is behind, process output stays in the pipes (and the
   // processes block on them) instead of growing our queue.
@@ -154,22 +160,27 @@ Result<LoopExit> AgentLoop::run() {
   std::vector<ExecSession*> owners;  // owners[i] is the session of fds[i], if any
   while (!shutdown_requested_) {
     build_poll_set(fds, owners);
-    MSB_TRY(os::poll_fds(fds, -1));
+    // Producing fs sessions (list, read) go on at once while the host keeps up.
+    bool produce = fs_.wants_to_produce() && connection_.queued_bytes() < kOutboundHighWater;
+    MSB_TRY(os::poll_fds(fds, produce ? 0 : -1));
     if (fds[0].revents & POLLOUT) MSB_TRY(connection_.flush_some());
     for (size_t i = 2; i < fds.size(); ++i) {
       if (!fds[i].revents) continue;
       if (fds[i].events & POLLOUT) {
-        owners[i]->write_stdin();
+        owners[i]->write_stdin(connection_);
       } else {
         owners[i]->pump_output(fds[i].fd, connection_, kReadBudgetPerRound);
       }
     }
-    // Exits are handled after output so that a session's last bytes precede exec.exited.
-    if (fds[1].revents & POLLIN) reap_children();
+    // Host frames before exits: stdin sent for a process that has just exited is answered
+    // with exec.stdin_closed, not with a core.error for a session that ended meanwhile.
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       Result<bool> open = receive_from_host();
       if (!open || !*open) return LoopExit::kHostGone;
     }
+    // Exits are handled after output so that a session's last bytes precede exec.exited.
+    if (fds[1].revents & POLLIN) reap_children();
+    fs_.produce(connection_, kOutboundHighWater);
     MSB_TRY(connection_.flush_some());
   }
   return LoopExit::kShutdownRequested;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agent/exec_session.h"
+#include "agent/fs_service.h"
 #include "common/error.h"
 #include "os/signals.h"
 #include "protocol/connection.h"
@@ -35,7 +36,6 @@ class AgentLoop {
   Result<bool> receive_from_host();
   void handle_frame(const protocol::Frame& frame);
   void handle_exec_request(uint32_t id, const protocol::ExecRequest& request);
-  void handle_fs_stat(uint32_t id, const protocol::FsStat& request);
   void reply_error(uint32_t id, protocol::CoreError error);
   void reap_children();
   ExecSession* session(uint32_t id);
@@ -43,6 +43,7 @@ class AgentLoop {
   protocol::FrameConnection connection_;
   os::SignalFd child_signals_;
   std::map<uint32_t, std::unique_ptr<ExecSession>> sessions_;
+  FsService fs_;  // fs requests and their sessions (fs.list, fs.read, fs.write)
   bool shutdown_requested_ = false;
 };
 

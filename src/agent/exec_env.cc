@@ -1,5 +1,8 @@
 #include "agent/exec_env.h"
 
+#include <algorithm>
+
+#include "agent/rlimits.h"
 #include "agent/user_db.h"
 #include "os/child_process.h"
 #include "os/file_status.h"
@@ -64,6 +67,12 @@ tl::expected<std::string, protocol::ExecFailed> find_command(const protocol::Exe
   return ExecFailure(protocol::ExecFailed{kind, e.sys_errno, message});
 }
 
+// 0 means the default; larger than a winsize holds is clamped.
+uint16_t window_dimension(uint32_t requested, uint16_t fallback) {
+  if (requested == 0) return fallback;
+  return static_cast<uint16_t>(std::min<uint32_t>(requested, UINT16_MAX));
+}
+
 }  // namespace
 
 std::vector<std::string> merge_env(std::vector<std::string> base,
@@ -85,9 +94,19 @@ std::vector<std::string> merge_env(std::vector<std::string> base,
 
 tl::expected<ExecLaunch, protocol::ExecFailed> prepare_exec(const protocol::ExecRequest& request,
                                                             const std::string& etc_dir) {
+  // The request's own syntax first: no file is read for a request that cannot run.
+  Result<std::vector<ResourceLimit>> rlimits = parse_resource_limits(request.rlimits);
+  if (!rlimits)
+    return ExecFailure(protocol::ExecFailed{"resource-limit", 0, rlimits.error().message});
   tl::expected<UserSetup, protocol::ExecFailed> user = resolve_user(request.user, etc_dir);
   if (!user) return ExecFailure(user.error());
   ExecLaunch launch;
+  launch.rlimits = std::move(*rlimits);
+  if (request.tty) {
+    ExecTerminal defaults;
+    launch.terminal = ExecTerminal{window_dimension(request.rows, defaults.rows),
+                                   window_dimension(request.cols, defaults.cols)};
+  }
   launch.identity = std::move(user->identity);
   launch.env = merge_env(std::move(user->env_defaults), request.env);
   tl::expected<std::string, protocol::ExecFailed> path = find_command(request, launch.env);

@@ -27,8 +27,10 @@ inline constexpr size_t kMaxUserDbBytes = 4 << 20;
 
 // Resolves request.user against `etc_dir`/passwd and /group (see user_db.h), merges the
 // environment (HOME, USER and LOGNAME from the user's entry, under the request's), finds
-// the executable. Returns the exec.failed payload on failure: kind "bad-user" for a
-// malformed or unknown user or group, "not-found"/"permission-denied" for the command.
+// the executable, parses the resource limits (rlimits.h) and sizes the terminal (rows and
+// cols 0 mean 24 and 80). Returns the exec.failed payload on failure: kind
+// "resource-limit" (errno 0) for a bad rlimits entry, "bad-user" for a malformed or
+// unknown user or group, "not-found"/"permission-denied" for the command. Thread-safe.
 tl::expected<ExecLaunch, protocol::ExecFailed> prepare_exec(const protocol::ExecRequest& request,
                                                             const std::string& etc_dir = kEtcDir);
 

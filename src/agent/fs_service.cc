@@ -1,62 +1,130 @@
 #include "agent/fs_service.h"
 
-#include <sys/stat.h>
-
-#include <cerrno>
-#include <cstring>
 #include <string>
-
-#include "os/file_status.h"
+#include <type_traits>
+#include <vector>
 
 namespace msb::agent {
 namespace {
 
-std::string type_name(uint32_t mode) {
-  if (S_ISREG(mode)) return "file";
-  if (S_ISDIR(mode)) return "dir";
-  if (S_ISLNK(mode)) return "symlink";
-  return "other";
-}
+// What one producing session may queue per turn: enough for one fs.data chunk, small
+// enough that several readers share the connection.
+constexpr size_t kProduceBudget = kFsChunkBytes;
 
-// The path for a message: a reply must fit in a frame whatever the request held.
-std::string shown(const std::string& path) {
-  constexpr size_t kMaxShown = 256;
-  return path.size() <= kMaxShown ? path : path.substr(0, kMaxShown) + "...";
-}
-
-protocol::FsError error_for(int sys_errno, const std::string& path) {
-  std::string kind = "other";
-  if (sys_errno == EACCES || sys_errno == EPERM) kind = "permission-denied";
-  if (sys_errno == ENAMETOOLONG) kind = "invalid-path";
-  return protocol::FsError{kind, sys_errno,
-                           "lstat " + shown(path) + ": " + std::strerror(sys_errno)};
+void reply_core_error(protocol::FrameConnection& connection, uint32_t id, std::string kind,
+                      std::string message, std::string_view type) {
+  (void)connection.send(
+      id, protocol::kFlagTerminal,
+      protocol::CoreError{std::move(kind), std::move(message), std::string(type)});
 }
 
 }  // namespace
 
-protocol::Message stat_path(const protocol::FsStat& request) {
-  const std::string& path = request.path;
-  if (path.find('\0') != std::string::npos) {
-    return protocol::FsError{"invalid-path", 0, "path contains a NUL byte"};
+FsSession::State FsSession::produce(uint32_t, protocol::FrameConnection&, size_t) {
+  return State::kOpen;
+}
+
+FsSession::State FsSession::receive(uint32_t, const protocol::Message&,
+                                    protocol::FrameConnection&) {
+  return State::kOpen;
+}
+
+bool is_fs_message(const protocol::Message& message) {
+  return protocol::message_name(message).starts_with("fs.");
+}
+
+template <class Request>
+void FsService::start(uint32_t id, const Request& request, protocol::FrameConnection& connection) {
+  FsResult<std::unique_ptr<FsSession>> opened = open_fs_session(request);
+  if (!opened) {
+    (void)connection.send(id, protocol::kFlagTerminal, opened.error());
+    // The host streams fs.data right after fs.write without waiting for a reply.
+    if constexpr (std::is_same_v<Request, protocol::FsWrite>) discarding_.insert(id);
+    return;
   }
-  if (path.empty() || path.front() != '/') {
-    return protocol::FsError{"invalid-path", 0, "path '" + shown(path) + "' is not absolute"};
+  sessions_.emplace(id, std::move(*opened));
+}
+
+void FsService::handle_frame(uint32_t id, const protocol::Message& message, bool id_taken,
+                             protocol::FrameConnection& connection) {
+  std::string_view type = protocol::message_name(message);
+  if (std::holds_alternative<protocol::FsData>(message) ||
+      std::holds_alternative<protocol::FsClose>(message)) {
+    receive_upload(id, message, connection);
+    return;
   }
-  Result<os::FileStatus> status = os::lstat_path(path);
-  if (!status) {
-    int sys_errno = status.error().sys_errno;
-    if (sys_errno == ENOENT || sys_errno == ENOTDIR) return protocol::FsStatResult{};
-    return error_for(sys_errno, path);
+  bool is_request = std::visit(
+      [](const auto& request) {
+        return requires { run_fs_request(request); }
+        || requires { open_fs_session(request); };
+      },
+      message);
+  if (!is_request) {
+    reply_core_error(connection, id, "unsupported-type", "the agent does not accept this message",
+                     type);
+    return;
   }
-  protocol::FsStatResult result;
-  result.exists = true;
-  result.type = type_name(status->mode);
-  result.mode = status->mode & 07777;
-  result.size = status->size;
-  result.mtime_ns = status->mtime_ns;
-  result.uid = status->uid;
-  result.gid = status->gid;
-  return result;
+  // A terminal reply would end the live session's id for the host.
+  if (id_taken || sessions_.contains(id)) {
+    reply_core_error(connection, id, "invalid-session", "session id already in use", type);
+    return;
+  }
+  discarding_.erase(id);  // the host has moved on from the failed write with this id
+  std::visit(
+      [&](const auto& request) {
+        if constexpr (requires { run_fs_request(request); }) {
+          (void)connection.send(id, protocol::kFlagTerminal, run_fs_request(request));
+        } else if constexpr (requires { open_fs_session(request); }) {
+          start(id, request, connection);
+        }
+      },
+      message);
+}
+
+void FsService::receive_upload(uint32_t id, const protocol::Message& message,
+                               protocol::FrameConnection& connection) {
+  bool is_close = std::holds_alternative<protocol::FsClose>(message);
+  auto it = sessions_.find(id);
+  if (it == sessions_.end() || !it->second->accepts_upload()) {
+    if (it == sessions_.end() && discarding_.contains(id)) {
+      if (is_close) discarding_.erase(id);
+      return;
+    }
+    reply_core_error(connection, id, "invalid-session", "no fs.write session with this id",
+                     protocol::message_name(message));
+    return;
+  }
+  FsSession::State state = it->second->receive(id, message, connection);
+  if (state == FsSession::State::kOpen) return;
+  sessions_.erase(it);
+  if (state == FsSession::State::kFailed && !is_close) discarding_.insert(id);
+}
+
+bool FsService::wants_to_produce() const {
+  for (const auto& [id, session] : sessions_) {
+    if (session->produces()) return true;
+  }
+  return false;
+}
+
+void FsService::produce(protocol::FrameConnection& connection, size_t high_water) {
+  // Start after the session served last, so that every producer gets its turn even when
+  // the first ones fill the connection each round.
+  std::vector<uint32_t> order;
+  for (auto it = sessions_.upper_bound(last_produced_); it != sessions_.end(); ++it) {
+    if (it->second->produces()) order.push_back(it->first);
+  }
+  for (auto it = sessions_.begin(); it != sessions_.upper_bound(last_produced_); ++it) {
+    if (it->second->produces()) order.push_back(it->first);
+  }
+  for (uint32_t id : order) {
+    if (connection.queued_bytes() >= high_water) return;
+    auto it = sessions_.find(id);
+    last_produced_ = id;
+    if (it->second->produce(id, connection, kProduceBudget) != FsSession::State::kOpen) {
+      sessions_.erase(it);
+    }
+  }
 }
 
 }  // namespace msb::agent

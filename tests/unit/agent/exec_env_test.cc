@@ -89,6 +89,47 @@ TEST_F(ExecEnvTest, KeepsArgsCwdAndStdinPipe) {
   EXPECT_TRUE(launch->stdin_pipe);
 }
 
+TEST_F(ExecEnvTest, ParsesResourceLimitsInOrder) {
+  protocol::ExecRequest req = request("sh");
+  req.rlimits = {"nofile=256", "CORE=0:unlimited"};
+  tl::expected<ExecLaunch, protocol::ExecFailed> launch = prepare_exec(req);
+  ASSERT_TRUE(launch.has_value()) << launch.error().message;
+  ASSERT_EQ(launch->rlimits.size(), 2u);
+  EXPECT_EQ(launch->rlimits[0], (ResourceLimit{RLIMIT_NOFILE, 256, 256, "nofile=256"}));
+  EXPECT_EQ(launch->rlimits[1], (ResourceLimit{RLIMIT_CORE, 0, RLIM_INFINITY, "CORE=0:unlimited"}));
+}
+
+TEST_F(ExecEnvTest, BadResourceLimitFailsBeforeAnythingElse) {
+  // The unknown user and command would fail too: the request's own syntax is checked first.
+  protocol::ExecRequest req = request("msb-no-such-command");
+  req.user = "msb-no-such-user";
+  req.rlimits = {"nofile=256", "nofile=10:5"};
+  tl::expected<ExecLaunch, protocol::ExecFailed> launch = prepare_exec(req);
+  ASSERT_FALSE(launch.has_value());
+  EXPECT_EQ(launch.error().kind, "resource-limit");
+  EXPECT_EQ(launch.error().errno_value, 0);
+  EXPECT_NE(launch.error().message.find("'nofile=10:5'"), std::string::npos)
+      << launch.error().message;
+}
+
+TEST_F(ExecEnvTest, TerminalOnlyWithTtyAndSizedWithDefaults) {
+  protocol::ExecRequest req = request("sh");
+  req.rows = 40;
+  EXPECT_FALSE(prepare_exec(req)->terminal.has_value());
+  req.tty = true;
+  tl::expected<ExecLaunch, protocol::ExecFailed> launch = prepare_exec(req);
+  ASSERT_TRUE(launch.has_value()) << launch.error().message;
+  ASSERT_TRUE(launch->terminal.has_value());
+  EXPECT_EQ(launch->terminal->rows, 40);
+  EXPECT_EQ(launch->terminal->cols, 80);  // 0: the default
+  req.rows = 0;
+  req.cols = 1'000'000;
+  launch = prepare_exec(req);
+  ASSERT_TRUE(launch.has_value() && launch->terminal.has_value());
+  EXPECT_EQ(launch->terminal->rows, 24);
+  EXPECT_EQ(launch->terminal->cols, 65535);  // clamped to what a winsize holds
+}
+
 TEST_F(ExecEnvTest, MergesRequestEnvOverDefaults) {
   tl::expected<ExecLaunch, protocol::ExecFailed> launch =
       prepare_exec(request("sh", {"HOME=/home/me", "LANG=C.UTF-8"}));

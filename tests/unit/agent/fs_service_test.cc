@@ -1,14 +1,18 @@
 #include "agent/fs_service.h"
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "os/file.h"
+#include "os/io.h"
 #include "os/system.h"
 
 namespace msb::agent {
@@ -106,6 +110,154 @@ TEST_F(FsStatTest, SymlinkLoopOnTheWayIsOther) {
   protocol::FsError error = stat_error(loop + "/x");
   EXPECT_EQ(error.kind, "other");
   EXPECT_EQ(error.errno_value, ELOOP);
+}
+
+}  // namespace
+}  // namespace msb::agent
+
+namespace msb::agent {
+namespace {
+
+// FsService over a socketpair: frames the agent side queues are read from the peer end.
+class FsServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Result<os::TempDir> dir = os::TempDir::create("msb-fs-service-test");
+    ASSERT_TRUE(dir.has_value()) << dir.error().message;
+    dir_.emplace(std::move(*dir));
+    Result<os::SocketPair> sockets = os::make_socketpair(SOCK_STREAM);
+    ASSERT_TRUE(sockets.has_value());
+    Result<protocol::FrameConnection> connection =
+        protocol::FrameConnection::create(std::move(sockets->first));
+    ASSERT_TRUE(connection.has_value());
+    connection_.emplace(std::move(*connection));
+    peer_ = std::move(sockets->second);
+    ASSERT_TRUE(os::set_nonblocking(peer_.get(), true).has_value());
+  }
+
+  std::string path(const std::string& name) const { return dir_->path() + "/" + name; }
+
+  // Writes what is queued and decodes what the peer received.
+  std::vector<protocol::Envelope> drain() {
+    std::vector<protocol::Envelope> out;
+    for (;;) {
+      EXPECT_TRUE(connection_->flush_some().has_value());
+      char buffer[65536];
+      Result<size_t> n = os::read_some(peer_.get(), buffer);
+      if (n && *n > 0) reader_.feed(std::string_view(buffer, *n));
+      while (std::optional<protocol::FrameReader::Item> item = reader_.next()) {
+        tl::expected<protocol::Message, protocol::CoreError> message =
+            protocol::decode_body(item->frame->body);
+        EXPECT_TRUE(message.has_value());
+        out.push_back({item->frame->id, item->frame->flags, std::move(*message)});
+      }
+      if ((!n || *n == 0) && !connection_->wants_write()) return out;
+    }
+  }
+
+  void handle(uint32_t id, const protocol::Message& message, bool id_taken = false) {
+    fs_.handle_frame(id, message, id_taken, *connection_);
+  }
+
+  std::optional<os::TempDir> dir_;
+  std::optional<protocol::FrameConnection> connection_;
+  os::Fd peer_;
+  protocol::FrameReader reader_;
+  FsService fs_;
+};
+
+TEST_F(FsServiceTest, ListProducesOnlyWhileTheConnectionHasRoom) {
+  constexpr size_t kEntries = 5000;
+  constexpr size_t kHighWater = 64 * 1024;
+  ASSERT_TRUE(os::write_file(path("0"), "").has_value());
+  for (size_t i = 1; i < kEntries; ++i) {
+    ASSERT_EQ(::link(path("0").c_str(), path(std::to_string(i)).c_str()), 0);
+  }
+  handle(1, protocol::FsList{dir_->path()});
+  EXPECT_EQ(connection_->queued_bytes(), 0u) << "nothing is produced before the loop asks";
+  EXPECT_TRUE(fs_.wants_to_produce());
+  fs_.produce(*connection_, kHighWater);
+  size_t queued = connection_->queued_bytes();
+  EXPECT_GT(queued, 0u);
+  EXPECT_LT(queued, kHighWater + kFsChunkBytes + 1024);
+  fs_.produce(*connection_, kHighWater);
+  EXPECT_EQ(connection_->queued_bytes(), queued) << "a full connection stops production";
+
+  std::vector<std::string> names;
+  bool done = false;
+  while (!done) {
+    for (const protocol::Envelope& envelope : drain()) {
+      if (auto* entry = std::get_if<protocol::FsListEntry>(&envelope.message)) {
+        names.push_back(entry->name);
+      }
+      done = done || (envelope.flags & protocol::kFlagTerminal);
+    }
+    fs_.produce(*connection_, kHighWater);
+  }
+  EXPECT_EQ(names.size(), kEntries);
+  EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
+  EXPECT_FALSE(fs_.wants_to_produce());
+  EXPECT_FALSE(fs_.is_live(1));
+}
+
+TEST_F(FsServiceTest, WriteTakesDataUntilCloseThenReportsTheBytes) {
+  handle(2, protocol::FsWrite{path("out"), 0640, ""});
+  EXPECT_TRUE(fs_.is_live(2));
+  handle(2, protocol::FsData{{"hello "}});
+  handle(2, protocol::FsData{{"world"}});
+  EXPECT_TRUE(drain().empty());
+  handle(2, protocol::FsClose{});
+  std::vector<protocol::Envelope> replies = drain();
+  ASSERT_EQ(replies.size(), 1u);
+  auto* done = std::get_if<protocol::FsDone>(&replies[0].message);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->bytes, 11u);
+  EXPECT_TRUE(replies[0].flags & protocol::kFlagTerminal);
+  EXPECT_EQ(os::read_file(path("out")).value_or(""), "hello world");
+  EXPECT_FALSE(fs_.is_live(2));
+}
+
+TEST_F(FsServiceTest, AFailedWriteDropsItsDataUntilClose) {
+  handle(3, protocol::FsWrite{path("missing-dir/out"), 0, ""});
+  std::vector<protocol::Envelope> replies = drain();
+  ASSERT_EQ(replies.size(), 1u);
+  auto* error = std::get_if<protocol::FsError>(&replies[0].message);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->kind, "not-found");
+  handle(3, protocol::FsData{{"ignored"}});
+  handle(3, protocol::FsClose{});
+  EXPECT_TRUE(drain().empty());
+  handle(3, protocol::FsData{{"late"}});  // after the close the id has no write at all
+  replies = drain();
+  ASSERT_EQ(replies.size(), 1u);
+  auto* core_error = std::get_if<protocol::CoreError>(&replies[0].message);
+  ASSERT_TRUE(core_error);
+  EXPECT_EQ(core_error->kind, "invalid-session");
+}
+
+TEST_F(FsServiceTest, RejectsIdsInUseAndMessagesOnlyTheAgentSends) {
+  handle(4, protocol::FsStat{dir_->path(), false}, /*id_taken=*/true);
+  handle(5, protocol::FsDone{});
+  handle(6, protocol::FsWrite{path("f"), 0, ""});
+  handle(6, protocol::FsMkdir{path("d"), 0, false});  // the write is live
+  std::vector<protocol::Envelope> replies = drain();
+  ASSERT_EQ(replies.size(), 3u);
+  EXPECT_EQ(std::get<protocol::CoreError>(replies[0].message).kind, "invalid-session");
+  EXPECT_EQ(std::get<protocol::CoreError>(replies[1].message).kind, "unsupported-type");
+  EXPECT_EQ(std::get<protocol::CoreError>(replies[1].message).offending_type, "fs.done");
+  EXPECT_EQ(std::get<protocol::CoreError>(replies[2].message).kind, "invalid-session");
+  EXPECT_FALSE(os::path_exists(path("d")));
+}
+
+TEST_F(FsServiceTest, QuickRequestsAnswerAtOnceWithATerminalFrame) {
+  handle(7, protocol::FsMkdir{path("d"), 0700, false});
+  handle(8, protocol::FsRealPath{"relative"});
+  std::vector<protocol::Envelope> replies = drain();
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_TRUE(std::holds_alternative<protocol::FsDone>(replies[0].message));
+  EXPECT_EQ(std::get<protocol::FsError>(replies[1].message).kind, "invalid-path");
+  for (const protocol::Envelope& reply : replies)
+    EXPECT_TRUE(reply.flags & protocol::kFlagTerminal);
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include "protocol/requests.h"
+
 namespace msb::runtime {
 namespace {
 
@@ -163,8 +165,7 @@ void AgentRelay::from_client(uint32_t slot, Client& client, protocol::Frame fram
 // (the agent's refusal would end our tracking of the running one).
 Result<void> AgentRelay::check_session(uint32_t slot, const protocol::Frame& frame,
                                        const protocol::Message& message) const {
-  bool request = std::holds_alternative<protocol::ExecRequest>(message) ||
-                 std::holds_alternative<protocol::FsStat>(message);
+  bool request = protocol::opens_session(message);
   bool starts = frame.flags & protocol::kFlagSessionStart;
   if (request && !starts)
     return err(ErrorKind::kProtocol, "request id {} lacks the session-start flag", frame.id);

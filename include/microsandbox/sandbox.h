@@ -19,7 +19,9 @@
 #include <vector>
 
 #include "microsandbox/error.h"
+#include "microsandbox/exec.h"
 #include "microsandbox/export.h"
+#include "microsandbox/fs.h"
 
 namespace microsandbox {
 
@@ -41,22 +43,6 @@ struct SandboxInfo {
   std::chrono::system_clock::time_point updated_at;
   std::string last_error;   // why the last run failed; "" when it did not
   std::string config_json;  // the whole recorded configuration
-};
-
-struct ExecOptions {
-  std::vector<std::pair<std::string, std::string>> env;  // merged over the sandbox env
-  std::string cwd;                                       // default: the sandbox workdir, else /
-  std::string user;                                      // default: the sandbox user
-  std::optional<std::string> stdin_data;                 // default: stdin is /dev/null
-  std::optional<std::chrono::milliseconds> timeout;      // killed past it: kTimeout
-};
-
-struct ExecOutput {
-  int exit_code = 0;
-  int signal = 0;  // non-zero when killed by a signal
-  std::string stdout_data;
-  std::string stderr_data;
-  bool success() const { return exit_code == 0 && signal == 0; }
 };
 
 enum class LogSource { kExec, kRuntime, kConsole };
@@ -137,13 +123,19 @@ class MSB_EXPORT Sandbox {
   ~Sandbox();
 
   const std::string& name() const;
-  // Runs `cmd` with `args` to completion. A non-zero exit is not an error (see
-  // ExecOutput). Errors: kExecFailed (command missing: sys_errno ENOENT), kTimeout,
-  // kInvalidArgument (draining), kIo (the sandbox stopped).
+  // Runs `cmd` with `args` to completion. A non-zero exit is not an error, nor is a
+  // timeout (see ExecOutput). Errors: kExecFailed (command missing: sys_errno ENOENT; the
+  // message says which failure), kInvalidArgument (draining), kIo (the sandbox stopped).
   ExecOutput exec(const std::string& cmd, const std::vector<std::string>& args = {},
                   const ExecOptions& options = {});
   // Runs `script` with the sandbox's shell: <shell> -c <script>.
   ExecOutput shell(const std::string& script, const ExecOptions& options = {});
+  // Starts `cmd` and returns at once: events (started, output, exit) as they happen, and a
+  // stdin to write to. Each stream has its own connection; many may run at once.
+  ExecStream exec_stream(const std::string& cmd, const std::vector<std::string>& args = {},
+                         const ExecOptions& options = {});
+  // Files inside the sandbox (guest paths).
+  SandboxFs fs();
 
   // Asks the sandbox to shut down and returns without waiting.
   void stop();

@@ -1,9 +1,11 @@
 // AgentClient: one connection to a running sandbox's agent.sock (through its supervisor's
-// relay), for exec and file calls. Not thread-safe; one request at a time.
+// relay): frames out, frames in, with the deadline and flow control every caller needs.
+// exec_session.h and fs_client.h build the requests on it. Not thread-safe.
 #pragma once
 
 #include <chrono>
-#include <functional>
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -13,15 +15,12 @@
 
 namespace msb::sdk {
 
-// Receives output as it arrives (stream: 1 = stdout, 2 = stderr) instead of collecting it.
-using OutputSink = std::function<Result<void>(int stream, std::string_view data)>;
+inline constexpr uint64_t kNoDeadline = std::numeric_limits<uint64_t>::max();
+// Past this much unsent data a writer waits for the peer (reading meanwhile).
+inline constexpr size_t kSendWindowBytes = 8u << 20;
 
-struct ExecResult {
-  int exit_code = 0;
-  int signal = 0;
-  std::string stdout_data;
-  std::string stderr_data;
-};
+// Monotonic deadline `timeout` from now (kNoDeadline for nullopt).
+uint64_t deadline_after(std::optional<std::chrono::milliseconds> timeout);
 
 class AgentClient {
  public:
@@ -30,20 +29,20 @@ class AgentClient {
   static Result<AgentClient> connect(const std::string& socket_path,
                                      std::chrono::milliseconds timeout);
 
-  // Runs one command to completion, feeding it `stdin_data` (then EOF) when given, and
-  // collects its output. A command running past `timeout` is killed: kTimeout. Errors:
-  // kExecFailed (sys_errno ENOENT when not found), kInvalidArgument (draining), kProtocol.
-  Result<ExecResult> exec(const protocol::ExecRequest& request,
-                          const std::optional<std::string>& stdin_data,
-                          std::optional<std::chrono::milliseconds> timeout,
-                          const OutputSink& sink = nullptr);
-  // lstat of a guest path.
-  Result<protocol::FsStatResult> stat(const std::string& path);
+  // A fresh request id on this connection.
+  uint32_t new_id() { return next_id_++; }
+  // Queues a frame and writes what the socket takes now.
+  Result<void> send(uint32_t id, uint8_t flags, const protocol::Message& message);
+  size_t queued_bytes() const { return connection_.queued_bytes(); }
+  // For callers that poll this connection with their own fds; then next(now) reads.
+  int fd() const { return connection_.fd(); }
+  bool wants_write() const { return connection_.wants_write(); }
+  // The next frame (writing queued data meanwhile); kTimeout at the deadline, kIo when
+  // the sandbox went away.
+  Result<protocol::Envelope> next(uint64_t deadline_ns);
 
  private:
   explicit AgentClient(protocol::FrameConnection connection) : connection_(std::move(connection)) {}
-  // The next frame; kTimeout at the deadline, kIo when the sandbox went away.
-  Result<protocol::Envelope> next(uint64_t deadline_ns);
 
   protocol::FrameConnection connection_;
   uint32_t next_id_ = 1;

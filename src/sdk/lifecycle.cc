@@ -36,10 +36,23 @@ Result<bool> remove_if_crashed_ephemeral(store::Database& db, const store::Sandb
   return true;
 }
 
+// Reconciliation's test of a supervisor, where a zombie counts as dead: supervisors are
+// orphans that init reaps, and some inits (in containers) reap only seconds later. A zombie
+// can record nothing any more, so its row must read crashed at once, not running.
+bool supervisor_alive(int64_t pid, uint64_t start_time) {
+  if (!store::process_alive(pid, start_time)) return false;
+  Result<std::string> stat = os::read_file(fmt::format("/proc/{}/stat", pid));
+  if (!stat) return false;  // gone meanwhile
+  size_t name_end = stat->rfind(") ");
+  if (name_end == std::string::npos || name_end + 2 >= stat->size()) return true;
+  char state = (*stat)[name_end + 2];
+  return state != 'Z' && state != 'X';
+}
+
 // Reads a sandbox after reconciling it: a row that says running over a dead supervisor
 // reads as crashed (and a crashed ephemeral one is gone).
 Result<store::SandboxRecord> find_reconciled(store::Database& db, const std::string& name) {
-  MSB_TRY(store::reconcile_sandbox(db, name));
+  MSB_TRY(store::reconcile_sandbox(db, name, supervisor_alive));
   std::optional<store::SandboxRecord> record = MSB_TRY(store::find_sandbox(db, name));
   if (!record || MSB_TRY(remove_if_crashed_ephemeral(db, *record)))
     return err(ErrorKind::kNotFound, "sandbox '{}' not found", name);
@@ -132,7 +145,7 @@ Result<void> stop_record(store::Database& db, const store::SandboxRecord& record
   if (!is_active(record.status)) return {};
   std::optional<os::ProcessHandle> supervisor = MSB_TRY(supervisor_of(db, record));
   if (!supervisor) {
-    MSB_TRY(store::reconcile_sandbox(db, record.name));
+    MSB_TRY(store::reconcile_sandbox(db, record.name, supervisor_alive));
     return {};
   }
   MSB_TRY(request_stop(record, *supervisor));
@@ -145,7 +158,7 @@ Result<void> stop_record(store::Database& db, const store::SandboxRecord& record
 // its record and directory removed.
 Result<void> replace_existing(store::Database& db, const config::SandboxConfig& config) {
   SandboxPaths paths = sandbox_paths(msb_home(), config.name);
-  MSB_TRY(store::reconcile_sandbox(db, config.name));
+  MSB_TRY(store::reconcile_sandbox(db, config.name, supervisor_alive));
   std::optional<store::SandboxRecord> existing = MSB_TRY(store::find_sandbox(db, config.name));
   if (existing) {
     MSB_TRY(stop_record(db, *existing, std::chrono::milliseconds(config.replace_timeout_ms)));
@@ -177,7 +190,7 @@ Result<StartedSandbox> create_sandbox(config::SandboxConfig config) {
   if (config.replace) {
     MSB_TRY(replace_existing(db, config));
   } else {
-    MSB_TRY(store::reconcile_sandbox(db, config.name));
+    MSB_TRY(store::reconcile_sandbox(db, config.name, supervisor_alive));
     std::optional<store::SandboxRecord> existing = MSB_TRY(store::find_sandbox(db, config.name));
     if (existing) MSB_TRY(remove_if_crashed_ephemeral(db, *existing));
   }
@@ -284,7 +297,7 @@ Result<store::SandboxRecord> get_sandbox(const std::string& name) {
 Result<std::vector<store::SandboxRecord>> list_sandboxes(
     const std::map<std::string, std::string>& label_selector) {
   store::Database db = MSB_TRY(open_store());
-  MSB_TRY(store::reconcile(db));
+  MSB_TRY(store::reconcile(db, supervisor_alive));
   std::vector<store::SandboxRecord> records = MSB_TRY(store::list_sandboxes(db, label_selector));
   std::vector<store::SandboxRecord> present;
   for (store::SandboxRecord& record : records) {
@@ -306,7 +319,7 @@ Result<store::SandboxRecord> wait_sandbox(const std::string& name,
       return err(ErrorKind::kTimeout, "sandbox '{}' still running after {} ms", name,
                  timeout->count());
   }
-  MSB_TRY(store::reconcile_sandbox(db, name));
+  MSB_TRY(store::reconcile_sandbox(db, name, supervisor_alive));
   std::optional<store::SandboxRecord> after = MSB_TRY(store::find_sandbox(db, name));
   if (!after) {  // an ephemeral sandbox removed itself
     record.status = store::SandboxStatus::kStopped;

@@ -1,8 +1,7 @@
-// The public Sandbox handle over sdk/lifecycle.h and sdk/agent_client.h.
+// The public Sandbox handle: lifecycle calls over sdk/lifecycle.h, info and logs.
 #include <unistd.h>
 
 #include "common/paths.h"
-#include "config/exec_defaults.h"
 #include "os/io.h"
 #include "sdk/log_reader.h"
 #include "sdk/sandbox_impl.h"
@@ -24,7 +23,6 @@ namespace {
 
 using msb::sdk::value_or_throw;
 
-constexpr std::chrono::milliseconds kConnectTimeout{10'000};
 constexpr char kDetachByte = 'D';
 
 std::chrono::system_clock::time_point from_ns(int64_t ns) {
@@ -57,19 +55,16 @@ SandboxInfo info_of(const msb::store::SandboxRecord& record) {
   return info;
 }
 
-msb::sdk::AgentClient& client_of(Sandbox::Impl& impl) {
-  if (!impl.client) {
-    std::string socket = msb::sandbox_paths(msb::msb_home(), impl.name).agent_socket;
-    msb::Result<msb::sdk::AgentClient> client =
-        msb::sdk::AgentClient::connect(socket, kConnectTimeout);
-    if (!client && client.error().kind == msb::ErrorKind::kNotFound)
-      throw Error(ErrorKind::kNotFound, "sandbox '" + impl.name + "' is not running");
-    impl.client.emplace(value_or_throw(std::move(client)));
-  }
-  return *impl.client;
+}  // namespace
+
+std::string agent_socket(const Sandbox::Impl& impl) {
+  return msb::sandbox_paths(msb::msb_home(), impl.name).agent_socket;
 }
 
-}  // namespace
+const msb::config::SandboxConfig& sandbox_config(Sandbox::Impl& impl) {
+  if (!impl.config) impl.config = value_or_throw(msb::sdk::sandbox_config(impl.name));
+  return *impl.config;
+}
 
 const char* status_name(SandboxStatus status) {
   return msb::store::sandbox_status_name(static_cast<msb::store::SandboxStatus>(status)).data();
@@ -111,43 +106,13 @@ Sandbox::~Sandbox() = default;
 
 const std::string& Sandbox::name() const { return impl_->name; }
 
-ExecOutput Sandbox::exec(const std::string& cmd, const std::vector<std::string>& args,
-                         const ExecOptions& options) {
-  if (!impl_->config) impl_->config = value_or_throw(msb::sdk::sandbox_config(impl_->name));
-  msb::config::ExecSettings settings = msb::config::resolve_exec_settings(
-      *impl_->config, options.env, options.cwd, options.user, false, "");
-  msb::protocol::ExecRequest request;
-  request.cmd = cmd;
-  request.args = args;
-  request.env = std::move(settings.env);
-  request.cwd = std::move(settings.cwd);
-  request.user = std::move(settings.user);
-  msb::sdk::ExecResult result =
-      value_or_throw(client_of(*impl_).exec(request, options.stdin_data, options.timeout));
-  return ExecOutput{result.exit_code, result.signal, std::move(result.stdout_data),
-                    std::move(result.stderr_data)};
-}
-
-ExecOutput Sandbox::shell(const std::string& script, const ExecOptions& options) {
-  if (!impl_->config) impl_->config = value_or_throw(msb::sdk::sandbox_config(impl_->name));
-  std::string shell = impl_->config->shell.empty() ? "/bin/sh" : impl_->config->shell;
-  return exec(shell, {"-c", script}, options);
-}
-
-void Sandbox::stop() {
-  impl_->client.reset();
-  value_or_throw(msb::sdk::request_stop_async(impl_->name));
-}
+void Sandbox::stop() { value_or_throw(msb::sdk::request_stop_async(impl_->name)); }
 
 void Sandbox::stop_and_wait(std::chrono::milliseconds timeout) {
-  impl_->client.reset();
   value_or_throw(msb::sdk::stop_sandbox(impl_->name, timeout));
 }
 
-void Sandbox::kill() {
-  impl_->client.reset();
-  value_or_throw(msb::sdk::kill_sandbox(impl_->name));
-}
+void Sandbox::kill() { value_or_throw(msb::sdk::kill_sandbox(impl_->name)); }
 
 void Sandbox::drain() { value_or_throw(msb::sdk::drain_sandbox(impl_->name)); }
 
@@ -190,7 +155,6 @@ std::vector<LogEntry> Sandbox::logs(const LogOptions& options) const {
 }
 
 void Sandbox::remove_persisted() {
-  impl_->client.reset();
   value_or_throw(msb::sdk::remove_sandbox(impl_->name, false));
   impl_->watchdog.reset();
   impl_->owner = false;

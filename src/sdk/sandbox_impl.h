@@ -4,8 +4,8 @@
 #include <optional>
 #include <string>
 
+#include "config/sandbox_config.h"
 #include "microsandbox/sandbox.h"
-#include "sdk/agent_client.h"
 #include "sdk/lifecycle.h"
 #include "sdk/throw_error.h"
 
@@ -16,9 +16,12 @@ struct Sandbox::Impl {
   bool owner = false;    // created or started through this handle: may wait/detach
   msb::os::Fd watchdog;  // attached: closing it stops the sandbox
   std::optional<msb::config::SandboxConfig> config;  // read on first exec
-  std::optional<msb::sdk::AgentClient> client;       // connected on first exec
   bool removed = false;
 };
+
+// The guest socket of a sandbox, and its recorded config (read once per handle).
+std::string agent_socket(const Sandbox::Impl& impl);
+const msb::config::SandboxConfig& sandbox_config(Sandbox::Impl& impl);
 
 struct SandboxAccess {
   static Sandbox make(std::unique_ptr<Sandbox::Impl> impl) { return Sandbox(std::move(impl)); }

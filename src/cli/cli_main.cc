@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <memory>
 
+#include "cli/cp_command.h"
+#include "cli/exec_command.h"
 #include "cli/exit_codes.h"
 #include "cli/lifecycle_commands.h"
 #include "cli/list_commands.h"
@@ -58,6 +60,9 @@ int cli_main(const std::vector<std::string>& args) {
   add(std::make_unique<StatusCommand>());
   add(std::make_unique<InspectCommand>());
   add(std::make_unique<LogsCommand>());
+  add(std::make_unique<ExecCommand>(false));
+  add(std::make_unique<ExecCommand>(true));
+  add(std::make_unique<CopyCommand>());
 
   std::vector<std::string> reversed(own.rbegin(), own.rend());  // CLI11 pops from the back
   try {

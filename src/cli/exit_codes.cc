@@ -9,6 +9,8 @@ ExitCode exit_code_for(const Error& error) {
     case ErrorKind::kInvalidArgument:
     case ErrorKind::kInvalidConfig:
       return kExitUsage;
+    case ErrorKind::kTimeout:
+      return kExitTimeout;
     case ErrorKind::kExecFailed:
       return error.sys_errno == ENOENT ? kExitCommandNotFound : kExitCannotInvoke;
     case ErrorKind::kCancelled:

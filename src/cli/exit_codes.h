@@ -8,6 +8,7 @@ namespace msb::cli {
 enum ExitCode : int {
   kExitOk = 0,
   kExitUsage = 2,              // bad flags or arguments
+  kExitTimeout = 124,          // the command ran past --timeout and was killed (as timeout(1))
   kExitMsbFailed = 125,        // msb itself failed (boot, kit missing, I/O, ...)
   kExitCannotInvoke = 126,     // the command exists but cannot be run
   kExitCommandNotFound = 127,  // the command does not exist in the sandbox

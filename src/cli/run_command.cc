@@ -16,7 +16,7 @@
 #include "os/signals.h"
 #include "runtime/foreground_run.h"
 #include "runtime/run_dir.h"
-#include "sdk/agent_client.h"
+#include "sdk/exec_session.h"
 #include "sdk/lifecycle.h"
 
 namespace msb::cli {
@@ -78,19 +78,17 @@ Result<int> RunCommand::run_named() {
   sdk::StartedSandbox started = MSB_TRY(sdk::create_sandbox(config));
   SandboxPaths paths = sandbox_paths(msb_home(), name_);
   Result<int> code = [&]() -> Result<int> {
-    sdk::AgentClient client =
-        MSB_TRY(sdk::AgentClient::connect(paths.agent_socket, std::chrono::seconds(10)));
     config::SandboxConfig recorded = MSB_TRY(sdk::sandbox_config(name_));
     config::ExecSettings settings = config::resolve_exec_settings(recorded, {}, "", "", false, "");
-    protocol::ExecRequest request;
-    request.cmd = trailing_.front();
-    request.args.assign(trailing_.begin() + 1, trailing_.end());
-    request.env = std::move(settings.env);
-    request.cwd = std::move(settings.cwd);
-    request.user = std::move(settings.user);
+    sdk::ExecSpec spec;
+    spec.request.cmd = trailing_.front();
+    spec.request.args.assign(trailing_.begin() + 1, trailing_.end());
+    spec.request.env = std::move(settings.env);
+    spec.request.cwd = std::move(settings.cwd);
+    spec.request.user = std::move(settings.user);
     sdk::ExecResult result = MSB_TRY(
-        client.exec(request, std::nullopt, std::nullopt, [](int stream, std::string_view data) {
-          return forward_output(stream == 1 ? 1 : 2, data, stream == 1 ? "stdout" : "stderr");
+        sdk::run_exec(paths.agent_socket, std::move(spec), [](int stream, std::string_view data) {
+          return forward_output(stream, data, stream == 1 ? "stdout" : "stderr");
         }));
     return os::ExitStatus{result.exit_code, result.signal}.shell_code();
   }();

@@ -43,11 +43,15 @@ TEST(ExitCodes, CancelledWithoutASignalCountsAsCtrlC) {
   EXPECT_EQ(exit_code_for(error_of(ErrorKind::kCancelled, 0)), 130);
 }
 
+TEST(ExitCodes, ATimeoutIs124LikeTimeout1) {
+  EXPECT_EQ(exit_code_for(error_of(ErrorKind::kTimeout, 0)), 124);
+}
+
 TEST(ExitCodes, EverythingElseIsAnMsbFailure) {
   for (ErrorKind kind : {ErrorKind::kInternal, ErrorKind::kNotFound, ErrorKind::kAlreadyExists,
                          ErrorKind::kStillRunning, ErrorKind::kPermissionDenied, ErrorKind::kIo,
-                         ErrorKind::kProtocol, ErrorKind::kBootFailed, ErrorKind::kTimeout,
-                         ErrorKind::kImageNotFound, ErrorKind::kUnsupported}) {
+                         ErrorKind::kProtocol, ErrorKind::kBootFailed, ErrorKind::kImageNotFound,
+                         ErrorKind::kUnsupported}) {
     EXPECT_EQ(exit_code_for(error_of(kind, ENOENT)), kExitMsbFailed) << error_kind_name(kind);
   }
 }

@@ -62,11 +62,14 @@ SandboxRuntime::~SandboxRuntime() = default;
 int SandboxRuntime::run() {
   Result<void> booted = prepare();
   if (booted) booted = boot();
-  report_startup(booted);
   if (!booted) {
+    // Record the failure (engine reaped, record stopped with the reason) before the starter
+    // hears of it: what it reads next must be the stopped record, not a running one.
     finish(tl::unexpected(booted.error()), booted.error());
+    report_startup(booted);
     return 1;
   }
+  report_startup(booted);
   logger("runtime")->info("sandbox '{}' is running ({})", options_.name, instance_->describe());
   Result<os::ExitStatus> ended = serve();
   finish(ended, std::nullopt);

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "os/file.h"
 
@@ -73,8 +74,20 @@ Result<void> configure(sqlite3* db, const std::string& path,
                        std::chrono::milliseconds busy_timeout) {
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count()));
+  // Switching a fresh file to WAL needs an exclusive lock, and SQLite answers "busy" there
+  // at once instead of calling the busy handler: retry until the busy timeout has passed,
+  // so that many processes may open a new store together.
   std::string journal_mode;
-  MSB_TRY(run_pragma(db, path, "PRAGMA journal_mode=WAL", &journal_mode));
+  auto deadline = std::chrono::steady_clock::now() + busy_timeout;
+  for (;;) {
+    journal_mode.clear();
+    Result<void> switched = run_pragma(db, path, "PRAGMA journal_mode=WAL", &journal_mode);
+    if (switched) break;
+    if (switched.error().kind != ErrorKind::kTimeout ||
+        std::chrono::steady_clock::now() >= deadline)
+      return switched;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   if (journal_mode != "wal") {
     return err(ErrorKind::kUnsupported, "store {}: cannot use WAL journaling (got '{}')", path,
                journal_mode);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "os/file.h"
@@ -243,6 +244,29 @@ TEST_F(DatabaseTest, UnopenablePathIsAnError) {
   EXPECT_EQ(db.error().kind, ErrorKind::kIo);
   EXPECT_EQ(db.error().message.rfind("store " + db_path() + ": open: ", 0), 0)
       << db.error().message;
+}
+
+}  // namespace
+}  // namespace msb::store
+
+namespace msb::store {
+namespace {
+
+// Switching a fresh file to WAL makes SQLite answer "busy" without waiting: open() must
+// retry, or all but one of several first users fail.
+TEST(DatabaseOpen, ManyConnectionsOpenAFreshStoreTogether) {
+  os::TempDir dir = os::TempDir::create("msb-db-").value();
+  for (int round = 0; round < 10; ++round) {
+    std::string path = dir.path() + "/fresh-" + std::to_string(round) + "/msb.db";
+    std::vector<std::thread> threads;
+    std::vector<Result<Database>> opened;
+    for (int i = 0; i < 6; ++i) opened.push_back(err(ErrorKind::kInternal, "not run"));
+    for (size_t i = 0; i < opened.size(); ++i)
+      threads.emplace_back([&, i] { opened[i] = Database::open(path); });
+    for (std::thread& thread : threads) thread.join();
+    for (const Result<Database>& db : opened)
+      EXPECT_TRUE(db.has_value()) << "round " << round << ": " << db.error().message;
+  }
 }
 
 }  // namespace

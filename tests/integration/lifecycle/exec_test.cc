@@ -1,0 +1,121 @@
+// Exec in named sandboxes through the public SDK: results, failures, and the defaults a
+// command inherits from its sandbox (env, cwd, user, shell, hostname).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "lifecycle_fixture.h"
+
+namespace msb::testing {
+namespace {
+
+using microsandbox::ErrorKind;
+using microsandbox::ExecOptions;
+using microsandbox::ExecOutput;
+using microsandbox::Sandbox;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+TEST_F(LifecycleTest, ExecReportsExitCodesSeparateStreamsAndStdin) {
+  Sandbox sandbox = Sandbox::builder("exec").create();
+  for (int code : {0, 1, 42}) {
+    ExecOutput out = sandbox.exec("sh", {"-c", "exit " + std::to_string(code)});
+    EXPECT_EQ(out.exit_code, code);
+    EXPECT_EQ(out.signal, 0);
+    EXPECT_EQ(out.success(), code == 0);
+  }
+  ExecOutput streams = sandbox.exec("sh", {"-c", "echo to-out; echo to-err >&2; echo more-out"});
+  EXPECT_EQ(streams.stdout_data, "to-out\nmore-out\n");
+  EXPECT_EQ(streams.stderr_data, "to-err\n");
+
+  ExecOutput piped = sandbox.exec("cat", {}, {.stdin_data = "line one\nline two"});
+  EXPECT_EQ(piped.exit_code, 0);
+  EXPECT_EQ(piped.stdout_data, "line one\nline two");
+
+  ExecOutput killed = sandbox.exec("sh", {"-c", "kill -9 $$"});
+  EXPECT_EQ(killed.signal, 9);
+  EXPECT_FALSE(killed.success());
+  sandbox.stop_and_wait();
+  Sandbox::remove("exec");
+}
+
+TEST_F(LifecycleTest, ExecFailuresAreTypedAndLeaveTheSandboxUsable) {
+  Sandbox sandbox = Sandbox::builder("failing").create();
+  microsandbox::Error missing = error_of([&] { sandbox.exec("no-such-command", {"x"}); });
+  EXPECT_EQ(missing.kind(), ErrorKind::kExecFailed) << missing.what();
+  EXPECT_EQ(missing.sys_errno(), ENOENT) << missing.what();
+  EXPECT_THAT(missing.what(), HasSubstr("no-such-command"));
+
+  // A timeout is not an error (sandbox.h): the command is killed and the output says so.
+  auto started = std::chrono::steady_clock::now();
+  ExecOutput timed_out =
+      sandbox.exec("sleep", {"100"}, {.timeout = std::chrono::milliseconds(1500)});
+  EXPECT_TRUE(timed_out.timed_out);
+  EXPECT_EQ(timed_out.signal, SIGKILL);
+  EXPECT_FALSE(timed_out.success());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+
+  // The sandbox still answers, and the timed-out command is gone from it.
+  ExecOutput after = sandbox.exec("echo", {"still here"});
+  EXPECT_EQ(after.stdout_data, "still here\n");
+  ExecOutput sleepers = sandbox.shell("ps | grep -c '[s]leep 100' || true");
+  EXPECT_EQ(sleepers.stdout_data, "0\n");
+  sandbox.stop_and_wait();
+  Sandbox::remove("failing");
+}
+
+TEST_F(LifecycleTest, ExecInheritsEnvWorkdirUserAndShellFromTheSandbox) {
+  Sandbox sandbox = Sandbox::builder("defaults")
+                        .env("A", "1")
+                        .env("B", "2")
+                        .workdir("/tmp")
+                        .user("65534:65534")
+                        .create();
+  ExecOutput env = sandbox.exec("env", {}, {.env = {{"B", "3"}}});
+  EXPECT_THAT(env.stdout_data, HasSubstr("A=1\n"));
+  EXPECT_THAT(env.stdout_data, HasSubstr("B=3\n"));
+  EXPECT_THAT(env.stdout_data, Not(HasSubstr("B=2")));
+  EXPECT_THAT(sandbox.exec("env").stdout_data, HasSubstr("B=2\n"));
+
+  EXPECT_EQ(sandbox.exec("pwd").stdout_data, "/tmp\n");
+  EXPECT_EQ(sandbox.exec("pwd", {}, {.cwd = "/"}).stdout_data, "/\n");
+
+  EXPECT_EQ(sandbox.exec("id", {"-u"}).stdout_data, "65534\n");
+  EXPECT_EQ(sandbox.exec("id", {"-g"}).stdout_data, "65534\n");
+  EXPECT_EQ(sandbox.exec("id", {"-u"}, {.user = "0"}).stdout_data, "0\n");
+
+  EXPECT_EQ(sandbox.shell("echo $0").stdout_data, "/bin/sh\n");
+  EXPECT_EQ(sandbox.exec("hostname").stdout_data, "defaults\n");
+  sandbox.stop_and_wait();
+  Sandbox::remove("defaults");
+}
+
+// The socket path rule (<MSB_HOME>/run/<name>/agent.sock fits 107 bytes) caps names far
+// below the 128 bytes validate_name allows: a 100-byte name never fits, whatever MSB_HOME
+// is. The longest name that fits here is still over 64 bytes, so it gets a derived
+// hostname: its first 55 bytes, '-', and 8 hex digits of its SHA-256.
+TEST_F(LifecycleTest, ExecRunsInRootWithoutWorkdirAndLongNamesGetADerivedHostname) {
+  microsandbox::Error too_long =
+      error_of([] { Sandbox::builder("n" + std::string(99, 'x')).create(); });
+  EXPECT_EQ(too_long.kind(), ErrorKind::kInvalidConfig);
+  EXPECT_THAT(too_long.what(), HasSubstr("is too long for MSB_HOME"));
+
+  size_t longest = 107 - home().size() - std::string("/run//agent.sock").size();
+  ASSERT_GT(longest, 64u);
+  std::string name = "long-name-";
+  for (char c = 'a'; name.size() < longest; c = c == 'z' ? 'a' : char(c + 1)) name += c;
+  Sandbox sandbox = Sandbox::builder(name).create();
+  EXPECT_EQ(sandbox.exec("pwd").stdout_data, "/\n");
+
+  ExecOutput digest = sandbox.exec("sha256sum", {}, {.stdin_data = name});
+  ASSERT_EQ(digest.exit_code, 0) << digest.stderr_data;
+  std::string expected = name.substr(0, 55) + "-" + digest.stdout_data.substr(0, 8) + "\n";
+  ExecOutput hostname = sandbox.exec("hostname");
+  EXPECT_EQ(hostname.stdout_data, expected);
+  EXPECT_EQ(hostname.stdout_data.size(), 65u);
+  sandbox.stop_and_wait();
+  Sandbox::remove(name);
+}
+
+}  // namespace
+}  // namespace msb::testing

@@ -1,7 +1,9 @@
 // bench/exec: round trip of `exec true` in a running sandbox through the public SDK
 // (client -> agent.sock -> supervisor relay -> agent -> back), median over N runs, next to
 // the same exec with a fresh connection per call and `sh -c true`.
-//   build/bin/exec_bench [RUNS]
+// Then the fs API's throughput: a file of MIB MiB written and read back (sha-checked by
+// size only; the integration tests check content).
+//   build/bin/exec_bench [RUNS] [MIB]
 #include <microsandbox/sandbox.h>
 
 #include <algorithm>
@@ -31,6 +33,7 @@ double median_ms(int runs, const std::function<void()>& body) {
 
 int main(int argc, char** argv) {
   int runs = argc > 1 ? std::max(5, std::atoi(argv[1])) : 50;
+  size_t mib = argc > 2 ? static_cast<size_t>(std::max(1, std::atoi(argv[2]))) : 256;
   using microsandbox::Sandbox;
   try {
     Sandbox sandbox = Sandbox::builder("bench-exec").replace().ephemeral().create();
@@ -44,6 +47,21 @@ int main(int argc, char** argv) {
                 kept);
     std::printf("  exec sh -c true, one connection     median %7.2f ms\n", shell);
     std::printf("  exec /bin/true, connection per call median %7.2f ms\n", fresh);
+    std::string chunk(1 << 20, 'x');
+    microsandbox::SandboxFs fs = sandbox.fs();
+    Clock::time_point start = Clock::now();
+    microsandbox::FileWriter writer = fs.open_write("/root/bench.bin");
+    for (size_t i = 0; i < mib; ++i) writer.write(chunk);
+    writer.close();
+    double write_s = std::chrono::duration<double>(Clock::now() - start).count();
+    start = Clock::now();
+    uint64_t read = fs.read_stream("/root/bench.bin", [](std::string_view) {});
+    double read_s = std::chrono::duration<double>(Clock::now() - start).count();
+    if (read != mib << 20) throw microsandbox::Error(microsandbox::ErrorKind::kIo, "short read");
+    std::printf("  fs write %zu MiB                      %7.1f MiB/s\n", mib, mib / write_s);
+    std::printf("  fs read  %zu MiB                      %7.1f MiB/s   (target >= 200 MiB/s ns)\n",
+                mib, mib / read_s);
+    fs.remove("/root/bench.bin");
     sandbox.stop_and_wait();
   } catch (const microsandbox::Error& error) {
     std::fprintf(stderr, "bench/exec: %s\n", error.what());

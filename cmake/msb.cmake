@@ -35,13 +35,20 @@ function(msb_executable name)
   target_link_libraries(${name} PRIVATE msb_build_flags ${ARG_DEPS})
 endfunction()
 
-# msb_test(name SOURCES ... DEPS ... LABELS label TIMEOUT n)
+# msb_test(name SOURCES ... DEPS ... LABELS label TIMEOUT n [ONE_PROCESS])
+# ONE_PROCESS: ctest runs the whole binary once (its test suites share expensive state,
+# such as a booted sandbox) instead of one process per test.
 function(msb_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "ONE_PROCESS" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE msb_build_flags ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
   # Helpers shared by tests of several components (tests/support).
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
+  if(ARG_ONE_PROCESS)
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT "${ARG_TIMEOUT}")
+    return()
+  endif()
   # One label per test binary: gtest_discover_tests does not pass lists through.
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30
     PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT "${ARG_TIMEOUT}")

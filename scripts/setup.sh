@@ -20,7 +20,7 @@ packages=(
   qemu-system-x86 linux-source-6.1 flex bison bc libelf-dev libssl-dev cpio xz-utils
   busybox-static e2fsprogs erofs-utils
   # tests and benchmarks
-  procps util-linux
+  procps util-linux tmux
 )
 
 missing=()

@@ -45,7 +45,9 @@ Result<void> resize_to_host(sdk::ExecSession& session) {
 Result<os::ExitStatus> run_exec_loop(sdk::ExecSession& session, const ExecLoopOptions& options) {
   os::SignalFd signals = MSB_TRY(os::SignalFd::create({SIGWINCH, SIGINT, SIGTERM, SIGHUP}));
   std::optional<os::RawTerminal> raw;
-  if (options.tty) {
+  // With a terminal forced (-t) while msb's stdin is a pipe or a file, there is no host
+  // terminal to make raw, and its bytes (ctrl-] too) are plain input.
+  if (options.tty && os::is_terminal(0)) {
     raw.emplace(MSB_TRY(os::RawTerminal::enter(0)));
     MSB_TRY(resize_to_host(session));
   }
@@ -77,7 +79,7 @@ Result<os::ExitStatus> run_exec_loop(sdk::ExecSession& session, const ExecLoopOp
     if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
       size_t got = MSB_TRY(os::read_some(0, buffer));
       std::string_view data(buffer, got);
-      if (options.tty && data.find(kDetachKey) != std::string_view::npos) return os::ExitStatus{};
+      if (raw && data.find(kDetachKey) != std::string_view::npos) return os::ExitStatus{};
       if (got == 0) {
         stdin_open = false;
         MSB_TRY(session.close_stdin());

@@ -1,6 +1,6 @@
 // The host side of one exec: host stdin -> the process, its output -> host stdout/stderr,
-// window-size changes -> resize, until it exits. With a TTY the host terminal is raw for
-// the duration (restored on every path) and ctrl-] detaches.
+// window-size changes -> resize, until it exits. With a TTY and a host terminal on stdin,
+// that terminal is raw for the duration (restored on every path) and ctrl-] detaches.
 #pragma once
 
 #include "common/error.h"

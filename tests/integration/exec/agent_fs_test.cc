@@ -54,7 +54,9 @@ TEST_F(AgentFsTest, Writes64MiBInChunksAndReadsItBack) {
   EXPECT_LE(read.largest_chunk, 256u * 1024);
   EXPECT_EQ(read.order.back(), "fs.done");
   // Neither direction held the file in memory.
-  EXPECT_LT(agent_memory_kib("VmHWM"), 48 * 1024);
+  if (kMemoryBoundsChecked) {
+    EXPECT_LT(agent_memory_kib("VmHWM"), 48 * 1024);
+  }
 }
 
 TEST_F(AgentFsTest, ReadStopsWhileTheHostDoesNotRead) {
@@ -63,7 +65,9 @@ TEST_F(AgentFsTest, ReadStopsWhileTheHostDoesNotRead) {
   long before = agent_memory_kib("VmRSS");
   ASSERT_TRUE(client_->send(3, kFlagSessionStart, protocol::FsRead{file, 0, 0}).has_value());
   ::usleep(300'000);  // the agent fills the socket and its 1 MiB queue, then waits
-  EXPECT_LT(agent_memory_kib("VmRSS") - before, 8 * 1024);
+  if (kMemoryBoundsChecked) {
+    EXPECT_LT(agent_memory_kib("VmRSS") - before, 8 * 1024);
+  }
   FsReply read = collect(3);
   ASSERT_TRUE(read.done.has_value());
   EXPECT_EQ(read.done->bytes, 24u << 20);

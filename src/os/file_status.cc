@@ -9,9 +9,7 @@
 #include "os/io.h"
 
 namespace msb::os {
-namespace {
-
-FileStatus from_stat(const struct stat& st) {
+FileStatus file_status_from(const struct stat& st) {
   FileStatus status;
   status.mode = st.st_mode;
   status.size = static_cast<uint64_t>(st.st_size);
@@ -21,12 +19,10 @@ FileStatus from_stat(const struct stat& st) {
   return status;
 }
 
-}  // namespace
-
 Result<FileStatus> lstat_path(const std::string& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return errno_error(errno, "lstat " + path);
-  return from_stat(st);
+  return file_status_from(st);
 }
 
 Result<std::string> read_regular_file(const std::string& path, size_t max_bytes) {

@@ -8,6 +8,8 @@
 
 #include "common/error.h"
 
+struct stat;
+
 namespace msb::os {
 
 struct FileStatus {
@@ -17,6 +19,9 @@ struct FileStatus {
   uint32_t uid = 0;
   uint32_t gid = 0;
 };
+
+// The FileStatus of a struct stat from stat(2)/lstat(2)/fstat(2).
+FileStatus file_status_from(const struct stat& st);
 
 // lstat(2): a final symlink is described, not followed. Errors keep the errno (ENOENT is
 // kNotFound, EACCES kPermissionDenied, ...). Thread-safe.

@@ -10,18 +10,10 @@
 #include <cerrno>
 #include <memory>
 
+#include "os/file_status.h"
+
 namespace msb::os {
 namespace {
-
-FileStatus from_stat(const struct stat& st) {
-  FileStatus status;
-  status.mode = st.st_mode;
-  status.size = static_cast<uint64_t>(st.st_size);
-  status.mtime_ns = int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
-  status.uid = st.st_uid;
-  status.gid = st.st_gid;
-  return status;
-}
 
 // Runs `call` until it does not fail with EINTR; returns its result.
 template <class Call>
@@ -53,13 +45,13 @@ Result<FileStatus> stat_at(int dir_fd, const std::string& name, bool follow) {
   struct stat st {};
   MSB_TRY(check(::fstatat(dir_fd, name.c_str(), &st, follow ? 0 : AT_SYMLINK_NOFOLLOW),
                 follow ? "stat" : "lstat", name));
-  return from_stat(st);
+  return file_status_from(st);
 }
 
 Result<FileStatus> stat_fd(int fd) {
   struct stat st {};
   MSB_TRY(check(::fstat(fd, &st), "fstat", "fd " + std::to_string(fd)));
-  return from_stat(st);
+  return file_status_from(st);
 }
 
 Result<Fd> open_at(int dir_fd, const std::string& name, int flags, int mode) {

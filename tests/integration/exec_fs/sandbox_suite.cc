@@ -18,13 +18,6 @@
 #include "os/io.h"
 #include "scoped_env.h"
 
-namespace microsandbox {
-
-void PrintTo(ErrorKind kind, std::ostream* os) { *os << error_kind_name(kind); }
-void PrintTo(SandboxStatus status, std::ostream* os) { *os << status_name(status); }
-
-}  // namespace microsandbox
-
 namespace msb::testing {
 namespace {
 
@@ -64,25 +57,6 @@ bool pid_alive(const std::string& pid) {
 }
 
 }  // namespace
-
-microsandbox::Error error_of(const std::function<void()>& body) {
-  try {
-    body();
-  } catch (const microsandbox::Error& error) {
-    return error;
-  }
-  ADD_FAILURE() << "expected a microsandbox::Error, but nothing was thrown";
-  return microsandbox::Error(microsandbox::ErrorKind::kInternal, "nothing thrown");
-}
-
-bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    if (condition()) return true;
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-}
 
 Sha256::Sha256() : context_(EVP_MD_CTX_new()) {
   EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(context_), EVP_sha256(), nullptr);

@@ -19,26 +19,12 @@
 #include <vector>
 
 #include "microsandbox/sandbox.h"
-
-namespace microsandbox {
-
-// Readable names in gtest failure messages.
-void PrintTo(ErrorKind kind, std::ostream* os);
-void PrintTo(SandboxStatus status, std::ostream* os);
-
-}  // namespace microsandbox
+#include "sdk_test_util.h"
 
 namespace msb::testing {
 
 // Boots under TCG take seconds, and much longer on a busy machine.
 inline constexpr std::chrono::seconds kSlow{180};
-
-// Runs `body` and returns the microsandbox::Error it throws; fails the test (and returns
-// a kInternal error) when it throws nothing.
-microsandbox::Error error_of(const std::function<void()>& body);
-
-// Polls `condition` every 50 ms until it holds or `timeout` passes; returns the last answer.
-bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 
 // SHA-256 (OpenSSL EVP), fed in pieces; hex() ends it.
 class Sha256 {

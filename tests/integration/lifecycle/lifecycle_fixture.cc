@@ -11,13 +11,6 @@
 #include "sdk/lifecycle.h"
 #include "store/database.h"
 
-namespace microsandbox {
-
-void PrintTo(ErrorKind kind, std::ostream* os) { *os << error_kind_name(kind); }
-void PrintTo(SandboxStatus status, std::ostream* os) { *os << status_name(status); }
-
-}  // namespace microsandbox
-
 namespace msb::testing {
 namespace {
 
@@ -39,25 +32,6 @@ std::string joined(const std::vector<std::string>& items) {
 }
 
 }  // namespace
-
-microsandbox::Error error_of(const std::function<void()>& body) {
-  try {
-    body();
-  } catch (const microsandbox::Error& error) {
-    return error;
-  }
-  ADD_FAILURE() << "expected a microsandbox::Error, but nothing was thrown";
-  return microsandbox::Error(microsandbox::ErrorKind::kInternal, "nothing thrown");
-}
-
-bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    if (condition()) return true;
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-}
 
 bool pid_alive(int pid) {
   Result<std::string> stat = os::read_file("/proc/" + std::to_string(pid) + "/stat");

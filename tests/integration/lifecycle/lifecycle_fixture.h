@@ -19,14 +19,7 @@
 #include "os/file.h"
 #include "runtime/startup_status.h"
 #include "scoped_env.h"
-
-namespace microsandbox {
-
-// Readable names in gtest failure messages.
-void PrintTo(ErrorKind kind, std::ostream* os);
-void PrintTo(SandboxStatus status, std::ostream* os);
-
-}  // namespace microsandbox
+#include "sdk_test_util.h"
 
 namespace msb::testing {
 
@@ -38,13 +31,6 @@ struct CliResult {
   std::string out;
   std::string err;
 };
-
-// Runs `body` and returns the microsandbox::Error it throws; fails the test (and returns an
-// kInternal error) when it throws nothing.
-microsandbox::Error error_of(const std::function<void()>& body);
-
-// Polls `condition` every 50 ms until it holds or `timeout` passes; returns the last answer.
-bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 
 // True when process `pid` exists and is not a zombie.
 bool pid_alive(int pid);

@@ -89,6 +89,9 @@ class MSB_EXPORT SandboxBuilder {
   SandboxBuilder& ephemeral(bool yes = true);  // removed with its state when it stops
   SandboxBuilder& detached(bool yes = true);   // keeps running when this process exits
   SandboxBuilder& accel(std::string accel);    // "kvm" or "tcg"; default: detect
+  // "vm" (default: a microVM) or "namespace" (Linux namespaces on the host kernel: faster,
+  // weaker isolation; needs root).
+  SandboxBuilder& isolation(std::string isolation);
 
   // Boots the sandbox and returns once its agent is ready. Attached unless detached():
   // it stops when this process exits. Errors: kInvalidConfig, kAlreadyExists,

@@ -9,25 +9,18 @@
 #include "config/exec_defaults.h"
 #include "config/validate.h"
 #include "engine/engine.h"
-#include "engine/vm/guest_kit.h"
-#include "engine/vm/upper_disk.h"
 #include "os/file.h"
 #include "os/io.h"
 #include "os/signals.h"
+#include "os/system.h"
 #include "runtime/foreground_run.h"
 #include "runtime/run_dir.h"
+#include "runtime/sandbox_root.h"
 #include "sdk/exec_session.h"
 #include "sdk/lifecycle.h"
 
 namespace msb::cli {
 namespace {
-
-Result<std::string> image_path(const std::string& image, const engine::vm::GuestKit& kit) {
-  if (image == "base") return kit.base_image;
-  return err(ErrorKind::kImageNotFound,
-             "image '{}' not found: only the built-in 'base' image exists until OCI pulls land",
-             image);
-}
 
 // Writes guest output to our own stdout/stderr. A reader that went away (`msb run ... |
 // head`) ends the run quietly, as a shell pipeline would.
@@ -102,20 +95,22 @@ Result<int> RunCommand::run_unnamed() {
   config::SandboxConfig config = MSB_TRY(flags_.to_config(""));
   for (const auto& [key, value] : config.env) MSB_TRY(config::validate_env_key(key));
   if (!config.workdir.empty()) MSB_TRY(config::validate_guest_path("--workdir", config.workdir));
+  MSB_TRY(config::validate_isolation(config.isolation, config.accel));
+  std::unique_ptr<engine::Engine> engine = MSB_TRY(runtime::engine_for(config));
   runtime::ForegroundRunRequest request;
   if (!config.accel.empty()) request.launch.accel = MSB_TRY(engine::parse_accel(config.accel));
-  engine::vm::GuestKit kit = MSB_TRY(engine::vm::locate_guest_kit());
-  std::string rootfs = MSB_TRY(image_path(config.image, kit));
+  request.launch.rootfs = MSB_TRY(runtime::image_root(*engine, config));
 
   os::TempDir run_dir = MSB_TRY(runtime::create_run_dir(msb_run_dir() + "/.foreground"));
-  std::string upper = run_dir.path() + "/upper.ext4";
-  MSB_TRY(engine::vm::create_upper_disk(upper, engine::vm::kDefaultUpperDiskBytes));
+  std::string layer = engine->writable_layer_path(run_dir.path());
+  MSB_TRY(engine->create_writable_layer(layer));
 
   request.launch.runtime_dir = run_dir.path();
+  request.launch.run_dir = run_dir.path();
+  request.launch.instance_name = "run-" + std::to_string(os::current_pid());
   request.launch.cpus = config.cpus;
   request.launch.memory_mib = config.memory_mib;
-  request.launch.rootfs = {rootfs, "erofs", "rootfs", true};
-  request.launch.upper = engine::DiskSpec{upper, "ext4", "upper", false};
+  request.launch.writable_layer = layer;
   request.launch.hostname = config.hostname.empty() ? "microsandbox" : config.hostname;
   request.exec.cmd = trailing_.front();
   request.exec.args.assign(trailing_.begin() + 1, trailing_.end());
@@ -126,7 +121,6 @@ Result<int> RunCommand::run_unnamed() {
 
   // Ctrl-C, SIGTERM and a closed terminal tear the sandbox down instead of killing msb.
   os::SignalFd interrupts = MSB_TRY(os::SignalFd::create({SIGINT, SIGTERM, SIGHUP}));
-  std::unique_ptr<engine::Engine> engine = engine::make_vm_engine();
   runtime::ForegroundRunResult result =
       MSB_TRY(runtime::foreground_run(*engine, request, interrupts));
   if (timings_) print_timings(result);

@@ -13,6 +13,8 @@ Result<std::pair<std::string, std::string>> split_key_value(std::string_view fla
 void SandboxFlags::add_to(CLI::App& app) {
   app.add_option("image", image_, "Image to boot (default: the built-in 'base' busybox image)");
   app.add_option("--accel", accel_, "Accelerator: kvm or tcg (default: detect)");
+  app.add_option("--isolation", isolation_,
+                 "Engine: vm (default, a microVM) or namespace (host kernel, weaker isolation)");
   app.add_option("-c,--cpus", cpus_, "Virtual CPUs");
   app.add_option("-m,--memory", memory_mib_, "Memory in MiB");
   app.add_option("-e,--env", env_, "Environment variable KEY=VALUE (repeatable)");
@@ -31,6 +33,7 @@ Result<config::SandboxConfig> SandboxFlags::to_config(const std::string& name) c
   config.name = name;
   config.image = image_;
   config.accel = accel_;
+  if (!isolation_.empty()) config.isolation = isolation_;
   config.cpus = cpus_;
   config.memory_mib = memory_mib_;
   for (const std::string& entry : env_)

@@ -28,6 +28,7 @@ class SandboxFlags {
  private:
   std::string image_ = "base";
   std::string accel_;
+  std::string isolation_;
   uint32_t cpus_ = 1;
   uint32_t memory_mib_ = 512;
   std::vector<std::string> env_;

@@ -152,6 +152,7 @@ std::string to_json(const SandboxConfig& config) {
       {"ephemeral", config.ephemeral},
       {"detached", config.detached},
       {"accel", config.accel},
+      {"isolation", config.isolation},
   };
   // The replace handler keeps dump() from throwing on bytes that are not UTF-8.
   return object.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -184,6 +185,7 @@ Result<SandboxConfig> config_from_json(std::string_view text) {
   MSB_TRY(read_bool(object, "ephemeral", config.ephemeral));
   MSB_TRY(read_bool(object, "detached", config.detached));
   MSB_TRY(read_string(object, "accel", config.accel));
+  MSB_TRY(read_string(object, "isolation", config.isolation));
   return config;
 }
 

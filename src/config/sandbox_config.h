@@ -46,9 +46,10 @@ struct SandboxConfig {
   PullPolicy pull_policy = PullPolicy::kIfMissing;
   bool replace = false;  // stop and remove a sandbox of the same name first
   uint32_t replace_timeout_ms = 10000;
-  bool ephemeral = false;  // removed with its state when it stops
-  bool detached = false;   // runs in the background after create
-  std::string accel;       // "" = detect, "kvm", "tcg"
+  bool ephemeral = false;        // removed with its state when it stops
+  bool detached = false;         // runs in the background after create
+  std::string accel;             // "" = detect, "kvm", "tcg" (vm engine only)
+  std::string isolation = "vm";  // engine: "vm" (microVM) or "namespace" (host kernel)
 
   bool operator==(const SandboxConfig&) const = default;
 };

@@ -158,6 +158,14 @@ Result<void> validate_rootfs(const SandboxConfig& config) {
 
 }  // namespace
 
+Result<void> validate_isolation(std::string_view isolation, std::string_view accel) {
+  if (isolation != "vm" && isolation != "namespace")
+    return invalid(fmt::format("unknown isolation '{}': use vm or namespace", shown(isolation)));
+  if (isolation == "namespace" && !accel.empty())
+    return invalid("an accelerator applies to the vm engine only, not to namespace isolation");
+  return {};
+}
+
 Result<void> validate_name(std::string_view name) {
   if (!name.empty() && name.size() <= kMaxNameBytes && is_alnum(name.front()) &&
       std::all_of(name.begin(), name.end(), is_name_char)) {
@@ -245,6 +253,7 @@ Result<void> validate(const SandboxConfig& config, std::string_view msb_home) {
   MSB_TRY(validate_no_nul("user", config.user));
   MSB_TRY(validate_replace_timeout(config.replace_timeout_ms));
   MSB_TRY(validate_accel(config.accel));
+  MSB_TRY(validate_isolation(config.isolation, config.accel));
   MSB_TRY(validate_args("entrypoint", config.entrypoint));
   MSB_TRY(validate_args("cmd", config.cmd));
   return validate_rootfs(config);

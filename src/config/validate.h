@@ -38,6 +38,9 @@ inline constexpr size_t kMaxSocketPathBytes = 107;
 // variable 'MSB_X' is reserved: names starting with MSB_ are used by microsandbox").
 [[nodiscard]] Result<void> validate_env_key(std::string_view key);
 
+// "vm" or "namespace"; namespace isolation takes no accelerator (kInvalidConfig).
+[[nodiscard]] Result<void> validate_isolation(std::string_view isolation, std::string_view accel);
+
 // The key is non-empty, without NUL, and not under "sandbox.", "microsandbox." or "service."
 // (reserved, case-sensitive); the value has no NUL.
 [[nodiscard]] Result<void> validate_label(std::string_view key, std::string_view value);
@@ -48,7 +51,8 @@ inline constexpr size_t kMaxSocketPathBytes = 107;
 // Checks every rule, in this order, and returns the first failure: name, socket path under
 // `msb_home`, hostname (if set), cpus 1..64, memory_mib 64..1048576, env keys (and values
 // without NUL), labels, workdir (if set), shell, user without NUL, replace_timeout_ms at most
-// one hour, accel "", "kvm" or "tcg", entrypoint and cmd arguments without NUL, then the
+// one hour, accel "", "kvm" or "tcg", isolation "vm" or "namespace" (namespace takes no
+// accel), entrypoint and cmd arguments without NUL, then the
 // rootfs: kImage needs a non-empty image without whitespace or control bytes; kBind needs an
 // existing directory at path; kDisk an existing regular file and an fstype of "" (ext4),
 // ext4, xfs, btrfs, erofs or squashfs. A derived hostname is not checked (see

@@ -19,6 +19,12 @@ enum class Accel { kKvm, kTcg };
 std::string_view accel_name(Accel accel);
 Result<Accel> parse_accel(std::string_view text);  // "kvm" | "tcg"
 
+// Which engine runs a sandbox: a microVM (default) or Linux namespaces on the host kernel.
+enum class Isolation { kVm, kNamespace };
+std::string_view isolation_name(Isolation isolation);      // "vm" | "namespace"
+Result<Isolation> parse_isolation(std::string_view text);  // kInvalidConfig otherwise
+
+// A disk attached to a VM (the vm engine's form of a root layer).
 struct DiskSpec {
   std::string path;
   std::string fstype;  // how the agent mounts it: erofs, ext4
@@ -29,12 +35,15 @@ struct DiskSpec {
 struct LaunchSpec {
   std::string runtime_dir;  // per-sandbox directory for logs and runtime files (exists)
   std::string console_log;  // where the guest console goes; "" = <runtime_dir>/console.log
+  // Engine runtime files that must not outlive the run (sockets, mount points); exists.
+  std::string run_dir;
   uint32_t cpus = 1;
   uint32_t memory_mib = 512;
-  DiskSpec rootfs;
-  std::optional<DiskSpec> upper;
+  std::string rootfs;          // read-only root from Engine::base_image_root()
+  std::string writable_layer;  // from Engine::create_writable_layer(); "" = read-only root
   std::string hostname;
-  std::optional<Accel> accel;  // nullopt: detect
+  std::optional<Accel> accel;  // vm only; nullopt: detect
+  std::string instance_name;   // unique per run (the namespace engine's cgroup name)
 };
 
 // A launched sandbox. Destroying it kills whatever still runs.
@@ -58,11 +67,24 @@ class Instance {
 class Engine {
  public:
   virtual ~Engine() = default;
+  virtual Isolation isolation() const = 0;
+  // The built-in `base` image in the form this engine boots (vm: an erofs image file,
+  // namespace: a directory tree). kNotFound when the build did not produce it.
+  virtual Result<std::string> base_image_root() const = 0;
+  // Where a sandbox whose state lives in `sandbox_dir` keeps its writable root layer.
+  virtual std::string writable_layer_path(const std::string& sandbox_dir) const = 0;
+  // Creates an empty writable layer at `path` (vm: sparse ext4 disk; namespace: upper and
+  // work directories owned by the sandbox's mapped root). kAlreadyExists if present.
+  virtual Result<void> create_writable_layer(const std::string& path) const = 0;
+  virtual bool has_writable_layer(const std::string& path) const = 0;
   // Starts the sandbox; it is booting when this returns (wait for core.ready on the
-  // channel). Errors: kNotFound (kernel, QEMU or disk missing), kBootFailed, kIo.
+  // channel). Errors: kNotFound (kernel, QEMU or disk missing), kBootFailed, kIo,
+  // kPermissionDenied (namespace engine without root).
   virtual Result<std::unique_ptr<Instance>> launch(const LaunchSpec& spec) = 0;
 };
 
+std::unique_ptr<Engine> make_engine(Isolation isolation);
 std::unique_ptr<Engine> make_vm_engine();
+std::unique_ptr<Engine> make_ns_engine();
 
 }  // namespace msb::engine

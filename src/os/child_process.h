@@ -39,6 +39,8 @@ class ChildProcess {
   // Starts the process. Errors: kNotFound (executable missing), kPermissionDenied,
   // or kIo with the step that failed in the child ("dup2", "chdir", "execve").
   static Result<ChildProcess> spawn(const SpawnOptions& options);
+  // Takes ownership of a child started some other way (e.g. clone3 with CLONE_PIDFD).
+  static ChildProcess adopt(pid_t pid, Fd pidfd) { return ChildProcess(pid, std::move(pidfd)); }
 
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&& other) noexcept;

@@ -23,8 +23,10 @@ Result<WindowSize> window_size(int terminal_fd) {
   return WindowSize{size.ws_row, size.ws_col};
 }
 
-Result<Fd> duplicate_fd(int fd) {
-  int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+Result<Fd> duplicate_fd(int fd) { return duplicate_fd_from(fd, 0); }
+
+Result<Fd> duplicate_fd_from(int fd, int min_fd) {
+  int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
   if (copy < 0) return errno_error(errno, "fcntl F_DUPFD_CLOEXEC");
   return Fd(copy);
 }

@@ -35,5 +35,7 @@ Result<WindowSize> window_size(int terminal_fd);
 // fcntl(F_DUPFD_CLOEXEC): a second descriptor for the same open file (same offset, same
 // O_NONBLOCK), so two owners can close theirs independently.
 Result<Fd> duplicate_fd(int fd);
+// The same, numbered at or above `min_fd` (to keep it clear of fds a child dup2s onto).
+Result<Fd> duplicate_fd_from(int fd, int min_fd);
 
 }  // namespace msb::os

@@ -73,6 +73,8 @@ void ignore_signal(int signal) { ::signal(signal, SIG_IGN); }
 
 bool is_pid1() { return ::getpid() == 1; }
 
+bool running_as_root() { return ::geteuid() == 0; }
+
 int current_pid() { return ::getpid(); }
 
 std::optional<uint64_t> process_start_time(int pid) {

@@ -35,6 +35,8 @@ Result<void> duplicate_fd(int from, int to);
 // signal(sig, SIG_IGN), e.g. SIGPIPE so that a gone peer is an EPIPE error instead.
 void ignore_signal(int signal);
 bool is_pid1();
+// Effective uid 0 (in our user namespace).
+bool running_as_root();
 int current_pid();
 // When process `pid` started (clock ticks since boot, /proc/<pid>/stat field 22), or
 // nullopt when there is no such process. Together with the pid it names one process.

@@ -8,13 +8,13 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
-#include "engine/vm/guest_kit.h"
 #include "os/clock.h"
 #include "os/file.h"
 #include "os/io.h"
 #include "os/system.h"
 #include "os/unix_socket.h"
 #include "runtime/agent_session.h"
+#include "runtime/sandbox_root.h"
 #include "runtime/startup_status.h"
 #include "store/reconcile.h"
 
@@ -23,16 +23,6 @@ namespace {
 
 constexpr size_t kReportLines = 25;
 constexpr uint32_t kWorkdirCheckId = 1;
-
-Result<std::string> rootfs_image(const config::SandboxConfig& config) {
-  if (config.rootfs.kind != config::RootfsSource::Kind::kImage || config.image != "base") {
-    return err(ErrorKind::kImageNotFound,
-               "image '{}' not found: only the built-in 'base' image exists until OCI pulls land",
-               config.image);
-  }
-  engine::vm::GuestKit kit = MSB_TRY(engine::vm::locate_guest_kit());
-  return kit.base_image;
-}
 
 }  // namespace
 
@@ -88,19 +78,21 @@ Result<void> SandboxRuntime::prepare() {
 }
 
 Result<void> SandboxRuntime::boot() {
+  engine_ = MSB_TRY(engine_for(config_));
   engine::LaunchSpec spec;
   spec.runtime_dir = paths_.logs;
   spec.console_log = paths_.console_log;
+  spec.run_dir = paths_.run_dir;
   spec.cpus = config_.cpus;
   spec.memory_mib = config_.memory_mib;
-  spec.rootfs = {MSB_TRY(rootfs_image(config_)), "erofs", "rootfs", true};
-  spec.upper = engine::DiskSpec{paths_.upper_disk, "ext4", "upper", false};
+  spec.rootfs = MSB_TRY(image_root(*engine_, config_));
+  spec.writable_layer = engine_->writable_layer_path(paths_.dir);
   spec.hostname = config_.hostname;
+  spec.instance_name = fmt::format("{}-{}", options_.name, run_->id);
   if (!config_.accel.empty()) spec.accel = MSB_TRY(engine::parse_accel(config_.accel));
-  if (!os::is_regular_file(paths_.upper_disk))
-    return err(ErrorKind::kNotFound, "upper disk missing: {}", paths_.upper_disk);
+  if (!engine_->has_writable_layer(spec.writable_layer))
+    return err(ErrorKind::kNotFound, "writable layer missing: {}", spec.writable_layer);
 
-  engine_ = engine::make_vm_engine();
   instance_ = MSB_TRY(engine_->launch(spec));
   int engine_pid = instance_->process_id();
   SupervisorRecord supervisor{os::current_pid(), run_->pid_start_time, engine_pid,

@@ -4,12 +4,11 @@
 
 #include "common/paths.h"
 #include "config/validate.h"
-#include "engine/vm/guest_kit.h"
-#include "engine/vm/upper_disk.h"
 #include "os/file.h"
 #include "os/process_handle.h"
 #include "os/unix_socket.h"
 #include "protocol/connection.h"
+#include "runtime/sandbox_root.h"
 #include "runtime/startup_status.h"
 #include "sdk/supervisor_spawn.h"
 #include "store/reconcile.h"
@@ -59,20 +58,11 @@ Result<store::SandboxRecord> find_reconciled(store::Database& db, const std::str
   return std::move(*record);
 }
 
-// Until OCI images land, the built-in base image is the only root filesystem.
-Result<std::string> image_artifact(const config::SandboxConfig& config) {
-  if (config.rootfs.kind != config::RootfsSource::Kind::kImage)
-    return err(ErrorKind::kUnsupported,
-               "{} root filesystems are not supported by the vm engine yet",
-               config::rootfs_kind_name(config.rootfs.kind));
-  if (config.image != "base")
-    return err(ErrorKind::kImageNotFound,
-               "image '{}' not found: only the built-in 'base' image exists until OCI pulls land",
-               config.image);
-  engine::vm::GuestKit kit = MSB_TRY(engine::vm::locate_guest_kit());
-  if (!os::is_regular_file(kit.base_image))
-    return err(ErrorKind::kNotFound, "image 'base': artifact missing: {}", kit.base_image);
-  return kit.base_image;
+// The config's engine, after checking that its image root exists.
+Result<std::unique_ptr<engine::Engine>> checked_engine(const config::SandboxConfig& config) {
+  std::unique_ptr<engine::Engine> engine = MSB_TRY(runtime::engine_for(config));
+  MSB_TRY(runtime::image_root(*engine, config));
+  return engine;
 }
 
 // The live supervisor of a running sandbox, if any.
@@ -185,7 +175,7 @@ Result<StartedSandbox> create_sandbox(config::SandboxConfig config) {
   std::string home = msb_home();
   MSB_TRY(config::validate(config, home));
   config::normalize(config);
-  MSB_TRY(image_artifact(config));
+  std::unique_ptr<engine::Engine> engine = MSB_TRY(checked_engine(config));
   store::Database db = MSB_TRY(open_store());
   if (config.replace) {
     MSB_TRY(replace_existing(db, config));
@@ -201,8 +191,7 @@ Result<StartedSandbox> create_sandbox(config::SandboxConfig config) {
   store::SandboxRecord record = MSB_TRY(store::insert_sandbox(
       db, {config.name, config::to_json(config), config.ephemeral, config.labels}));
   Result<void> prepared = os::make_dirs(paths.logs);
-  if (prepared)
-    prepared = engine::vm::create_upper_disk(paths.upper_disk, engine::vm::kDefaultUpperDiskBytes);
+  if (prepared) prepared = engine->create_writable_layer(engine->writable_layer_path(paths.dir));
   if (!prepared) {
     (void)os::remove_tree(paths.dir);
     (void)store::delete_sandbox(db, record.id);
@@ -225,10 +214,12 @@ Result<StartedSandbox> start_sandbox(const std::string& name, bool detached) {
   if (!os::is_directory(paths.dir))
     return err(ErrorKind::kNotFound, "cannot start sandbox '{}': its directory is missing: {}",
                name, paths.dir);
-  if (!os::is_regular_file(paths.upper_disk))
-    return err(ErrorKind::kNotFound, "cannot start sandbox '{}': its upper disk is missing: {}",
-               name, paths.upper_disk);
-  MSB_TRY(std::move(image_artifact(config)).context("cannot start sandbox '{}'", name));
+  std::unique_ptr<engine::Engine> engine =
+      MSB_TRY(std::move(checked_engine(config)).context("cannot start sandbox '{}'", name));
+  std::string layer = engine->writable_layer_path(paths.dir);
+  if (!engine->has_writable_layer(layer))
+    return err(ErrorKind::kNotFound, "cannot start sandbox '{}': its writable layer is missing: {}",
+               name, layer);
   return boot(name, detached);
 }
 

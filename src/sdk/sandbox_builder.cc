@@ -77,6 +77,11 @@ SandboxBuilder& SandboxBuilder::detached(bool yes) {
   impl_->config.detached = yes;
   return *this;
 }
+SandboxBuilder& SandboxBuilder::isolation(std::string isolation) {
+  impl_->config.isolation = std::move(isolation);
+  return *this;
+}
+
 SandboxBuilder& SandboxBuilder::accel(std::string accel) {
   impl_->config.accel = std::move(accel);
   return *this;

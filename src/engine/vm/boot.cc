@@ -6,6 +6,7 @@
 #include "engine/vm/accel.h"
 #include "engine/vm/guest_kit.h"
 #include "engine/vm/qemu_cmdline.h"
+#include "engine/vm/upper_disk.h"
 #include "engine/vm/vm_instance.h"
 #include "os/clock.h"
 #include "os/file.h"
@@ -18,13 +19,25 @@ constexpr int kAgentFdInChild = 3;
 
 class VmEngine final : public Engine {
  public:
+  Isolation isolation() const override { return Isolation::kVm; }
+  Result<std::string> base_image_root() const override {
+    GuestKit kit = MSB_TRY(locate_guest_kit());
+    return kit.base_image;
+  }
+  std::string writable_layer_path(const std::string& sandbox_dir) const override {
+    return sandbox_dir + "/upper.ext4";
+  }
+  Result<void> create_writable_layer(const std::string& path) const override {
+    return create_upper_disk(path, kDefaultUpperDiskBytes);
+  }
+  bool has_writable_layer(const std::string& path) const override {
+    return os::is_regular_file(path);
+  }
   Result<std::unique_ptr<Instance>> launch(const LaunchSpec& spec) override;
 };
 
-Result<void> check_disk(const DiskSpec& disk) {
-  if (!os::is_regular_file(disk.path)) {
-    return err(ErrorKind::kNotFound, "disk image missing: {}", disk.path);
-  }
+Result<void> check_disk(const std::string& path) {
+  if (!os::is_regular_file(path)) return err(ErrorKind::kNotFound, "disk image missing: {}", path);
   return {};
 }
 
@@ -35,7 +48,7 @@ Result<std::unique_ptr<Instance>> VmEngine::launch(const LaunchSpec& spec) {
   GuestKit kit = MSB_TRY(locate_guest_kit());
   Accel accel = MSB_TRY(choose_accel(spec.accel));
   MSB_TRY(check_disk(spec.rootfs));
-  if (spec.upper) MSB_TRY(check_disk(*spec.upper));
+  if (!spec.writable_layer.empty()) MSB_TRY(check_disk(spec.writable_layer));
 
   QemuConfig config;
   config.qemu = kit.qemu;
@@ -46,8 +59,9 @@ Result<std::unique_ptr<Instance>> VmEngine::launch(const LaunchSpec& spec) {
   config.accel = accel;
   config.cpus = spec.cpus;
   config.memory_mib = spec.memory_mib;
-  config.disks.push_back(spec.rootfs);
-  if (spec.upper) config.disks.push_back(*spec.upper);
+  config.disks.push_back(DiskSpec{spec.rootfs, "erofs", "rootfs", true});
+  if (!spec.writable_layer.empty())
+    config.disks.push_back(DiskSpec{spec.writable_layer, "ext4", "upper", false});
   config.agent_fd = kAgentFdInChild;
   config.hostname = spec.hostname;
   config.clock_ns = os::realtime_ns();

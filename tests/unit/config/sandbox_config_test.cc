@@ -28,6 +28,7 @@ SandboxConfig full_config() {
   config.ephemeral = true;
   config.detached = true;
   config.accel = "tcg";
+  config.isolation = "namespace";
   return config;
 }
 
@@ -73,7 +74,8 @@ TEST(SandboxConfig, JsonIsCompactWithSortedKeys) {
   EXPECT_EQ(json.find(": "), std::string::npos);
   EXPECT_EQ(json,
             R"({"accel":"","cmd":[],"cpus":1,"detached":false,"entrypoint":[],"env":[],)"
-            R"("ephemeral":false,"hostname":"","image":"base","labels":{},"memory_mib":512,)"
+            R"("ephemeral":false,"hostname":"","image":"base","isolation":"vm","labels":{},)"
+            R"("memory_mib":512,)"
             R"("name":"","pull_policy":"if-missing","replace":false,"replace_timeout_ms":10000,)"
             R"("rootfs":{"fstype":"","kind":"image","path":""},"shell":"/bin/sh","user":"",)"
             R"("workdir":""})");

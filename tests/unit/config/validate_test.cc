@@ -231,6 +231,23 @@ TEST(Validate, Accel) {
             "unknown accelerator 'hvf': use kvm, tcg or leave it empty to detect");
 }
 
+TEST(Validate, Isolation) {
+  for (const char* isolation : {"vm", "namespace"}) {
+    SandboxConfig config = valid_config();
+    config.isolation = isolation;
+    EXPECT_EQ(error_of(validate(config, kHome)), "<ok>");
+  }
+  EXPECT_EQ(validate_with([](SandboxConfig& c) { c.isolation = "container"; }),
+            "unknown isolation 'container': use vm or namespace");
+  EXPECT_EQ(validate_with([](SandboxConfig& c) { c.isolation = ""; }),
+            "unknown isolation '': use vm or namespace");
+  EXPECT_EQ(validate_with([](SandboxConfig& c) {
+              c.isolation = "namespace";
+              c.accel = "kvm";
+            }),
+            "an accelerator applies to the vm engine only, not to namespace isolation");
+}
+
 TEST(Validate, ArgumentsWithoutNul) {
   EXPECT_EQ(validate_with([](SandboxConfig& c) {
               c.entrypoint = {"/bin/sh", "a\0"s};

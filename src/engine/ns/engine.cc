@@ -1,0 +1,52 @@
+// NsEngine: sandboxes as Linux namespaces on the host kernel (weaker isolation than the vm
+// engine; see docs/design/namespace-engine.md). Its files: the built-in base image as a
+// directory tree, msb-agentd (static) in the guest kit, and per-sandbox writable layers.
+#include "engine/ns/engine.h"
+
+#include <fcntl.h>
+
+#include "engine/ns/id_map.h"
+#include "engine/vm/guest_kit.h"
+#include "os/file.h"
+#include "os/fs_calls.h"
+
+namespace msb::engine::ns {
+
+std::string NsEngine::upper_dir(const std::string& layer) { return layer + "/diff"; }
+std::string NsEngine::work_dir(const std::string& layer) { return layer + "/work"; }
+
+Result<std::string> NsEngine::base_image_root() const {
+  std::string root = vm::kit_dir() + "/base";
+  if (!os::is_directory(root + "/bin"))
+    return err(ErrorKind::kNotFound,
+               "image 'base' for the namespace engine missing: {}; rebuild with scripts/setup.sh",
+               root);
+  return root;
+}
+
+std::string NsEngine::writable_layer_path(const std::string& sandbox_dir) const {
+  return sandbox_dir + "/writable";
+}
+
+Result<void> NsEngine::create_writable_layer(const std::string& path) const {
+  if (os::path_exists(path))
+    return err(ErrorKind::kAlreadyExists, "writable layer exists: {}", path);
+  MSB_TRY(os::make_dir_at(AT_FDCWD, path, 0700));
+  MSB_TRY(os::make_dir_at(AT_FDCWD, upper_dir(path), 0755));
+  MSB_TRY(os::make_dir_at(AT_FDCWD, work_dir(path), 0700));
+  // The layer's root is the sandbox's "/": owned by its root, which is an unprivileged
+  // host id (the base of the mapped range).
+  MSB_TRY(os::chown_at(AT_FDCWD, upper_dir(path), sandbox_uid_range().base,
+                       sandbox_gid_range().base, false));
+  return {};
+}
+
+bool NsEngine::has_writable_layer(const std::string& path) const {
+  return os::is_directory(upper_dir(path)) && os::is_directory(work_dir(path));
+}
+
+}  // namespace msb::engine::ns
+
+namespace msb::engine {
+std::unique_ptr<Engine> make_ns_engine() { return std::make_unique<ns::NsEngine>(); }
+}  // namespace msb::engine

@@ -1,0 +1,25 @@
+// The namespace engine (engine.cc: its files; launch.cc: how a sandbox starts).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "engine/engine.h"
+
+namespace msb::engine::ns {
+
+class NsEngine final : public Engine {
+ public:
+  Isolation isolation() const override { return Isolation::kNamespace; }
+  Result<std::string> base_image_root() const override;
+  std::string writable_layer_path(const std::string& sandbox_dir) const override;
+  Result<void> create_writable_layer(const std::string& path) const override;
+  bool has_writable_layer(const std::string& path) const override;
+  Result<std::unique_ptr<Instance>> launch(const LaunchSpec& spec) override;
+
+  // The overlay's upper and work directories inside a writable layer.
+  static std::string upper_dir(const std::string& layer);
+  static std::string work_dir(const std::string& layer);
+};
+
+}  // namespace msb::engine::ns

@@ -1,0 +1,205 @@
+// NsEngine::launch: the steps that start a namespace sandbox, in order. The child's side of
+// each step is in child.cc; this file prepares everything it needs and does the parts that
+// need the host's privileges (id maps, cgroup, the idmapped root filesystem).
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "engine/ns/child.h"
+#include "engine/ns/engine.h"
+#include "engine/ns/id_map.h"
+#include "engine/ns/ns_instance.h"
+#include "engine/vm/guest_kit.h"
+#include "os/file.h"
+#include "os/io.h"
+#include "os/mount_api.h"
+#include "os/pty.h"
+#include "os/system.h"
+
+namespace msb::engine::ns {
+namespace {
+
+constexpr int kChildSetupTimeoutMs = 30000;
+
+// Docker's default capability set: enough for package managers and servers run as root,
+// without the ones that reach the kernel (SYS_ADMIN, SYS_MODULE, SYS_PTRACE, NET_ADMIN, ...).
+constexpr int kKeptCapabilities[] = {
+    CAP_CHOWN,      CAP_DAC_OVERRIDE, CAP_FOWNER,      CAP_FSETID,           CAP_KILL,
+    CAP_SETGID,     CAP_SETUID,       CAP_SETPCAP,     CAP_NET_BIND_SERVICE, CAP_NET_RAW,
+    CAP_SYS_CHROOT, CAP_MKNOD,        CAP_AUDIT_WRITE, CAP_SETFCAP};
+
+std::vector<int> dropped_capabilities() {
+  int last = CAP_LAST_CAP;
+  Result<std::string> text = os::read_file("/proc/sys/kernel/cap_last_cap");
+  if (text) last = std::max(last, std::atoi(text->c_str()));
+  std::vector<int> dropped;
+  for (int cap = 0; cap <= last; ++cap) {
+    if (std::find(std::begin(kKeptCapabilities), std::end(kKeptCapabilities), cap) ==
+        std::end(kKeptCapabilities))
+      dropped.push_back(cap);
+  }
+  return dropped;
+}
+
+using Kind = MountStep::Kind;
+constexpr unsigned long kNoSuidDevExec = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+// The filesystems of a fresh sandbox, relative to its root, in mount order.
+std::vector<MountStep> mount_steps() {
+  const std::string r = ".";
+  std::vector<MountStep> steps = {
+      {Kind::kMakeDir, "", r + "/proc", "", 0, "", 0555},
+      {Kind::kMount, "proc", r + "/proc", "proc", kNoSuidDevExec, ""},
+      // SECURITY: kernel tunables and trigger files stay read-only or hidden, as in runc.
+      {Kind::kBindReadOnly, "", r + "/proc/sys", "", kNoSuidDevExec},
+      {Kind::kBindReadOnly, "", r + "/proc/sysrq-trigger", "", kNoSuidDevExec, "", 0, true},
+      {Kind::kBindReadOnly, "", r + "/proc/irq", "", kNoSuidDevExec, "", 0, true},
+      {Kind::kBindReadOnly, "", r + "/proc/bus", "", kNoSuidDevExec, "", 0, true},
+      {Kind::kBindReadOnly, "", r + "/proc/fs", "", kNoSuidDevExec, "", 0, true},
+  };
+  for (const char* hidden : {"kcore", "keys", "timer_list", "sched_debug", "latency_stats"})
+    steps.push_back({Kind::kMaskFile, "", r + "/proc/" + hidden, "", 0, "", 0, true});
+  steps.push_back({Kind::kMakeDir, "", r + "/sys", "", 0, "", 0555});
+  steps.push_back({Kind::kMount, "sysfs", r + "/sys", "sysfs", MS_RDONLY | kNoSuidDevExec, ""});
+  steps.push_back({Kind::kMakeDir, "", r + "/dev", "", 0, "", 0755});
+  steps.push_back(
+      {Kind::kMount, "tmpfs", r + "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755"});
+  for (const char* device : {"null", "zero", "full", "random", "urandom", "tty"})
+    steps.push_back({Kind::kBindFile, std::string("/dev/") + device, r + "/dev/" + device});
+  steps.push_back({Kind::kMakeDir, "", r + "/dev/pts", "", 0, "", 0755});
+  steps.push_back({Kind::kMount, "devpts", r + "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+                   "newinstance,ptmxmode=0666,mode=0620,gid=5"});
+  steps.push_back({Kind::kSymlink, "pts/ptmx", r + "/dev/ptmx"});
+  steps.push_back({Kind::kSymlink, "/proc/self/fd", r + "/dev/fd"});
+  steps.push_back({Kind::kSymlink, "/proc/self/fd/0", r + "/dev/stdin"});
+  steps.push_back({Kind::kSymlink, "/proc/self/fd/1", r + "/dev/stdout"});
+  steps.push_back({Kind::kSymlink, "/proc/self/fd/2", r + "/dev/stderr"});
+  steps.push_back({Kind::kMakeDir, "", r + "/dev/shm", "", 0, "", 01777});
+  steps.push_back(
+      {Kind::kMount, "shm", r + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"});
+  for (const char* dir : {"/tmp", "/run"}) {
+    bool is_tmp = std::strcmp(dir, "/tmp") == 0;
+    steps.push_back({Kind::kMakeDir, "", r + dir, "", 0, "", is_tmp ? 01777u : 0755u});
+    steps.push_back({Kind::kMount, "tmpfs", r + dir, "tmpfs", MS_NOSUID | MS_NODEV,
+                     is_tmp ? "mode=1777" : "mode=755"});
+  }
+  return steps;
+}
+
+Result<std::string> locate_agent() {
+  std::string agent = vm::kit_dir() + "/msb-agentd";
+  if (!os::is_regular_file(agent))
+    return err(ErrorKind::kNotFound, "msb-agentd missing from the guest kit: {}", agent);
+  return agent;
+}
+
+// The descriptors the child inherits, moved above the numbers it dup2s onto.
+struct ChildFds {
+  os::Fd control;
+  os::Fd agent;
+  os::Fd console;
+  os::Fd null;
+  os::Fd agent_exe;
+};
+
+Result<os::Fd> high(os::Fd fd) { return os::duplicate_fd_from(fd.get(), kFirstFreeFd); }
+
+std::string describe_failure(const ChildFailure& failure, const ChildPlan& plan) {
+  std::string what = child_step_name(failure.step);
+  if (failure.mount_index >= 0 && static_cast<size_t>(failure.mount_index) < plan.mounts.size())
+    what += " " + plan.mounts[failure.mount_index].target;
+  return what + ": " + std::strerror(failure.sys_errno);
+}
+
+// Waits until the child has exec'd the agent (the control socket closes) or reports a step
+// that failed.
+Result<void> await_exec(int control_fd, const ChildPlan& plan) {
+  pollfd ready{control_fd, POLLIN, 0};
+  int polled = MSB_TRY(os::poll_fds({&ready, 1}, kChildSetupTimeoutMs));
+  if (polled == 0)
+    return err(ErrorKind::kBootFailed, "namespace setup did not finish within {} s",
+               kChildSetupTimeoutMs / 1000);
+  ChildFailure failure;
+  std::string report = MSB_TRY(os::read_to_end(control_fd));
+  if (report.empty()) return {};
+  std::memcpy(&failure, report.data(), std::min(report.size(), sizeof failure));
+  Error error{ErrorKind::kBootFailed, failure.sys_errno,
+              "namespace setup failed: " + describe_failure(failure, plan)};
+  if (failure.sys_errno == EPERM || failure.sys_errno == EACCES)
+    error.kind = ErrorKind::kPermissionDenied;
+  return tl::unexpected(error);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
+  // SECURITY: only the host's root can map a range of ids and build the idmapped root.
+  if (!os::running_as_root())
+    return err(ErrorKind::kPermissionDenied,
+               "the namespace engine needs root on the host (run msb as root)");
+  if (spec.writable_layer.empty() || !has_writable_layer(spec.writable_layer))
+    return err(ErrorKind::kNotFound, "writable layer missing: {}", spec.writable_layer);
+  if (!os::is_directory(spec.rootfs))
+    return err(ErrorKind::kNotFound, "root filesystem missing: {}", spec.rootfs);
+  std::string agent = MSB_TRY(locate_agent());
+
+  // The mount point lives in the run directory: empty on the host, the sandbox's root in
+  // its own mount namespace.
+  std::string mount_point = spec.run_dir + "/root";
+  MSB_TRY(os::make_dirs(mount_point));
+  std::string console_log =
+      spec.console_log.empty() ? spec.runtime_dir + "/console.log" : spec.console_log;
+
+  os::SocketPair channel = MSB_TRY(os::make_socketpair(SOCK_STREAM));
+  os::SocketPair control = MSB_TRY(os::make_socketpair(SOCK_STREAM));
+  ChildFds fds;
+  fds.control = MSB_TRY(high(std::move(control.second)));
+  fds.agent = MSB_TRY(high(std::move(channel.second)));
+  fds.console = MSB_TRY(high(MSB_TRY(
+      os::open_file(console_log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600))));
+  fds.null = MSB_TRY(high(MSB_TRY(os::open_file("/dev/null", O_RDWR | O_CLOEXEC))));
+  fds.agent_exe = MSB_TRY(high(MSB_TRY(os::open_file(agent, O_RDONLY | O_CLOEXEC))));
+
+  ChildPlan plan;
+  plan.control_fd = fds.control.get();
+  plan.agent_fd = fds.agent.get();
+  plan.console_fd = fds.console.get();
+  plan.null_fd = fds.null.get();
+  plan.agent_exe_fd = fds.agent_exe.get();
+  plan.mount_point = mount_point;
+  plan.mounts = mount_steps();
+  plan.hostname = spec.hostname;
+  plan.dropped_capabilities = dropped_capabilities();
+  plan.argv = {"msb-agentd", "--channel-fd=3"};
+  plan.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
+  plan.finalize();
+
+  ClonedChild cloned = MSB_TRY(clone_sandbox_child(plan));
+  os::ChildProcess init = os::ChildProcess::adopt(cloned.pid, std::move(cloned.pidfd));
+  fds.control.reset();  // the child's copy; ours is control.first
+  std::string proc = "/proc/" + std::to_string(cloned.pid);
+  // Root inside is the first id of an unprivileged host range.
+  MSB_TRY(os::write_file(proc + "/uid_map", id_map_line(sandbox_uid_range())));
+  MSB_TRY(os::write_file(proc + "/gid_map", id_map_line(sandbox_gid_range())));
+
+  // The image's files are owned by host ids 0..65535 on disk; the idmapped mount shows
+  // them to the sandbox as its own 0..65535 (host ids base..base+65535), unchanged on disk.
+  os::Fd userns = MSB_TRY(os::open_file(proc + "/ns/user", O_RDONLY | O_CLOEXEC));
+  os::Fd lower = MSB_TRY(os::clone_mount_tree(spec.rootfs));
+  MSB_TRY(std::move(os::idmap_mount(lower.get(), userns.get(), true)).context("image root"));
+  os::Fd root = MSB_TRY(os::make_overlay_mount({"/proc/self/fd/" + std::to_string(lower.get())},
+                                               upper_dir(spec.writable_layer),
+                                               work_dir(spec.writable_layer)));
+  MSB_TRY(os::send_fd(control.first.get(), root.get(), 'g'));
+  MSB_TRY(await_exec(control.first.get(), plan));
+  return std::unique_ptr<Instance>(
+      new NsInstance(std::move(init), std::move(channel.first), console_log, mount_point));
+}
+
+}  // namespace msb::engine::ns

@@ -1,0 +1,41 @@
+// A running namespace sandbox: msb-agentd as PID 1 of its pid namespace, its channel, its
+// cgroup and the mount point of its root. Destroying it kills the sandbox.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "engine/engine.h"
+#include "os/child_process.h"
+
+namespace msb::engine::ns {
+
+class NsInstance final : public Instance {
+ public:
+  NsInstance(os::ChildProcess init, os::Fd agent_channel, std::string console_log,
+             std::string root_mount_point)
+      : init_(std::move(init)),
+        agent_channel_(std::move(agent_channel)),
+        console_log_(std::move(console_log)),
+        root_mount_point_(std::move(root_mount_point)) {}
+  ~NsInstance() override;
+
+  os::Fd take_agent_channel() override { return std::move(agent_channel_); }
+  int exit_fd() const override { return init_.pidfd(); }
+  int process_id() const override { return init_.pid(); }
+  Result<std::optional<os::ExitStatus>> wait_for(std::chrono::milliseconds timeout) override {
+    return init_.wait_for(timeout);
+  }
+  // Killing PID 1 of the pid namespace kills every process in it.
+  Result<os::ExitStatus> kill() override { return init_.kill_and_wait(); }
+  std::string describe() const override { return "namespace"; }
+  std::string failure_report(size_t lines) const override;
+
+ private:
+  os::ChildProcess init_;
+  os::Fd agent_channel_;
+  std::string console_log_;
+  std::string root_mount_point_;
+};
+
+}  // namespace msb::engine::ns

@@ -1,0 +1,84 @@
+#include "os/mount_api.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace msb::os {
+
+Result<Fd> clone_mount_tree(const std::string& path) {
+  int fd = ::open_tree(AT_FDCWD, path.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  if (fd < 0) return errno_error(errno, "open_tree " + path);
+  return Fd(fd);
+}
+
+Result<void> idmap_mount(int mount_fd, int userns_fd, bool read_only) {
+  mount_attr attr{};
+  attr.attr_set = MOUNT_ATTR_IDMAP | (read_only ? MOUNT_ATTR_RDONLY : 0);
+  attr.userns_fd = static_cast<uint64_t>(userns_fd);
+  if (::mount_setattr(mount_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0) {
+    int saved = errno;
+    Error error = errno_error(saved, "idmapped mount").value();
+    if (saved == EINVAL || saved == EOPNOTSUPP) {
+      error.kind = ErrorKind::kUnsupported;
+      error.message += " (the filesystem or kernel does not support idmapped mounts)";
+    }
+    return tl::unexpected(error);
+  }
+  return {};
+}
+
+namespace {
+
+Result<void> set_string(int fs_fd, const char* key, const std::string& value) {
+  if (::fsconfig(fs_fd, FSCONFIG_SET_STRING, key, value.c_str(), 0) != 0)
+    return errno_error(errno, std::string("overlay option ") + key + "=" + value);
+  return {};
+}
+
+}  // namespace
+
+Result<Fd> make_overlay_mount(const std::vector<std::string>& lower, const std::string& upper,
+                              const std::string& work) {
+  int raw = ::fsopen("overlay", FSOPEN_CLOEXEC);
+  if (raw < 0) return errno_error(errno, "fsopen overlay");
+  Fd fs(raw);
+  std::string lowerdir;
+  for (const std::string& dir : lower) lowerdir += (lowerdir.empty() ? "" : ":") + dir;
+  MSB_TRY(set_string(fs.get(), "lowerdir", lowerdir));
+  if (!upper.empty()) {
+    MSB_TRY(set_string(fs.get(), "upperdir", upper));
+    MSB_TRY(set_string(fs.get(), "workdir", work));
+  }
+  if (::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
+    return errno_error(errno, "create overlay (lower " + lowerdir + ", upper " + upper + ")");
+  int mount_fd = ::fsmount(fs.get(), FSMOUNT_CLOEXEC, 0);
+  if (mount_fd < 0) return errno_error(errno, "fsmount overlay");
+  return Fd(mount_fd);
+}
+
+Result<void> send_fd(int socket_fd, int fd, char byte) {
+  iovec io{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr message{};
+  message.msg_iov = &io;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  cmsghdr* header = CMSG_FIRSTHDR(&message);
+  header->cmsg_level = SOL_SOCKET;
+  header->cmsg_type = SCM_RIGHTS;
+  header->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(header), &fd, sizeof fd);
+  ssize_t sent;
+  do {
+    sent = ::sendmsg(socket_fd, &message, MSG_NOSIGNAL);
+  } while (sent < 0 && errno == EINTR);
+  if (sent != 1) return errno_error(errno, "send a descriptor");
+  return {};
+}
+
+}  // namespace msb::os

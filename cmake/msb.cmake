@@ -39,11 +39,26 @@ endfunction()
 # ONE_PROCESS: ctest runs the whole binary once (its test suites share expensive state,
 # such as a booted sandbox) instead of one process per test.
 function(msb_test name)
-  cmake_parse_arguments(ARG "ONE_PROCESS" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "ONE_PROCESS" "TIMEOUT" "SOURCES;DEPS;LABELS;ENGINES" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE msb_build_flags ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
   # Helpers shared by tests of several components (tests/support).
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
+  # Parity binaries run once per engine (tests/support/test_engine.h reads the variable).
+  if(ARG_ENGINES)
+    foreach(engine ${ARG_ENGINES})
+      if(ARG_ONE_PROCESS)
+        add_test(NAME ${name}.${engine} COMMAND ${name})
+        set_tests_properties(${name}.${engine} PROPERTIES LABELS "${ARG_LABELS}"
+          TIMEOUT "${ARG_TIMEOUT}" ENVIRONMENT "MSB_TEST_ISOLATION=${engine}")
+      else()
+        gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30 TEST_PREFIX "${engine}/"
+          PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT "${ARG_TIMEOUT}"
+                     ENVIRONMENT "MSB_TEST_ISOLATION=${engine}")
+      endif()
+    endforeach()
+    return()
+  endif()
   if(ARG_ONE_PROCESS)
     add_test(NAME ${name} COMMAND ${name})
     set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT "${ARG_TIMEOUT}")

@@ -15,12 +15,14 @@ packages=(
   build-essential cmake ninja-build pkg-config git file binutils clang-format
   # libraries
   libexpected-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libsqlite3-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libseccomp-dev
   # guest kit: QEMU, kernel source and its build tools, images
   qemu-system-x86 linux-source-6.1 flex bison bc libelf-dev libssl-dev cpio xz-utils
   busybox-static e2fsprogs erofs-utils
   # tests and benchmarks
   procps util-linux tmux
+  # peers the namespace engine is measured against (bench/start)
+  crun bubblewrap
 )
 
 missing=()

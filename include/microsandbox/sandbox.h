@@ -38,6 +38,8 @@ struct SandboxInfo {
   std::string image;
   uint32_t cpus = 0;
   uint32_t memory_mib = 0;
+  // The engine: "vm" (a microVM) or "namespace" (the host's kernel; weaker isolation).
+  std::string isolation;
   std::map<std::string, std::string> labels;
   std::chrono::system_clock::time_point created_at;
   std::chrono::system_clock::time_point updated_at;

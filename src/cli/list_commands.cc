@@ -26,6 +26,11 @@ std::string image_of(const store::SandboxRecord& record) {
   return config ? config->image : "?";
 }
 
+std::string isolation_of(const store::SandboxRecord& record) {
+  Result<config::SandboxConfig> config = config::config_from_json(record.config_json);
+  return config ? config->isolation : "?";
+}
+
 nlohmann::json run_json(const store::RunRecord& run) {
   nlohmann::json json = {{"pid", run.pid},
                          {"status", run.running ? "running" : "terminated"},
@@ -41,6 +46,7 @@ nlohmann::json record_json(const store::SandboxRecord& record) {
   nlohmann::json json = {{"name", record.name},
                          {"status", store::sandbox_status_name(record.status)},
                          {"image", image_of(record)},
+                         {"isolation", isolation_of(record)},
                          {"ephemeral", record.ephemeral},
                          {"labels", record.labels},
                          {"created_at", utc_time(record.created_at_ns)},

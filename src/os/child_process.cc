@@ -157,13 +157,7 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnOptions& options) {
   if (pid == 0) child_exec(options, parent, path.c_str(), argv.data(), env_ptr, report.write.get());
 
   report.write.reset();
-  int raw_pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  ChildProcess child(pid, Fd(raw_pidfd));
-  if (raw_pidfd < 0) {
-    int saved = errno;
-    (void)child.kill_and_wait();
-    return errno_error(saved, "pidfd_open");
-  }
+  ChildProcess child = MSB_TRY(adopt(pid));
   ChildFailure failure{};
   size_t got = MSB_TRY(
       read_some(report.read.get(), std::span(reinterpret_cast<char*>(&failure), sizeof failure)));
@@ -171,6 +165,26 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnOptions& options) {
   (void)child.wait();
   return errno_error(failure.sys_errno,
                      std::string("spawn ") + options.argv[0] + ": " + kStepNames[failure.step]);
+}
+
+Result<ChildProcess> ChildProcess::fork_and_run(const std::function<int()>& body) {
+  pid_t pid = ::fork();
+  if (pid < 0) return errno_error(errno, "fork");
+  if (pid == 0) ::_exit(body());
+  return adopt(pid);
+}
+
+Result<ChildProcess> ChildProcess::adopt(pid_t pid) {
+  int raw_pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (raw_pidfd < 0) {
+    int saved = errno;
+    // Without a pidfd there is no race-free handle: kill by pid while it is still our
+    // unreaped child (so the pid cannot have been reused), then reap it.
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    return errno_error(saved, "pidfd_open");
+  }
+  return ChildProcess(pid, Fd(raw_pidfd));
 }
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -41,6 +42,12 @@ class ChildProcess {
   static Result<ChildProcess> spawn(const SpawnOptions& options);
   // Takes ownership of a child started some other way (e.g. clone3 with CLONE_PIDFD).
   static ChildProcess adopt(pid_t pid, Fd pidfd) { return ChildProcess(pid, std::move(pidfd)); }
+  // Forks a child that runs `body` and then _exits with its return value (no atexit
+  // handlers, no destructors of objects it inherited). For code that needs a process
+  // running a function rather than a program, such as tests of seccomp and cgroups.
+  // Errors: kIo (fork, pidfd_open). REQUIRES: the caller is single-threaded, or `body`
+  // makes only async-signal-safe calls.
+  static Result<ChildProcess> fork_and_run(const std::function<int()>& body);
 
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&& other) noexcept;
@@ -67,6 +74,8 @@ class ChildProcess {
 
  private:
   ChildProcess(pid_t pid, Fd pidfd) : pid_(pid), pidfd_(std::move(pidfd)) {}
+  // Takes a freshly forked child by pidfd; kills and reaps it if pidfd_open fails.
+  static Result<ChildProcess> adopt(pid_t pid);
   void reset();
 
   pid_t pid_ = -1;

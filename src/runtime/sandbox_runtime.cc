@@ -88,7 +88,8 @@ Result<void> SandboxRuntime::boot() {
   spec.rootfs = MSB_TRY(image_root(*engine_, config_));
   spec.writable_layer = engine_->writable_layer_path(paths_.dir);
   spec.hostname = config_.hostname;
-  spec.instance_name = fmt::format("{}-{}", options_.name, run_->id);
+  // Unique across $MSB_HOMEs too: cgroups are host-wide.
+  spec.instance_name = fmt::format("{}-{}-{}", options_.name, run_->id, os::current_pid());
   if (!config_.accel.empty()) spec.accel = MSB_TRY(engine::parse_accel(config_.accel));
   if (!engine_->has_writable_layer(spec.writable_layer))
     return err(ErrorKind::kNotFound, "writable layer missing: {}", spec.writable_layer);

@@ -51,6 +51,7 @@ SandboxInfo info_of(const msb::store::SandboxRecord& record) {
     info.image = config->image;
     info.cpus = config->cpus;
     info.memory_mib = config->memory_mib;
+    info.isolation = config->isolation;
   }
   return info;
 }

@@ -11,10 +11,12 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "engine/ns/cgroup.h"
 #include "engine/ns/child.h"
 #include "engine/ns/engine.h"
 #include "engine/ns/id_map.h"
 #include "engine/ns/ns_instance.h"
+#include "engine/ns/seccomp_policy.h"
 #include "engine/vm/guest_kit.h"
 #include "os/file.h"
 #include "os/io.h"
@@ -26,6 +28,9 @@ namespace msb::engine::ns {
 namespace {
 
 constexpr int kChildSetupTimeoutMs = 30000;
+// Processes and threads per sandbox: far above what builds and servers use, low enough
+// that a fork bomb stops long before the host's limits.
+constexpr uint32_t kPidsMax = 2048;
 
 // Docker's default capability set: enough for package managers and servers run as root,
 // without the ones that reach the kernel (SYS_ADMIN, SYS_MODULE, SYS_PTRACE, NET_ADMIN, ...).
@@ -176,13 +181,21 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
   plan.mounts = mount_steps();
   plan.hostname = spec.hostname;
   plan.dropped_capabilities = dropped_capabilities();
+  plan.seccomp = MSB_TRY(build_seccomp_program()).instructions;
   plan.argv = {"msb-agentd", "--channel-fd=3"};
   plan.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
   plan.finalize();
 
+  CgroupLimits limits{uint64_t{spec.memory_mib} << 20, kPidsMax, spec.cpus};
+  CgroupDir cgroup = MSB_TRY(
+      std::move(CgroupDir::create(spec.instance_name, limits)).context("cgroup for sandbox"));
+
   ClonedChild cloned = MSB_TRY(clone_sandbox_child(plan));
   os::ChildProcess init = os::ChildProcess::adopt(cloned.pid, std::move(cloned.pidfd));
   fds.control.reset();  // the child's copy; ours is control.first
+  // Everything the sandbox will ever run descends from this process: it joins the cgroup
+  // before it runs anything of the sandbox's.
+  MSB_TRY(cgroup.add_process(cloned.pid));
   std::string proc = "/proc/" + std::to_string(cloned.pid);
   // Root inside is the first id of an unprivileged host range.
   MSB_TRY(os::write_file(proc + "/uid_map", id_map_line(sandbox_uid_range())));
@@ -198,8 +211,8 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
                                                work_dir(spec.writable_layer)));
   MSB_TRY(os::send_fd(control.first.get(), root.get(), 'g'));
   MSB_TRY(await_exec(control.first.get(), plan));
-  return std::unique_ptr<Instance>(
-      new NsInstance(std::move(init), std::move(channel.first), console_log, mount_point));
+  return std::unique_ptr<Instance>(new NsInstance(
+      std::move(cgroup), std::move(init), std::move(channel.first), console_log, mount_point));
 }
 
 }  // namespace msb::engine::ns

@@ -9,6 +9,7 @@ namespace msb::engine::ns {
 
 NsInstance::~NsInstance() {
   if (init_.running()) (void)init_.kill_and_wait();
+  (void)cgroup_.remove();
   // The root was only ever attached inside the sandbox's own mount namespace, which died
   // with it: the mount point here is an empty directory (rmdir, never a recursive remove).
   (void)os::unlink_at(AT_FDCWD, root_mount_point_, true);

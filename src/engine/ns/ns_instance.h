@@ -6,15 +6,17 @@
 #include <string>
 
 #include "engine/engine.h"
+#include "engine/ns/cgroup.h"
 #include "os/child_process.h"
 
 namespace msb::engine::ns {
 
 class NsInstance final : public Instance {
  public:
-  NsInstance(os::ChildProcess init, os::Fd agent_channel, std::string console_log,
+  NsInstance(CgroupDir cgroup, os::ChildProcess init, os::Fd agent_channel, std::string console_log,
              std::string root_mount_point)
-      : init_(std::move(init)),
+      : cgroup_(std::move(cgroup)),
+        init_(std::move(init)),
         agent_channel_(std::move(agent_channel)),
         console_log_(std::move(console_log)),
         root_mount_point_(std::move(root_mount_point)) {}
@@ -32,6 +34,7 @@ class NsInstance final : public Instance {
   std::string failure_report(size_t lines) const override;
 
  private:
+  CgroupDir cgroup_;  // outlives init_: removing it kills anything that escaped PID 1's death
   os::ChildProcess init_;
   os::Fd agent_channel_;
   std::string console_log_;

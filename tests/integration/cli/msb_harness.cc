@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <sstream>
 #include <thread>
 
 #include "os/clock.h"
@@ -27,7 +28,8 @@ MsbHarness::MsbHarness() : home_(std::move(*os::TempDir::create("msb-it-"))) {
 os::SpawnOptions MsbHarness::spawn_options(const std::vector<std::string>& args) const {
   os::SpawnOptions options;
   options.argv = {MSB_BIN};
-  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  std::vector<std::string> engine_args = with_test_isolation(args);
+  options.argv.insert(options.argv.end(), engine_args.begin(), engine_args.end());
   std::vector<std::string> env;
   for (const auto& [key, value] : env_) env.push_back(key + "=" + value);
   options.env = env;
@@ -87,6 +89,22 @@ std::string MsbHarness::started_stderr() const {
   return text ? *text : "";
 }
 
+// A namespace sandbox's init (msb-agentd, clean environment) whose parent runs with our
+// $MSB_HOME.
+bool MsbHarness::is_our_namespace_init(const std::string& proc_dir) const {
+  Result<std::string> comm = os::read_file(proc_dir + "/comm");
+  if (!comm || *comm != "msb-agentd\n") return false;
+  Result<std::string> stat = os::read_file(proc_dir + "/stat");
+  if (!stat) return false;
+  std::istringstream fields(stat->substr(stat->rfind(')') + 2));
+  std::string state, parent;
+  fields >> state >> parent;
+  Result<std::string> environment = os::read_file("/proc/" + parent + "/environ");
+  std::string entry = "MSB_HOME=" + home_.path();
+  entry.push_back('\0');
+  return environment && environment->find(entry) != std::string::npos;
+}
+
 std::vector<int> MsbHarness::live_qemu_pids() const {
   std::vector<int> pids;
   std::error_code ec;
@@ -95,8 +113,9 @@ std::vector<int> MsbHarness::live_qemu_pids() const {
     if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
     Result<std::string> cmdline = os::read_file(entry.path().string() + "/cmdline");
     if (!cmdline) continue;
-    if (cmdline->find("qemu-system") != std::string::npos &&
-        cmdline->find(home_.path()) != std::string::npos) {
+    if ((cmdline->find("qemu-system") != std::string::npos &&
+         cmdline->find(home_.path()) != std::string::npos) ||
+        is_our_namespace_init(entry.path().string())) {
       Result<std::string> stat = os::read_file(entry.path().string() + "/stat");
       // A zombie is dead; only its parent's reaping is missing (and checked elsewhere).
       if (stat && stat->find(") Z ") != std::string::npos) continue;

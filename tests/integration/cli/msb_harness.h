@@ -9,6 +9,7 @@
 
 #include "os/child_process.h"
 #include "os/file.h"
+#include "test_engine.h"
 
 namespace msb::testing {
 
@@ -34,7 +35,8 @@ class MsbHarness {
   // What a start()ed msb wrote to stderr.
   std::string started_stderr() const;
 
-  // QEMU processes started for this harness's $MSB_HOME that are still alive.
+  // Engine processes (QEMU, or a namespace sandbox's init) started for this harness's
+  // $MSB_HOME that are still alive.
   std::vector<int> live_qemu_pids() const;
   // Waits up to `timeout` for live_qemu_pids() to become empty.
   bool wait_no_qemu(std::chrono::milliseconds timeout) const;
@@ -42,6 +44,7 @@ class MsbHarness {
   std::vector<std::string> leftover_run_dirs() const;
 
  private:
+  bool is_our_namespace_init(const std::string& proc_dir) const;
   os::SpawnOptions spawn_options(const std::vector<std::string>& args) const;
 
   os::TempDir home_;

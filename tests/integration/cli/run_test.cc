@@ -3,12 +3,14 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
 #include "engine/vm/accel.h"
 #include "msb_harness.h"
 #include "os/io.h"
+#include "os/system.h"
 
 namespace msb::testing {
 namespace {
@@ -38,6 +40,8 @@ class MsbRunTable : public MsbRun, public ::testing::WithParamInterface<RunCase>
 
 TEST_P(MsbRunTable, ExitCodeAndStdout) {
   const RunCase& c = GetParam();
+  if (std::find(c.argv.begin(), c.argv.end(), "--accel") != c.argv.end())
+    MSB_SKIP_UNLESS_VM_ENGINE("accelerators");
   MsbResult result = harness_.run(c.argv);
   EXPECT_EQ(result.exit_code, c.exit_code) << result.err;
   EXPECT_EQ(result.out, c.out) << result.err;
@@ -96,7 +100,12 @@ TEST_F(MsbRun, NonExecutableFileGives126) {
 TEST_F(MsbRun, GuestRunsOurKernel) {
   MsbResult result = harness_.run({"run", "--", "uname", "-r"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_THAT(result.out, EndsWith("-microsandbox\n"));
+  if (on_vm_engine()) {
+    EXPECT_THAT(result.out, EndsWith("-microsandbox\n"));
+  } else {
+    // The namespace engine shares the host's kernel (docs/design/namespace-engine.md).
+    EXPECT_EQ(result.out, os::kernel_release() + "\n");
+  }
 }
 
 TEST_F(MsbRun, GuestHasWritableRootAndTmp) {
@@ -111,7 +120,8 @@ TEST_F(MsbRun, TimingsAreReported) {
   MsbResult result = harness_.run({"run", "--timings", "--", "true"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.err, HasSubstr("\"kernel_boot_ms\""));
-  EXPECT_THAT(result.err, HasSubstr("\"engine\":\"vm ("));
+  EXPECT_THAT(result.err,
+              HasSubstr(on_vm_engine() ? "\"engine\":\"vm (" : "\"engine\":\"namespace\""));
 }
 
 TEST_F(MsbRun, MissingCommandAfterDashesIsUsageError) {
@@ -127,6 +137,7 @@ TEST_F(MsbRun, UnknownImageIsImageNotFound) {
 }
 
 TEST_F(MsbRun, MissingKernelNamesThePath) {
+  MSB_SKIP_UNLESS_VM_ENGINE("QEMU and its guest kernel");
   harness_.set_env("MSB_KERNEL", harness_.home() + "/no-such-vmlinux");
   MsbResult result = harness_.run({"run", "--", "true"});
   EXPECT_EQ(result.exit_code, 125);
@@ -135,6 +146,7 @@ TEST_F(MsbRun, MissingKernelNamesThePath) {
 }
 
 TEST_F(MsbRun, MissingQemuSaysHowToInstallIt) {
+  MSB_SKIP_UNLESS_VM_ENGINE("QEMU and its guest kernel");
   harness_.set_env("MSB_QEMU", "/nonexistent/qemu-system-x86_64");
   MsbResult result = harness_.run({"run", "--", "true"});
   EXPECT_EQ(result.exit_code, 125);
@@ -143,6 +155,7 @@ TEST_F(MsbRun, MissingQemuSaysHowToInstallIt) {
 }
 
 TEST_F(MsbRun, BootFailureShowsTheConsoleTail) {
+  MSB_SKIP_UNLESS_VM_ENGINE("QEMU and its guest kernel");
   // A kernel image QEMU cannot load: the failure must say so and show QEMU's reason.
   std::string bogus = harness_.home() + "/bogus-vmlinux";
   ASSERT_TRUE(os::write_file(bogus, "this is not a kernel"));
@@ -154,6 +167,7 @@ TEST_F(MsbRun, BootFailureShowsTheConsoleTail) {
 }
 
 TEST_F(MsbRun, KvmRequestMatchesTheProbe) {
+  MSB_SKIP_UNLESS_VM_ENGINE("QEMU and its guest kernel");
   MsbResult result = harness_.run({"run", "--accel", "kvm", "--", "true"});
   if (engine::vm::probe_kvm().usable) {
     EXPECT_EQ(result.exit_code, 0) << result.err;

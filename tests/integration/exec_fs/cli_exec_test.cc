@@ -152,7 +152,8 @@ TEST_F(MsbCli, LargeStdinArrivesByteExact) {
 TEST_F(MsbCli, ExecOnAStoppedSandboxStartsItForTheCommandOnly) {
   Watchdog watchdog("exec on a stopped sandbox", std::chrono::seconds(600));
   {
-    microsandbox::Sandbox cold = microsandbox::Sandbox::builder("cold").create();
+    microsandbox::Sandbox cold =
+        microsandbox::Sandbox::builder("cold").isolation(test_isolation()).create();
     cold.fs().write("/root/note", "kept\n");
     cold.stop_and_wait(std::chrono::seconds(30));
   }

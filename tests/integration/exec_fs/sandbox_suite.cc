@@ -140,7 +140,8 @@ void SandboxSuite::set_up_suite(const std::string& name) {
   suite.name = name;
   suite.setup_error.clear();
   try {
-    suite.sandbox.emplace(microsandbox::Sandbox::builder(name).create());
+    suite.sandbox.emplace(
+        microsandbox::Sandbox::builder(name).isolation(test_isolation()).create());
   } catch (const microsandbox::Error& error) {
     suite.setup_error =
         std::string(microsandbox::error_kind_name(error.kind())) + ": " + error.what();
@@ -228,7 +229,8 @@ CliResult SandboxSuite::msb(const std::vector<std::string>& args,
                             const std::optional<std::string>& stdin_data,
                             std::chrono::seconds timeout) {
   std::vector<std::string> argv = {MSB_BIN};
-  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<std::string> engine_args = with_test_isolation(args);
+  argv.insert(argv.end(), engine_args.begin(), engine_args.end());
   return run_host(argv, stdin_data, timeout);
 }
 

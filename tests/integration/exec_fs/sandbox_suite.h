@@ -20,6 +20,7 @@
 
 #include "microsandbox/sandbox.h"
 #include "sdk_test_util.h"
+#include "test_engine.h"
 
 namespace msb::testing {
 

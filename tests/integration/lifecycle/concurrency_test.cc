@@ -45,7 +45,7 @@ TEST_F(LifecycleTest, TenConcurrentCreatesWithDistinctNamesAllSucceed) {
   EXPECT_THAT(Sandbox::list(), IsEmpty());
   auto name = [](int i) { return "many-" + std::to_string(i); };
   std::vector<std::string> created = run_concurrently(
-      kCount, [&](int i) { Sandbox::builder(name(i)).label("batch", "1").create_detached(); });
+      kCount, [&](int i) { sandbox_builder(name(i)).label("batch", "1").create_detached(); });
   for (int i = 0; i < kCount; ++i) EXPECT_EQ(created[i], "") << name(i);
 
   std::vector<SandboxInfo> listed = Sandbox::list({{"batch", "1"}});
@@ -72,7 +72,7 @@ TEST_F(LifecycleTest, TenConcurrentCreatesWithDistinctNamesAllSucceed) {
 TEST_F(LifecycleTest, TwoConcurrentCreatesOfOneNameGiveOneSandbox) {
   EXPECT_THAT(Sandbox::list(), IsEmpty());  // an existing store, as above
   std::vector<std::string> results = run_concurrently(2, [](int i) {
-    Sandbox::builder("same").label("creator", std::to_string(i)).create_detached();
+    sandbox_builder("same").label("creator", std::to_string(i)).create_detached();
   });
   int won = 0, exists = 0;
   for (const std::string& result : results) {

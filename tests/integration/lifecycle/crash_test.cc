@@ -72,7 +72,8 @@ TEST_F(LifecycleTest, DetachedSandboxOutlivesItsCreator) {
   std::vector<std::string> running = leftover_processes();
   ASSERT_EQ(running.size(), 2u) << ::testing::PrintToString(running);
   EXPECT_THAT(running, ::testing::Contains(::testing::EndsWith(" msb-runtime")));
-  EXPECT_THAT(running, ::testing::Contains(::testing::HasSubstr(" qemu-system")));
+  EXPECT_THAT(running, ::testing::Contains(
+                           ::testing::HasSubstr(on_vm_engine() ? " qemu-system" : " msb-agentd")));
   ExecOutput answer = Sandbox::connect("d").exec("echo", {"alive"});
   EXPECT_EQ(answer.stdout_data, "alive\n");
 
@@ -103,7 +104,7 @@ TEST_F(LifecycleTest, AttachedSandboxStopsWhenItsCreatorIsKilled) {
 }
 
 TEST_F(LifecycleTest, KillStopsTheSandboxAtOnce) {
-  Sandbox sandbox = Sandbox::builder("k").create();
+  Sandbox sandbox = sandbox_builder("k").create();
   int qemu = supervisor_of("k").engine_pid;
   ASSERT_TRUE(pid_alive(qemu));
   auto killed_at = std::chrono::steady_clock::now();
@@ -119,12 +120,12 @@ TEST_F(LifecycleTest, KillStopsTheSandboxAtOnce) {
 }
 
 TEST_F(LifecycleTest, ReplaceOfAStaleRunningRecordBootsAFreshSandbox) {
-  Sandbox::builder("r").create_detached();
+  sandbox_builder("r").create_detached();
   runtime::SupervisorRecord old = supervisor_of("r");
   ASSERT_TRUE(kill_process(old.pid));
   EXPECT_TRUE(wait_until([&] { return !pid_alive(old.engine_pid); }, std::chrono::seconds(10)));
 
-  Sandbox fresh = Sandbox::builder("r").replace().create();
+  Sandbox fresh = sandbox_builder("r").replace().create();
   EXPECT_EQ(fresh.exec("echo", {"fresh"}).stdout_data, "fresh\n");
   runtime::SupervisorRecord now = supervisor_of("r");
   EXPECT_NE(now.pid, old.pid);

@@ -28,13 +28,12 @@ TEST_F(LifecycleTest, ValidationFailuresCreateNothing) {
     const char* message;
   };
   std::vector<Case> cases = {
-      {"bad name", [] { return Sandbox::builder("a b"); }, "invalid sandbox name 'a b'"},
-      {"reserved env key", [] { return std::move(Sandbox::builder("v").env("MSB_X", "1")); },
+      {"bad name", [] { return sandbox_builder("a b"); }, "invalid sandbox name 'a b'"},
+      {"reserved env key", [] { return std::move(sandbox_builder("v").env("MSB_X", "1")); },
        "environment variable 'MSB_X' is reserved"},
-      {"reserved label key",
-       [] { return std::move(Sandbox::builder("v").label("sandbox.x", "1")); },
+      {"reserved label key", [] { return std::move(sandbox_builder("v").label("sandbox.x", "1")); },
        "label key 'sandbox.x' is reserved"},
-      {"relative workdir", [] { return std::move(Sandbox::builder("v").workdir("tmp")); },
+      {"relative workdir", [] { return std::move(sandbox_builder("v").workdir("tmp")); },
        "workdir must be an absolute guest path, got 'tmp'"},
   };
   for (Case& c : cases) {
@@ -48,7 +47,7 @@ TEST_F(LifecycleTest, ValidationFailuresCreateNothing) {
     std::string long_home = home() + "/" + std::string(60, 'h');
     ScopedEnv home_env("MSB_HOME", long_home);
     microsandbox::Error error =
-        error_of([] { Sandbox::builder(std::string(40, 'n')).create_detached(); });
+        error_of([] { sandbox_builder(std::string(40, 'n')).create_detached(); });
     EXPECT_EQ(error.kind(), ErrorKind::kInvalidConfig) << error.what();
     EXPECT_THAT(error.what(), HasSubstr("is too long for MSB_HOME " + long_home));
     EXPECT_FALSE(os::path_exists(long_home)) << "validation created the MSB_HOME";
@@ -62,14 +61,14 @@ TEST_F(LifecycleTest, ValidationFailuresCreateNothing) {
 TEST_F(LifecycleTest, CreatingATakenNameIsAlreadyExists) {
   const char* message =
       "sandbox 'x' already exists; remove it, start the stopped sandbox, or recreate with replace";
-  Sandbox sandbox = Sandbox::builder("x").label("first", "yes").create();
-  microsandbox::Error running = error_of([] { Sandbox::builder("x").create(); });
+  Sandbox sandbox = sandbox_builder("x").label("first", "yes").create();
+  microsandbox::Error running = error_of([] { sandbox_builder("x").create(); });
   EXPECT_EQ(running.kind(), ErrorKind::kAlreadyExists);
   EXPECT_STREQ(running.what(), message);
   EXPECT_EQ(sandbox.exec("echo", {"untouched"}).stdout_data, "untouched\n");
 
   sandbox.stop_and_wait();
-  microsandbox::Error stopped = error_of([] { Sandbox::builder("x").create(); });
+  microsandbox::Error stopped = error_of([] { sandbox_builder("x").create(); });
   EXPECT_EQ(stopped.kind(), ErrorKind::kAlreadyExists);
   EXPECT_STREQ(stopped.what(), message);
   SandboxInfo info = Sandbox::get("x");
@@ -83,7 +82,7 @@ TEST_F(LifecycleTest, LeftoverDirectoryWithoutRecordIsNeverReused) {
   ASSERT_TRUE(os::make_dirs(dir + "/data"));
   ASSERT_TRUE(os::write_file(dir + "/data/keep.txt", "precious"));
 
-  microsandbox::Error error = error_of([] { Sandbox::builder("y").create(); });
+  microsandbox::Error error = error_of([] { sandbox_builder("y").create(); });
   EXPECT_EQ(error.kind(), ErrorKind::kAlreadyExists);
   EXPECT_STREQ(error.what(),
                "sandbox 'y' already exists; remove it, start the stopped sandbox, or recreate "
@@ -98,7 +97,7 @@ TEST_F(LifecycleTest, LeftoverDirectoryWithoutRecordIsNeverReused) {
 }
 
 TEST_F(LifecycleTest, MissingWorkdirFailsCreateAndLeavesTheRecordStopped) {
-  microsandbox::Error error = error_of([] { Sandbox::builder("wd").workdir("/nope").create(); });
+  microsandbox::Error error = error_of([] { sandbox_builder("wd").workdir("/nope").create(); });
   EXPECT_EQ(error.kind(), ErrorKind::kInvalidConfig) << error.what();
   EXPECT_THAT(error.what(), HasSubstr("workdir does not exist in guest: /nope"));
 
@@ -112,12 +111,13 @@ TEST_F(LifecycleTest, MissingWorkdirFailsCreateAndLeavesTheRecordStopped) {
 }
 
 TEST_F(LifecycleTest, FailedBootLeavesAStoppedRecordWithTheReason) {
+  MSB_SKIP_UNLESS_VM_ENGINE("a guest kernel that cannot boot");
   // A kernel file QEMU cannot load: the guest never boots.
   std::string bogus = home() + "/bogus-vmlinux";
   ASSERT_TRUE(os::write_file(bogus, "this is not a kernel"));
   {
     ScopedEnv kernel("MSB_KERNEL", bogus);
-    microsandbox::Error error = error_of([] { Sandbox::builder("bf").create(); });
+    microsandbox::Error error = error_of([] { sandbox_builder("bf").create(); });
     EXPECT_EQ(error.kind(), ErrorKind::kBootFailed) << error.what();
     EXPECT_THAT(error.what(), HasSubstr("boot failed"));
   }

@@ -17,7 +17,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 TEST_F(LifecycleTest, ExecReportsExitCodesSeparateStreamsAndStdin) {
-  Sandbox sandbox = Sandbox::builder("exec").create();
+  Sandbox sandbox = sandbox_builder("exec").create();
   for (int code : {0, 1, 42}) {
     ExecOutput out = sandbox.exec("sh", {"-c", "exit " + std::to_string(code)});
     EXPECT_EQ(out.exit_code, code);
@@ -40,7 +40,7 @@ TEST_F(LifecycleTest, ExecReportsExitCodesSeparateStreamsAndStdin) {
 }
 
 TEST_F(LifecycleTest, ExecFailuresAreTypedAndLeaveTheSandboxUsable) {
-  Sandbox sandbox = Sandbox::builder("failing").create();
+  Sandbox sandbox = sandbox_builder("failing").create();
   microsandbox::Error missing = error_of([&] { sandbox.exec("no-such-command", {"x"}); });
   EXPECT_EQ(missing.kind(), ErrorKind::kExecFailed) << missing.what();
   EXPECT_EQ(missing.sys_errno(), ENOENT) << missing.what();
@@ -65,7 +65,7 @@ TEST_F(LifecycleTest, ExecFailuresAreTypedAndLeaveTheSandboxUsable) {
 }
 
 TEST_F(LifecycleTest, ExecInheritsEnvWorkdirUserAndShellFromTheSandbox) {
-  Sandbox sandbox = Sandbox::builder("defaults")
+  Sandbox sandbox = sandbox_builder("defaults")
                         .env("A", "1")
                         .env("B", "2")
                         .workdir("/tmp")
@@ -96,7 +96,7 @@ TEST_F(LifecycleTest, ExecInheritsEnvWorkdirUserAndShellFromTheSandbox) {
 // hostname: its first 55 bytes, '-', and 8 hex digits of its SHA-256.
 TEST_F(LifecycleTest, ExecRunsInRootWithoutWorkdirAndLongNamesGetADerivedHostname) {
   microsandbox::Error too_long =
-      error_of([] { Sandbox::builder("n" + std::string(99, 'x')).create(); });
+      error_of([] { sandbox_builder("n" + std::string(99, 'x')).create(); });
   EXPECT_EQ(too_long.kind(), ErrorKind::kInvalidConfig);
   EXPECT_THAT(too_long.what(), HasSubstr("is too long for MSB_HOME"));
 
@@ -104,7 +104,7 @@ TEST_F(LifecycleTest, ExecRunsInRootWithoutWorkdirAndLongNamesGetADerivedHostnam
   ASSERT_GT(longest, 64u);
   std::string name = "long-name-";
   for (char c = 'a'; name.size() < longest; c = c == 'z' ? 'a' : char(c + 1)) name += c;
-  Sandbox sandbox = Sandbox::builder(name).create();
+  Sandbox sandbox = sandbox_builder(name).create();
   EXPECT_EQ(sandbox.exec("pwd").stdout_data, "/\n");
 
   ExecOutput digest = sandbox.exec("sha256sum", {}, {.stdin_data = name});

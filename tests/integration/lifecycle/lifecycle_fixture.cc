@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "os/process_handle.h"
@@ -89,7 +91,8 @@ CliResult LifecycleTest::msb(const std::vector<std::string>& args, std::chrono::
   os::Fd err = std::move(*os::open_file(prefix + ".err", O_WRONLY | O_CREAT | O_TRUNC));
   os::SpawnOptions options;
   options.argv = {MSB_BIN};
-  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  std::vector<std::string> engine_args = with_test_isolation(args);
+  options.argv.insert(options.argv.end(), engine_args.begin(), engine_args.end());
   options.fds = {{out.get(), 1}, {err.get(), 2}};
   Result<os::ChildProcess> child = os::ChildProcess::spawn(options);
   if (!child) return CliResult{-1, "", "spawn failed: " + child.error().message};
@@ -109,7 +112,8 @@ os::ChildProcess LifecycleTest::start_msb(const std::vector<std::string>& args) 
   os::Fd err = std::move(*os::open_file(prefix + ".err", O_WRONLY | O_CREAT | O_TRUNC));
   os::SpawnOptions options;
   options.argv = {MSB_BIN};
-  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  std::vector<std::string> engine_args = with_test_isolation(args);
+  options.argv.insert(options.argv.end(), engine_args.begin(), engine_args.end());
   options.fds = {{out.get(), 1}, {err.get(), 2}};
   return std::move(*os::ChildProcess::spawn(options));
 }
@@ -148,24 +152,39 @@ runtime::SupervisorRecord LifecycleTest::supervisor_of(const std::string& name) 
   return record ? *record : runtime::SupervisorRecord{};
 }
 
-std::vector<std::string> LifecycleTest::leftover_processes(bool qemu_only) const {
+std::vector<std::string> LifecycleTest::leftover_processes(bool engines_only) const {
   std::vector<std::string> found;
   std::string env_entry = "MSB_HOME=" + home();
   env_entry.push_back('\0');
   std::string self = std::to_string(::getpid());
   std::error_code ec;
+  // A namespace sandbox's init has a clean environment: it is ours when its parent is.
+  std::set<std::string> ours;
+  std::vector<std::pair<std::string, std::string>> agents;  // pid, parent pid
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     std::string pid = entry.path().filename();
     if (pid.empty() || !std::isdigit(static_cast<unsigned char>(pid[0])) || pid == self) continue;
     std::string cmdline = read_or_empty(entry.path().string() + "/cmdline");
     std::string environment = read_or_empty(entry.path().string() + "/environ");
+    std::string comm = read_or_empty(entry.path().string() + "/comm");
+    if (!comm.empty() && comm.back() == '\n') comm.pop_back();
+    if (comm == "msb-agentd") {
+      std::string stat = read_or_empty(entry.path().string() + "/stat");
+      std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+      std::string state, parent;
+      fields >> state >> parent;
+      agents.emplace_back(pid, parent);
+      continue;
+    }
     bool mentions = environment.find(env_entry) != std::string::npos ||
                     cmdline.find(home() + "/") != std::string::npos;
     if (!mentions || !pid_alive(std::stoi(pid))) continue;
-    if (qemu_only && cmdline.find("qemu-system") == std::string::npos) continue;
-    std::string comm = read_or_empty(entry.path().string() + "/comm");
-    if (!comm.empty() && comm.back() == '\n') comm.pop_back();
+    ours.insert(pid);
+    if (engines_only && cmdline.find("qemu-system") == std::string::npos) continue;
     found.push_back(pid + " " + comm);
+  }
+  for (const auto& [pid, parent] : agents) {
+    if (ours.count(parent) && pid_alive(std::stoi(pid))) found.push_back(pid + " msb-agentd");
   }
   return found;
 }

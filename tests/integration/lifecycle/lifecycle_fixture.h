@@ -20,8 +20,16 @@
 #include "runtime/startup_status.h"
 #include "scoped_env.h"
 #include "sdk_test_util.h"
+#include "test_engine.h"
 
 namespace msb::testing {
+
+// Sandbox::builder with the engine under test (see test_engine.h).
+inline microsandbox::SandboxBuilder sandbox_builder(std::string name) {
+  microsandbox::SandboxBuilder builder = microsandbox::Sandbox::builder(std::move(name));
+  builder.isolation(test_isolation());
+  return builder;
+}
 
 // Boots under TCG take seconds, and longer when several boot at once.
 inline constexpr std::chrono::seconds kSlow{120};
@@ -59,7 +67,9 @@ class LifecycleTest : public ::testing::Test {
   runtime::SupervisorRecord supervisor_of(const std::string& name) const;
   // Live processes (not zombies) whose environment or command line mentions $MSB_HOME,
   // as "pid comm" strings; `qemu_only` keeps the QEMU ones.
-  std::vector<std::string> leftover_processes(bool qemu_only = false) const;
+  // Processes of this test's $MSB_HOME (by environment or command line), and the namespace
+  // inits whose parent is one of them. engines_only: just QEMUs and namespace inits.
+  std::vector<std::string> leftover_processes(bool engines_only = false) const;
   // PRAGMA integrity_check of $MSB_HOME/db/msb.db ("ok" when intact).
   std::string integrity_check() const;
 

@@ -31,7 +31,7 @@ std::vector<std::string> names_of(const std::vector<SandboxInfo>& infos) {
 
 TEST_F(LifecycleTest, UpperDiskPersistsAcrossStopAndStart) {
   {
-    Sandbox sandbox = Sandbox::builder("persist").create();
+    Sandbox sandbox = sandbox_builder("persist").create();
     ExecOutput wrote = sandbox.exec("sh", {"-c", "echo data > /root/f; sync"});
     ASSERT_TRUE(wrote.success()) << wrote.stderr_data;
     sandbox.stop_and_wait();
@@ -49,7 +49,7 @@ TEST_F(LifecycleTest, UpperDiskPersistsAcrossStopAndStart) {
 }
 
 TEST_F(LifecycleTest, StartOfRunningIsStillRunningStopOfStoppedIsANoOp) {
-  Sandbox sandbox = Sandbox::builder("s").create();
+  Sandbox sandbox = sandbox_builder("s").create();
   microsandbox::Error running = error_of([] { Sandbox::start("s"); });
   EXPECT_EQ(running.kind(), ErrorKind::kStillRunning);
   EXPECT_STREQ(running.what(), "cannot start sandbox 's': already running");
@@ -61,8 +61,8 @@ TEST_F(LifecycleTest, StartOfRunningIsStillRunningStopOfStoppedIsANoOp) {
   Sandbox::connect("s").stop_and_wait();
   EXPECT_EQ(Sandbox::get("s").status, SandboxStatus::kStopped);
 
-  std::string disk = sandbox_dir("s") + "/upper.ext4";
-  ASSERT_TRUE(os::remove_file(disk));
+  std::string disk = sandbox_dir("s") + (on_vm_engine() ? "/upper.ext4" : "/writable");
+  ASSERT_TRUE(os::remove_tree(disk));
   microsandbox::Error no_disk = error_of([] { Sandbox::start("s"); });
   EXPECT_EQ(no_disk.kind(), ErrorKind::kNotFound);
   EXPECT_THAT(no_disk.what(), HasSubstr(disk));
@@ -72,11 +72,11 @@ TEST_F(LifecycleTest, StartOfRunningIsStillRunningStopOfStoppedIsANoOp) {
 
 TEST_F(LifecycleTest, ReplaceOfAStoppedSandboxStartsAFreshOne) {
   {
-    Sandbox old = Sandbox::builder("r").label("generation", "old").create();
+    Sandbox old = sandbox_builder("r").label("generation", "old").create();
     ASSERT_TRUE(old.shell("echo old > /root/mark; sync").success());
     old.stop_and_wait();
   }
-  Sandbox fresh = Sandbox::builder("r").label("generation", "new").replace().create();
+  Sandbox fresh = sandbox_builder("r").label("generation", "new").replace().create();
   EXPECT_EQ(fresh.exec("cat", {"/root/mark"}).exit_code, 1) << "the old upper disk was kept";
   std::vector<SandboxInfo> all = Sandbox::list();
   ASSERT_EQ(all.size(), 1u);
@@ -87,12 +87,12 @@ TEST_F(LifecycleTest, ReplaceOfAStoppedSandboxStartsAFreshOne) {
 }
 
 TEST_F(LifecycleTest, ReplaceOfARunningSandboxTakesItsVmDown) {
-  Sandbox old = Sandbox::builder("r").create();
+  Sandbox old = sandbox_builder("r").create();
   ASSERT_TRUE(old.shell("echo old > /root/mark; sync").success());
   runtime::SupervisorRecord before = supervisor_of("r");
   ASSERT_TRUE(pid_alive(before.engine_pid));
 
-  Sandbox fresh = Sandbox::builder("r").replace(std::chrono::seconds(10)).create();
+  Sandbox fresh = sandbox_builder("r").replace(std::chrono::seconds(10)).create();
   EXPECT_FALSE(pid_alive(before.engine_pid)) << "the old QEMU still runs";
   EXPECT_FALSE(pid_alive(before.pid)) << "the old supervisor still runs";
   runtime::SupervisorRecord after = supervisor_of("r");
@@ -106,7 +106,7 @@ TEST_F(LifecycleTest, ReplaceOfARunningSandboxTakesItsVmDown) {
 }
 
 TEST_F(LifecycleTest, DrainLetsRunningCommandsFinishRefusesNewOnesThenStops) {
-  Sandbox owner = Sandbox::builder("d").create();
+  Sandbox owner = sandbox_builder("d").create();
   std::optional<ExecOutput> slept;
   std::string worker_error;
   std::thread worker([&] {
@@ -145,7 +145,7 @@ TEST_F(LifecycleTest, DrainLetsRunningCommandsFinishRefusesNewOnesThenStops) {
 }
 
 TEST_F(LifecycleTest, OnlyTheOwnerWaitsAndItsWaitEndsWhenAnotherHandleStops) {
-  Sandbox owner = Sandbox::builder("w").create();
+  Sandbox owner = sandbox_builder("w").create();
   Sandbox other = Sandbox::connect("w");
   microsandbox::Error not_owner = error_of([&] { other.wait(); });
   EXPECT_EQ(not_owner.kind(), ErrorKind::kInvalidArgument) << not_owner.what();
@@ -161,7 +161,7 @@ TEST_F(LifecycleTest, OnlyTheOwnerWaitsAndItsWaitEndsWhenAnotherHandleStops) {
 }
 
 TEST_F(LifecycleTest, EphemeralSandboxLeavesNothingWhenItStops) {
-  Sandbox sandbox = Sandbox::builder("eph").ephemeral().create();
+  Sandbox sandbox = sandbox_builder("eph").ephemeral().create();
   EXPECT_TRUE(Sandbox::get("eph").ephemeral);
   EXPECT_EQ(sandbox.exec("echo", {"hi"}).stdout_data, "hi\n");
   sandbox.stop_and_wait();
@@ -172,7 +172,7 @@ TEST_F(LifecycleTest, EphemeralSandboxLeavesNothingWhenItStops) {
 }
 
 TEST_F(LifecycleTest, LogsHoldExecOutputForSdkAndCli) {
-  Sandbox sandbox = Sandbox::builder("logs").create();
+  Sandbox sandbox = sandbox_builder("logs").create();
   EXPECT_EQ(sandbox.exec("echo", {"hello"}).stdout_data, "hello\n");
   std::vector<LogEntry> entries = sandbox.logs();
   bool found = false;
@@ -193,7 +193,7 @@ TEST_F(LifecycleTest, LogsHoldExecOutputForSdkAndCli) {
 TEST_F(LifecycleTest, ListSelectsByAllGivenLabels) {
   for (auto [name, team, env] : {std::tuple{"l1", "a", "prod"}, std::tuple{"l2", "a", "dev"},
                                  std::tuple{"l3", "b", "prod"}}) {
-    Sandbox::builder(name).label("team", team).label("env", env).create().stop_and_wait();
+    sandbox_builder(name).label("team", team).label("env", env).create().stop_and_wait();
   }
   EXPECT_THAT(names_of(Sandbox::list()), ElementsAre("l1", "l2", "l3"));
   EXPECT_THAT(names_of(Sandbox::list({{"team", "a"}})), ElementsAre("l1", "l2"));

@@ -180,5 +180,28 @@ TEST(ChildProcess, EmptyArgvIsInvalid) {
   EXPECT_EQ(child.error().kind, ErrorKind::kInvalidArgument);
 }
 
+TEST(ChildProcess, ForkAndRunExitsWithTheBodysResult) {
+  int marker = 41;
+  Result<ChildProcess> child = ChildProcess::fork_and_run([&] { return marker + 1; });
+  ASSERT_TRUE(child.has_value()) << child.error().message;
+  Result<ExitStatus> status = child->wait();
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->code, 42);
+  EXPECT_EQ(status->signal, 0);
+}
+
+TEST(ChildProcess, ForkAndRunChildIsKilledOnDestruction) {
+  pid_t pid = -1;
+  {
+    Result<ChildProcess> child = ChildProcess::fork_and_run([] {
+      for (;;) ::pause();
+      return 0;
+    });
+    ASSERT_TRUE(child.has_value()) << child.error().message;
+    pid = child->pid();
+  }
+  EXPECT_TRUE(process_gone(pid));
+}
+
 }  // namespace
 }  // namespace msb::os

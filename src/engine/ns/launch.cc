@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "engine/ns/cgroup.h"
+#include "engine/ns/cgroup_sweep.h"
 #include "engine/ns/child.h"
 #include "engine/ns/engine.h"
 #include "engine/ns/id_map.h"
@@ -186,6 +187,8 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
   plan.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
   plan.finalize();
 
+  // Supervisors killed with SIGKILL could not remove theirs.
+  sweep_stale_cgroups();
   CgroupLimits limits{uint64_t{spec.memory_mib} << 20, kPidsMax, spec.cpus};
   CgroupDir cgroup = MSB_TRY(
       std::move(CgroupDir::create(spec.instance_name, limits)).context("cgroup for sandbox"));

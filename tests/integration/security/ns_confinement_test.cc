@@ -2,6 +2,7 @@
 // and from the host. Each test boots its own small sandbox (~0.1 s) with the limits it needs.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -193,6 +194,38 @@ TEST_F(NsConfinement, MemoryHogIsKilledInsideOnly) {
   EXPECT_EQ(hog.signal, 9) << hog.stderr_data;
   // The sandbox (its agent) survives and the host was never under pressure.
   EXPECT_EQ(sh(sandbox, "echo alive").stdout_data, "alive\n");
+}
+
+// The sandbox's pids cgroup directories whose names start with `name` + "-".
+std::vector<std::string> pids_cgroups_of(const std::string& name) {
+  std::vector<std::string> found;
+  for (const std::string& entry : os::list_dir("/sys/fs/cgroup/pids/msb")) {
+    if (entry.rfind(name + "-", 0) == 0) found.push_back(entry);
+  }
+  return found;
+}
+
+TEST_F(NsConfinement, CgroupsAreRemovedOnStopAndSweptAfterASupervisorIsKilled) {
+  if (!os::is_directory("/sys/fs/cgroup/pids")) GTEST_SKIP() << "checks cgroup v1 paths";
+  std::string name = "cg" + std::to_string(::getpid());
+  {
+    Sandbox sandbox = make(name);
+    EXPECT_EQ(pids_cgroups_of(name).size(), 1u);
+    sandbox.stop_and_wait();
+  }
+  EXPECT_TRUE(pids_cgroups_of(name).empty()) << "a stopped sandbox kept its cgroup";
+
+  Sandbox sandbox = Sandbox::start(name);
+  Result<std::string> text = os::read_file(home() + "/run/" + name + "/supervisor.json");
+  ASSERT_TRUE(text.has_value());
+  int supervisor = std::stoi(text->substr(text->find("\"pid\":") + 6));
+  ASSERT_EQ(::kill(supervisor, SIGKILL), 0);
+  EXPECT_TRUE(wait_until([&] { return !os::path_exists("/proc/" + std::to_string(supervisor)); },
+                         std::chrono::seconds(10)));
+  EXPECT_EQ(pids_cgroups_of(name).size(), 1u) << "nothing could remove it yet";
+  Sandbox other = make(name + "x");
+  EXPECT_TRUE(pids_cgroups_of(name).empty()) << "the next launch did not sweep it";
+  EXPECT_EQ(Sandbox::get(name).status, microsandbox::SandboxStatus::kCrashed);
 }
 
 }  // namespace

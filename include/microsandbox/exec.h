@@ -57,6 +57,26 @@ struct ExecEvent {
   bool timed_out = false;  // kExited
 };
 
+// Sandbox::attach(): the process on this process's own terminal (or stdin/stdout/stderr).
+struct AttachOptions {
+  std::vector<std::pair<std::string, std::string>> env;  // merged over the sandbox env
+  std::string cwd;                                       // default: the sandbox workdir, else /
+  std::string user;  // "name", "uid", "uid:gid"; default: the sandbox user
+  // Keys that detach, as Docker spells them: comma-separated, each one character or
+  // ctrl-<key> with <key> one of a-z @ [ \ ] ^ _ ("ctrl-]", "ctrl-p,ctrl-q"). They are
+  // matched only on a raw host terminal. "" disables detaching.
+  std::string detach_keys = "ctrl-]";
+  std::optional<bool> tty;  // a pseudo-terminal; default: when stdin is a terminal
+};
+
+struct AttachResult {
+  bool detached = false;  // the detach keys were typed; exit_code and signal are 0
+  int exit_code = 0;
+  int signal = 0;  // non-zero when killed by a signal
+  // As a shell reports it: exit_code, or 128 + signal.
+  int status() const { return signal != 0 ? 128 + signal : exit_code; }
+};
+
 // A running process. Events come in order; after kExited, next() returns nullopt.
 // Move-only, not thread-safe. Destroying a stream whose process still runs kills it.
 class MSB_EXPORT ExecStream {

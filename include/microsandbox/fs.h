@@ -94,6 +94,12 @@ class MSB_EXPORT SandboxFs {
   void copy_from_host(const std::string& host_path, const std::string& guest_path);
   // Guest file or directory tree -> host path (modes and symlinks kept).
   void copy_to_host(const std::string& guest_path, const std::string& host_path);
+  // Guest file or directory tree -> `destination_path` in the sandbox of `destination`
+  // (modes and symlinks kept; the same sandbox works too). Data streams between the two
+  // in chunks, never whole files in memory. An existing destination directory receives
+  // the source under its own name. Errors as above, saying which side is at fault.
+  void copy_to_sandbox(const std::string& guest_path, SandboxFs& destination,
+                       const std::string& destination_path);
 
   struct Impl;  // opaque
 

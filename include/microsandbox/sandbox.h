@@ -139,6 +139,18 @@ class MSB_EXPORT Sandbox {
   // stdin to write to. Each stream has its own connection; many may run at once.
   ExecStream exec_stream(const std::string& cmd, const std::vector<std::string>& args = {},
                          const ExecOptions& options = {});
+  // Runs `cmd` on this process's stdin, stdout and stderr until it exits or the detach
+  // keys are typed. With a TTY and a terminal on stdin, that terminal is raw meanwhile
+  // (restored on every exit path, exceptions included) and its size follows the host's.
+  // Detaching ends the session, and with it the process (there is no re-attach). While
+  // it runs, SIGWINCH, SIGINT, SIGTERM and SIGHUP are blocked on the calling thread; the
+  // last three end it. Errors: kInvalidArgument (bad detach_keys: checked before the
+  // process starts), the errors of exec(), kCancelled (a signal; sys_errno says which),
+  // kIo (the host side).
+  AttachResult attach(const std::string& cmd, const std::vector<std::string>& args = {},
+                      const AttachOptions& options = {});
+  // attach() to the sandbox's shell (default /bin/sh), interactive on a terminal.
+  AttachResult attach_shell(const AttachOptions& options = {});
   // Files inside the sandbox (guest paths).
   SandboxFs fs();
 

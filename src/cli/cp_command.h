@@ -1,5 +1,6 @@
-// msb cp SRC DST: copies files and directory trees between the host and a sandbox; the
-// sandbox side is written NAME:/path (msb cp ./src job:/app, msb cp job:/out ./out).
+// msb cp SRC DST: copies files and directory trees between the host and a sandbox, or
+// from one sandbox to another (or within one); a sandbox side is written NAME:/path
+// (msb cp ./src job:/app, msb cp job:/out ./out, msb cp job:/out other:/in).
 #pragma once
 
 #include <optional>

@@ -1,11 +1,12 @@
 #include "cli/exec_command.h"
 
-#include "cli/exec_loop.h"
+#include "cli/out.h"
 #include "cli/sandbox_flags.h"
 #include "common/paths.h"
 #include "config/exec_defaults.h"
 #include "config/validate.h"
 #include "os/terminal.h"
+#include "sdk/attach.h"
 #include "sdk/lifecycle.h"
 
 namespace msb::cli {
@@ -22,6 +23,9 @@ CLI::App* ExecCommand::add_to(CLI::App& app) {
   exec->add_flag("--no-tty", no_tty_, "Never use a terminal");
   exec->add_option("--timeout", timeout_s_, "Kill the command's process group after seconds");
   exec->add_option("--rlimit", rlimits_, "Resource limit RESOURCE=SOFT[:HARD] (repeatable)");
+  exec->add_option("--detach-keys", detach_keys_,
+                   "Keys that detach from a terminal session, e.g. ctrl-p,ctrl-q; '' for none")
+      ->default_str(std::string(sdk::kDefaultDetachKeys));
   if (!shell_) exec->footer("The command follows '--': msb exec NAME -- ls -l /");
   return exec;
 }
@@ -33,6 +37,7 @@ Result<int> ExecCommand::run() {
                name_);
   if (timeout_s_ && (*timeout_s_ <= 0 || *timeout_s_ > 86400 * 365))
     return err(ErrorKind::kInvalidArgument, "--timeout must be a positive number of seconds");
+  detach_sequence_ = MSB_TRY(sdk::parse_detach_keys(detach_keys_).context("--detach-keys"));
   store::SandboxRecord record = MSB_TRY(sdk::get_sandbox(name_));
   std::string socket = sandbox_paths(msb_home(), name_).agent_socket;
   if (sdk::is_active(record.status)) return run_in(socket);
@@ -68,11 +73,20 @@ Result<int> ExecCommand::run_in(const std::string& socket) {
   spec.request.user = std::move(settings.user);
   spec.request.rlimits = rlimits_;
   spec.request.tty = tty;
+  if (auto size = sdk::host_window_size(0); size && tty)
+    std::tie(spec.request.rows, spec.request.cols) = *size;
   spec.stdin_stream = true;
   if (timeout_s_) spec.timeout = std::chrono::milliseconds(int64_t(*timeout_s_ * 1000));
   sdk::ExecSession session = MSB_TRY(sdk::ExecSession::start(socket, std::move(spec)));
-  os::ExitStatus status = MSB_TRY(run_exec_loop(session, {tty, true}));
-  return status.shell_code();
+  sdk::AttachConfig attach;
+  attach.tty = tty;
+  attach.detach_sequence = detach_sequence_;
+  sdk::AttachOutcome outcome = MSB_TRY(sdk::run_attach(session, attach));
+  if (outcome.detached) {
+    print_info("msb: detached; the command was stopped with the session");
+    return 0;
+  }
+  return outcome.status.shell_code();
 }
 
 }  // namespace msb::cli

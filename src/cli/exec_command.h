@@ -1,5 +1,5 @@
 // msb exec NAME [-e K=V] [-w DIR] [-u USER] [-t|--no-tty] [--timeout S] [--rlimit R=S[:H]]
-//          -- CMD [ARGS...]
+//          [--detach-keys KEYS] -- CMD [ARGS...]
 // msb shell NAME [same flags]: the sandbox's shell, interactive when the host has a
 // terminal. A stopped sandbox is started for the command and stopped again afterwards.
 #pragma once
@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "cli/command.h"
+#include "sdk/detach_keys.h"
 
 namespace msb::cli {
 
@@ -28,6 +29,8 @@ class ExecCommand final : public Command {
   bool no_tty_ = false;
   std::optional<double> timeout_s_;
   std::vector<std::string> rlimits_;
+  std::string detach_keys_{sdk::kDefaultDetachKeys};
+  std::string detach_sequence_;  // detach_keys_ parsed
 };
 
 }  // namespace msb::cli

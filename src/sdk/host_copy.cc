@@ -16,16 +16,6 @@ namespace fs = std::filesystem;
 
 constexpr size_t kChunkBytes = 1 << 20;
 
-std::string base_name(const std::string& path) {
-  std::string trimmed = path;
-  while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
-  return fs::path(trimmed).filename().string();
-}
-
-std::string join(const std::string& dir, const std::string& name) {
-  return dir.ends_with('/') ? dir + name : dir + "/" + name;
-}
-
 uint32_t mode_of(const fs::file_status& status) {
   return static_cast<uint32_t>(status.permissions()) & 07777;
 }
@@ -60,7 +50,8 @@ Result<void> upload_entry(FsClient& client, const std::string& host, const std::
     MSB_TRY(client.request(protocol::FsMkdir{guest, mode_of(status), true}));
     MSB_TRY(client.request(protocol::FsChmod{guest, mode_of(status)}));
     for (const fs::directory_entry& child : fs::directory_iterator(host, ec))
-      pending.emplace_back(child.path().string(), join(guest, child.path().filename().string()));
+      pending.emplace_back(child.path().string(),
+                           path_join(guest, child.path().filename().string()));
     if (ec) return err(ErrorKind::kIo, "list {}: {}", host, ec.message());
     return {};
   }
@@ -96,7 +87,7 @@ Result<void> download_entry(FsClient& client, const std::string& guest, const st
     if (ec) return err(ErrorKind::kIo, "mkdir {}: {}", host, ec.message());
     fs::permissions(host, static_cast<fs::perms>(stat.mode & 07777), ec);
     for (const protocol::FsListEntry& entry : MSB_TRY(client.list(guest)))
-      pending.emplace_back(join(guest, entry.name), join(host, entry.name));
+      pending.emplace_back(path_join(guest, entry.name), path_join(host, entry.name));
     return {};
   }
   if (stat.type == "file") return download_file(client, guest, host, stat.mode);
@@ -105,6 +96,16 @@ Result<void> download_entry(FsClient& client, const std::string& guest, const st
 
 }  // namespace
 
+std::string path_base_name(const std::string& path) {
+  std::string trimmed = path;
+  while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+  return fs::path(trimmed).filename().string();
+}
+
+std::string path_join(const std::string& dir, const std::string& name) {
+  return dir.ends_with('/') ? dir + name : dir + "/" + name;
+}
+
 Result<void> copy_host_to_guest(FsClient& client, const std::string& host_path,
                                 const std::string& guest_path) {
   std::error_code ec;
@@ -112,7 +113,8 @@ Result<void> copy_host_to_guest(FsClient& client, const std::string& host_path,
     return err(ErrorKind::kNotFound, "{}: no such file on the host", host_path);
   std::string destination = guest_path;
   protocol::FsStatResult target = MSB_TRY(client.stat(guest_path, true));
-  if (target.exists && target.type == "dir") destination = join(guest_path, base_name(host_path));
+  if (target.exists && target.type == "dir")
+    destination = path_join(guest_path, path_base_name(host_path));
   std::vector<std::pair<std::string, std::string>> pending = {{host_path, destination}};
   while (!pending.empty()) {
     auto [host, guest] = std::move(pending.back());
@@ -125,7 +127,7 @@ Result<void> copy_host_to_guest(FsClient& client, const std::string& host_path,
 Result<void> copy_guest_to_host(FsClient& client, const std::string& guest_path,
                                 const std::string& host_path) {
   std::string destination = host_path;
-  if (os::is_directory(host_path)) destination = join(host_path, base_name(guest_path));
+  if (os::is_directory(host_path)) destination = path_join(host_path, path_base_name(guest_path));
   std::vector<std::pair<std::string, std::string>> pending = {{guest_path, destination}};
   while (!pending.empty()) {
     auto [guest, host] = std::move(pending.back());

@@ -18,4 +18,9 @@ Result<void> copy_host_to_guest(FsClient& fs, const std::string& host_path,
 Result<void> copy_guest_to_host(FsClient& fs, const std::string& guest_path,
                                 const std::string& host_path);
 
+// The last component of `path`, trailing slashes ignored ("/a/b/" -> "b").
+std::string path_base_name(const std::string& path);
+// `dir` + "/" + `name`, without doubling a trailing slash.
+std::string path_join(const std::string& dir, const std::string& name);
+
 }  // namespace msb::sdk

@@ -31,6 +31,17 @@ std::string rlimit_spec(const Rlimit& limit) {
   return spec;
 }
 
+ExecEvent public_event(msb::sdk::ExecEventData event) {
+  return ExecEvent{static_cast<ExecEvent::Kind>(event.kind),
+                   event.pid,
+                   std::move(event.data),
+                   event.exit_code,
+                   event.signal,
+                   event.timed_out};
+}
+
+}  // namespace
+
 msb::sdk::ExecSpec exec_spec(Sandbox::Impl& impl, const std::string& cmd,
                              const std::vector<std::string>& args, const ExecOptions& options) {
   const char* host_term = std::getenv("TERM");
@@ -52,17 +63,6 @@ msb::sdk::ExecSpec exec_spec(Sandbox::Impl& impl, const std::string& cmd,
   spec.timeout = options.timeout;
   return spec;
 }
-
-ExecEvent public_event(msb::sdk::ExecEventData event) {
-  return ExecEvent{static_cast<ExecEvent::Kind>(event.kind),
-                   event.pid,
-                   std::move(event.data),
-                   event.exit_code,
-                   event.signal,
-                   event.timed_out};
-}
-
-}  // namespace
 
 ExecOutput Sandbox::exec(const std::string& cmd, const std::vector<std::string>& args,
                          const ExecOptions& options) {

@@ -1,6 +1,7 @@
 // SandboxFs and FileWriter over sdk/fs_client.h; host <-> guest tree copies in
-// sdk/host_copy.cc.
+// sdk/host_copy.cc, guest -> guest in sdk/guest_copy.cc.
 #include "sdk/fs_client.h"
+#include "sdk/guest_copy.h"
 #include "sdk/host_copy.h"
 #include "sdk/sandbox_impl.h"
 
@@ -158,6 +159,13 @@ void SandboxFs::copy_from_host(const std::string& host_path, const std::string& 
 }
 void SandboxFs::copy_to_host(const std::string& guest_path, const std::string& host_path) {
   value_or_throw(msb::sdk::copy_guest_to_host(impl_->fs(), guest_path, host_path));
+}
+void SandboxFs::copy_to_sandbox(const std::string& guest_path, SandboxFs& destination,
+                                const std::string& destination_path) {
+  // Its own connection: the source's chunks stream on this one meanwhile, even when both
+  // handles are on the same sandbox.
+  msb::sdk::FsClient to = value_or_throw(msb::sdk::FsClient::connect(destination.impl_->socket));
+  value_or_throw(msb::sdk::copy_between_sandboxes(impl_->fs(), guest_path, to, destination_path));
 }
 
 FileWriter::FileWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

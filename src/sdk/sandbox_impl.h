@@ -6,6 +6,7 @@
 
 #include "config/sandbox_config.h"
 #include "microsandbox/sandbox.h"
+#include "sdk/exec_session.h"
 #include "sdk/lifecycle.h"
 #include "sdk/throw_error.h"
 
@@ -22,6 +23,9 @@ struct Sandbox::Impl {
 // The guest socket of a sandbox, and its recorded config (read once per handle).
 std::string agent_socket(const Sandbox::Impl& impl);
 const msb::config::SandboxConfig& sandbox_config(Sandbox::Impl& impl);
+// The request for `cmd` with the sandbox's defaults under `options` (public_exec.cc).
+msb::sdk::ExecSpec exec_spec(Sandbox::Impl& impl, const std::string& cmd,
+                             const std::vector<std::string>& args, const ExecOptions& options);
 
 struct SandboxAccess {
   static Sandbox make(std::unique_ptr<Sandbox::Impl> impl) { return Sandbox(std::move(impl)); }

@@ -131,5 +131,58 @@ TEST_F(MsbShell, InteractiveShellUnderTmuxResizesDetachesAndRestoresTheTerminal)
   EXPECT_EQ(tmux.run({"kill-server"}).exit_code, 0);
 }
 
+TEST_F(MsbShell, CustomDetachKeysLeaveOtherKeysAloneAndTheTerminalAsItWas) {
+  if (!os::find_host_executable("tmux")) GTEST_SKIP() << "tmux is not installed (scripts/setup.sh)";
+  Watchdog watchdog("msb shell --detach-keys under tmux", std::chrono::seconds(600));
+  std::string scratch = scratch_dir("tmux-keys-");
+  ASSERT_TRUE(os::write_file(scratch + "/tmux.conf", "set -g status off\n"));
+  TmuxServer tmux("msb-xfs-keys-" + std::to_string(::getpid()));
+  // The pane's terminal settings before and after msb, compared in the pane itself.
+  std::string before = shell_quote(scratch + "/stty.before");
+  std::string after = shell_quote(scratch + "/stty.after");
+  std::string pane_command = "stty -a > " + before + "; env MSB_HOME=" + shell_quote(home()) + " " +
+                             shell_quote(MSB_BIN) + " shell --detach-keys ctrl-p,ctrl-q " +
+                             sandbox_name() + "; echo msb-exit=$?; stty -a > " + after +
+                             "; cmp -s " + before + " " + after +
+                             " && echo stty-unchanged || echo stty-changed; sleep 120";
+  CliResult started = tmux.run({"-f", scratch + "/tmux.conf", "new-session", "-d", "-s", "T", "-x",
+                                "100", "-y", "30", pane_command});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+
+  std::string screen;
+  ASSERT_TRUE(tmux.wait_for(
+      [](const std::string& text) { return text.find("# ") != std::string::npos; }, screen))
+      << "no prompt:\n"
+      << screen;
+  // The default key is plain input now: the shell gets it (and an Enter to end the line).
+  ASSERT_EQ(tmux.run({"send-keys", "-t", "T", "C-]", "Enter"}).exit_code, 0);
+  ASSERT_EQ(tmux.run({"send-keys", "-t", "T", "echo still-$((6*7))", "Enter"}).exit_code, 0);
+  EXPECT_TRUE(
+      tmux.wait_for([](const std::string& text) { return has_line(text, "still-42"); }, screen))
+      << screen;
+  EXPECT_EQ(screen.find("msb-exit="), std::string::npos) << "ctrl-] detached:\n" << screen;
+
+  // ctrl-p then ctrl-q detaches; msb says so, exits 0 and leaves the terminal as it was.
+  ASSERT_EQ(tmux.run({"send-keys", "-t", "T", "C-p", "C-q"}).exit_code, 0);
+  bool compared = tmux.wait_for(
+      [](const std::string& text) { return text.find("stty-") != std::string::npos; }, screen);
+  ASSERT_TRUE(compared) << "msb did not end:\n" << screen;
+  EXPECT_TRUE(has_line(screen, "msb-exit=0")) << screen;
+  EXPECT_NE(screen.find("msb: detached"), std::string::npos) << screen;
+  EXPECT_TRUE(has_line(screen, "stty-unchanged")) << screen;
+  Result<std::string> settings_before = os::read_file(scratch + "/stty.before");
+  Result<std::string> settings_after = os::read_file(scratch + "/stty.after");
+  ASSERT_TRUE(settings_before && settings_after);
+  EXPECT_EQ(*settings_after, *settings_before);
+  EXPECT_EQ(tmux.run({"kill-server"}).exit_code, 0);
+}
+
+TEST_F(MsbShell, BadDetachKeysAreRejectedBeforeAnythingRuns) {
+  CliResult result = msb({"shell", "--detach-keys", "ctrl-p,ctrl-", sandbox_name()});
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_THAT(result.err, ::testing::HasSubstr("--detach-keys: detach keys 'ctrl-p,ctrl-'"));
+  EXPECT_THAT(result.err, ::testing::HasSubstr("unknown key 'ctrl-'"));
+}
+
 }  // namespace
 }  // namespace msb::testing

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "message_samples.h"
 #include "protocol/frame.h"
 #include "protocol/messages.h"
 
@@ -12,51 +13,6 @@ namespace msb::protocol {
 namespace {
 
 using nlohmann::json;
-
-// Non-default values of every field type used in messages.def, chosen to cross encoding
-// boundaries (above INT32_MAX, above INT64_MAX, negative, non-ASCII, every byte value).
-std::string all_byte_values() {
-  std::string out;
-  for (int round = 0; round < 3; ++round) {
-    for (int byte = 0; byte < 256; ++byte) out.push_back(static_cast<char>(byte));
-  }
-  return out;
-}
-void set_sample(uint32_t& value, const char*) { value = 4'000'000'000u; }
-void set_sample(uint64_t& value, const char*) { value = 0xFEDCBA9876543210ull; }
-void set_sample(int32_t& value, const char*) { value = -123456; }
-void set_sample(int64_t& value, const char*) { value = -(int64_t{1} << 40); }
-void set_sample(bool& value, const char*) { value = true; }
-void set_sample(std::string& value, const char* name) {
-  value = std::string(name) + " \xc3\xbc\xe2\x9c\x93 with spaces";
-}
-void set_sample(std::vector<std::string>& value, const char* name) { value = {"first", "", name}; }
-void set_sample(Bytes& value, const char*) { value.data = all_byte_values(); }
-void set_sample(StepNanos& value, const char* name) {
-  value = {{"mounts", 1'234'567}, {name, 0xFFFFFFFFFFFFFFFFull}, {"", 0}};
-}
-
-// fill() and expect_same() for every message, generated from the table.
-#define MSB_FIELD(type, name) set_sample(value.name, #name);
-#define MSB_MESSAGE(Type, wire, fields)     \
-  [[maybe_unused]] void fill(Type& value) { \
-    (void)value;                            \
-    fields                                  \
-  }
-#include "protocol/messages.def"
-#undef MSB_MESSAGE
-#undef MSB_FIELD
-
-#define MSB_FIELD(type, name) EXPECT_TRUE(a.name == b.name) << "field " #name;
-#define MSB_MESSAGE(Type, wire, fields)                             \
-  [[maybe_unused]] void expect_same(const Type& a, const Type& b) { \
-    (void)a;                                                        \
-    (void)b;                                                        \
-    fields                                                          \
-  }
-#include "protocol/messages.def"
-#undef MSB_MESSAGE
-#undef MSB_FIELD
 
 // Encodes, reads back through a FrameReader, and decodes.
 Envelope round_trip(uint32_t id, uint8_t flags, const Message& message) {
@@ -82,12 +38,6 @@ CoreError decode_error(std::string_view body) {
   EXPECT_FALSE(decoded.has_value()) << "decoded as " << message_name(*decoded);
   return decoded ? CoreError{} : decoded.error();
 }
-
-#define MSB_MESSAGE(Type, wire, fields) Type,
-using AllMessages = ::testing::Types<
-#include "protocol/messages.def"
-    std::monostate>;
-#undef MSB_MESSAGE
 
 template <class T>
 class MessageRoundTrip : public ::testing::Test {};

@@ -13,6 +13,7 @@
 #include "os/clock.h"
 #include "os/file.h"
 #include "os/system.h"
+#include "protocol/flow_control.h"
 
 namespace msb::agent {
 namespace {
@@ -95,9 +96,15 @@ Result<int> agentd_main(const std::vector<std::string>& args) {
 
   protocol::FrameConnection connection =
       MSB_TRY(protocol::FrameConnection::create(std::move(channel.fd)));
-  protocol::CoreReady ready{
-      protocol::kProtocolVersion,   MSB_VERSION,       os::kernel_release(), started_boottime,
-      os::monotonic_ns() - started, os::boottime_ns(), timings.steps()};
+  protocol::CoreReady ready{protocol::kProtocolVersion,
+                            MSB_VERSION,
+                            os::kernel_release(),
+                            started_boottime,
+                            os::monotonic_ns() - started,
+                            os::boottime_ns(),
+                            timings.steps(),
+                            protocol::kStdinWindowBytes,
+                            protocol::kOutputWindowBytes};
   MSB_TRY(connection.send(0, 0, ready));
   AgentLoop loop(std::move(connection), std::move(child_signals));
   Result<LoopExit> exit = loop.run();

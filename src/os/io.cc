@@ -45,8 +45,15 @@ bool is_socket(int fd) {
 
 Result<void> write_all(int fd, std::string_view data) {
   while (!data.empty()) {
-    size_t n = MSB_TRY(write_some(fd, std::span<const char>(data.data(), data.size())));
-    data.remove_prefix(n);
+    Result<size_t> n = write_some(fd, std::span<const char>(data.data(), data.size()));
+    if (!n && n.error().sys_errno == EAGAIN) {
+      // An inherited non-blocking fd (a parent's pipe made with O_NONBLOCK): wait for room.
+      pollfd room{fd, POLLOUT, 0};
+      MSB_TRY(poll_fds({&room, 1}, -1));
+      continue;
+    }
+    if (!n) return tl::unexpected(n.error());
+    data.remove_prefix(*n);
   }
   return {};
 }

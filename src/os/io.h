@@ -21,7 +21,7 @@ Result<size_t> write_some(int fd, std::span<const char> data);
 // One send(2) with MSG_NOSIGNAL: a closed peer is EPIPE, never a SIGPIPE. Sockets only.
 Result<size_t> send_some(int fd, std::span<const char> data);
 bool is_socket(int fd);
-// Writes everything (blocking fd), retrying short writes.
+// Writes everything, retrying short writes; on a non-blocking fd it waits for room.
 Result<void> write_all(int fd, std::string_view data);
 // Reads until `buffer` is full; kNotFound-free: returns kProtocol "unexpected end of file"
 // when the stream ends first.

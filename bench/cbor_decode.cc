@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "median.h"
 #include "protocol/frame.h"
 #include "protocol/json_decode.h"
 #include "protocol/messages.h"
@@ -33,8 +34,7 @@ double median_seconds(int runs, std::string_view body, size_t expected, const De
       std::exit(1);
     }
   }
-  std::sort(samples.begin(), samples.end());
-  return samples[samples.size() / 2];
+  return msb::bench::median(std::move(samples));
 }
 
 }  // namespace

@@ -14,24 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "median.h"
+
 using Clock = std::chrono::steady_clock;
 
-namespace {
-
-double median_ms(int runs, const std::function<void()>& body) {
-  std::vector<double> samples;
-  for (int i = 0; i < runs; ++i) {
-    Clock::time_point start = Clock::now();
-    body();
-    samples.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-  }
-  std::sort(samples.begin(), samples.end());
-  return samples[samples.size() / 2];
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
+  using msb::bench::median_ms;
   int runs = argc > 1 ? std::max(5, std::atoi(argv[1])) : 50;
   size_t mib = argc > 2 ? static_cast<size_t>(std::max(1, std::atoi(argv[2]))) : 256;
   std::string isolation = argc > 3 ? argv[3] : "vm";

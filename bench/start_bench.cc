@@ -25,22 +25,13 @@
 #include <string>
 #include <vector>
 
+#include "median.h"
+
 extern char** environ;
 
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-double median_ms(int runs, const std::function<void()>& body) {
-  std::vector<double> samples;
-  for (int i = 0; i < runs; ++i) {
-    Clock::time_point start = Clock::now();
-    body();
-    samples.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-  }
-  std::sort(samples.begin(), samples.end());
-  return samples[samples.size() / 2];
-}
 
 // Runs argv with stdio on /dev/null and fails the bench when it does not exit 0.
 void run(const std::vector<std::string>& argv) {
@@ -92,6 +83,7 @@ bool hide_hybrid_cgroup2() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  using msb::bench::median_ms;
   int runs = argc > 1 ? std::max(5, std::atoi(argv[1])) : 30;
   std::string bin = self_dir();
   std::string msb = bin + "/msb";
@@ -119,8 +111,7 @@ int main(int argc, char** argv) {
       samples.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
       sandbox.stop_and_wait();
     }
-    std::sort(samples.begin(), samples.end());
-    create_exec = samples[samples.size() / 2];
+    create_exec = msb::bench::median(std::move(samples));
   } catch (const microsandbox::Error& error) {
     std::fprintf(stderr, "start_bench: SDK: %s\n", error.what());
     return 1;

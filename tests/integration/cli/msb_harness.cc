@@ -5,7 +5,6 @@
 #include <signal.h>
 
 #include <filesystem>
-#include <sstream>
 #include <thread>
 
 #include "os/clock.h"
@@ -92,13 +91,8 @@ std::string MsbHarness::started_stderr() const {
 // A namespace sandbox's init (msb-agentd, clean environment) whose parent runs with our
 // $MSB_HOME.
 bool MsbHarness::is_our_namespace_init(const std::string& proc_dir) const {
-  Result<std::string> comm = os::read_file(proc_dir + "/comm");
-  if (!comm || *comm != "msb-agentd\n") return false;
-  Result<std::string> stat = os::read_file(proc_dir + "/stat");
-  if (!stat) return false;
-  std::istringstream fields(stat->substr(stat->rfind(')') + 2));
-  std::string state, parent;
-  fields >> state >> parent;
+  std::string parent = namespace_init_parent(proc_dir);
+  if (parent.empty()) return false;
   Result<std::string> environment = os::read_file("/proc/" + parent + "/environ");
   std::string entry = "MSB_HOME=" + home_.path();
   entry.push_back('\0');

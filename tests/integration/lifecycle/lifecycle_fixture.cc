@@ -6,7 +6,6 @@
 
 #include <filesystem>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "os/process_handle.h"
@@ -166,13 +165,7 @@ std::vector<std::string> LifecycleTest::leftover_processes(bool engines_only) co
     if (pid.empty() || !std::isdigit(static_cast<unsigned char>(pid[0])) || pid == self) continue;
     std::string cmdline = read_or_empty(entry.path().string() + "/cmdline");
     std::string environment = read_or_empty(entry.path().string() + "/environ");
-    std::string comm = read_or_empty(entry.path().string() + "/comm");
-    if (!comm.empty() && comm.back() == '\n') comm.pop_back();
-    if (comm == "msb-agentd") {
-      std::string stat = read_or_empty(entry.path().string() + "/stat");
-      std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-      std::string state, parent;
-      fields >> state >> parent;
+    if (std::string parent = namespace_init_parent(entry.path().string()); !parent.empty()) {
       agents.emplace_back(pid, parent);
       continue;
     }
@@ -181,6 +174,8 @@ std::vector<std::string> LifecycleTest::leftover_processes(bool engines_only) co
     if (!mentions || !pid_alive(std::stoi(pid))) continue;
     ours.insert(pid);
     if (engines_only && cmdline.find("qemu-system") == std::string::npos) continue;
+    std::string comm = read_or_empty(entry.path().string() + "/comm");
+    if (!comm.empty() && comm.back() == '\n') comm.pop_back();
     found.push_back(pid + " " + comm);
   }
   for (const auto& [pid, parent] : agents) {

@@ -21,14 +21,16 @@ std::string utc_time(int64_t ns) {
                      parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec);
 }
 
-std::string image_of(const store::SandboxRecord& record) {
-  Result<config::SandboxConfig> config = config::config_from_json(record.config_json);
-  return config ? config->image : "?";
-}
+// The recorded image and engine ("?" when the stored config does not parse).
+struct Described {
+  std::string image = "?";
+  std::string isolation = "?";
+};
 
-std::string isolation_of(const store::SandboxRecord& record) {
+Described describe(const store::SandboxRecord& record) {
   Result<config::SandboxConfig> config = config::config_from_json(record.config_json);
-  return config ? config->isolation : "?";
+  if (!config) return {};
+  return {config->image, config->isolation};
 }
 
 nlohmann::json run_json(const store::RunRecord& run) {
@@ -43,10 +45,11 @@ nlohmann::json run_json(const store::RunRecord& run) {
 }
 
 nlohmann::json record_json(const store::SandboxRecord& record) {
+  Described described = describe(record);
   nlohmann::json json = {{"name", record.name},
                          {"status", store::sandbox_status_name(record.status)},
-                         {"image", image_of(record)},
-                         {"isolation", isolation_of(record)},
+                         {"image", described.image},
+                         {"isolation", described.isolation},
                          {"ephemeral", record.ephemeral},
                          {"labels", record.labels},
                          {"created_at", utc_time(record.created_at_ns)},
@@ -93,7 +96,7 @@ Result<int> ListCommand::run() {
   fmt::print("{:<32} {:<9} {:<16} {}\n", "NAME", "STATUS", "IMAGE", "CREATED");
   for (const store::SandboxRecord& record : records) {
     fmt::print("{:<32} {:<9} {:<16} {}\n", record.name, store::sandbox_status_name(record.status),
-               image_of(record), utc_time(record.created_at_ns));
+               describe(record).image, utc_time(record.created_at_ns));
   }
   return 0;
 }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <chrono>
 #include <thread>
 
 #include "sandbox_suite.h"
@@ -147,10 +148,15 @@ TEST_F(ExecControl, OrphansAreReapedByTheAgent) {
   Watchdog watchdog("orphan reaping", std::chrono::seconds(120));
   ExecOutput out = sh("(sleep 2 &) ; exit 0");
   ASSERT_EQ(out.exit_code, 0) << out.stderr_data;
-  // The subshell has exited: its sleep now belongs to PID 1.
+  // The subshell has exited, so its child now belongs to PID 1; it may not have exec'd
+  // sleep yet (its comm is still "sh"), so look again for a while before judging.
   bool orphaned = false;
-  for (const GuestProcess& process : guest_processes()) {
-    if (process.comm == "sleep" && process.ppid == 1) orphaned = true;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+  while (!orphaned && std::chrono::steady_clock::now() < deadline) {
+    for (const GuestProcess& process : guest_processes()) {
+      if (process.comm == "sleep" && process.ppid == 1) orphaned = true;
+    }
+    if (!orphaned) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_TRUE(orphaned) << "no orphaned sleep under PID 1";
   std::this_thread::sleep_for(std::chrono::seconds(3));

@@ -15,12 +15,15 @@ packages=(
   build-essential cmake ninja-build pkg-config git file binutils clang-format
   # libraries
   libexpected-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libsqlite3-dev
-  libgtest-dev libgmock-dev libseccomp-dev
+  libgtest-dev libgmock-dev libseccomp-dev libcurl4-openssl-dev libarchive-dev libzstd-dev
   # guest kit: QEMU, kernel source and its build tools, images
   qemu-system-x86 linux-source-6.1 flex bison bc libelf-dev libssl-dev cpio xz-utils
   busybox-static e2fsprogs erofs-utils
   # tests and benchmarks
   procps util-linux tmux
+  # OCI image fixtures: a local registry, its basic-auth file, the pusher and the peer of
+  # bench/pull, and the layer compressors
+  docker-registry apache2-utils skopeo zstd gzip python3
   # peers the namespace engine is measured against (bench/start)
   crun bubblewrap
 )

@@ -25,6 +25,8 @@ enum class ErrorKind {
   kCancelled,
   kImageNotFound,
   kUnsupported,
+  kImageInUse,  // the image is used by a sandbox (remove with force)
+  kIntegrity,   // downloaded or stored content does not match its digest
 };
 
 // "not-found", "already-exists", ...

@@ -39,12 +39,16 @@ std::string_view error_kind_name(ErrorKind kind) {
       return "image-not-found";
     case ErrorKind::kUnsupported:
       return "unsupported";
+    case ErrorKind::kImageInUse:
+      return "image-in-use";
+    case ErrorKind::kIntegrity:
+      return "integrity";
   }
   return "unknown";
 }
 
 ErrorKind parse_error_kind(std::string_view name) {
-  for (int kind = 0; kind <= static_cast<int>(ErrorKind::kUnsupported); ++kind) {
+  for (int kind = 0; kind <= static_cast<int>(ErrorKind::kIntegrity); ++kind) {
     if (error_kind_name(static_cast<ErrorKind>(kind)) == name) return static_cast<ErrorKind>(kind);
   }
   return ErrorKind::kInternal;

@@ -28,6 +28,8 @@ enum class ErrorKind {
   kCancelled,
   kImageNotFound,
   kUnsupported,
+  kImageInUse,  // an image a sandbox is pinned to
+  kIntegrity,   // content whose digest or size is not the one expected
 };
 
 std::string_view error_kind_name(ErrorKind kind);

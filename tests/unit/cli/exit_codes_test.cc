@@ -51,7 +51,7 @@ TEST(ExitCodes, EverythingElseIsAnMsbFailure) {
   for (ErrorKind kind : {ErrorKind::kInternal, ErrorKind::kNotFound, ErrorKind::kAlreadyExists,
                          ErrorKind::kStillRunning, ErrorKind::kPermissionDenied, ErrorKind::kIo,
                          ErrorKind::kProtocol, ErrorKind::kBootFailed, ErrorKind::kImageNotFound,
-                         ErrorKind::kUnsupported}) {
+                         ErrorKind::kUnsupported, ErrorKind::kImageInUse, ErrorKind::kIntegrity}) {
     EXPECT_EQ(exit_code_for(error_of(kind, ENOENT)), kExitMsbFailed) << error_kind_name(kind);
   }
 }

@@ -153,7 +153,9 @@ TEST(Error, EveryKindHasAName) {
   EXPECT_EQ(error_kind_name(ErrorKind::kNotFound), "not-found");
   EXPECT_EQ(error_kind_name(ErrorKind::kPermissionDenied), "permission-denied");
   EXPECT_EQ(error_kind_name(ErrorKind::kUnsupported), "unsupported");
-  for (int kind = 0; kind <= static_cast<int>(ErrorKind::kUnsupported); ++kind) {
+  EXPECT_EQ(error_kind_name(ErrorKind::kImageInUse), "image-in-use");
+  EXPECT_EQ(error_kind_name(ErrorKind::kIntegrity), "integrity");
+  for (int kind = 0; kind <= static_cast<int>(ErrorKind::kIntegrity); ++kind) {
     EXPECT_NE(error_kind_name(static_cast<ErrorKind>(kind)), "unknown") << kind;
   }
 }

@@ -12,6 +12,7 @@
 #include "cli/list_commands.h"
 #include "cli/logs_command.h"
 #include "cli/out.h"
+#include "cli/image_commands.h"
 #include "cli/run_command.h"
 #include "os/system.h"
 
@@ -63,6 +64,8 @@ int cli_main(const std::vector<std::string>& args) {
   add(std::make_unique<ExecCommand>(false));
   add(std::make_unique<ExecCommand>(true));
   add(std::make_unique<CopyCommand>());
+  add(std::make_unique<PullCommand>());
+  add(std::make_unique<ImageCommand>());
 
   std::vector<std::string> reversed(own.rbegin(), own.rend());  // CLI11 pops from the back
   try {

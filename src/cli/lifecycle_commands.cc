@@ -32,7 +32,7 @@ Result<int> CreateCommand::run() {
   config::SandboxConfig config =
       MSB_TRY(flags_.to_config(name_.empty() ? generated_name() : name_));
   config.detached = true;
-  sdk::StartedSandbox started = MSB_TRY(sdk::create_sandbox(config));
+  sdk::StartedSandbox started = MSB_TRY(sdk::create_sandbox(config, flags_.pull_options()));
   fmt::print("{}\n", started.name);
   return 0;
 }

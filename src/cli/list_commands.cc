@@ -5,21 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/out.h"
 #include "cli/sandbox_flags.h"
 #include "config/sandbox_config.h"
 #include "sdk/lifecycle.h"
 
 namespace msb::cli {
 namespace {
-
-std::string utc_time(int64_t ns) {
-  if (ns <= 0) return "-";
-  time_t seconds = static_cast<time_t>(ns / 1'000'000'000);
-  tm parts{};
-  gmtime_r(&seconds, &parts);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", parts.tm_year + 1900, parts.tm_mon + 1,
-                     parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec);
-}
 
 // The recorded image and engine ("?" when the stored config does not parse).
 struct Described {
@@ -56,10 +48,6 @@ nlohmann::json record_json(const store::SandboxRecord& record) {
                          {"updated_at", utc_time(record.updated_at_ns)},
                          {"last_error", record.last_error}};
   return json;
-}
-
-void print_json(const nlohmann::json& json) {
-  fmt::print("{}\n", json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 Result<void> check_format(const std::string& format, const char* other) {

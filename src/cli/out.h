@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "common/error.h"
@@ -11,6 +13,12 @@ namespace msb::cli {
 
 // "msb: error: <message>" on stderr, plus "hint: <hint>" when given.
 void print_error(const Error& error, const std::string& hint = "");
+
+// "2026-11-28T21:50:48Z"; "-" for 0 or less.
+std::string utc_time(int64_t ns);
+
+// Pretty JSON on stdout (invalid UTF-8 replaced).
+void print_json(const nlohmann::json& json);
 
 template <class... Args>
 void print_info(fmt::format_string<Args...> format, Args&&... args) {

@@ -7,6 +7,7 @@
 #include "cli/out.h"
 #include "common/paths.h"
 #include "config/exec_defaults.h"
+#include "config/image_defaults.h"
 #include "config/validate.h"
 #include "engine/engine.h"
 #include "os/file.h"
@@ -18,6 +19,7 @@
 #include "runtime/sandbox_root.h"
 #include "sdk/exec_session.h"
 #include "sdk/lifecycle.h"
+#include "store/database.h"
 
 namespace msb::cli {
 namespace {
@@ -58,9 +60,6 @@ CLI::App* RunCommand::add_to(CLI::App& app) {
 }
 
 Result<int> RunCommand::run() {
-  if (trailing_.empty())
-    return err(ErrorKind::kInvalidArgument,
-               "run: missing command after '--' (msb run -- echo hello)");
   return name_.empty() ? run_unnamed() : run_named();
 }
 
@@ -68,14 +67,15 @@ Result<int> RunCommand::run() {
 // killed msb stops it), exec with live output, stop.
 Result<int> RunCommand::run_named() {
   config::SandboxConfig config = MSB_TRY(flags_.to_config(name_));
-  sdk::StartedSandbox started = MSB_TRY(sdk::create_sandbox(config));
+  sdk::StartedSandbox started = MSB_TRY(sdk::create_sandbox(config, flags_.pull_options()));
   SandboxPaths paths = sandbox_paths(msb_home(), name_);
   Result<int> code = [&]() -> Result<int> {
     config::SandboxConfig recorded = MSB_TRY(sdk::sandbox_config(name_));
     config::ExecSettings settings = config::resolve_exec_settings(recorded, {}, "", "", false, "");
     sdk::ExecSpec spec;
-    spec.request.cmd = trailing_.front();
-    spec.request.args.assign(trailing_.begin() + 1, trailing_.end());
+    std::vector<std::string> argv = MSB_TRY(config::resolve_run_command(recorded, trailing_));
+    spec.request.cmd = argv.front();
+    spec.request.args.assign(argv.begin() + 1, argv.end());
     spec.request.env = std::move(settings.env);
     spec.request.cwd = std::move(settings.cwd);
     spec.request.user = std::move(settings.user);
@@ -99,7 +99,9 @@ Result<int> RunCommand::run_unnamed() {
   std::unique_ptr<engine::Engine> engine = MSB_TRY(runtime::engine_for(config));
   runtime::ForegroundRunRequest request;
   if (!config.accel.empty()) request.launch.accel = MSB_TRY(engine::parse_accel(config.accel));
-  request.launch.rootfs = MSB_TRY(runtime::image_root(*engine, config));
+  store::Database db = MSB_TRY(store::Database::open(msb_db_path()));
+  runtime::PreparedRoot root = MSB_TRY(runtime::prepare_root(*engine, config, db, flags_.pull_options()));
+  request.launch.rootfs_layers = std::move(root.layers);
 
   os::TempDir run_dir = MSB_TRY(runtime::create_run_dir(msb_run_dir() + "/.foreground"));
   std::string layer = engine->writable_layer_path(run_dir.path());
@@ -112,8 +114,9 @@ Result<int> RunCommand::run_unnamed() {
   request.launch.memory_mib = config.memory_mib;
   request.launch.writable_layer = layer;
   request.launch.hostname = config.hostname.empty() ? "microsandbox" : config.hostname;
-  request.exec.cmd = trailing_.front();
-  request.exec.args.assign(trailing_.begin() + 1, trailing_.end());
+  std::vector<std::string> argv = MSB_TRY(config::resolve_run_command(config, trailing_));
+  request.exec.cmd = argv.front();
+  request.exec.args.assign(argv.begin() + 1, argv.end());
   config::ExecSettings settings = config::resolve_exec_settings(config, {}, "", "", false, "");
   request.exec.env = std::move(settings.env);
   request.exec.cwd = config.workdir;

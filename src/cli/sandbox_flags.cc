@@ -1,5 +1,7 @@
 #include "cli/sandbox_flags.h"
 
+#include "cli/pull_progress.h"
+
 namespace msb::cli {
 
 Result<std::pair<std::string, std::string>> split_key_value(std::string_view flag,
@@ -23,6 +25,9 @@ void SandboxFlags::add_to(CLI::App& app) {
   app.add_option("-H,--hostname", hostname_, "Hostname (default: derived from the name)");
   app.add_option("--shell", shell_, "Shell for `msb shell` and scripts (default /bin/sh)");
   app.add_option("--label", labels_, "Label KEY=VALUE (repeatable)");
+  app.add_option("--pull", pull_, "When to pull the image: if-missing (default), always, never");
+  app.add_flag("--insecure", insecure_, "Allow plain HTTP to the image's registry");
+  app.add_flag("-q,--quiet", quiet_, "No pull progress");
   app.add_flag("--replace", replace_, "Stop and remove a sandbox of the same name first");
   app.add_option("--replace-timeout", replace_timeout_s_,
                  "Seconds the replaced sandbox gets to stop before SIGKILL (default 10)");
@@ -46,11 +51,16 @@ Result<config::SandboxConfig> SandboxFlags::to_config(const std::string& name) c
     auto [key, value] = MSB_TRY(split_key_value("--label", entry));
     config.labels[key] = value;
   }
+  config.pull_policy = MSB_TRY(config::parse_pull_policy(pull_).context("--pull"));
   config.replace = replace_;
   if (replace_timeout_s_ < 0 || replace_timeout_s_ > 3600)
     return err(ErrorKind::kInvalidArgument, "--replace-timeout must be 0 to 3600 seconds");
   config.replace_timeout_ms = static_cast<uint32_t>(replace_timeout_s_ * 1000);
   return config;
+}
+
+runtime::PullOptions SandboxFlags::pull_options() const {
+  return printed_pull_options(progress_style(quiet_), insecure_);
 }
 
 }  // namespace msb::cli

@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "config/sandbox_config.h"
+#include "runtime/image_service.h"
 
 namespace msb::cli {
 
@@ -17,6 +18,8 @@ class SandboxFlags {
   // The config for `name` (may be empty for unnamed runs). Errors: kInvalidArgument for
   // malformed KEY=VALUE flags.
   Result<config::SandboxConfig> to_config(const std::string& name) const;
+  // How to pull the image: progress on stderr unless -q, plain HTTP with --insecure.
+  runtime::PullOptions pull_options() const;
 
   const std::string& image() const { return image_; }
   const std::string& accel() const { return accel_; }
@@ -37,6 +40,9 @@ class SandboxFlags {
   std::string hostname_;
   std::string shell_ = "/bin/sh";
   std::vector<std::string> labels_;
+  std::string pull_ = "if-missing";
+  bool insecure_ = false;
+  bool quiet_ = false;
   bool replace_ = false;
   double replace_timeout_s_ = 10;
 };

@@ -39,7 +39,9 @@ struct LaunchSpec {
   std::string run_dir;
   uint32_t cpus = 1;
   uint32_t memory_mib = 512;
-  std::string rootfs;          // read-only root from Engine::base_image_root()
+  // The read-only root, lowest layer first: Engine::base_image_root(), or an image's
+  // unpacked layer directories (namespace) / its one erofs disk (vm).
+  std::vector<std::string> rootfs_layers;
   std::string writable_layer;  // from Engine::create_writable_layer(); "" = read-only root
   std::string hostname;
   std::optional<Accel> accel;  // vm only; nullopt: detect

@@ -85,7 +85,7 @@ Result<void> SandboxRuntime::boot() {
   spec.run_dir = paths_.run_dir;
   spec.cpus = config_.cpus;
   spec.memory_mib = config_.memory_mib;
-  spec.rootfs = MSB_TRY(image_root(*engine_, config_));
+  spec.rootfs_layers = MSB_TRY(pinned_root(*engine_, config_, db_, record_.id));
   spec.writable_layer = engine_->writable_layer_path(paths_.dir);
   spec.hostname = config_.hostname;
   // Unique across $MSB_HOMEs too: cgroups are host-wide.

@@ -58,10 +58,12 @@ Result<store::SandboxRecord> find_reconciled(store::Database& db, const std::str
   return std::move(*record);
 }
 
-// The config's engine, after checking that its image root exists.
-Result<std::unique_ptr<engine::Engine>> checked_engine(const config::SandboxConfig& config) {
+// The engine of stored sandbox `record`, after checking that its root is still there.
+Result<std::unique_ptr<engine::Engine>> checked_engine(store::Database& db,
+                                                       const store::SandboxRecord& record,
+                                                       const config::SandboxConfig& config) {
   std::unique_ptr<engine::Engine> engine = MSB_TRY(runtime::engine_for(config));
-  MSB_TRY(runtime::image_root(*engine, config));
+  MSB_TRY(runtime::pinned_root(*engine, config, db, record.id));
   return engine;
 }
 
@@ -171,12 +173,16 @@ bool is_active(store::SandboxStatus status) {
          status == store::SandboxStatus::kPaused;
 }
 
-Result<StartedSandbox> create_sandbox(config::SandboxConfig config) {
+Result<StartedSandbox> create_sandbox(config::SandboxConfig config,
+                                      const runtime::PullOptions& pull) {
   std::string home = msb_home();
   MSB_TRY(config::validate(config, home));
   config::normalize(config);
-  std::unique_ptr<engine::Engine> engine = MSB_TRY(checked_engine(config));
+  std::unique_ptr<engine::Engine> engine = MSB_TRY(runtime::engine_for(config));
   store::Database db = MSB_TRY(open_store());
+  // Pulls (per the config's policy) and applies the image's defaults before the record is
+  // written, so the stored config is what the sandbox runs with.
+  runtime::PreparedRoot root = MSB_TRY(runtime::prepare_root(*engine, config, db, pull));
   if (config.replace) {
     MSB_TRY(replace_existing(db, config));
   } else {
@@ -190,7 +196,10 @@ Result<StartedSandbox> create_sandbox(config::SandboxConfig config) {
     return make_error(ErrorKind::kAlreadyExists, already_exists(config.name));
   store::SandboxRecord record = MSB_TRY(store::insert_sandbox(
       db, {config.name, config::to_json(config), config.ephemeral, config.labels}));
-  Result<void> prepared = os::make_dirs(paths.logs);
+  Result<void> prepared =
+      root.image ? store::pin_sandbox_rootfs(db, record.id, root.image->manifest_digest)
+                 : Result<void>{};
+  if (prepared) prepared = os::make_dirs(paths.logs);
   if (prepared) prepared = engine->create_writable_layer(engine->writable_layer_path(paths.dir));
   if (!prepared) {
     (void)os::remove_tree(paths.dir);
@@ -214,8 +223,8 @@ Result<StartedSandbox> start_sandbox(const std::string& name, bool detached) {
   if (!os::is_directory(paths.dir))
     return err(ErrorKind::kNotFound, "cannot start sandbox '{}': its directory is missing: {}",
                name, paths.dir);
-  std::unique_ptr<engine::Engine> engine =
-      MSB_TRY(std::move(checked_engine(config)).context("cannot start sandbox '{}'", name));
+  std::unique_ptr<engine::Engine> engine = MSB_TRY(
+      std::move(checked_engine(db, record, config)).context("cannot start sandbox '{}'", name));
   std::string layer = engine->writable_layer_path(paths.dir);
   if (!engine->has_writable_layer(layer))
     return err(ErrorKind::kNotFound, "cannot start sandbox '{}': its writable layer is missing: {}",

@@ -13,6 +13,7 @@
 #include "common/error.h"
 #include "config/sandbox_config.h"
 #include "os/fd.h"
+#include "runtime/image_service.h"
 #include "store/run_records.h"
 #include "store/sandbox_records.h"
 
@@ -28,11 +29,14 @@ struct StartedSandbox {
   os::Fd watchdog;  // attached: closing it stops the sandbox
 };
 
-// Validates everything, then records the sandbox, prepares its directory and upper disk,
-// and boots it. Nothing is created when validation fails; a failed boot leaves the record
-// stopped with the reason in last_error (ephemeral ones are removed). Errors:
-// kInvalidConfig, kAlreadyExists, kImageNotFound, kBootFailed, kTimeout, store errors.
-Result<StartedSandbox> create_sandbox(config::SandboxConfig config);
+// Validates everything, pulls the image per config.pull_policy (progress to `pull`), then
+// records the sandbox pinned to that image's manifest, prepares its directory and upper
+// disk, and boots it. Nothing is created when validation or the pull fails; a failed boot
+// leaves the record stopped with the reason in last_error (ephemeral ones are removed).
+// Errors: kInvalidConfig, kAlreadyExists, kImageNotFound, kBootFailed, kTimeout, the pull's
+// errors (see runtime::ensure_image), store errors.
+Result<StartedSandbox> create_sandbox(config::SandboxConfig config,
+                                      const runtime::PullOptions& pull = {});
 // Boots a stopped or crashed sandbox again. Errors: kNotFound (sandbox, its directory or
 // disk), kStillRunning, kBootFailed.
 Result<StartedSandbox> start_sandbox(const std::string& name, bool detached);

@@ -234,9 +234,15 @@ Result<RemovedImage> remove_image(Database& db, std::string_view name_or_digest,
   return removed;
 }
 
-Result<PrunedImages> prune_images(Database& db) {
+Result<PrunedImages> prune_images(Database& db, PruneScope scope) {
   Transaction txn = MSB_TRY(Transaction::create(db));
   PrunedImages pruned;
+  if (scope == PruneScope::kUnused) {
+    MSB_TRY(run(db,
+                "DELETE FROM image_ref WHERE manifest_digest NOT IN (SELECT manifest_digest "
+                "FROM sandbox_rootfs)",
+                {}));
+  }
   pruned.manifests = MSB_TRY(column_strings(
       db,
       "DELETE FROM manifest WHERE digest NOT IN (SELECT manifest_digest FROM image_ref) AND "

@@ -103,8 +103,14 @@ struct PrunedImages {
   std::vector<LayerRecord> layers;
 };
 
-// Deletes every manifest that no reference names and no sandbox is pinned to, then every
-// config and layer no remaining manifest uses. Opens a Transaction.
-Result<PrunedImages> prune_images(Database& db);
+// Which images prune_images removes.
+enum class PruneScope {
+  kUnreferenced,  // manifests no reference names (after `image rm`, or left by a re-tag)
+  kUnused,        // also tagged ones: every image no sandbox is pinned to (`image prune`)
+};
+
+// Deletes the manifests of `scope` that no sandbox is pinned to (with their references),
+// then every config and layer no remaining manifest uses. Opens a Transaction.
+Result<PrunedImages> prune_images(Database& db, PruneScope scope = PruneScope::kUnreferenced);
 
 }  // namespace msb::store

@@ -151,8 +151,12 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
                "the namespace engine needs root on the host (run msb as root)");
   if (spec.writable_layer.empty() || !has_writable_layer(spec.writable_layer))
     return err(ErrorKind::kNotFound, "writable layer missing: {}", spec.writable_layer);
-  if (!os::is_directory(spec.rootfs))
-    return err(ErrorKind::kNotFound, "root filesystem missing: {}", spec.rootfs);
+  if (spec.rootfs_layers.empty())
+    return err(ErrorKind::kInvalidArgument, "no root filesystem layers to launch");
+  for (const std::string& layer : spec.rootfs_layers) {
+    if (!os::is_directory(layer))
+      return err(ErrorKind::kNotFound, "root filesystem layer missing: {}", layer);
+  }
   std::string agent = MSB_TRY(locate_agent());
 
   // The mount point lives in the run directory: empty on the host, the sandbox's root in
@@ -207,10 +211,15 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
   // The image's files are owned by host ids 0..65535 on disk; the idmapped mount shows
   // them to the sandbox as its own 0..65535 (host ids base..base+65535), unchanged on disk.
   os::Fd userns = MSB_TRY(os::open_file(proc + "/ns/user", O_RDONLY | O_CLOEXEC));
-  os::Fd lower = MSB_TRY(os::clone_mount_tree(spec.rootfs));
-  MSB_TRY(std::move(os::idmap_mount(lower.get(), userns.get(), true)).context("image root"));
-  os::Fd root = MSB_TRY(os::make_overlay_mount({"/proc/self/fd/" + std::to_string(lower.get())},
-                                               upper_dir(spec.writable_layer),
+  std::vector<os::Fd> lowers;
+  std::vector<std::string> lower_paths;  // overlay lists the topmost layer first
+  for (auto layer = spec.rootfs_layers.rbegin(); layer != spec.rootfs_layers.rend(); ++layer) {
+    os::Fd lower = MSB_TRY(os::clone_mount_tree(*layer));
+    MSB_TRY(std::move(os::idmap_mount(lower.get(), userns.get(), true)).context("image layer {}", *layer));
+    lower_paths.push_back("/proc/self/fd/" + std::to_string(lower.get()));
+    lowers.push_back(std::move(lower));
+  }
+  os::Fd root = MSB_TRY(os::make_overlay_mount(lower_paths, upper_dir(spec.writable_layer),
                                                work_dir(spec.writable_layer)));
   MSB_TRY(os::send_fd(control.first.get(), root.get(), 'g'));
   MSB_TRY(await_exec(control.first.get(), plan));

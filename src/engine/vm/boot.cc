@@ -47,7 +47,11 @@ Result<std::unique_ptr<Instance>> VmEngine::launch(const LaunchSpec& spec) {
   // Find the kernel, initramfs and QEMU first: a missing piece is the commonest failure.
   GuestKit kit = MSB_TRY(locate_guest_kit());
   Accel accel = MSB_TRY(choose_accel(spec.accel));
-  MSB_TRY(check_disk(spec.rootfs));
+  if (spec.rootfs_layers.size() != 1)
+    return err(ErrorKind::kInvalidArgument, "the vm engine boots one root disk, got {}",
+               spec.rootfs_layers.size());
+  const std::string& rootfs = spec.rootfs_layers.front();
+  MSB_TRY(check_disk(rootfs));
   if (!spec.writable_layer.empty()) MSB_TRY(check_disk(spec.writable_layer));
 
   QemuConfig config;
@@ -59,7 +63,7 @@ Result<std::unique_ptr<Instance>> VmEngine::launch(const LaunchSpec& spec) {
   config.accel = accel;
   config.cpus = spec.cpus;
   config.memory_mib = spec.memory_mib;
-  config.disks.push_back(DiskSpec{spec.rootfs, "erofs", "rootfs", true});
+  config.disks.push_back(DiskSpec{rootfs, "erofs", "rootfs", true});
   if (!spec.writable_layer.empty())
     config.disks.push_back(DiskSpec{spec.writable_layer, "ext4", "upper", false});
   config.agent_fd = kAgentFdInChild;

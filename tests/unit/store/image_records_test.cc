@@ -133,6 +133,19 @@ TEST_F(ImageRecords, PruneRemovesUnreferencedManifestsAndTheLayersOnlyTheyUsed) 
   EXPECT_THAT(prune_images(db).value().layers, IsEmpty());
 }
 
+TEST_F(ImageRecords, PruneOfUnusedImagesAlsoTakesTaggedOnesButNotPinnedOnes) {
+  Database db = open_db();
+  record(db, image("r/x:1", 'a', 'b', "c"));
+  record(db, image("r/y:1", 'e', 'f', "d"));
+  int64_t sandbox = insert_sandbox(db, "job");
+  ASSERT_TRUE(pin_sandbox_rootfs(db, sandbox, digest('e')).has_value());
+  EXPECT_THAT(prune_images(db).value().manifests, IsEmpty());
+  PrunedImages pruned = prune_images(db, PruneScope::kUnused).value();
+  EXPECT_THAT(pruned.manifests, ElementsAre(digest('a')));
+  EXPECT_FALSE(find_image_by_reference(db, "r/x:1").value());
+  EXPECT_TRUE(find_image_by_reference(db, "r/y:1").value());
+}
+
 TEST_F(ImageRecords, RemovingTheSandboxReleasesItsPin) {
   Database db = open_db();
   record(db, image("r/x:1", 'a', 'b', "c"));

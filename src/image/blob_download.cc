@@ -1,0 +1,136 @@
+// RegistryClient::fetch_blob: resumable, verified blob downloads into a partial file.
+#include <fcntl.h>
+
+#include <optional>
+
+#include "image/digest.h"
+#include "image/registry_client.h"
+#include "os/file.h"
+#include "os/file_status.h"
+#include "os/io.h"
+
+namespace msb::image {
+namespace {
+
+// The first byte position of "bytes 100-199/200", or nullopt.
+std::optional<uint64_t> content_range_start(std::string_view header) {
+  if (!header.starts_with("bytes ")) return std::nullopt;
+  header.remove_prefix(6);
+  size_t dash = header.find('-');
+  if (dash == 0 || dash == std::string_view::npos || dash > 19) return std::nullopt;
+  uint64_t start = 0;
+  for (char c : header.substr(0, dash)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    start = start * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return start;
+}
+
+Result<uint64_t> existing_size(const std::string& path) {
+  Result<os::FileStatus> status = os::lstat_path(path);
+  if (!status && status.error().kind == ErrorKind::kNotFound) return uint64_t{0};
+  if (!status) return tl::unexpected(status.error());
+  return status->size;
+}
+
+}  // namespace
+
+Result<void> RegistryClient::download_attempt(const Descriptor& blob,
+                                              const std::string& partial_path,
+                                              const std::function<void(uint64_t)>& progress,
+                                              HttpResponse& response) {
+  const uint64_t size = static_cast<uint64_t>(blob.size);
+  uint64_t offset = MSB_TRY(existing_size(partial_path));
+  if (offset > size) {
+    MSB_TRY(os::remove_file(partial_path));
+    offset = 0;
+  }
+  if (offset == size && size > 0) {
+    response.status = 200;  // already complete (left by an earlier run): just verify
+    return {};
+  }
+  if (progress) progress(offset);
+  os::Fd fd;
+  uint64_t written = offset;
+  std::optional<Error> sink_error;
+  bool too_large = false;
+  BodySink sink{.begin =
+                    [&](const HttpResponse& head) {
+                      bool resumed = offset > 0 && head.status == 206;
+                      if (resumed && content_range_start(head.header("content-range")) != offset) {
+                        sink_error = Error{ErrorKind::kIo, 0, "server resumed at the wrong offset"};
+                        return false;
+                      }
+                      if (!resumed) written = 0;  // the server ignored Range: start over
+                      int flags = O_WRONLY | O_CREAT | (resumed ? O_APPEND : O_TRUNC);
+                      Result<os::Fd> opened = os::open_file(partial_path, flags, 0644);
+                      if (!opened) sink_error = opened.error();
+                      if (opened) fd = std::move(*opened);
+                      return opened.has_value();
+                    },
+                .write =
+                    [&](std::string_view chunk) {
+                      if (written + chunk.size() > size) {
+                        too_large = true;
+                        return false;
+                      }
+                      Result<void> wrote = os::write_all(fd.get(), chunk);
+                      if (!wrote) {
+                        sink_error = wrote.error();
+                        return false;
+                      }
+                      written += chunk.size();
+                      if (progress) progress(written);
+                      return true;
+                    }};
+  HttpRequest request{.url = blob_url(blob), .sink = &sink, .body_limit = 64 << 10};
+  if (offset > 0) request.range_start = offset;
+  response = MSB_TRY(exchange(request));
+  if (sink_error) return tl::unexpected(*sink_error);
+  if (too_large) {
+    MSB_TRY(os::remove_file(partial_path));
+    return err(ErrorKind::kIo, "the server sent more than the blob's {} bytes", size);
+  }
+  if (response.ok() && !fd.valid() && size == 0) {
+    MSB_TRY(os::write_file(partial_path, ""));  // an empty blob has no body to open it
+  }
+  return {};
+}
+
+Result<void> RegistryClient::verify_download(const Descriptor& blob,
+                                             const std::string& partial_path) {
+  uint64_t got_size = MSB_TRY(existing_size(partial_path));
+  if (got_size != static_cast<uint64_t>(blob.size)) {
+    MSB_TRY(os::remove_file(partial_path));
+    return err(ErrorKind::kIo, "size mismatch: expected {} bytes, got {}", blob.size, got_size);
+  }
+  std::string digest = MSB_TRY(sha256_file(partial_path));
+  if (digest != blob.digest) {
+    // SECURITY: corrupt or tampered bytes must not survive to be resumed or unpacked.
+    MSB_TRY(os::remove_file(partial_path));
+    return err(ErrorKind::kIo, "digest mismatch: expected {}, got {}", blob.digest, digest);
+  }
+  return {};
+}
+
+Result<void> RegistryClient::fetch_blob(const Descriptor& blob, const std::string& partial_path,
+                                        const std::function<void(uint64_t)>& progress) {
+  MSB_TRY(digest_hex(blob.digest).context("fetch blob"));
+  if (blob.size < 0) return err(ErrorKind::kInvalidArgument, "blob {}: negative size", blob.digest);
+  for (int attempt = 0;; ++attempt) {
+    HttpResponse response;
+    MSB_TRY(
+        download_attempt(blob, partial_path, progress, response).context("blob {}", blob.digest));
+    if (response.ok()) break;
+    bool range_refused = response.status == 416 && attempt + 1 < options_.max_attempts;
+    if (range_refused) MSB_TRY(os::remove_file(partial_path));
+    if (range_refused || should_retry(response, attempt)) {
+      if (!range_refused) back_off(response, attempt);
+      continue;
+    }
+    return response_error(response, "blob " + blob.digest);
+  }
+  return verify_download(blob, partial_path).context("blob {}", blob.digest);
+}
+
+}  // namespace msb::image

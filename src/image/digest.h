@@ -1,0 +1,37 @@
+// SHA-256 digests in the OCI text form "sha256:<64 lowercase hex>", used everywhere a
+// blob, manifest or layer is named.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/error.h"
+
+struct evp_md_ctx_st;
+
+namespace msb::image {
+
+// Incremental SHA-256 (OpenSSL EVP). Not thread-safe; one per stream.
+struct Sha256 {
+  Sha256();
+  void update(const void* data, size_t size);
+  // "sha256:<hex>" of everything fed so far. Call once.
+  std::string finish();
+
+ private:
+  struct Deleter {
+    void operator()(evp_md_ctx_st* context) const;
+  };
+  std::unique_ptr<evp_md_ctx_st, Deleter> context_;
+};
+
+// The digest of a whole file. Errors: kNotFound, kIo (with the path). Thread-safe.
+Result<std::string> sha256_file(const std::string& path);
+// True for "sha256:" followed by exactly 64 lowercase hex digits, and nothing else.
+bool is_valid_digest(std::string_view digest);
+// The 64 hex digits of a valid digest; kInvalidArgument otherwise.
+Result<std::string> digest_hex(std::string_view digest);
+
+}  // namespace msb::image

@@ -3,8 +3,10 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -153,6 +155,26 @@ Result<size_t> read_at_offset(int fd, std::span<char> buffer, uint64_t offset) {
 
 Result<void> sync_fd(int fd) {
   return check(retry([&] { return ::fsync(fd); }), "fsync", "fd " + std::to_string(fd));
+}
+
+Result<void> make_node_at(int dir_fd, const std::string& name, uint32_t mode, uint64_t device) {
+  return check(
+      ::mknodat(dir_fd, name.c_str(), static_cast<mode_t>(mode), static_cast<dev_t>(device)),
+      "mknod", name);
+}
+
+Result<Fd> open_beneath(int root_fd, const std::string& path, int flags, int mode) {
+  open_how how{};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.mode = (flags & (O_CREAT | O_TMPFILE)) ? static_cast<uint64_t>(mode) : 0;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  long fd = retry([&] { return ::syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how); });
+  if (fd < 0) return errno_error(errno, "open " + path + " beneath its root");
+  return Fd(static_cast<int>(fd));
+}
+
+Result<void> sync_filesystem(int fd) {
+  return check(::syncfs(fd), "syncfs", "fd " + std::to_string(fd));
 }
 
 }  // namespace msb::os

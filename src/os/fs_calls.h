@@ -62,4 +62,17 @@ Result<size_t> read_at_offset(int fd, std::span<char> buffer, uint64_t offset);
 // fsync(2).
 Result<void> sync_fd(int fd);
 
+// mknodat(2): `mode` carries the file type (S_IFCHR, S_IFBLK, S_IFIFO) and permissions
+// (the umask applies); `device` is a makedev() number. EEXIST is an error.
+Result<void> make_node_at(int dir_fd, const std::string& name, uint32_t mode, uint64_t device);
+
+// SECURITY: openat2(2) of the relative `path` under `root_fd` with RESOLVE_BENEATH and
+// RESOLVE_NO_SYMLINKS: fails (ELOOP, EXDEV) rather than leave the tree through "..", an
+// absolute path or any symlink, even one that points inside. O_CLOEXEC is added.
+Result<Fd> open_beneath(int root_fd, const std::string& path, int flags, int mode = 0);
+
+// syncfs(2): flushes the whole filesystem that holds `fd` (one call instead of an fsync
+// per file when publishing a freshly written tree).
+Result<void> sync_filesystem(int fd);
+
 }  // namespace msb::os

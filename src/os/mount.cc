@@ -34,4 +34,29 @@ Result<void> unmount(const std::string& target, int flags) {
   return {};
 }
 
+Result<Mount> Mount::create(const std::string& source, const std::string& target,
+                            const std::string& type, unsigned long flags, const std::string& data) {
+  MSB_TRY(mount_fs(source, target, type, flags, data));
+  return Mount(target);
+}
+
+Mount& Mount::operator=(Mount&& other) noexcept {
+  if (this != &other) {
+    if (!target_.empty()) (void)os::unmount(target_, MNT_DETACH);
+    target_ = std::exchange(other.target_, std::string());
+  }
+  return *this;
+}
+
+Mount::~Mount() {
+  if (!target_.empty()) (void)os::unmount(target_, MNT_DETACH);
+}
+
+Result<void> Mount::unmount() {
+  if (target_.empty()) return {};
+  MSB_TRY(os::unmount(target_));
+  target_.clear();
+  return {};
+}
+
 }  // namespace msb::os

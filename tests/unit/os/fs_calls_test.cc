@@ -98,5 +98,29 @@ TEST_F(FsCallsTest, ResolvesPaths) {
   EXPECT_EQ(resolve_path(dir_->path() + "/missing").error().sys_errno, ENOENT);
 }
 
+TEST_F(FsCallsTest, MakeNodeAtCreatesAFifoAndFailsWhenTaken) {
+  ASSERT_TRUE(make_node_at(fd_.get(), "fifo", S_IFIFO | 0640, 0).has_value());
+  EXPECT_TRUE(S_ISFIFO(stat_at(fd_.get(), "fifo", false)->mode));
+  EXPECT_EQ(make_node_at(fd_.get(), "fifo", S_IFIFO | 0640, 0).error().sys_errno, EEXIST);
+}
+
+TEST_F(FsCallsTest, OpenBeneathStaysInsideItsRoot) {
+  ASSERT_TRUE(make_dir_at(fd_.get(), "d", 0755).has_value());
+  ASSERT_TRUE(write_file(dir_->path() + "/d/f", "x").has_value());
+  ASSERT_TRUE(symlink_at("d", fd_.get(), "inside").has_value());
+  ASSERT_TRUE(symlink_at("/etc", fd_.get(), "outside").has_value());
+  EXPECT_TRUE(open_beneath(fd_.get(), "d/f", O_RDONLY).has_value());
+  EXPECT_TRUE(open_beneath(fd_.get(), "d/new", O_WRONLY | O_CREAT, 0600).has_value());
+  EXPECT_EQ(open_beneath(fd_.get(), "../x", O_RDONLY).error().sys_errno, EXDEV);
+  EXPECT_EQ(open_beneath(fd_.get(), "/etc/passwd", O_RDONLY).error().sys_errno, EXDEV);
+  EXPECT_EQ(open_beneath(fd_.get(), "outside/passwd", O_RDONLY).error().sys_errno, ELOOP);
+  EXPECT_EQ(open_beneath(fd_.get(), "inside/f", O_RDONLY).error().sys_errno, ELOOP);
+}
+
+TEST_F(FsCallsTest, SyncFilesystemSucceedsOnAnOpenDirectory) {
+  EXPECT_TRUE(sync_filesystem(fd_.get()).has_value());
+  EXPECT_FALSE(sync_filesystem(-1).has_value());
+}
+
 }  // namespace
 }  // namespace msb::os

@@ -1,0 +1,57 @@
+// BlobCache: downloaded blobs by digest under <cache_dir>/blobs/sha256/<hex>. A blob being
+// fetched lives in blobs/partial/<hex> (kept across crashes so that the next pull resumes
+// it) and only appears under sha256/ once its size and digest check out and it is on disk.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "image/cache_files.h"
+
+namespace msb::image {
+
+class BlobCache {
+ public:
+  // Creates the directories under `cache_dir` ($MSB_HOME/cache) as needed. Errors: kIo
+  // and other kinds from errno.
+  static Result<BlobCache> open(const std::string& cache_dir);
+
+  // Where the blob `digest` lives once cached; "" when `digest` is not a valid digest.
+  std::string path(const std::string& digest) const;
+  // Where a fetch of `digest` in progress writes; "" when not a valid digest.
+  std::string partial_path(const std::string& digest) const;
+  bool contains(const std::string& digest) const;
+
+  // The path of blob `digest`, fetched first unless cached. Under an exclusive per-digest
+  // lock (other threads and processes wait): if the blob is cached, returns its path; else
+  // calls fetch(partial_path), which writes the whole blob there (it may find a partial
+  // file from an earlier, killed pull and resume it). Then checks the size (unless `size`
+  // is negative) and the sha256 of the partial, fsyncs it and renames it into place.
+  // Errors: kInvalidArgument (bad digest), kIo "digest mismatch: expected X, got Y" or
+  // "size mismatch ..." (the partial is deleted), whatever `fetch` returned (the partial
+  // is kept for a resume), kinds from errno. Thread-safe.
+  Result<std::string> ensure(const std::string& digest, int64_t size,
+                             const std::function<Result<void>(const std::string&)>& fetch);
+
+  // Deletes the blob and any partial of it; succeeds when absent. Thread-safe.
+  Result<void> remove(const std::string& digest);
+  // Digests of the cached blobs, sorted. Thread-safe.
+  Result<std::vector<std::string>> list() const;
+
+  // Test seam: see FaultPoint. Steps: "verify", "fsync", "rename", "sync-dir".
+  // REQUIRES: called before the cache is shared between threads.
+  void set_fault_point(FaultPoint fault) { fault_ = std::move(fault); }
+
+ private:
+  explicit BlobCache(std::string cache_dir) : cache_dir_(std::move(cache_dir)) {}
+  Result<void> verify_and_publish(const std::string& digest, int64_t size,
+                                  const std::string& partial, const std::string& final) const;
+
+  std::string cache_dir_;
+  FaultPoint fault_;
+};
+
+}  // namespace msb::image

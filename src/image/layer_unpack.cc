@@ -1,0 +1,148 @@
+#include "image/layer_unpack.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+
+#include <utility>
+#include <vector>
+
+#include "image/digest.h"
+#include "image/entry_path.h"
+#include "image/layer_reader.h"
+#include "image/whiteout.h"
+#include "os/fd.h"
+#include "os/fs_calls.h"
+
+namespace msb::image {
+namespace {
+
+// SECURITY: the writer refuses ".." and any path through a symlink (even for hardlink
+// targets), and removes a symlink before replacing it rather than writing through it. Ids
+// stay numeric: there is no user-name lookup.
+constexpr int kWriteFlags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER |
+                            ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_UNLINK |
+                            ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS;
+
+std::string message_of(archive* a) {
+  const char* text = archive_error_string(a);
+  return text != nullptr ? text : "unknown libarchive error";
+}
+
+struct WriterDeleter {
+  void operator()(archive* writer) const { archive_write_free(writer); }
+};
+using Writer = std::unique_ptr<archive, WriterDeleter>;
+
+// The entry's name as stored (UTF-8 when the locale cannot represent it).
+std::string raw_name(const char* local, const char* utf8) {
+  if (local != nullptr) return local;
+  return utf8 != nullptr ? utf8 : "";
+}
+
+// SECURITY: overlayfs reads trusted.overlay.* as its own metadata (opaque, redirect,
+// metacopy); a layer must not be able to set them.
+void drop_overlay_xattrs(archive_entry* entry) {
+  std::vector<std::pair<std::string, std::string>> kept;
+  archive_entry_xattr_reset(entry);
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  while (archive_entry_xattr_next(entry, &name, &value, &size) == ARCHIVE_OK) {
+    if (std::string_view(name).starts_with("trusted.overlay.")) continue;
+    kept.emplace_back(name, std::string(static_cast<const char*>(value), size));
+  }
+  archive_entry_xattr_clear(entry);
+  for (const auto& [key, data] : kept)
+    archive_entry_xattr_add_entry(entry, key.c_str(), data.data(), data.size());
+}
+
+// Points the entry (and its hardlink target) at absolute paths under `root`.
+Result<void> place_entry(archive_entry* entry, const std::string& root, const std::string& path) {
+  archive_entry_copy_pathname(entry, path.empty() ? root.c_str() : (root + "/" + path).c_str());
+  if (archive_entry_hardlink(entry) != nullptr || archive_entry_hardlink_utf8(entry) != nullptr) {
+    std::string target = MSB_TRY(clean_entry_path(
+        raw_name(archive_entry_hardlink(entry), archive_entry_hardlink_utf8(entry))));
+    if (target.empty()) return err(ErrorKind::kInvalidArgument, "hardlink to the layer root");
+    archive_entry_copy_hardlink(entry, (root + "/" + target).c_str());
+  }
+  if (archive_entry_filetype(entry) == AE_IFLNK) {
+    archive_entry_copy_symlink(
+        entry, raw_name(archive_entry_symlink(entry), archive_entry_symlink_utf8(entry)).c_str());
+  }
+  drop_overlay_xattrs(entry);
+  return {};
+}
+
+Result<void> copy_data(archive* tar, archive* writer) {
+  for (;;) {
+    const void* block = nullptr;
+    size_t size = 0;
+    la_int64_t offset = 0;
+    int read = archive_read_data_block(tar, &block, &size, &offset);
+    if (read == ARCHIVE_EOF) return {};
+    if (read != ARCHIVE_OK) return err(ErrorKind::kInvalidArgument, "{}", message_of(tar));
+    if (archive_write_data_block(writer, block, size, offset) != ARCHIVE_OK)
+      return err(ErrorKind::kIo, "{}", message_of(writer));
+  }
+}
+
+Result<void> write_entry(archive* tar, archive* writer, archive_entry* entry) {
+  if (archive_write_header(writer, entry) != ARCHIVE_OK)
+    return err(ErrorKind::kInvalidArgument, "{}", message_of(writer));
+  if (archive_entry_size(entry) > 0) MSB_TRY(copy_data(tar, writer));
+  if (archive_write_finish_entry(writer) != ARCHIVE_OK)
+    return err(ErrorKind::kIo, "{}", message_of(writer));
+  return {};
+}
+
+// One tar entry: a whiteout, or something to create under `root`.
+Result<void> unpack_entry(archive* tar, archive* writer, archive_entry* entry, int root_fd,
+                          const std::string& root) {
+  std::string name = raw_name(archive_entry_pathname(entry), archive_entry_pathname_utf8(entry));
+  std::string path = MSB_TRY(clean_entry_path(name));
+  if (is_whiteout(path)) return apply_whiteout(root_fd, path);
+  if (archive_entry_filetype(entry) == AE_IFSOCK) return {};  // not restorable; never needed
+  MSB_TRY(place_entry(entry, root, path).context("entry {}", name));
+  return std::move(write_entry(tar, writer, entry)).context("entry {}", name);
+}
+
+Result<void> unpack_entries(LayerReader& reader, const std::string& root) {
+  os::Fd root_fd = MSB_TRY(os::open_at(AT_FDCWD, root, O_RDONLY | O_DIRECTORY));
+  Writer writer(archive_write_disk_new());
+  MSB_CHECK(writer != nullptr);
+  archive_write_disk_set_options(writer.get(), kWriteFlags);
+  for (;;) {
+    archive_entry* entry = nullptr;
+    int read = archive_read_next_header(reader.tar(), &entry);
+    if (read == ARCHIVE_EOF) break;
+    // ARCHIVE_WARN: e.g. a name not representable in the locale; the entry is usable.
+    if (read != ARCHIVE_OK && read != ARCHIVE_WARN)
+      return err(ErrorKind::kInvalidArgument, "{}", message_of(reader.tar()));
+    MSB_TRY(unpack_entry(reader.tar(), writer.get(), entry, root_fd.get(), root));
+  }
+  // Directory modes and times are applied last, once nothing is created in them any more.
+  if (archive_write_close(writer.get()) != ARCHIVE_OK)
+    return err(ErrorKind::kIo, "{}", message_of(writer.get()));
+  return {};
+}
+
+}  // namespace
+
+Result<void> unpack_layer(const std::string& blob_path, const std::string& root,
+                          const std::string& diff_id,
+                          const std::function<void(uint64_t)>& progress) {
+  MSB_TRY(digest_hex(diff_id));
+  // libarchive checks every component for symlinks, those of `root` included.
+  std::string real_root = MSB_TRY(os::resolve_path(root));
+  std::unique_ptr<LayerReader> reader = MSB_TRY(LayerReader::open(blob_path, progress));
+  MSB_TRY(unpack_entries(*reader, real_root).context("unpack layer {}", diff_id));
+  std::string actual = MSB_TRY(reader->finish().context("unpack layer {}", diff_id));
+  if (actual != diff_id) {
+    return err(ErrorKind::kIo, "unpack layer: diff_id mismatch: expected {}, got {}", diff_id,
+               actual);
+  }
+  return {};
+}
+
+}  // namespace msb::image

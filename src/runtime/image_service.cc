@@ -8,6 +8,8 @@
 
 #include "common/paths.h"
 #include "image/blob_cache.h"
+#include "image/credentials.h"
+#include "image/digest.h"
 #include "image/layer_store.h"
 #include "image/manifest.h"
 #include "image/reference.h"
@@ -112,6 +114,15 @@ struct Pull {
                                    const std::string& diff_id) {
     const image::Descriptor& blob = manifest.layers[i];
     PullEvent event{.reference = reference, .layer = i, .layer_count = manifest.layers.size()};
+    // An unpacked layer needs no blob (another image, or a pull whose blob was pruned).
+    if (layers->contains(diff_id)) {
+      event.kind = PullEvent::Kind::kLayerCached;
+      events.emit(event);
+      event.kind = PullEvent::Kind::kLayerDone;
+      events.emit(event);
+      return store::LayerRecord{blob.digest, diff_id, blob.media_type, blob.size,
+                                layers->path(diff_id)};
+    }
     if (blobs->contains(blob.digest)) {
       event.kind = PullEvent::Kind::kLayerCached;
       events.emit(event);
@@ -233,7 +244,8 @@ Result<void> remove_cached(const store::PrunedImages& pruned) {
   image::BlobCache blobs = MSB_TRY(image::BlobCache::open(cache_dir()));
   image::LayerStore layers = MSB_TRY(image::LayerStore::open(cache_dir()));
   for (const std::string& digest : pruned.manifests) {
-    MSB_TRY(image::remove_rootfs_disk(cache_dir(), digest));
+    std::string disk = cache_dir() + "/rootfs/" + MSB_TRY(image::digest_hex(digest)) + ".erofs";
+    if (os::path_exists(disk)) MSB_TRY(os::remove_file(disk));
   }
   for (const std::string& digest : pruned.configs) MSB_TRY(blobs.remove(digest));
   for (const store::LayerRecord& layer : pruned.layers) {

@@ -8,11 +8,11 @@
 #include "cli/cp_command.h"
 #include "cli/exec_command.h"
 #include "cli/exit_codes.h"
+#include "cli/image_commands.h"
 #include "cli/lifecycle_commands.h"
 #include "cli/list_commands.h"
 #include "cli/logs_command.h"
 #include "cli/out.h"
-#include "cli/image_commands.h"
 #include "cli/run_command.h"
 #include "os/system.h"
 

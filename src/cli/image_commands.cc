@@ -16,12 +16,10 @@ uint64_t image_bytes(const store::ImageRecord& image) {
 }
 
 nlohmann::json image_json(const store::ImageRecord& image, bool details) {
-  nlohmann::json json = {{"references", image.references},
-                         {"manifest_digest", image.manifest_digest},
-                         {"config_digest", image.config_digest},
-                         {"layers", image.layers.size()},
-                         {"size", image_bytes(image)},
-                         {"created_at", utc_time(image.created_at_ns)}};
+  nlohmann::json json = {
+      {"references", image.references},       {"manifest_digest", image.manifest_digest},
+      {"config_digest", image.config_digest}, {"layers", image.layers.size()},
+      {"size", image_bytes(image)},           {"created_at", utc_time(image.created_at_ns)}};
   if (!details) return json;
   json["media_type"] = image.media_type;
   json["config"] = nlohmann::json::parse(image.config_json, nullptr, false);
@@ -45,7 +43,8 @@ Result<void> check_format(const std::string& format) {
 
 CLI::App* PullCommand::add_to(CLI::App& app) {
   CLI::App* pull = app.add_subcommand("pull", "Pull an image from its registry into the cache");
-  pull->add_option("reference", reference_, "Image, e.g. python:3.12 or 127.0.0.1:5000/x@sha256:...")
+  pull->add_option("reference", reference_,
+                   "Image, e.g. python:3.12 or 127.0.0.1:5000/x@sha256:...")
       ->required();
   pull->add_flag("--insecure", insecure_, "Allow plain HTTP to the registry");
   pull->add_flag("-q,--quiet", quiet_, "No progress; print only the manifest digest");
@@ -53,8 +52,8 @@ CLI::App* PullCommand::add_to(CLI::App& app) {
 }
 
 Result<int> PullCommand::run() {
-  store::ImageRecord image = MSB_TRY(
-      sdk::pull_image(reference_, printed_pull_options(progress_style(quiet_), insecure_)));
+  store::ImageRecord image =
+      MSB_TRY(sdk::pull_image(reference_, printed_pull_options(progress_style(quiet_), insecure_)));
   if (quiet_) fmt::print("{}\n", image.manifest_digest);
   return 0;
 }
@@ -67,11 +66,9 @@ CLI::App* ImageCommand::add_to(CLI::App& app) {
   list_->add_option("--format", format_, "table or json");
   list_->add_flag("-q,--quiet", quiet_, "Only manifest digests");
   inspect_ = image->add_subcommand("inspect", "Show an image's manifest, config and layers");
-  inspect_->add_option("reference", references_, "Image reference or manifest digest")
-      ->required();
+  inspect_->add_option("reference", references_, "Image reference or manifest digest")->required();
   remove_ = image->add_subcommand("rm", "Remove images (refused while a sandbox uses one)");
-  remove_->add_option("reference", references_, "Image references or manifest digests")
-      ->required();
+  remove_->add_option("reference", references_, "Image references or manifest digests")->required();
   remove_->add_flag("-f,--force", force_, "Remove the references even if sandboxes use them");
   prune_ = image->add_subcommand("prune", "Remove every image no sandbox uses, and its files");
   return image;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <numeric>
 
 namespace msb::cli {
@@ -81,10 +82,17 @@ runtime::PullOptions printed_pull_options(ProgressStyle style, bool insecure) {
   options.insecure = insecure;
   if (style == ProgressStyle::kQuiet) return options;
   auto progress = std::make_shared<PullProgress>(style);
-  options.on_event = [progress, style](const runtime::PullEvent& event) {
+  auto last_bar = std::make_shared<std::chrono::steady_clock::time_point>();
+  options.on_event = [progress, style, last_bar](const runtime::PullEvent& event) {
     std::string line = progress->render(event);
     if (line.empty()) return;
     if (style == ProgressStyle::kBar && line.front() == '\r') {
+      // Byte counts arrive per network read: redraw at most ten times a second.
+      auto now = std::chrono::steady_clock::now();
+      if (event.kind == runtime::PullEvent::Kind::kLayerBytes &&
+          now - *last_bar < std::chrono::milliseconds(100))
+        return;
+      *last_bar = now;
       fmt::print(stderr, "{}", line);
     } else {
       fmt::print(stderr, "{}\n", line);

@@ -59,9 +59,7 @@ CLI::App* RunCommand::add_to(CLI::App& app) {
   return run;
 }
 
-Result<int> RunCommand::run() {
-  return name_.empty() ? run_unnamed() : run_named();
-}
+Result<int> RunCommand::run() { return name_.empty() ? run_unnamed() : run_named(); }
 
 // Named runs go through the supervisor like any sandbox: create (attached, so that a
 // killed msb stops it), exec with live output, stop.
@@ -100,7 +98,8 @@ Result<int> RunCommand::run_unnamed() {
   runtime::ForegroundRunRequest request;
   if (!config.accel.empty()) request.launch.accel = MSB_TRY(engine::parse_accel(config.accel));
   store::Database db = MSB_TRY(store::Database::open(msb_db_path()));
-  runtime::PreparedRoot root = MSB_TRY(runtime::prepare_root(*engine, config, db, flags_.pull_options()));
+  runtime::PreparedRoot root =
+      MSB_TRY(runtime::prepare_root(*engine, config, db, flags_.pull_options()));
   request.launch.rootfs_layers = std::move(root.layers);
 
   os::TempDir run_dir = MSB_TRY(runtime::create_run_dir(msb_run_dir() + "/.foreground"));

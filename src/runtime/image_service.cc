@@ -38,8 +38,7 @@ bool is_loopback_registry(std::string_view registry) {
 // Serializes progress events from the layer threads.
 class EventSink {
  public:
-  explicit EventSink(const std::function<void(const PullEvent&)>& callback)
-      : callback_(callback) {}
+  explicit EventSink(const std::function<void(const PullEvent&)>& callback) : callback_(callback) {}
   void emit(const PullEvent& event) {
     if (!callback_) return;
     std::lock_guard lock(mutex_);
@@ -88,7 +87,8 @@ Result<std::optional<store::ImageRecord>> find_stored(store::Database& db,
                                                       const image::Reference& ref,
                                                       const std::string& reference) {
   std::optional<store::ImageRecord> stored = MSB_TRY(store::find_image_by_reference(db, reference));
-  if (!stored && !ref.digest.empty()) stored = MSB_TRY(store::find_image_by_manifest(db, ref.digest));
+  if (!stored && !ref.digest.empty())
+    stored = MSB_TRY(store::find_image_by_manifest(db, ref.digest));
   return stored;
 }
 
@@ -171,14 +171,15 @@ struct Pull {
       records[i] = MSB_TRY(layer(manifest, i, config.diff_ids[i]));
       return {};
     }));
-    MSB_TRY(store::record_image(db, store::NewImage{.reference = reference,
-                                                    .manifest_digest = manifest.digest,
-                                                    .media_type = manifest.media_type,
-                                                    .size = static_cast<int64_t>(manifest.raw.size()),
-                                                    .manifest_json = manifest.raw,
-                                                    .config_digest = manifest.config.digest,
-                                                    .config_json = config_json,
-                                                    .layers = records}));
+    MSB_TRY(
+        store::record_image(db, store::NewImage{.reference = reference,
+                                                .manifest_digest = manifest.digest,
+                                                .media_type = manifest.media_type,
+                                                .size = static_cast<int64_t>(manifest.raw.size()),
+                                                .manifest_json = manifest.raw,
+                                                .config_digest = manifest.config.digest,
+                                                .config_json = config_json,
+                                                .layers = records}));
     events.emit(PullEvent{.kind = PullEvent::Kind::kComplete,
                           .reference = reference,
                           .manifest_digest = manifest.digest});
@@ -231,8 +232,8 @@ Result<std::vector<std::string>> image_rootfs_layers(const engine::Engine& engin
   for (const store::LayerRecord& layer : image.layers) {
     if (layer.unpacked_path.empty() || !os::is_directory(layer.unpacked_path))
       return err(ErrorKind::kNotFound,
-                 "layer {} of image {} is not in the cache; pull the image again",
-                 layer.digest, image.manifest_digest);
+                 "layer {} of image {} is not in the cache; pull the image again", layer.digest,
+                 image.manifest_digest);
     layers.push_back(layer.unpacked_path);
   }
   if (engine.isolation() == engine::Isolation::kNamespace) return layers;

@@ -41,7 +41,7 @@ struct PullEvent {
 
 struct PullOptions {
   config::PullPolicy policy = config::PullPolicy::kIfMissing;
-  bool insecure = false;  // plain HTTP to the registry
+  bool insecure = false;                           // plain HTTP to the registry
   std::function<void(const PullEvent&)> on_event;  // may be empty
 };
 

@@ -38,9 +38,9 @@ Result<std::vector<store::ImageRecord>> list_images() {
 Result<store::ImageRecord> inspect_image(std::string_view reference_or_digest) {
   std::string key = MSB_TRY(lookup_key(reference_or_digest));
   store::Database db = MSB_TRY(open_store());
-  std::optional<store::ImageRecord> image =
-      key.starts_with("sha256:") ? MSB_TRY(store::find_image_by_manifest(db, key))
-                                 : MSB_TRY(store::find_image_by_reference(db, key));
+  std::optional<store::ImageRecord> image = key.starts_with("sha256:")
+                                                ? MSB_TRY(store::find_image_by_manifest(db, key))
+                                                : MSB_TRY(store::find_image_by_reference(db, key));
   if (!image) return err(ErrorKind::kImageNotFound, "no image {}", key);
   return std::move(*image);
 }

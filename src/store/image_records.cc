@@ -34,12 +34,12 @@ Result<std::vector<std::string>> column_strings(Database& db, std::string_view s
 }
 
 Result<void> insert_layers(Database& db, const NewImage& image) {
-  Statement layer = MSB_TRY(db.prepare(
-      "INSERT INTO layer (digest, diff_id, media_type, size, unpacked_path) "
-      "VALUES (?1, ?2, ?3, ?4, NULLIF(?5, '')) ON CONFLICT (digest) DO NOTHING"));
-  Statement position = MSB_TRY(
-      db.prepare("INSERT INTO manifest_layer (manifest_digest, position, layer_digest) "
-                 "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"));
+  Statement layer = MSB_TRY(
+      db.prepare("INSERT INTO layer (digest, diff_id, media_type, size, unpacked_path) "
+                 "VALUES (?1, ?2, ?3, ?4, NULLIF(?5, '')) ON CONFLICT (digest) DO NOTHING"));
+  Statement position =
+      MSB_TRY(db.prepare("INSERT INTO manifest_layer (manifest_digest, position, layer_digest) "
+                         "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"));
   for (size_t i = 0; i < image.layers.size(); ++i) {
     const LayerRecord& record = image.layers[i];
     layer.reset();
@@ -59,9 +59,9 @@ Result<void> insert_layers(Database& db, const NewImage& image) {
 }
 
 Result<void> insert_manifest(Database& db, const NewImage& image) {
-  Statement manifest = MSB_TRY(db.prepare(
-      "INSERT INTO manifest (digest, media_type, size, json, config_digest, created_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (digest) DO NOTHING"));
+  Statement manifest = MSB_TRY(
+      db.prepare("INSERT INTO manifest (digest, media_type, size, json, config_digest, created_at) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (digest) DO NOTHING"));
   MSB_TRY(manifest.bind_text(1, image.manifest_digest));
   MSB_TRY(manifest.bind_text(2, image.media_type));
   MSB_TRY(manifest.bind_int64(3, image.size));
@@ -213,8 +213,8 @@ Result<RemovedImage> remove_image(Database& db, std::string_view name_or_digest,
       return err(ErrorKind::kImageNotFound, "no image {}", key);
     }
   } else {
-    std::vector<std::string> manifest = MSB_TRY(column_strings(
-        db, "SELECT manifest_digest FROM image_ref WHERE reference = ?1", {key}));
+    std::vector<std::string> manifest = MSB_TRY(
+        column_strings(db, "SELECT manifest_digest FROM image_ref WHERE reference = ?1", {key}));
     if (manifest.empty()) return err(ErrorKind::kImageNotFound, "no image {}", key);
     removed.manifest_digest = manifest.front();
     removed.references = {key};
@@ -253,9 +253,9 @@ Result<PrunedImages> prune_images(Database& db, PruneScope scope) {
       "DELETE FROM image_config WHERE digest NOT IN (SELECT config_digest FROM manifest) "
       "RETURNING digest",
       {}));
-  Statement layers = MSB_TRY(db.prepare(
-      "DELETE FROM layer WHERE digest NOT IN (SELECT layer_digest FROM manifest_layer) "
-      "RETURNING digest, diff_id, media_type, size, unpacked_path"));
+  Statement layers = MSB_TRY(
+      db.prepare("DELETE FROM layer WHERE digest NOT IN (SELECT layer_digest FROM manifest_layer) "
+                 "RETURNING digest, diff_id, media_type, size, unpacked_path"));
   while (MSB_TRY(layers.step()) == Statement::Step::kRow) {
     pruned.layers.push_back(LayerRecord{layers.column_text(0), layers.column_text(1),
                                         layers.column_text(2), layers.column_int64(3),

@@ -215,7 +215,8 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
   std::vector<std::string> lower_paths;  // overlay lists the topmost layer first
   for (auto layer = spec.rootfs_layers.rbegin(); layer != spec.rootfs_layers.rend(); ++layer) {
     os::Fd lower = MSB_TRY(os::clone_mount_tree(*layer));
-    MSB_TRY(std::move(os::idmap_mount(lower.get(), userns.get(), true)).context("image layer {}", *layer));
+    MSB_TRY(std::move(os::idmap_mount(lower.get(), userns.get(), true))
+                .context("image layer {}", *layer));
     lower_paths.push_back("/proc/self/fd/" + std::to_string(lower.get()));
     lowers.push_back(std::move(lower));
   }

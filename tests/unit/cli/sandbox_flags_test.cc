@@ -51,3 +51,19 @@ TEST(SandboxFlags, ReplaceTimeoutIsBounded) {
 
 }  // namespace
 }  // namespace msb::cli
+
+namespace msb::cli {
+namespace {
+
+TEST(SandboxFlags, PullPolicyIsParsedAndBadOnesAreInvalidConfig) {
+  EXPECT_EQ(parse({}).value().pull_policy, config::PullPolicy::kIfMissing);
+  EXPECT_EQ(parse({"--pull", "always"}).value().pull_policy, config::PullPolicy::kAlways);
+  EXPECT_EQ(parse({"--pull", "never"}).value().pull_policy, config::PullPolicy::kNever);
+  Result<config::SandboxConfig> bad = parse({"--pull", "sometimes"});
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().kind, ErrorKind::kInvalidConfig);
+  EXPECT_NE(bad.error().message.find("--pull"), std::string::npos) << bad.error().message;
+}
+
+}  // namespace
+}  // namespace msb::cli

@@ -97,6 +97,7 @@ Result<std::optional<ExecEventData>> ExecSession::next(uint64_t deadline_ns) {
   for (;;) {
     std::optional<ExecEventData> event;
     if (!backlog_.empty()) {
+      if (backlog_.size() == unacknowledged_backlog_) --unacknowledged_backlog_;
       event = std::move(backlog_.front());
       backlog_.pop_front();
     } else if (finished_) {
@@ -135,6 +136,11 @@ Result<void> ExecSession::send_stdin(protocol::ExecStdin frame) {
 }
 
 Result<void> ExecSession::wait_for_credit() {
+  // Output take_ready() kept for the caller counts against the agent's output window until
+  // it is acknowledged. Unacknowledged while we wait, a window of it stops the agent
+  // forwarding output, so a process like cat stops reading its stdin and the credit we
+  // wait for never comes.
+  MSB_TRY(acknowledge_backlog());
   Result<std::optional<ExecEventData>> event = read_one(os::monotonic_ns() + kBacklogPollNs);
   if (!event) {
     if (event.error().kind == ErrorKind::kTimeout) return {};
@@ -155,8 +161,18 @@ Result<void> ExecSession::take_ready() {
       if (event.error().kind == ErrorKind::kTimeout) return {};
       return tl::unexpected(event.error());
     }
-    if (*event) backlog_.push_back(std::move(**event));
+    if (!*event) continue;
+    backlog_.push_back(std::move(**event));
+    ++unacknowledged_backlog_;
   }
+  return {};
+}
+
+Result<void> ExecSession::acknowledge_backlog() {
+  size_t first = backlog_.size() - std::exchange(unacknowledged_backlog_, 0);
+  if (finished_) return {};  // no session left to acknowledge to
+  for (size_t i = first; i < backlog_.size(); ++i)
+    MSB_TRY(client_.consumed(id_, output_acks_, std::exchange(backlog_[i].cost, 0)));
   return {};
 }
 

@@ -57,9 +57,10 @@ class ExecSession {
   // agent as they are returned.
   Result<std::optional<ExecEventData>> next(uint64_t deadline_ns);
   // Sends stdin within the agent's window. While the window is full it waits for the
-  // process to read, keeping the events that arrive meanwhile for next() (output among
-  // them is acknowledged at once: a process like cat writes before it reads more). Data
-  // after the exit or after the process closed its stdin (kStdinClosed) is dropped.
+  // process to read, keeping the events that arrive meanwhile for next(); their output, and
+  // the output kept while it sent, is acknowledged before it waits: a process like cat
+  // writes before it reads more. Data after the exit or after the process closed its stdin
+  // (kStdinClosed) is dropped.
   Result<void> write_stdin(std::string_view data);
   Result<void> close_stdin();
   Result<void> signal(int sig);
@@ -83,8 +84,11 @@ class ExecSession {
   Result<void> send_stdin(protocol::ExecStdin frame);
   // One wait for stdin credit (at most 100 ms); events read go to the backlog, acknowledged.
   Result<void> wait_for_credit();
-  // Takes what has arrived without waiting: credit back, events into the backlog.
+  // Takes what has arrived without waiting: credit back, events into the backlog (their
+  // output not acknowledged yet: the caller may still read it with next()).
   Result<void> take_ready();
+  // Acknowledges the output take_ready() put in the backlog, before a wait for credit.
+  Result<void> acknowledge_backlog();
   bool stdin_done() const { return finished_ || stdin_closed_; }
 
   AgentClient client_;
@@ -100,6 +104,9 @@ class ExecSession {
   size_t stdin_chunk_bytes_;
   protocol::AckBatch output_acks_;
   std::deque<ExecEventData> backlog_;
+  // The last this many backlog events came from take_ready() and still carry their cost;
+  // the ones before them were acknowledged when they were read.
+  size_t unacknowledged_backlog_ = 0;
 };
 
 // Runs to completion; output is collected, or streamed to `sink` when given.

@@ -78,7 +78,15 @@ struct AttachResult {
 };
 
 // A running process. Events come in order; after kExited, next() returns nullopt.
-// Move-only, not thread-safe. Destroying a stream whose process still runs kills it.
+// Move-only, not thread-safe.
+//
+// Flow control: output is acknowledged to the sandbox as next() hands it out. A stream
+// that is not read holds back its own process only: after about 1 MiB of unread output
+// the process blocks on its full pipe, and the sandbox's other execs and file calls go on.
+//
+// Destroying a stream before kExited cancels it: the process group is killed (SIGKILL)
+// and its remaining output and stdin are dropped; nothing is reported. Call wait() first
+// to let the process finish.
 class MSB_EXPORT ExecStream {
  public:
   ExecStream(ExecStream&&) noexcept;
@@ -89,8 +97,12 @@ class MSB_EXPORT ExecStream {
   // start throws kExecFailed with the reason (not found, permission denied, bad cwd, bad
   // user, resource limit, pty setup).
   std::optional<ExecEvent> next(std::optional<std::chrono::milliseconds> timeout = std::nullopt);
-  // Requires ExecOptions::stdin_stream or tty. Buffers up to a bound, then waits for the
-  // process to take it.
+  // Requires ExecOptions::stdin_stream or tty. Sends up to the sandbox's stdin window
+  // (1 MiB per process) ahead of what the process has read, then waits for it to read
+  // more. While it waits, the events that arrive are kept for next(), and the output among
+  // them is acknowledged (a process such as cat writes before it reads on, so holding its
+  // output back would deadlock). Data written after the process exited, or after it closed
+  // its stdin (kStdinClosed), is dropped.
   void write_stdin(std::string_view data);
   void close_stdin();
   // To the process group.

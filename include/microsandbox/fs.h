@@ -44,11 +44,14 @@ struct WriteOptions {
 };
 
 // A file being written in chunks; close() makes it durable (fsync) and reports errors.
+// Destroying a writer without close() cancels the write: the sandbox closes the file,
+// which keeps the bytes that reached it so far (not fsynced, not removed), and no error
+// is reported.
 class MSB_EXPORT FileWriter {
  public:
   FileWriter(FileWriter&&) noexcept;
   FileWriter& operator=(FileWriter&&) noexcept;
-  ~FileWriter();  // without close(): the session is abandoned
+  ~FileWriter();
   void write(std::string_view data);
   // Returns the bytes written.
   uint64_t close();
@@ -72,7 +75,8 @@ class MSB_EXPORT SandboxFs {
   std::vector<DirEntry> list(const std::string& path);  // sorted by name
   // The whole file, or `length` bytes from `offset` (0 = to the end).
   std::string read(const std::string& path, uint64_t offset = 0, uint64_t length = 0);
-  // Streams the file to `sink` in chunks; returns the bytes read.
+  // Streams the file to `sink` in chunks; returns the bytes read. The sandbox reads ahead
+  // at most about 1 MiB of what the sink has taken; a sink that throws cancels the read.
   uint64_t read_stream(const std::string& path,
                        const std::function<void(std::string_view chunk)>& sink);
   void write(const std::string& path, std::string_view data, const WriteOptions& options = {});

@@ -8,6 +8,7 @@
 #include "agent/fs_service.h"
 #include "os/io.h"
 #include "os/system.h"
+#include "protocol/flow_control.h"
 
 namespace msb::agent {
 namespace {
@@ -15,8 +16,6 @@ namespace {
 // Output is not read while more than this waits for the host.
 constexpr size_t kOutboundHighWater = 1 << 20;
 constexpr size_t kReadBudgetPerRound = 256 * 1024;
-// The channel is not read while a session holds more unwritten stdin than this.
-constexpr size_t kStdinHighWater = 4 << 20;
 
 }  // namespace
 
@@ -49,6 +48,22 @@ void AgentLoop::handle_exec_request(uint32_t id, const protocol::ExecRequest& re
   (void)connection_.send(id, 0, protocol::ExecStarted{pid});
 }
 
+void AgentLoop::acknowledge(uint32_t id, uint64_t bytes) {
+  if (ExecSession* target = session(id)) {
+    target->acknowledge_output(bytes);
+  } else {
+    fs_.acknowledge(id, bytes);
+  }
+}
+
+void AgentLoop::cancel(uint32_t id) {
+  if (ExecSession* target = session(id)) {
+    target->cancel();
+  } else {
+    fs_.cancel(id, connection_);
+  }
+}
+
 void AgentLoop::handle_frame(const protocol::Frame& frame) {
   tl::expected<protocol::Message, protocol::CoreError> decoded = protocol::decode_body(frame.body);
   if (!decoded) {
@@ -67,11 +82,16 @@ void AgentLoop::handle_frame(const protocol::Frame& frame) {
           (void)connection_.send(frame.id, protocol::kFlagTerminal, protocol::CorePong{});
         } else if constexpr (std::is_same_v<T, protocol::CoreShutdown>) {
           shutdown_requested_ = true;
+        } else if constexpr (std::is_same_v<T, protocol::CoreAck>) {
+          acknowledge(frame.id, message.bytes);
+        } else if constexpr (std::is_same_v<T, protocol::CoreCancel>) {
+          cancel(frame.id);
         } else if constexpr (std::is_same_v<T, protocol::ExecRequest>) {
           handle_exec_request(frame.id, message);
         } else if constexpr (std::is_same_v<T, protocol::ExecStdin>) {
           if (target)
-            target->queue_stdin(message.data.data, message.eof, connection_);
+            target->queue_stdin(message.data.data, message.eof, protocol::flow_cost(*decoded),
+                                connection_);
           else
             reply_error(frame.id,
                         {"invalid-session", "no exec session with this id", "exec.stdin"});
@@ -104,12 +124,21 @@ void AgentLoop::reap_children() {
     Result<os::ReapResult> reaped = os::reap_any_child();
     if (!reaped || !reaped->child) return;
     const os::ReapedChild& child = *reaped->child;
-    for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
-      if (it->second->pid() == child.pid) {
-        it->second->finish(child.code, child.signal, connection_);
-        sessions_.erase(it);
+    for (auto& [id, s] : sessions_) {
+      if (s->pid() == child.pid && !s->exited()) {
+        s->on_exit(child.code, child.signal, connection_);
         break;
       }
+    }
+  }
+}
+
+void AgentLoop::finish_exited_sessions() {
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    if (it->second->exited() && it->second->drain_after_exit(connection_)) {
+      it = sessions_.erase(it);
+    } else {
+      ++it;
     }
   }
 }
@@ -125,19 +154,22 @@ void AgentLoop::build_poll_set(std::vector<pollfd>& fds, std::vector<ExecSession
     fds.push_back({fd, events, 0});
     owners.push_back(owner);
   };
-  // Flow control: while a process does not take its stdin, the host's next frames stay in
-  // the channel (and the host blocks on it) instead of growing our stdin buffers.
+  // A host keeps each session's stdin within the window; one that does not is left in the
+  // channel (its writes block) rather than buffered: our memory stays bounded either way.
   bool read_host = true;
-  for (auto& [id, s] : sessions_) read_host = read_host && s->stdin_backlog() <= kStdinHighWater;
+  for (auto& [id, s] : sessions_)
+    read_host = read_host && s->stdin_held() <= protocol::kStdinWindowBytes;
   watch(connection_.fd(),
         short((read_host ? POLLIN : 0) | (connection_.wants_write() ? POLLOUT : 0)), nullptr);
   watch(child_signals_.fd(), POLLIN, nullptr);
-  // Flow control: while the host is behind, process output stays in the pipes (and the
-  // processes block on them) instead of growing our queue.
+  // While the channel is behind, or a session's host has not acknowledged a window of its
+  // output, process output stays in the pipes (and the processes block on them) instead of
+  // growing our queue or the host's.
   bool read_output = connection_.queued_bytes() < kOutboundHighWater;
   for (auto& [id, s] : sessions_) {
-    if (read_output && s->stdout_fd() >= 0) watch(s->stdout_fd(), POLLIN, s.get());
-    if (read_output && s->stderr_fd() >= 0) watch(s->stderr_fd(), POLLIN, s.get());
+    bool wanted = read_output && s->wants_output();
+    if (wanted && s->stdout_fd() >= 0) watch(s->stdout_fd(), POLLIN, s.get());
+    if (wanted && s->stderr_fd() >= 0) watch(s->stderr_fd(), POLLIN, s.get());
     if (s->wants_stdin_write()) watch(s->stdin_fd(), POLLOUT, s.get());
   }
 }
@@ -180,6 +212,7 @@ Result<LoopExit> AgentLoop::run() {
     }
     // Exits are handled after output so that a session's last bytes precede exec.exited.
     if (fds[1].revents & POLLIN) reap_children();
+    finish_exited_sessions();
     fs_.produce(connection_, kOutboundHighWater);
     MSB_TRY(connection_.flush_some());
   }

@@ -1,6 +1,8 @@
 // The agent's event loop: one host channel, many exec sessions, and the child reaper.
-// Single-threaded; every fd is non-blocking and output stops being read while the host
-// is behind (bounded memory whatever the guest does).
+// Single-threaded; every fd is non-blocking. A session's output is read only while the
+// host has credit for it and the channel's queue is short, and a session holds at most a
+// window of stdin, so memory is bounded whatever the guest or the host does, and the
+// channel is always read.
 #pragma once
 
 #include <poll.h>
@@ -36,8 +38,14 @@ class AgentLoop {
   Result<bool> receive_from_host();
   void handle_frame(const protocol::Frame& frame);
   void handle_exec_request(uint32_t id, const protocol::ExecRequest& request);
+  // core.ack and core.cancel, for a session of either family; ignored for other ids (the
+  // session may have ended while the frame was on its way).
+  void acknowledge(uint32_t id, uint64_t bytes);
+  void cancel(uint32_t id);
   void reply_error(uint32_t id, protocol::CoreError error);
   void reap_children();
+  // Ends the exited sessions whose remaining output has been forwarded.
+  void finish_exited_sessions();
   ExecSession* session(uint32_t id);
 
   protocol::FrameConnection connection_;

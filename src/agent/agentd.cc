@@ -13,6 +13,7 @@
 #include "os/clock.h"
 #include "os/file.h"
 #include "os/system.h"
+#include "protocol/flow_control.h"
 
 namespace msb::agent {
 namespace {
@@ -97,9 +98,15 @@ Result<int> agentd_main(const std::vector<std::string>& args) {
       MSB_TRY(protocol::FrameConnection::create(std::move(channel.fd)));
   // Outside a VM the clock counts since the host booted: there was no kernel boot of ours.
   uint64_t kernel_boot = in_vm ? started_boottime : 0;
-  protocol::CoreReady ready{
-      protocol::kProtocolVersion,   MSB_VERSION,       os::kernel_release(), kernel_boot,
-      os::monotonic_ns() - started, os::boottime_ns(), timings.steps()};
+  protocol::CoreReady ready{protocol::kProtocolVersion,
+                            MSB_VERSION,
+                            os::kernel_release(),
+                            kernel_boot,
+                            os::monotonic_ns() - started,
+                            os::boottime_ns(),
+                            timings.steps(),
+                            protocol::kStdinWindowBytes,
+                            protocol::kOutputWindowBytes};
   MSB_TRY(connection.send(0, 0, ready));
   AgentLoop loop(std::move(connection), std::move(child_signals));
   Result<LoopExit> exit = loop.run();

@@ -1,5 +1,5 @@
 // fs.list: a directory's entries, one fs.list_entry frame each, produced while the host
-// keeps up.
+// keeps up and acknowledges them.
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -22,11 +22,12 @@ class ListSession : public FsSession {
   bool produces() const override { return true; }
 
   State produce(uint32_t id, protocol::FrameConnection& connection, size_t budget) override {
-    size_t start = connection.queued_bytes();
-    while (next_ < names_.size() && connection.queued_bytes() - start < budget) {
+    for (size_t spent = 0; next_ < names_.size() && spent < budget;) {
       const std::string& name = names_[next_++];
       std::optional<protocol::FsListEntry> entry = describe(name);
-      if (entry) (void)connection.send(id, 0, *entry);  // a name is at most 255 bytes
+      if (!entry) continue;
+      spent += protocol::flow_cost(*entry);
+      send_counted(id, connection, *entry);  // a name is at most 255 bytes
     }
     if (next_ < names_.size()) return State::kOpen;
     (void)connection.send(id, protocol::kFlagTerminal, protocol::FsDone{});

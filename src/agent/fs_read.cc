@@ -1,5 +1,5 @@
-// fs.read: a regular file's bytes as fs.data chunks, read as the host keeps up (never the
-// whole file at once).
+// fs.read: a regular file's bytes as fs.data chunks, read as the host keeps up and
+// acknowledges them (never the whole file at once).
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -21,11 +21,11 @@ class ReadSession : public FsSession {
   bool produces() const override { return true; }
 
   State produce(uint32_t id, protocol::FrameConnection& connection, size_t budget) override {
-    size_t sent = 0;
-    while (sent < budget) {
-      size_t want = kFsChunkBytes;
+    for (size_t spent = 0; spent + protocol::kFrameCost < budget;) {
+      if (length_ != 0 && read_ == length_) return finish(id, connection);
+      // Within the budget, which is within the host's credit.
+      size_t want = std::min(kFsChunkBytes, budget - spent - protocol::kFrameCost);
       if (length_ != 0) want = static_cast<size_t>(std::min<uint64_t>(want, length_ - read_));
-      if (want == 0) return finish(id, connection);
       protocol::Bytes chunk{std::string(want, '\0')};
       Result<size_t> n = os::read_at_offset(file_.get(), chunk.data, offset_ + read_);
       if (!n) {
@@ -35,9 +35,11 @@ class ReadSession : public FsSession {
       if (*n == 0) return finish(id, connection);  // end of file
       chunk.data.resize(*n);
       read_ += *n;
-      sent += *n;
-      (void)connection.send(id, 0, protocol::FsData{std::move(chunk)});  // 256 KiB fits
+      spent += protocol::kFrameCost + *n;
+      send_counted(id, connection, protocol::FsData{std::move(chunk)});
     }
+    // A read that ends exactly here says so now rather than after the host's next core.ack.
+    if (length_ != 0 && read_ == length_) return finish(id, connection);
     return State::kOpen;
   }
 

@@ -1,5 +1,7 @@
 #include "agent/fs_service.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -7,9 +9,11 @@
 namespace msb::agent {
 namespace {
 
-// What one producing session may queue per turn: enough for one fs.data chunk, small
-// enough that several readers share the connection.
-constexpr size_t kProduceBudget = kFsChunkBytes;
+// What one producing session may queue per turn: one whole fs.data chunk, small enough
+// that several readers share the connection.
+constexpr size_t kProduceBudget = kFsChunkBytes + protocol::kFrameCost;
+// A session with less credit than this waits for the host's core.ack.
+constexpr uint64_t kMinProduceCredit = 2 * protocol::kFrameCost;
 
 void reply_core_error(protocol::FrameConnection& connection, uint32_t id, std::string kind,
                       std::string message, std::string_view type) {
@@ -27,6 +31,12 @@ FsSession::State FsSession::produce(uint32_t, protocol::FrameConnection&, size_t
 FsSession::State FsSession::receive(uint32_t, const protocol::Message&,
                                     protocol::FrameConnection&) {
   return State::kOpen;
+}
+
+void FsSession::send_counted(uint32_t id, protocol::FrameConnection& connection,
+                             const protocol::Message& message) {
+  credit_.spend(protocol::flow_cost(message));
+  (void)connection.send(id, 0, message);  // fs.data and fs.list_entry always fit in a frame
 }
 
 bool is_fs_message(const protocol::Message& message) {
@@ -100,9 +110,22 @@ void FsService::receive_upload(uint32_t id, const protocol::Message& message,
   if (state == FsSession::State::kFailed && !is_close) discarding_.insert(id);
 }
 
+void FsService::acknowledge(uint32_t id, uint64_t bytes) {
+  if (auto it = sessions_.find(id); it != sessions_.end()) it->second->acknowledge(bytes);
+}
+
+void FsService::cancel(uint32_t id, protocol::FrameConnection& connection) {
+  if (discarding_.erase(id) > 0) return;  // its terminal fs.error was sent already
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return;
+  sessions_.erase(it);  // closes what it had open
+  (void)connection.send(id, protocol::kFlagTerminal,
+                        fs_failure("cancelled", ECANCELED, "cancelled by the host", ""));
+}
+
 bool FsService::wants_to_produce() const {
   for (const auto& [id, session] : sessions_) {
-    if (session->produces()) return true;
+    if (session->produces() && session->credit_room() >= kMinProduceCredit) return true;
   }
   return false;
 }
@@ -111,17 +134,21 @@ void FsService::produce(protocol::FrameConnection& connection, size_t high_water
   // Start after the session served last, so that every producer gets its turn even when
   // the first ones fill the connection each round.
   std::vector<uint32_t> order;
+  auto ready = [](const FsSession& session) {
+    return session.produces() && session.credit_room() >= kMinProduceCredit;
+  };
   for (auto it = sessions_.upper_bound(last_produced_); it != sessions_.end(); ++it) {
-    if (it->second->produces()) order.push_back(it->first);
+    if (ready(*it->second)) order.push_back(it->first);
   }
   for (auto it = sessions_.begin(); it != sessions_.upper_bound(last_produced_); ++it) {
-    if (it->second->produces()) order.push_back(it->first);
+    if (ready(*it->second)) order.push_back(it->first);
   }
   for (uint32_t id : order) {
     if (connection.queued_bytes() >= high_water) return;
     auto it = sessions_.find(id);
     last_produced_ = id;
-    if (it->second->produce(id, connection, kProduceBudget) != FsSession::State::kOpen) {
+    size_t budget = std::min<uint64_t>(kProduceBudget, it->second->credit_room());
+    if (it->second->produce(id, connection, budget) != FsSession::State::kOpen) {
       sessions_.erase(it);
     }
   }

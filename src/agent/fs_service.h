@@ -53,10 +53,16 @@ class FsService {
                     protocol::FrameConnection& connection);
   // True while `id` is a live fs session.
   bool is_live(uint32_t id) const { return sessions_.contains(id); }
-  // True when a session has frames to produce.
+  // core.ack for session `id`: the host took `bytes` of its output. Ignored for other ids.
+  void acknowledge(uint32_t id, uint64_t bytes);
+  // core.cancel: ends session `id` with a terminal fs.error kind "cancelled" (a write's file
+  // is closed as it is, without fsync). A failed write whose data is being dropped stops
+  // waiting for its fs.close. Ignored for other ids.
+  void cancel(uint32_t id, protocol::FrameConnection& connection);
+  // True when a session has frames to produce and credit to send them.
   bool wants_to_produce() const;
   // Lets the producing sessions queue frames, in turn, until the connection holds
-  // `high_water` bytes or each has had one budget.
+  // `high_water` bytes or each has had one budget (at most its credit).
   void produce(protocol::FrameConnection& connection, size_t high_water);
 
  private:

@@ -1,5 +1,6 @@
 // The fs requests that outlive one loop round: fs.list and fs.read produce frames while the
-// host keeps up, fs.write consumes the host's fs.data frames. Not thread-safe.
+// host keeps up and has credit for them (core.ack), fs.write consumes the host's fs.data
+// frames. Not thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -8,6 +9,7 @@
 
 #include "agent/fs_common.h"
 #include "protocol/connection.h"
+#include "protocol/flow_control.h"
 #include "protocol/messages.h"
 
 namespace msb::agent {
@@ -20,16 +22,28 @@ class FsSession {
   virtual ~FsSession() = default;
 
   // True for sessions that send data (list, read): the loop calls produce() while the
-  // connection has room.
+  // connection has room and the host has credit.
   virtual bool produces() const { return false; }
-  // Queues about `budget` bytes of frames for session `id` (at least one frame).
+  // Queues frames for session `id` whose flow cost is about `budget` (at least one frame;
+  // data reads stay within it).
   virtual State produce(uint32_t id, protocol::FrameConnection& connection, size_t budget);
+  // The flow cost the host still has credit for, and its core.ack.
+  uint64_t credit_room() const { return credit_.room(); }
+  void acknowledge(uint64_t bytes) { credit_.acknowledge(bytes); }
 
   // True for sessions that take fs.data and fs.close from the host (write).
   virtual bool accepts_upload() const { return false; }
   // Handles one fs.data or fs.close of session `id`. REQUIRES: accepts_upload().
   virtual State receive(uint32_t id, const protocol::Message& message,
                         protocol::FrameConnection& connection);
+
+ protected:
+  // Queues a non-terminal frame that counts against the host's credit (fs.data, fs.list_entry).
+  void send_counted(uint32_t id, protocol::FrameConnection& connection,
+                    const protocol::Message& message);
+
+ private:
+  protocol::CreditWindow credit_{protocol::kOutputWindowBytes};
 };
 
 // Each opens what its request names and returns the session, or the fs.error to send

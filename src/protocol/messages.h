@@ -13,7 +13,7 @@
 
 namespace msb::protocol {
 
-inline constexpr uint32_t kProtocolVersion = 1;
+inline constexpr uint32_t kProtocolVersion = 2;
 
 // Raw bytes (process output, file data): a CBOR byte string on the wire.
 struct Bytes {

@@ -1,14 +1,17 @@
 #include "runtime/agent_relay.h"
 
-#include <signal.h>
+#include <fmt/format.h>
 
 #include "protocol/requests.h"
 
 namespace msb::runtime {
 namespace {
 
-// A peer with this much unsent data stops the other side from being read.
+// An agent with this much unsent data stops the clients from being read.
 constexpr size_t kBehindBytes = 8u << 20;
+// What a client may have queued beyond its sessions' output windows: control frames
+// (pongs, exec.stdin_ack, replies) and the last frame that crossed a window.
+constexpr size_t kClientQueueSlack = 4u << 20;
 
 uint32_t slot_of(uint32_t agent_id) { return agent_id >> kClientIdBits; }
 uint32_t agent_id(uint32_t slot, uint32_t client_id) { return (slot << kClientIdBits) | client_id; }
@@ -18,6 +21,13 @@ void reply(protocol::FrameConnection& connection, uint32_t id, const protocol::M
 }
 
 }  // namespace
+
+RelayWindows relay_windows(const protocol::CoreReady& ready) {
+  RelayWindows windows;
+  if (ready.stdin_window != 0) windows.stdin = ready.stdin_window;
+  if (ready.output_window != 0) windows.output = ready.output_window;
+  return windows;
+}
 
 Result<void> AgentRelay::add_client(os::Fd fd, const protocol::CoreReady& hello) {
   if (clients_.size() >= kMaxClients)
@@ -37,14 +47,13 @@ Result<void> AgentRelay::add_client(os::Fd fd, const protocol::CoreReady& hello)
 
 bool AgentRelay::agent_behind() const { return agent_.queued_bytes() > kBehindBytes; }
 
-bool AgentRelay::clients_behind() const {
-  for (const auto& [slot, client] : clients_)
-    if (client.connection.queued_bytes() > kBehindBytes) return true;
-  return false;
+size_t AgentRelay::queue_limit(const Client& client) const {
+  return kClientQueueSlack + client.sessions * windows_.output;
 }
 
 void AgentRelay::add_poll_fds(std::vector<pollfd>& fds) {
-  short agent_events = clients_behind() ? 0 : POLLIN;
+  // The agent is always read: one client that does not read must not stop the others.
+  short agent_events = POLLIN;
   if (agent_.wants_write()) agent_events |= POLLOUT;
   fds.push_back({agent_.fd(), agent_events, 0});
   poll_order_.clear();
@@ -92,27 +101,56 @@ Result<RelayEvents> AgentRelay::handle(const std::vector<pollfd>& fds, size_t fi
     if (!failed && (revents & POLLOUT)) failed = !client.connection.flush_some();
     if (failed) drop_client(slot);
   }
+  drop_misbehaving(events);
   return events;
+}
+
+void AgentRelay::drop_misbehaving(RelayEvents& events) {
+  std::vector<uint32_t> dropped;
+  for (auto& [slot, client] : clients_) {
+    if (client.drop_reason.empty()) continue;
+    // Said once, as far as the client still reads; then it goes.
+    (void)client.connection.send(0, protocol::kFlagTerminal,
+                                 protocol::CoreError{"credit-exceeded", client.drop_reason, ""});
+    (void)client.connection.flush_some();
+    events.dropped_clients.push_back(client.drop_reason);
+    dropped.push_back(slot);
+  }
+  for (uint32_t slot : dropped) drop_client(slot);
 }
 
 void AgentRelay::from_agent(const protocol::Frame& frame, RelayEvents& events) {
   uint32_t slot = slot_of(frame.id);
+  tl::expected<protocol::Message, protocol::CoreError> message = protocol::decode_body(frame.body);
   if (slot == 0) {
-    tl::expected<protocol::Message, protocol::CoreError> message =
-        protocol::decode_body(frame.body);
     if (message) events.own_frames.push_back({frame.id, frame.flags, std::move(*message)});
     return;
   }
-  if (observer_) {
-    tl::expected<protocol::Message, protocol::CoreError> message =
-        protocol::decode_body(frame.body);
-    if (message) observe(frame.id, *message);
+  if (message) {
+    if (observer_) observe(frame.id, *message);
+    if (auto* ack = std::get_if<protocol::ExecStdinAck>(&*message)) {
+      if (auto it = active_.find(frame.id); it != active_.end()) it->second.acknowledge(ack->bytes);
+    }
   }
-  if (frame.flags & protocol::kFlagTerminal) active_.erase(frame.id);
+  if (frame.flags & protocol::kFlagTerminal) end_session(frame.id);
   auto found = clients_.find(slot);
-  if (found == clients_.end()) return;  // its client left; the session was killed
-  found->second.connection.send_frame(
+  if (found == clients_.end()) return;  // its client left; the session was cancelled
+  Client& client = found->second;
+  client.connection.send_frame(
       protocol::encode_frame({frame.id & kClientIdMask, frame.flags, frame.body}));
+  // The agent keeps each session's unacknowledged output within its window, so only a
+  // client that does not read (and ignores what it was sent) gets this far behind.
+  if (client.drop_reason.empty() && client.connection.queued_bytes() > queue_limit(client)) {
+    client.drop_reason =
+        fmt::format("the client has {} bytes unread, more than its {} open sessions' windows allow",
+                    client.connection.queued_bytes(), client.sessions);
+  }
+}
+
+void AgentRelay::end_session(uint32_t session) {
+  if (active_.erase(session) == 0) return;
+  if (auto found = clients_.find(slot_of(session)); found != clients_.end())
+    --found->second.sessions;
 }
 
 void AgentRelay::observe(uint32_t session, const protocol::Message& message) {
@@ -127,6 +165,7 @@ void AgentRelay::observe(uint32_t session, const protocol::Message& message) {
 
 void AgentRelay::from_client(uint32_t slot, Client& client, protocol::Frame frame,
                              RelayEvents& events) {
+  if (!client.drop_reason.empty()) return;  // it is being dropped: nothing more goes through
   if (frame.id > kClientIdMask) {
     reply(client.connection, frame.id,
           protocol::CoreError{"invalid-session",
@@ -150,15 +189,35 @@ void AgentRelay::from_client(uint32_t slot, Client& client, protocol::Frame fram
       return;
     }
     if (refuse_session(slot, client, frame, *message)) return;
+    if (!spend_stdin(agent_id(slot, frame.id), *message)) {
+      client.drop_reason = fmt::format("session {} sent more exec.stdin than its {} byte window",
+                                       frame.id, windows_.stdin);
+      return;
+    }
     if (observer_) {
       if (auto* request = std::get_if<protocol::ExecRequest>(&*message))
         observer_->on_request(agent_id(slot, frame.id), *request);
     }
   }
   uint32_t id = agent_id(slot, frame.id);
-  if (starts) active_.insert(id);
+  if (starts) {
+    active_.emplace(id, protocol::CreditWindow(windows_.stdin));
+    ++client.sessions;
+  }
   frame.id = id;
   agent_.send_frame(protocol::encode_frame(frame));
+}
+
+// A client that ignores its window would make the agent stop reading the channel (its
+// backstop) for every client: it is dropped instead.
+bool AgentRelay::spend_stdin(uint32_t session, const protocol::Message& message) {
+  if (!std::holds_alternative<protocol::ExecStdin>(message)) return true;
+  auto it = active_.find(session);
+  if (it == active_.end()) return true;  // the agent answers (or ignores) it without holding it
+  uint64_t cost = protocol::flow_cost(message);
+  if (!it->second.fits(cost)) return false;
+  it->second.spend(cost);
+  return true;
 }
 
 // Requests open sessions and must say so; an id may not be reused while its session runs
@@ -177,7 +236,7 @@ Result<void> AgentRelay::check_session(uint32_t slot, const protocol::Frame& fra
 bool AgentRelay::slot_busy(uint32_t slot) const {
   if (clients_.contains(slot)) return true;
   auto next = active_.lower_bound(agent_id(slot, 0));
-  return next != active_.end() && slot_of(*next) == slot;
+  return next != active_.end() && slot_of(next->first) == slot;
 }
 
 bool AgentRelay::refuse_session(uint32_t, Client& client, const protocol::Frame& frame,
@@ -191,9 +250,11 @@ bool AgentRelay::refuse_session(uint32_t, Client& client, const protocol::Frame&
 }
 
 void AgentRelay::drop_client(uint32_t slot) {
-  // Processes of a client that went away would run on unseen: end them.
-  for (uint32_t id : active_) {
-    if (slot_of(id) == slot) (void)agent_.send(id, 0, protocol::ExecSignal{SIGKILL});
+  // What a client that went away started would go on unseen: processes would run, files
+  // would stay open. Each session still ends with its terminal frame, which frees the id.
+  for (auto it = active_.lower_bound(agent_id(slot, 0)); it != active_.end(); ++it) {
+    if (slot_of(it->first) != slot) break;
+    (void)agent_.send(it->first, 0, protocol::CoreCancel{});
   }
   clients_.erase(slot);
 }

@@ -6,6 +6,7 @@
 
 #include "os/clock.h"
 #include "os/io.h"
+#include "protocol/flow_control.h"
 #include "runtime/agent_session.h"
 
 namespace msb::runtime {
@@ -49,9 +50,13 @@ Result<void> forward_output(int fd, std::string_view data, const char* stream) {
   return make_error(ErrorKind::kCancelled, std::string(stream) + " closed", SIGPIPE);
 }
 
-// Streams the session's output until it ends; returns how the process ended.
-Result<os::ExitStatus> stream_exec(AgentSession& session, const ForegroundRunRequest& request) {
+// Streams the session's output until it ends; returns how the process ended. Output is
+// acknowledged once written out, so a slow reader of our stdout holds the process back.
+Result<os::ExitStatus> stream_exec(AgentSession& session, const ForegroundRunRequest& request,
+                                   const protocol::CoreReady& ready) {
   MSB_TRY(session.connection().send(kExecSessionId, protocol::kFlagSessionStart, request.exec));
+  protocol::AckBatch acks(ready.output_window != 0 ? ready.output_window
+                                                   : protocol::kOutputWindowBytes);
   for (;;) {
     protocol::Envelope envelope = MSB_TRY(session.next(kNoCommandTimeout));
     if (envelope.id != kExecSessionId) continue;
@@ -67,6 +72,9 @@ Result<os::ExitStatus> stream_exec(AgentSession& session, const ForegroundRunReq
     } else if (auto* error = std::get_if<protocol::CoreError>(&message)) {
       return err(ErrorKind::kProtocol, "agent rejected the request: {}", error->message);
     }
+    acks.consume(protocol::flow_cost(message));
+    if (uint64_t bytes = acks.take())
+      MSB_TRY(session.connection().send(kExecSessionId, 0, protocol::CoreAck{bytes}));
   }
 }
 
@@ -80,7 +88,7 @@ Result<ForegroundRunResult> run_in(AgentSession& session, const engine::Instance
   result.timings.agent_init_ns = ready.agent_init_ns;
   result.timings.agent_steps_ns = ready.init_steps_ns;
   uint64_t exec_started = os::monotonic_ns();
-  result.status = MSB_TRY(stream_exec(session, request));
+  result.status = MSB_TRY(stream_exec(session, request, ready));
   result.timings.exec_ns = os::monotonic_ns() - exec_started;
   return result;
 }

@@ -43,6 +43,8 @@ Result<os::ExitStatus> SandboxRuntime::serve() {
     if (fds[3].revents & (POLLIN | POLLHUP | POLLERR)) handle_watchdog();
     if (fds[2].revents & POLLIN) MSB_TRY(accept_clients());
     RelayEvents events = MSB_TRY(relay_->handle(fds, 4));
+    for (const std::string& reason : events.dropped_clients)
+      logger("runtime")->warn("client disconnected: {}", reason);
     if (events.shutdown_requested) begin_stop(StopCause::kShutdownRequested);
     if (draining_ && relay_->active_sessions() == 0) begin_stop(StopCause::kDrainRequested);
     if (events.agent_closed || (fds[1].revents & POLLIN)) {

@@ -122,7 +122,8 @@ Result<void> SandboxRuntime::boot() {
     }
   }
   MSB_TRY(check_workdir(session));
-  relay_.emplace(std::move(session.connection()), options_.name, &*exec_log_);
+  relay_.emplace(std::move(session.connection()), options_.name, &*exec_log_,
+                 relay_windows(ready_));
   return listen();
 }
 

@@ -18,8 +18,11 @@ Result<AgentClient> AgentClient::connect(const std::string& socket_path,
   os::Fd fd = MSB_TRY(os::connect_unix(socket_path));
   AgentClient client(MSB_TRY(protocol::FrameConnection::create(std::move(fd))));
   protocol::Envelope hello = MSB_TRY(client.next(deadline_after(timeout)));
-  if (!std::holds_alternative<protocol::CoreReady>(hello.message))
+  auto* ready = std::get_if<protocol::CoreReady>(&hello.message);
+  if (!ready)
     return err(ErrorKind::kProtocol, "{}: expected the supervisor's greeting", socket_path);
+  if (ready->stdin_window != 0) client.stdin_window_ = ready->stdin_window;
+  if (ready->output_window != 0) client.output_window_ = ready->output_window;
   return client;
 }
 
@@ -31,7 +34,13 @@ Result<void> AgentClient::send(uint32_t id, uint8_t flags, const protocol::Messa
 Result<protocol::Envelope> AgentClient::next(uint64_t deadline_ns) {
   for (;;) {
     std::optional<protocol::Envelope> envelope = MSB_TRY(connection_.next_envelope("sandbox"));
-    if (envelope) return std::move(*envelope);
+    if (envelope) {
+      auto* error = std::get_if<protocol::CoreError>(&envelope->message);
+      if (envelope->id == 0 && error) close_reason_ = error->message;
+      return std::move(*envelope);
+    }
+    if (closed_ && !close_reason_.empty())
+      return err(ErrorKind::kIo, "the sandbox's supervisor disconnected us: {}", close_reason_);
     if (closed_)
       return err(ErrorKind::kIo, "the sandbox stopped (its supervisor closed the connection)");
     // Past the deadline the socket is still read once, without waiting.
@@ -49,6 +58,14 @@ Result<protocol::Envelope> AgentClient::next(uint64_t deadline_ns) {
     }
     if ((entry.revents & POLLOUT) && !closed_) MSB_TRY(connection_.flush_some());
   }
+}
+
+Result<void> AgentClient::consumed(uint32_t id, protocol::AckBatch& acks, uint64_t cost) {
+  if (cost == 0) return {};
+  acks.consume(cost);
+  uint64_t bytes = acks.take();
+  if (bytes == 0) return {};
+  return send(id, 0, protocol::CoreAck{bytes});
 }
 
 }  // namespace msb::sdk

@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "protocol/connection.h"
+#include "protocol/flow_control.h"
 #include "protocol/messages.h"
 
 namespace msb::sdk {
@@ -31,14 +32,25 @@ class AgentClient {
 
   // A fresh request id on this connection.
   uint32_t new_id() { return next_id_++; }
+  // The agent's credit windows (core.ready): the exec.stdin cost a session may have
+  // unacknowledged, and the output cost the agent sends a session before it waits for
+  // core.ack.
+  uint64_t stdin_window() const { return stdin_window_; }
+  uint64_t output_window() const { return output_window_; }
   // Queues a frame and writes what the socket takes now.
   Result<void> send(uint32_t id, uint8_t flags, const protocol::Message& message);
+  // The consumer of session `id` took a frame of flow cost `cost` (protocol::flow_cost):
+  // sends core.ack once `acks` has gathered a batch. Output is acknowledged as it is
+  // consumed, never as it arrives, so that a reader that stops holds back its session only.
+  Result<void> consumed(uint32_t id, protocol::AckBatch& acks, uint64_t cost);
+  // core.cancel for session `id`: the agent ends it whatever its family (best effort).
+  Result<void> cancel(uint32_t id) { return send(id, 0, protocol::CoreCancel{}); }
   size_t queued_bytes() const { return connection_.queued_bytes(); }
   // For callers that poll this connection with their own fds; then next(now) reads.
   int fd() const { return connection_.fd(); }
   bool wants_write() const { return connection_.wants_write(); }
   // The next frame (writing queued data meanwhile); kTimeout at the deadline, kIo when
-  // the sandbox went away.
+  // the sandbox went away (or its supervisor disconnected us, with its reason).
   Result<protocol::Envelope> next(uint64_t deadline_ns);
 
  private:
@@ -47,6 +59,9 @@ class AgentClient {
   protocol::FrameConnection connection_;
   uint32_t next_id_ = 1;
   bool closed_ = false;
+  std::string close_reason_;  // a core.error with id 0 from the supervisor
+  uint64_t stdin_window_ = protocol::kStdinWindowBytes;
+  uint64_t output_window_ = protocol::kOutputWindowBytes;
 };
 
 }  // namespace msb::sdk

@@ -2,6 +2,9 @@
 
 #include <signal.h>
 
+#include <algorithm>
+#include <utility>
+
 #include "os/clock.h"
 
 namespace msb::sdk {
@@ -18,6 +21,17 @@ Error exec_failure(const std::string& cmd, const protocol::ExecFailed& failed) {
 }
 
 }  // namespace
+
+ExecSession::ExecSession(AgentClient client, uint32_t id, std::string cmd, uint64_t kill_deadline)
+    : client_(std::move(client)),
+      id_(id),
+      cmd_(std::move(cmd)),
+      kill_deadline_(kill_deadline),
+      stdin_credit_(client_.stdin_window()),
+      // Several chunks per window, so that the pipe is fed while acknowledgements travel.
+      stdin_chunk_bytes_(
+          std::max<uint64_t>(1, std::min<uint64_t>(kStdinChunkBytes, client_.stdin_window() / 4))),
+      output_acks_(client_.output_window()) {}
 
 Result<ExecSession> ExecSession::start(const std::string& socket_path, ExecSpec spec) {
   AgentClient client = MSB_TRY(AgentClient::connect(socket_path, kConnectTimeout));
@@ -54,54 +68,112 @@ Result<std::optional<ExecEventData>> ExecSession::read_one(uint64_t deadline_ns)
     event = {Kind::kStdout, 0, out->data.data};
   } else if (auto* err_out = std::get_if<protocol::ExecStderr>(&message)) {
     event = {Kind::kStderr, 0, err_out->data.data};
+  } else if (auto* ack = std::get_if<protocol::ExecStdinAck>(&message)) {
+    stdin_credit_.acknowledge(ack->bytes);
+    return std::optional<ExecEventData>();
   } else if (std::holds_alternative<protocol::ExecStdinClosed>(message)) {
+    stdin_closed_ = true;
     event = {Kind::kStdinClosed};
   } else if (auto* exited = std::get_if<protocol::ExecExited>(&message)) {
     finished_ = true;
     event = {Kind::kExited, pid_, "", exited->code, exited->signal, killed_};
   } else if (auto* failed = std::get_if<protocol::ExecFailed>(&message)) {
     finished_ = true;
-    return tl::unexpected(exec_failure(cmd_, *failed));
+    failure_ = exec_failure(cmd_, *failed);
+    return std::optional<ExecEventData>();
   } else if (auto* error = std::get_if<protocol::CoreError>(&message)) {
     finished_ = true;
-    return err(ErrorKind::kProtocol, "exec {}: the agent rejected the request: {}", cmd_,
-               error->message);
+    failure_ = Error{ErrorKind::kProtocol, 0,
+                     "exec " + cmd_ + ": the agent rejected the request: " + error->message};
+    return std::optional<ExecEventData>();
   } else {
     return std::optional<ExecEventData>();
   }
+  event.cost = protocol::flow_cost(message);
   return std::optional<ExecEventData>(std::move(event));
 }
 
 Result<std::optional<ExecEventData>> ExecSession::next(uint64_t deadline_ns) {
   for (;;) {
+    std::optional<ExecEventData> event;
     if (!backlog_.empty()) {
-      ExecEventData event = std::move(backlog_.front());
+      if (backlog_.size() == unacknowledged_backlog_) --unacknowledged_backlog_;
+      event = std::move(backlog_.front());
       backlog_.pop_front();
-      return std::optional<ExecEventData>(std::move(event));
+    } else if (finished_) {
+      if (failure_) return tl::unexpected(*failure_);
+      return std::optional<ExecEventData>();
+    } else {
+      event = MSB_TRY(read_one(deadline_ns));
     }
-    if (finished_) return std::optional<ExecEventData>();
-    std::optional<ExecEventData> event = MSB_TRY(read_one(deadline_ns));
-    if (event) return event;
+    if (!event) continue;
+    // Handed out: the agent may send that much more. Not after the end (no session left).
+    if (!finished_) MSB_TRY(client_.consumed(id_, output_acks_, std::exchange(event->cost, 0)));
+    return event;
   }
 }
 
 Result<void> ExecSession::write_stdin(std::string_view data) {
-  while (!data.empty()) {
-    std::string_view chunk = data.substr(0, kStdinChunkBytes);
+  while (!data.empty() && !stdin_done()) {
+    std::string_view chunk = data.substr(0, stdin_chunk_bytes_);
     data.remove_prefix(chunk.size());
-    MSB_TRY(client_.send(id_, 0, protocol::ExecStdin{{std::string(chunk)}, false}));
-    // Bounded: wait for the process to take its input, keeping its output meanwhile.
-    while (client_.queued_bytes() > kSendWindowBytes && !finished_) {
-      Result<std::optional<ExecEventData>> event = read_one(os::monotonic_ns() + kBacklogPollNs);
-      if (!event && event.error().kind != ErrorKind::kTimeout) return tl::unexpected(event.error());
-      if (event && *event) backlog_.push_back(std::move(**event));
-    }
+    MSB_TRY(send_stdin(protocol::ExecStdin{{std::string(chunk)}, false}));
   }
   return {};
 }
 
-Result<void> ExecSession::close_stdin() {
-  return client_.send(id_, 0, protocol::ExecStdin{{}, true});
+Result<void> ExecSession::close_stdin() { return send_stdin(protocol::ExecStdin{{}, true}); }
+
+Result<void> ExecSession::send_stdin(protocol::ExecStdin frame) {
+  uint64_t cost = protocol::flow_cost(frame);
+  while (!stdin_done() && !stdin_credit_.fits(cost)) MSB_TRY(wait_for_credit());
+  if (stdin_done()) return {};
+  MSB_TRY(client_.send(id_, 0, frame));
+  stdin_credit_.spend(cost);
+  // Acknowledgements and output are read as they come, so that they never pile up unread
+  // in the supervisor while the caller only writes.
+  return take_ready();
+}
+
+Result<void> ExecSession::wait_for_credit() {
+  // Output take_ready() kept for the caller counts against the agent's output window until
+  // it is acknowledged. Unacknowledged while we wait, a window of it stops the agent
+  // forwarding output, so a process like cat stops reading its stdin and the credit we
+  // wait for never comes.
+  MSB_TRY(acknowledge_backlog());
+  Result<std::optional<ExecEventData>> event = read_one(os::monotonic_ns() + kBacklogPollNs);
+  if (!event) {
+    if (event.error().kind == ErrorKind::kTimeout) return {};
+    return tl::unexpected(event.error());
+  }
+  if (!*event) return {};
+  // The caller is blocked on stdin, so output is taken (and acknowledged) now: a process
+  // like cat stops reading while its output is not taken.
+  if (!finished_) MSB_TRY(client_.consumed(id_, output_acks_, std::exchange((*event)->cost, 0)));
+  backlog_.push_back(std::move(**event));
+  return {};
+}
+
+Result<void> ExecSession::take_ready() {
+  while (!finished_) {
+    Result<std::optional<ExecEventData>> event = read_one(os::monotonic_ns());
+    if (!event) {
+      if (event.error().kind == ErrorKind::kTimeout) return {};
+      return tl::unexpected(event.error());
+    }
+    if (!*event) continue;
+    backlog_.push_back(std::move(**event));
+    ++unacknowledged_backlog_;
+  }
+  return {};
+}
+
+Result<void> ExecSession::acknowledge_backlog() {
+  size_t first = backlog_.size() - std::exchange(unacknowledged_backlog_, 0);
+  if (finished_) return {};  // no session left to acknowledge to
+  for (size_t i = first; i < backlog_.size(); ++i)
+    MSB_TRY(client_.consumed(id_, output_acks_, std::exchange(backlog_[i].cost, 0)));
+  return {};
 }
 
 Result<void> ExecSession::signal(int sig) {
@@ -110,6 +182,11 @@ Result<void> ExecSession::signal(int sig) {
 
 Result<void> ExecSession::resize(uint32_t rows, uint32_t cols) {
   return client_.send(id_, 0, protocol::ExecResize{rows, cols});
+}
+
+Result<void> ExecSession::cancel() {
+  if (finished_) return {};
+  return client_.cancel(id_);
 }
 
 Result<ExecResult> run_exec(const std::string& socket_path, ExecSpec spec, const OutputSink& sink) {

@@ -1,5 +1,6 @@
 #include "sdk/fs_client.h"
 
+#include "common/defer.h"
 #include "os/clock.h"
 
 namespace msb::sdk {
@@ -46,9 +47,11 @@ Result<std::vector<protocol::FsListEntry>> FsClient::list(const std::string& pat
   uint32_t id = client_.new_id();
   MSB_TRY(client_.send(id, protocol::kFlagSessionStart, protocol::FsList{path}));
   std::vector<protocol::FsListEntry> entries;
+  protocol::AckBatch acks(client_.output_window());
   for (;;) {
     protocol::Message message = MSB_TRY(reply(id));
     if (auto* entry = std::get_if<protocol::FsListEntry>(&message)) {
+      MSB_TRY(client_.consumed(id, acks, protocol::flow_cost(message)));
       entries.push_back(std::move(*entry));
     } else if (std::holds_alternative<protocol::FsDone>(message)) {
       return entries;
@@ -62,11 +65,20 @@ Result<uint64_t> FsClient::read(const std::string& path, uint64_t offset, uint64
                                 const ChunkSink& sink) {
   uint32_t id = client_.new_id();
   MSB_TRY(client_.send(id, protocol::kFlagSessionStart, protocol::FsRead{path, offset, length}));
+  protocol::AckBatch acks(client_.output_window());
+  bool done_reading = false;
+  // A sink that fails (or throws) would leave the agent's read open, waiting for credit.
+  MSB_DEFER {
+    if (!done_reading) (void)client_.cancel(id);
+  };
   for (;;) {
     protocol::Message message = MSB_TRY(reply(id));
     if (auto* data = std::get_if<protocol::FsData>(&message)) {
       MSB_TRY(sink(data->data.data));
+      // Acknowledged once the sink has it: a slow sink holds back this read only.
+      MSB_TRY(client_.consumed(id, acks, protocol::flow_cost(message)));
     } else if (auto* done = std::get_if<protocol::FsDone>(&message)) {
+      done_reading = true;
       return done->bytes;
     } else {
       return err(ErrorKind::kProtocol, "read {}: unexpected reply", path);
@@ -89,6 +101,8 @@ Result<std::string> FsClient::path_request(const protocol::Message& message) {
   if (auto* result = std::get_if<protocol::FsPathResult>(&answer)) return result->path;
   return err(ErrorKind::kProtocol, "unexpected reply to {}", protocol::message_name(message));
 }
+
+Result<void> FsClient::cancel(uint32_t id) { return client_.cancel(id); }
 
 Result<uint32_t> FsClient::begin_write(const std::string& path, uint32_t mode, std::string flags) {
   uint32_t id = client_.new_id();

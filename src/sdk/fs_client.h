@@ -25,6 +25,8 @@ class FsClient {
   Result<protocol::FsStatResult> stat(const std::string& path, bool follow);
   Result<std::vector<protocol::FsListEntry>> list(const std::string& path);
   // Streams [offset, offset + length) (length 0: to the end) to `sink`; returns bytes.
+  // Each chunk is acknowledged once the sink has taken it, so a slow sink slows this read
+  // only; a sink that fails or throws cancels the read in the guest.
   Result<uint64_t> read(const std::string& path, uint64_t offset, uint64_t length,
                         const ChunkSink& sink);
   // A request answered by fs.done (mkdir, remove, rename, copy, symlink, chmod, ...).
@@ -36,6 +38,9 @@ class FsClient {
   Result<uint32_t> begin_write(const std::string& path, uint32_t mode, std::string flags);
   Result<void> write_chunk(uint32_t id, std::string_view data);
   Result<uint64_t> end_write(uint32_t id);
+  // core.cancel for a write (or any session) that will not be finished: the guest closes
+  // the file as it is. Does not wait for the agent's reply.
+  Result<void> cancel(uint32_t id);
 
  private:
   explicit FsClient(AgentClient client) : client_(std::move(client)) {}

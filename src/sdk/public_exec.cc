@@ -9,6 +9,9 @@ namespace microsandbox {
 
 struct ExecStream::Impl {
   msb::sdk::ExecSession session;
+  // An unfinished stream cancels its process (the supervisor would too once the connection
+  // closes; this is explicit and immediate).
+  ~Impl() { (void)session.cancel(); }
 };
 
 struct ExecStreamAccess {
@@ -86,7 +89,6 @@ ExecStream Sandbox::exec_stream(const std::string& cmd, const std::vector<std::s
 ExecStream::ExecStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ExecStream::ExecStream(ExecStream&&) noexcept = default;
 ExecStream& ExecStream::operator=(ExecStream&&) noexcept = default;
-// The connection closes with the stream; the supervisor kills what is still running.
 ExecStream::~ExecStream() = default;
 
 std::optional<ExecEvent> ExecStream::next(std::optional<std::chrono::milliseconds> timeout) {

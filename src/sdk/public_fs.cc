@@ -21,6 +21,10 @@ struct FileWriter::Impl {
   msb::sdk::FsClient client;
   uint32_t id;
   bool closed = false;
+  // Abandoned without close(): the agent closes the file as it is (see fs.h).
+  ~Impl() {
+    if (!closed) (void)client.cancel(id);
+  }
 };
 
 struct FsAccess {

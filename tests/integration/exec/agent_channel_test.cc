@@ -84,7 +84,9 @@ TEST_F(AgentChannelTest, SendsReadyFirst) {
   EXPECT_EQ(first->flags, 0);
   auto* ready = std::get_if<protocol::CoreReady>(&first->message);
   ASSERT_TRUE(ready) << protocol::message_name(first->message);
-  EXPECT_EQ(ready->protocol_version, 1u);
+  EXPECT_EQ(ready->protocol_version, 2u);
+  EXPECT_EQ(ready->stdin_window, protocol::kStdinWindowBytes);
+  EXPECT_EQ(ready->output_window, protocol::kOutputWindowBytes);
   EXPECT_FALSE(ready->agent_version.empty());
   EXPECT_FALSE(ready->kernel_release.empty());
   EXPECT_GT(ready->ready_boottime_ns, 0u);

@@ -1,6 +1,8 @@
 // A small blocking host for tests: spawns msb-agentd in channel mode on one end of a
 // socketpair and exchanges frames with it. Every wait has a timeout, so a broken agent
-// fails a test instead of hanging it.
+// fails a test instead of hanging it. It follows the flow control of docs/protocol.md:
+// output is acknowledged (core.ack) as next() decodes it, unless a test turns that off,
+// and pipe_stdin() keeps stdin within the agent's window.
 #pragma once
 
 // Under ASan the agent's RSS includes the sanitizer's quarantine of freed blocks, so the
@@ -17,6 +19,9 @@ inline constexpr bool kMemoryBoundsChecked = true;
 
 #include <chrono>
 #include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +30,7 @@ inline constexpr bool kMemoryBoundsChecked = true;
 #include "os/clock.h"
 #include "os/file.h"
 #include "os/io.h"
+#include "protocol/flow_control.h"
 #include "protocol/frame.h"
 #include "protocol/messages.h"
 
@@ -77,14 +83,35 @@ class AgentClient {
     std::string frame = MSB_TRY(protocol::encode_message(id, flags, message));
     return send_raw(frame);
   }
-  Result<void> send_raw(std::string_view bytes) { return os::write_all(channel_.get(), bytes); }
+  // Whole frames only: a test's writer thread and next()'s acknowledgements share the channel.
+  Result<void> send_raw(std::string_view bytes) {
+    std::lock_guard<std::mutex> lock(*send_mutex_);
+    return os::write_all(channel_.get(), bytes);
+  }
+  // Off: output is not acknowledged, so the agent stops a session at its output window;
+  // acknowledge() then gives credit back by hand.
+  void set_auto_ack(bool on) { auto_ack_ = on; }
+  Result<void> acknowledge(uint32_t id, uint64_t bytes) {
+    return send(id, 0, protocol::CoreAck{bytes});
+  }
+  // The exec.stdin cost the agent has acknowledged for session `id` so far.
+  uint64_t stdin_acked(uint32_t id) const {
+    auto it = stdin_acked_.find(id);
+    return it == stdin_acked_.end() ? 0 : it->second;
+  }
   Result<void> send_body(uint32_t id, uint8_t flags, std::string_view body) {
     return send_raw(protocol::encode_frame({id, flags, std::string(body)}));
   }
 
-  // The next frame from the agent (frames set aside by collect() first). kTimeout when
-  // nothing arrives in time, kProtocol when the agent closed the channel or sent garbage.
+  // The next frame from the agent (frames set aside by collect() first), exec.stdin_ack
+  // left out (see stdin_acked()). kTimeout when nothing arrives in time, kProtocol when the
+  // agent closed the channel or sent garbage.
   Result<protocol::Envelope> next(milliseconds timeout = kAgentTimeout) {
+    return next_frame(timeout, /*with_stdin_acks=*/false);
+  }
+
+  // As next(), returning exec.stdin_ack frames too (counted all the same).
+  Result<protocol::Envelope> next_frame(milliseconds timeout, bool with_stdin_acks) {
     if (!pending_.empty()) {
       protocol::Envelope envelope = std::move(pending_.front());
       pending_.pop_front();
@@ -92,7 +119,14 @@ class AgentClient {
     }
     uint64_t deadline = os::monotonic_ns() + uint64_t(timeout.count()) * 1'000'000;
     for (;;) {
-      if (std::optional<protocol::FrameReader::Item> item = reader_.next()) return decode(*item);
+      if (std::optional<protocol::FrameReader::Item> item = reader_.next()) {
+        protocol::Envelope envelope = MSB_TRY(decode(*item));
+        MSB_TRY(account(envelope));
+        // Flow control is this helper's business: stdin acks are counted, not returned.
+        bool ack = std::holds_alternative<protocol::ExecStdinAck>(envelope.message);
+        if (ack && !with_stdin_acks) continue;
+        return envelope;
+      }
       uint64_t now = os::monotonic_ns();
       if (now >= deadline) return err(ErrorKind::kTimeout, "no frame from the agent in time");
       pollfd pfd{channel_.get(), POLLIN, 0};
@@ -149,6 +183,38 @@ class AgentClient {
     return collect(id, timeout);
   }
 
+  // Sends `data` to session `id` as exec.stdin frames of `frame_bytes`, then eof, never
+  // more than the agent's stdin window ahead of its acknowledgements, and collects the
+  // session meanwhile (single-threaded: the agent always reads a host that keeps to it).
+  Result<SessionEvents> pipe_stdin(uint32_t id, const std::string& data, size_t frame_bytes,
+                                   milliseconds timeout) {
+    uint64_t deadline = os::monotonic_ns() + uint64_t(timeout.count()) * 1'000'000;
+    SessionEvents events;
+    uint64_t sent_cost = 0;
+    size_t at = 0;
+    bool eof_sent = false;
+    for (;;) {
+      while (!eof_sent) {
+        protocol::ExecStdin frame{{data.substr(at, frame_bytes)}, at >= data.size()};
+        uint64_t cost = protocol::flow_cost(frame);
+        if (sent_cost + cost - stdin_acked(id) > protocol::kStdinWindowBytes) break;
+        MSB_TRY(send(id, 0, frame));
+        sent_cost += cost;
+        at += frame.data.data.size();
+        eof_sent = frame.eof;
+      }
+      uint64_t now = os::monotonic_ns();
+      if (now >= deadline) return err(ErrorKind::kTimeout, "session {} did not end in time", id);
+      protocol::Envelope envelope =
+          MSB_TRY(next_frame(milliseconds((deadline - now) / 1'000'000 + 1), true));
+      if (envelope.id != id)
+        return err(ErrorKind::kProtocol, "a frame for session {}", envelope.id);
+      if (std::holds_alternative<protocol::ExecStdinAck>(envelope.message)) continue;
+      record(events, envelope);
+      if (envelope.flags & protocol::kFlagTerminal) return events;
+    }
+  }
+
   // Sends fs.stat for `path` as request `id` and collects the reply.
   Result<SessionEvents> stat(uint32_t id, std::string path, milliseconds timeout = kAgentTimeout) {
     MSB_TRY(send(id, protocol::kFlagSessionStart, protocol::FsStat{std::move(path)}));
@@ -157,7 +223,18 @@ class AgentClient {
 
  private:
   AgentClient(os::ChildProcess agent, os::Fd channel)
-      : agent_(std::move(agent)), channel_(std::move(channel)) {}
+      : agent_(std::move(agent)),
+        channel_(std::move(channel)),
+        send_mutex_(std::make_unique<std::mutex>()) {}
+
+  // Flow control of a frame just decoded: stdin credit back, output acknowledged.
+  Result<void> account(const protocol::Envelope& envelope) {
+    if (auto* ack = std::get_if<protocol::ExecStdinAck>(&envelope.message))
+      stdin_acked_[envelope.id] += ack->bytes;
+    uint64_t cost = protocol::flow_cost(envelope.message);
+    if (auto_ack_ && cost > 0) MSB_TRY(acknowledge(envelope.id, cost));
+    return {};
+  }
 
   static Result<protocol::Envelope> decode(const protocol::FrameReader::Item& item) {
     if (item.error) {
@@ -193,6 +270,9 @@ class AgentClient {
 
   os::ChildProcess agent_;
   os::Fd channel_;
+  std::unique_ptr<std::mutex> send_mutex_;
+  bool auto_ack_ = true;
+  std::map<uint32_t, uint64_t> stdin_acked_;
   protocol::FrameReader reader_;
   std::deque<protocol::Envelope> pending_;
 };

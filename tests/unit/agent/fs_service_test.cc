@@ -260,5 +260,73 @@ TEST_F(FsServiceTest, QuickRequestsAnswerAtOnceWithATerminalFrame) {
     EXPECT_TRUE(reply.flags & protocol::kFlagTerminal);
 }
 
+TEST_F(FsServiceTest, ReadStopsAtTheOutputWindowUntilAcknowledged) {
+  constexpr size_t kBytes = 3u << 20;
+  ASSERT_TRUE(os::write_file(path("big"), std::string(kBytes, 'b')).has_value());
+  handle(9, protocol::FsRead{path("big"), 0, 0});
+  constexpr size_t kUnbounded = 64u << 20;  // the connection never stops it here
+  size_t bytes = 0;
+  bool done = false;
+  for (int window = 0; window < 10 && !done; ++window) {
+    uint64_t cost = 0;
+    while (fs_.wants_to_produce()) {
+      fs_.produce(*connection_, kUnbounded);
+      for (const protocol::Envelope& envelope : drain()) {
+        cost += protocol::flow_cost(envelope.message);
+        if (auto* data = std::get_if<protocol::FsData>(&envelope.message))
+          bytes += data->data.data.size();
+        done = done || (envelope.flags & protocol::kFlagTerminal);
+      }
+    }
+    EXPECT_LE(cost, protocol::kOutputWindowBytes) << "window " << window;
+    if (!done) {
+      EXPECT_TRUE(fs_.is_live(9));
+      EXPECT_GT(cost, protocol::kOutputWindowBytes / 2) << "window " << window;
+    }
+    fs_.acknowledge(9, cost);
+  }
+  EXPECT_TRUE(done);
+  EXPECT_EQ(bytes, kBytes);
+}
+
+TEST_F(FsServiceTest, CancelEndsAReadAndAWriteWithCancelled) {
+  ASSERT_TRUE(os::write_file(path("in"), std::string(100'000, 'i')).has_value());
+  handle(10, protocol::FsRead{path("in"), 0, 0});
+  handle(11, protocol::FsWrite{path("out"), 0, ""});
+  handle(11, protocol::FsData{{"kept"}});
+  fs_.cancel(10, *connection_);
+  fs_.cancel(11, *connection_);
+  EXPECT_FALSE(fs_.is_live(10));
+  EXPECT_FALSE(fs_.is_live(11));
+  EXPECT_FALSE(fs_.wants_to_produce());
+  std::vector<protocol::Envelope> replies = drain();
+  ASSERT_EQ(replies.size(), 2u);
+  for (const protocol::Envelope& reply : replies) {
+    EXPECT_TRUE(reply.flags & protocol::kFlagTerminal);
+    auto* error = std::get_if<protocol::FsError>(&reply.message);
+    ASSERT_TRUE(error) << protocol::message_name(reply.message);
+    EXPECT_EQ(error->kind, "cancelled");
+    EXPECT_EQ(error->errno_value, ECANCELED);
+  }
+  EXPECT_EQ(os::read_file(path("out")).value_or(""), "kept");
+}
+
+TEST_F(FsServiceTest, CancelOfAFailedWriteStandsInForItsClose) {
+  handle(12, protocol::FsWrite{path("missing-dir/out"), 0, ""});
+  ASSERT_EQ(drain().size(), 1u);  // its fs.error
+  fs_.cancel(12, *connection_);
+  EXPECT_TRUE(drain().empty()) << "the write had its terminal frame already";
+  handle(12, protocol::FsData{{"late"}});  // no longer dropped quietly
+  std::vector<protocol::Envelope> replies = drain();
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(std::get<protocol::CoreError>(replies[0].message).kind, "invalid-session");
+}
+
+TEST_F(FsServiceTest, AckAndCancelOfOtherIdsAreIgnored) {
+  fs_.acknowledge(13, 1 << 20);
+  fs_.cancel(13, *connection_);
+  EXPECT_TRUE(drain().empty());
+}
+
 }  // namespace
 }  // namespace msb::agent

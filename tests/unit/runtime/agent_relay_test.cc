@@ -1,162 +1,10 @@
-#include "runtime/agent_relay.h"
-
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/socket.h>
 
-#include <memory>
-#include <optional>
-#include <string>
-#include <tuple>
-#include <vector>
+#include "agent_relay_fixture.h"
 
-#include "os/io.h"
-
-namespace msb::runtime {
+namespace msb::runtime::relay_test {
 namespace {
-
-using protocol::Envelope;
-using protocol::FrameConnection;
-
-constexpr uint32_t agent_id_of(uint32_t slot, uint32_t id) { return (slot << kClientIdBits) | id; }
-
-// One end of a socketpair played by the test (the agent or a client).
-struct Peer {
-  FrameConnection connection;
-  std::vector<Envelope> received;
-  bool open = true;
-};
-
-std::unique_ptr<Peer> make_peer(os::Fd fd) {
-  Result<FrameConnection> connection = FrameConnection::create(std::move(fd));
-  MSB_CHECK(connection.has_value());
-  return std::make_unique<Peer>(Peer{std::move(*connection), {}, true});
-}
-
-class RecordingObserver : public RelayObserver {
- public:
-  void on_request(uint32_t session, const protocol::ExecRequest& request) override {
-    requests.emplace_back(session, request.cmd);
-  }
-  void on_output(uint32_t session, const char* stream, std::string_view data) override {
-    outputs.emplace_back(session, stream, std::string(data));
-  }
-  void on_exit(uint32_t session, const protocol::ExecExited& exited) override {
-    exits.emplace_back(session, exited.code);
-  }
-
-  std::vector<std::pair<uint32_t, std::string>> requests;
-  std::vector<std::tuple<uint32_t, std::string, std::string>> outputs;
-  std::vector<std::pair<uint32_t, int>> exits;
-};
-
-class AgentRelayTest : public ::testing::Test {
- protected:
-  void SetUp() override { start(nullptr); }
-
-  // A fresh relay over a new agent channel; the test holds the agent's end.
-  void start(RelayObserver* observer) {
-    clients_.clear();
-    relay_.reset();
-    Result<os::SocketPair> sockets = os::make_socketpair(SOCK_STREAM);
-    ASSERT_TRUE(sockets.has_value());
-    Result<FrameConnection> connection = FrameConnection::create(std::move(sockets->first));
-    ASSERT_TRUE(connection.has_value());
-    relay_ = std::make_unique<AgentRelay>(std::move(*connection), "box", observer);
-    agent_ = make_peer(std::move(sockets->second));
-  }
-
-  Peer& add_client() {
-    Result<os::SocketPair> sockets = os::make_socketpair(SOCK_STREAM);
-    MSB_CHECK(sockets.has_value());
-    Result<void> added = relay_->add_client(std::move(sockets->first), hello());
-    EXPECT_TRUE(added.has_value()) << added.error().message;
-    clients_.push_back(make_peer(std::move(sockets->second)));
-    return *clients_.back();
-  }
-
-  static protocol::CoreReady hello() {
-    protocol::CoreReady ready;
-    ready.protocol_version = protocol::kProtocolVersion;
-    ready.agent_version = "test-agent";
-    return ready;
-  }
-
-  static void send(Peer& peer, uint32_t id, uint8_t flags, const protocol::Message& message) {
-    ASSERT_TRUE(peer.connection.send(id, flags, message).has_value());
-    ASSERT_TRUE(peer.connection.flush_all(1000).has_value());
-  }
-
-  static void send_raw(Peer& peer, std::string bytes) {
-    peer.connection.send_frame(std::move(bytes));
-    ASSERT_TRUE(peer.connection.flush_all(1000).has_value());
-  }
-
-  static void start_exec(Peer& client, uint32_t id, const std::string& cmd = "echo") {
-    protocol::ExecRequest request;
-    request.cmd = cmd;
-    send(client, id, protocol::kFlagSessionStart, request);
-  }
-
-  // Runs the relay until nothing is ready, then reads what every peer got. The relay's fds
-  // start at index 1 of the poll vector, to check that `first` is honoured.
-  RelayEvents pump() {
-    RelayEvents all;
-    for (int round = 0; round < 50; ++round) {
-      std::vector<pollfd> fds = {{-1, 0, 0}};
-      relay_->add_poll_fds(fds);
-      Result<int> ready = os::poll_fds(fds, 0);
-      EXPECT_TRUE(ready.has_value());
-      if (!ready || *ready == 0) break;
-      Result<RelayEvents> events = relay_->handle(fds, 1);
-      EXPECT_TRUE(events.has_value()) << events.error().message;
-      if (!events) break;
-      all.shutdown_requested |= events->shutdown_requested;
-      for (Envelope& own : events->own_frames) all.own_frames.push_back(std::move(own));
-      if (events->agent_closed) {
-        all.agent_closed = true;
-        break;
-      }
-    }
-    if (agent_) collect(*agent_);
-    for (auto& client : clients_) collect(*client);
-    return all;
-  }
-
-  static void collect(Peer& peer) {
-    if (!peer.open) return;
-    Result<bool> open = peer.connection.receive_some();
-    if (!open || !*open) peer.open = false;
-    while (auto item = peer.connection.next_frame()) {
-      if (!item->frame) {
-        ADD_FAILURE() << "frame error: " << item->error->message;
-        continue;
-      }
-      tl::expected<protocol::Message, protocol::CoreError> message =
-          protocol::decode_body(item->frame->body);
-      if (!message) {
-        ADD_FAILURE() << "undecodable body: " << message.error().message;
-        continue;
-      }
-      peer.received.push_back({item->frame->id, item->frame->flags, std::move(*message)});
-    }
-  }
-
-  // What the peer received since the last take, without the client hello.
-  static std::vector<Envelope> take(Peer& peer) {
-    std::vector<Envelope> out;
-    for (Envelope& envelope : peer.received) {
-      if (std::holds_alternative<protocol::CoreReady>(envelope.message)) continue;
-      out.push_back(std::move(envelope));
-    }
-    peer.received.clear();
-    return out;
-  }
-
-  std::unique_ptr<AgentRelay> relay_;
-  std::unique_ptr<Peer> agent_;
-  std::vector<std::unique_ptr<Peer>> clients_;
-};
 
 TEST_F(AgentRelayTest, GreetsEveryClientWithTheHelloFirst) {
   Peer& first = add_client();
@@ -343,13 +191,13 @@ TEST_F(AgentRelayTest, DuplicateSessionIdKeepsTheRunningSessionTracked) {
   EXPECT_EQ(relay_->active_sessions(), 1u);
 
   agent_->received.clear();
-  clients_.clear();  // the client leaves: its running process must be killed
+  clients_.clear();  // the client leaves: its running process must be cancelled
   pump();
   ASSERT_EQ(agent_->received.size(), 1u);
-  EXPECT_TRUE(std::holds_alternative<protocol::ExecSignal>(agent_->received[0].message));
+  EXPECT_TRUE(std::holds_alternative<protocol::CoreCancel>(agent_->received[0].message));
 }
 
-TEST_F(AgentRelayTest, ADisconnectedClientsRunningSessionsAreKilled) {
+TEST_F(AgentRelayTest, ADisconnectedClientsRunningSessionsAreCancelled) {
   Peer& leaving = add_client();
   Peer& staying = add_client();
   start_exec(leaving, 3);
@@ -368,10 +216,9 @@ TEST_F(AgentRelayTest, ADisconnectedClientsRunningSessionsAreKilled) {
   EXPECT_EQ(relay_->client_count(), 1u);
   ASSERT_EQ(agent_->received.size(), 1u);
   EXPECT_EQ(agent_->received[0].id, agent_id_of(1, 3));
-  ASSERT_TRUE(std::holds_alternative<protocol::ExecSignal>(agent_->received[0].message));
-  EXPECT_EQ(std::get<protocol::ExecSignal>(agent_->received[0].message).signal, SIGKILL);
+  EXPECT_TRUE(std::holds_alternative<protocol::CoreCancel>(agent_->received[0].message));
 
-  // The killed session ends when the agent says so; its output goes nowhere.
+  // The cancelled session ends when the agent says so; its output goes nowhere.
   send(*agent_, agent_id_of(1, 3), protocol::kFlagTerminal, protocol::ExecExited{0, SIGKILL});
   pump();
   EXPECT_EQ(relay_->active_sessions(), 1u);
@@ -438,4 +285,4 @@ TEST_F(AgentRelayTest, ObserverSeesRequestOutputAndExit) {
 }
 
 }  // namespace
-}  // namespace msb::runtime
+}  // namespace msb::runtime::relay_test

@@ -8,6 +8,7 @@
 #include "cli/cp_command.h"
 #include "cli/exec_command.h"
 #include "cli/exit_codes.h"
+#include "cli/image_archive_commands.h"
 #include "cli/image_commands.h"
 #include "cli/lifecycle_commands.h"
 #include "cli/list_commands.h"
@@ -66,6 +67,9 @@ int cli_main(const std::vector<std::string>& args) {
   add(std::make_unique<CopyCommand>());
   add(std::make_unique<PullCommand>());
   add(std::make_unique<ImageCommand>());
+  // Nested under `image`, so registered after it.
+  add(std::make_unique<ImageLoadCommand>());
+  add(std::make_unique<ImageSaveCommand>());
 
   std::vector<std::string> reversed(own.rbegin(), own.rend());  // CLI11 pops from the back
   try {
@@ -74,7 +78,10 @@ int cli_main(const std::vector<std::string>& args) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   }
-  for (auto& [sub, command] : commands) {
+  // Latest registered first: a nested command (image load) is parsed together with its
+  // parent (image), and the most specific one runs.
+  for (auto it = commands.rbegin(); it != commands.rend(); ++it) {
+    auto& [sub, command] = *it;
     if (!sub->parsed()) continue;
     command->set_trailing(trailing);
     Result<int> code = command->run();

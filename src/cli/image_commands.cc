@@ -78,7 +78,8 @@ Result<int> ImageCommand::run() {
   if (list_->parsed()) return list();
   if (inspect_->parsed()) return inspect();
   if (remove_->parsed()) return remove();
-  return prune();
+  if (prune_->parsed()) return prune();
+  return err(ErrorKind::kInvalidArgument, "image: unknown subcommand (see msb image --help)");
 }
 
 Result<int> ImageCommand::list() const {

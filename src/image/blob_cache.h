@@ -13,6 +13,10 @@
 
 namespace msb::image {
 
+// Who checks a fetched blob's digest: the cache (reading the partial file again), or the
+// fetch itself, which hashed the bytes as it wrote them (RegistryClient::fetch_blob).
+enum class DigestCheck { kByCache, kByFetch };
+
 class BlobCache {
  public:
   // Creates the directories under `cache_dir` ($MSB_HOME/cache) as needed. Errors: kIo
@@ -29,12 +33,14 @@ class BlobCache {
   // lock (other threads and processes wait): if the blob is cached, returns its path; else
   // calls fetch(partial_path), which writes the whole blob there (it may find a partial
   // file from an earlier, killed pull and resume it). Then checks the size (unless `size`
-  // is negative) and the sha256 of the partial, fsyncs it and renames it into place.
+  // is negative) and, unless `check` is kByFetch, the sha256 of the partial, fsyncs it and
+  // renames it into place.
   // Errors: kInvalidArgument (bad digest), kIo "digest mismatch: expected X, got Y" or
   // "size mismatch ..." (the partial is deleted), whatever `fetch` returned (the partial
   // is kept for a resume), kinds from errno. Thread-safe.
   Result<std::string> ensure(const std::string& digest, int64_t size,
-                             const std::function<Result<void>(const std::string&)>& fetch);
+                             const std::function<Result<void>(const std::string&)>& fetch,
+                             DigestCheck check = DigestCheck::kByCache);
 
   // Deletes the blob and any partial of it; succeeds when absent. Thread-safe.
   Result<void> remove(const std::string& digest);
@@ -48,7 +54,8 @@ class BlobCache {
  private:
   explicit BlobCache(std::string cache_dir) : cache_dir_(std::move(cache_dir)) {}
   Result<void> verify_and_publish(const std::string& digest, int64_t size,
-                                  const std::string& partial, const std::string& final) const;
+                                  const std::string& partial, const std::string& final,
+                                  DigestCheck check) const;
 
   std::string cache_dir_;
   FaultPoint fault_;

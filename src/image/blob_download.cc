@@ -1,7 +1,10 @@
 // RegistryClient::fetch_blob: resumable, verified blob downloads into a partial file.
 #include <fcntl.h>
 
+#include <algorithm>
 #include <optional>
+#include <span>
+#include <vector>
 
 #include "image/digest.h"
 #include "image/registry_client.h"
@@ -33,12 +36,29 @@ Result<uint64_t> existing_size(const std::string& path) {
   return status->size;
 }
 
+// Feeds `hash` the first `size` bytes of the file at `path` (the part a resumed download
+// keeps).
+Result<void> hash_prefix(const std::string& path, uint64_t size, Sha256& hash) {
+  os::Fd fd = MSB_TRY(os::open_file(path, O_RDONLY));
+  std::vector<char> buffer(1 << 20);
+  while (size > 0) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(size, buffer.size()));
+    size_t got = MSB_TRY(os::read_some(fd.get(), std::span<char>(buffer.data(), want)));
+    if (got == 0) return err(ErrorKind::kIo, "{} shrank while resuming", path);
+    hash.update(buffer.data(), got);
+    size -= got;
+  }
+  return {};
+}
+
 }  // namespace
 
+// The blob is hashed as it is written, so that it is not read back only to be verified.
 Result<void> RegistryClient::download_attempt(const Descriptor& blob,
                                               const std::string& partial_path,
                                               const std::function<void(uint64_t)>& progress,
-                                              HttpResponse& response) {
+                                              HttpResponse& response, std::optional<Sha256>& hash) {
+  hash.reset();
   const uint64_t size = static_cast<uint64_t>(blob.size);
   uint64_t offset = MSB_TRY(existing_size(partial_path));
   if (offset > size) {
@@ -62,6 +82,14 @@ Result<void> RegistryClient::download_attempt(const Descriptor& blob,
                         return false;
                       }
                       if (!resumed) written = 0;  // the server ignored Range: start over
+                      hash.emplace();
+                      if (resumed) {
+                        Result<void> hashed = hash_prefix(partial_path, offset, *hash);
+                        if (!hashed) {
+                          sink_error = hashed.error();
+                          return false;
+                        }
+                      }
                       int flags = O_WRONLY | O_CREAT | (resumed ? O_APPEND : O_TRUNC);
                       Result<os::Fd> opened = os::open_file(partial_path, flags, 0644);
                       if (!opened) sink_error = opened.error();
@@ -79,6 +107,7 @@ Result<void> RegistryClient::download_attempt(const Descriptor& blob,
                         sink_error = wrote.error();
                         return false;
                       }
+                      hash->update(chunk.data(), chunk.size());
                       written += chunk.size();
                       if (progress) progress(written);
                       return true;
@@ -93,18 +122,19 @@ Result<void> RegistryClient::download_attempt(const Descriptor& blob,
   }
   if (response.ok() && !fd.valid() && size == 0) {
     MSB_TRY(os::write_file(partial_path, ""));  // an empty blob has no body to open it
+    hash.emplace();
   }
   return {};
 }
 
 Result<void> RegistryClient::verify_download(const Descriptor& blob,
-                                             const std::string& partial_path) {
+                                             const std::string& partial_path, std::string digest) {
   uint64_t got_size = MSB_TRY(existing_size(partial_path));
   if (got_size != static_cast<uint64_t>(blob.size)) {
     MSB_TRY(os::remove_file(partial_path));
     return err(ErrorKind::kIo, "size mismatch: expected {} bytes, got {}", blob.size, got_size);
   }
-  std::string digest = MSB_TRY(sha256_file(partial_path));
+  if (digest.empty()) digest = MSB_TRY(sha256_file(partial_path));
   if (digest != blob.digest) {
     // SECURITY: corrupt or tampered bytes must not survive to be resumed or unpacked.
     MSB_TRY(os::remove_file(partial_path));
@@ -117,10 +147,11 @@ Result<void> RegistryClient::fetch_blob(const Descriptor& blob, const std::strin
                                         const std::function<void(uint64_t)>& progress) {
   MSB_TRY(digest_hex(blob.digest).context("fetch blob"));
   if (blob.size < 0) return err(ErrorKind::kInvalidArgument, "blob {}: negative size", blob.digest);
+  std::optional<Sha256> hash;
   for (int attempt = 0;; ++attempt) {
     HttpResponse response;
-    MSB_TRY(
-        download_attempt(blob, partial_path, progress, response).context("blob {}", blob.digest));
+    MSB_TRY(download_attempt(blob, partial_path, progress, response, hash)
+                .context("blob {}", blob.digest));
     if (response.ok()) break;
     bool range_refused = response.status == 416 && attempt + 1 < options_.max_attempts;
     if (range_refused) MSB_TRY(os::remove_file(partial_path));
@@ -130,7 +161,8 @@ Result<void> RegistryClient::fetch_blob(const Descriptor& blob, const std::strin
     }
     return response_error(response, "blob " + blob.digest);
   }
-  return verify_download(blob, partial_path).context("blob {}", blob.digest);
+  std::string digest = hash ? hash->finish() : "";
+  return verify_download(blob, partial_path, std::move(digest)).context("blob {}", blob.digest);
 }
 
 }  // namespace msb::image

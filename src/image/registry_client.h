@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "image/credentials.h"
+#include "image/digest.h"
 #include "image/http_client.h"
 #include "image/manifest.h"
 #include "image/reference.h"
@@ -71,11 +72,16 @@ class RegistryClient {
   // The body and Content-Type of manifest `key` (tag or digest).
   Result<std::pair<std::string, std::string>> fetch_manifest(const std::string& key);
   Result<Manifest> resolve_manifest(const Reference& ref, const Platform& platform);
-  // One download request; `response` tells the caller whether to retry.
+  // One download request; `response` tells the caller whether to retry. `hash` ends up
+  // holding the sha256 of the whole partial file as written (prefix kept from an earlier
+  // run included), or empty when nothing was downloaded.
   Result<void> download_attempt(const Descriptor& blob, const std::string& partial_path,
                                 const std::function<void(uint64_t)>& progress,
-                                HttpResponse& response);
-  Result<void> verify_download(const Descriptor& blob, const std::string& partial_path);
+                                HttpResponse& response, std::optional<Sha256>& hash);
+  // Checks size and digest; `digest` is the hash taken while downloading, or "" to read
+  // the file again.
+  Result<void> verify_download(const Descriptor& blob, const std::string& partial_path,
+                               std::string digest);
 
   Reference ref_;
   RegistryOptions options_;

@@ -104,9 +104,10 @@ struct Pull {
 
   Result<std::string> fetch_to_cache(const image::Descriptor& blob,
                                      const std::function<void(uint64_t)>& progress) {
-    return blobs->ensure(blob.digest, blob.size, [&](const std::string& partial) {
-      return client->fetch_blob(blob, partial, progress);
-    });
+    return blobs->ensure(
+        blob.digest, blob.size,
+        [&](const std::string& partial) { return client->fetch_blob(blob, partial, progress); },
+        image::DigestCheck::kByFetch);
   }
 
   // Downloads and unpacks layer `i` of `manifest`, whose uncompressed digest is `diff_id`.

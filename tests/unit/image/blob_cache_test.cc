@@ -100,6 +100,27 @@ TEST_F(BlobCacheTest, SizeMismatchDeletesThePartialAndFails) {
   EXPECT_FALSE(os::path_exists(cache_->partial_path(digest_of(data_))));
 }
 
+TEST_F(BlobCacheTest, AFetchThatVerifiesIsTrustedWithTheDigestButNotTheSize) {
+  // kByFetch: the fetch hashed what it wrote (RegistryClient does); the cache does not read
+  // the blob again, so content it was not shown is published as is.
+  std::string digest = digest_of(data_);
+  std::string other = std::string(data_.size(), 'o');
+  Result<std::string> path = cache_->ensure(
+      digest, static_cast<int64_t>(data_.size()),
+      [&](const std::string& partial) { return os::write_file(partial, other); },
+      DigestCheck::kByFetch);
+  ASSERT_TRUE(path.has_value()) << path.error().message;
+  EXPECT_EQ(os::read_file(*path).value_or(""), other);
+  ASSERT_TRUE(cache_->remove(digest).has_value());
+  Result<std::string> short_blob = cache_->ensure(
+      digest, static_cast<int64_t>(data_.size()),
+      [&](const std::string& partial) { return os::write_file(partial, "short"); },
+      DigestCheck::kByFetch);
+  ASSERT_FALSE(short_blob.has_value());
+  EXPECT_NE(short_blob.error().message.find("size mismatch"), std::string::npos);
+  EXPECT_FALSE(cache_->contains(digest));
+}
+
 TEST_F(BlobCacheTest, FailedFetchKeepsThePartialAndTheNextCallResumesIt) {
   std::string digest = digest_of(data_);
   Result<std::string> cut =

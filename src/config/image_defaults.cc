@@ -31,8 +31,8 @@ Result<std::vector<std::string>> resolve_run_command(const SandboxConfig& config
   argv.insert(argv.end(), tail.begin(), tail.end());
   if (argv.empty()) {
     return err(ErrorKind::kInvalidArgument,
-               "no command: the image has no entrypoint or cmd; give one after '--' (msb run "
-               "IMAGE -- CMD)");
+               "missing command: the image has no entrypoint or cmd; give one after '--' (msb "
+               "run IMAGE -- CMD)");
   }
   return argv;
 }

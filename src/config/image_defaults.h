@@ -30,7 +30,7 @@ void apply_image_defaults(SandboxConfig& config, const ImageDefaults& image);
 
 // The argv a sandbox runs for `msb run IMAGE [-- CMD...]`: `command` replaces the cmd and
 // keeps the entrypoint; with no command, entrypoint + cmd. Errors: kInvalidArgument when
-// both are empty ("no command: the image has no entrypoint or cmd; give one after '--'").
+// both are empty ("missing command: the image has no entrypoint or cmd; give one after '--'").
 Result<std::vector<std::string>> resolve_run_command(const SandboxConfig& config,
                                                      const std::vector<std::string>& command);
 

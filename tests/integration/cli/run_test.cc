@@ -131,9 +131,12 @@ TEST_F(MsbRun, MissingCommandAfterDashesIsUsageError) {
 }
 
 TEST_F(MsbRun, UnknownImageIsImageNotFound) {
-  MsbResult result = harness_.run({"run", "python", "--", "true"});
+  // --pull never: the test must not reach out to Docker Hub.
+  MsbResult result = harness_.run({"run", "--pull", "never", "python", "--", "true"});
   EXPECT_EQ(result.exit_code, 125);
-  EXPECT_THAT(result.err, HasSubstr("image 'python' not found"));
+  EXPECT_THAT(result.err,
+              HasSubstr("image docker.io/library/python:latest is not in the local store"));
+  EXPECT_TRUE(harness_.leftover_run_dirs().empty());
 }
 
 TEST_F(MsbRun, MissingKernelNamesThePath) {

@@ -66,7 +66,7 @@ TEST(ResolveRunCommand, NothingToRunIsInvalidArgument) {
   Result<std::vector<std::string>> argv = resolve_run_command(config, {});
   ASSERT_FALSE(argv);
   EXPECT_EQ(argv.error().kind, ErrorKind::kInvalidArgument);
-  EXPECT_THAT(argv.error().message, ::testing::HasSubstr("no command"));
+  EXPECT_THAT(argv.error().message, ::testing::HasSubstr("missing command"));
 }
 
 }  // namespace

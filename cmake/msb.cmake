@@ -44,6 +44,10 @@ function(msb_test name)
   target_link_libraries(${name} PRIVATE msb_build_flags ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
   # Helpers shared by tests of several components (tests/support).
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
+  # The sanitizer run (scripts/test.sh) builds only what it runs: see sanitized_tests.
+  if("unit" IN_LIST ARG_LABELS OR "channel" IN_LIST ARG_LABELS)
+    set_property(GLOBAL APPEND PROPERTY MSB_SANITIZED_TESTS ${name})
+  endif()
   # Parity binaries run once per engine (tests/support/test_engine.h reads the variable).
   if(ARG_ENGINES)
     foreach(engine ${ARG_ENGINES})

@@ -11,16 +11,17 @@ asan_dir=${MSB_ASAN_BUILD_DIR:-$repo/build-asan}
 
 "$repo/scripts/setup.sh"
 "$repo/scripts/lint.sh"
+echo "test: setup and lint done after ${SECONDS}s" >&2
 
 echo "test: unit + integration tests ($build_dir)" >&2
 ctest --test-dir "$build_dir" --output-on-failure -j2 --timeout 600
 
-echo "test: unit and agent-channel tests under ASan+UBSan ($asan_dir)" >&2
+echo "test: unit and agent-channel tests under ASan+UBSan ($asan_dir), after ${SECONDS}s" >&2
 if [[ ! -f "$asan_dir/build.ninja" ]]; then
   cmake -S "$repo" -B "$asan_dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMSB_SANITIZE=ON \
     -DMSB_BUILD_BENCH=OFF >/dev/null
 fi
-ninja -C "$asan_dir" --quiet
+ninja -C "$asan_dir" --quiet sanitized_tests
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$asan_dir" -L 'unit|channel' --output-on-failure -j2
-echo "test: all passed" >&2
+echo "test: all passed in ${SECONDS}s" >&2

@@ -22,13 +22,12 @@
 #include "microsandbox/exec.h"
 #include "microsandbox/export.h"
 #include "microsandbox/fs.h"
+#include "microsandbox/image.h"
 
 namespace microsandbox {
 
 enum class SandboxStatus { kCreated, kRunning, kDraining, kPaused, kStopped, kCrashed };
 MSB_EXPORT const char* status_name(SandboxStatus status);  // "running", ...
-
-enum class PullPolicy { kIfMissing, kAlways, kNever };
 
 // A sandbox as recorded, at the time it was read.
 struct SandboxInfo {
@@ -85,7 +84,11 @@ class MSB_EXPORT SandboxBuilder {
   SandboxBuilder& label(std::string key, std::string value);
   SandboxBuilder& entrypoint(std::vector<std::string> entrypoint);
   SandboxBuilder& cmd(std::vector<std::string> cmd);
-  SandboxBuilder& pull_policy(PullPolicy policy);
+  SandboxBuilder& pull_policy(PullPolicy policy);  // default: kIfMissing
+  // Plain HTTP to the image's registry when it is off the loopback interface.
+  SandboxBuilder& insecure_registry(bool yes = true);
+  // Progress of the image pull create() may do (see image.h).
+  SandboxBuilder& on_pull_progress(PullProgressCallback callback);
   // Stop (SIGTERM, `grace`, then SIGKILL) and remove a sandbox of the same name first.
   SandboxBuilder& replace(std::chrono::milliseconds grace = std::chrono::seconds(10));
   SandboxBuilder& ephemeral(bool yes = true);  // removed with its state when it stops

@@ -1,7 +1,9 @@
 #include "cli/image_archive_commands.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include "os/terminal.h"
 #include "sdk/image_archives.h"
 
 namespace msb::cli {
@@ -20,13 +22,18 @@ CLI::App& image_command(CLI::App& app) {
 CLI::App* ImageLoadCommand::add_to(CLI::App& app) {
   CLI::App* load = image_command(app).add_subcommand(
       "load", "Load images from a docker save tar or an OCI layout (tar or directory)");
-  load->add_option("-i,--input", input_, "Archive file or OCI layout directory")->required();
+  load->add_option("-i,--input", input_,
+                   "Archive file or OCI layout directory; - or none: a tar on standard input");
   load->add_option("-t,--tag", tag_, "Name for the archive's image (it must hold one)");
   load->add_flag("-q,--quiet", quiet_, "Print only the manifest digests");
   return load;
 }
 
 Result<int> ImageLoadCommand::run() {
+  if (input_ == "-" && os::is_terminal(STDIN_FILENO)) {
+    return err(ErrorKind::kInvalidArgument,
+               "no archive: give -i FILE (or a directory), or pipe a tar to standard input");
+  }
   std::vector<store::ImageRecord> images = MSB_TRY(sdk::load_images(input_, tag_));
   for (const store::ImageRecord& image : images) {
     if (quiet_) {

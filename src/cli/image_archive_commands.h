@@ -16,7 +16,7 @@ class ImageLoadCommand final : public Command {
   Result<int> run() override;
 
  private:
-  std::string input_;
+  std::string input_ = "-";
   std::optional<std::string> tag_;
   bool quiet_ = false;
 };

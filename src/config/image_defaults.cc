@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "config/validate.h"
+
 namespace msb::config {
 
 void apply_image_defaults(SandboxConfig& config, const ImageDefaults& image) {
@@ -18,6 +20,9 @@ void apply_image_defaults(SandboxConfig& config, const ImageDefaults& image) {
   config.env = std::move(env);
   if (config.workdir.empty()) config.workdir = image.working_dir;
   if (config.user.empty()) config.user = image.user;
+  for (const auto& [key, value] : image.labels) {
+    if (validate_label(key, value)) config.labels.emplace(key, value);
+  }
   if (config.entrypoint.empty()) {
     config.entrypoint = image.entrypoint;
     if (config.cmd.empty()) config.cmd = image.cmd;

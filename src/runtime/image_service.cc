@@ -224,7 +224,8 @@ Result<config::ImageDefaults> image_defaults(const store::ImageRecord& image) {
                                .entrypoint = config.entrypoint,
                                .cmd = config.cmd,
                                .working_dir = config.working_dir,
-                               .user = config.user};
+                               .user = config.user,
+                               .labels = config.labels};
 }
 
 Result<std::vector<std::string>> image_rootfs_layers(const engine::Engine& engine,
@@ -250,10 +251,8 @@ Result<void> remove_cached(const store::PrunedImages& pruned) {
     if (os::path_exists(disk)) MSB_TRY(os::remove_file(disk));
   }
   for (const std::string& digest : pruned.configs) MSB_TRY(blobs.remove(digest));
-  for (const store::LayerRecord& layer : pruned.layers) {
-    MSB_TRY(blobs.remove(layer.digest));
-    MSB_TRY(layers.remove(layer.diff_id));
-  }
+  for (const store::LayerRecord& layer : pruned.layers) MSB_TRY(blobs.remove(layer.digest));
+  for (const std::string& diff_id : pruned.unused_diff_ids) MSB_TRY(layers.remove(diff_id));
   return {};
 }
 

@@ -13,7 +13,8 @@
 namespace msb::sdk {
 
 // Loads a `docker save` tar or an OCI layout (tar or directory), naming its one image
-// `tag` when given. Errors: those of runtime::load_image_archive.
+// `tag` when given. `path` "-" reads a tar from standard input (staged in the cache,
+// removed after). Errors: those of runtime::load_image_archive.
 Result<std::vector<store::ImageRecord>> load_images(const std::string& path,
                                                     const std::optional<std::string>& tag);
 

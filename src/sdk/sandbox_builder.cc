@@ -1,12 +1,15 @@
 // SandboxBuilder: fills one config::SandboxConfig; create() hands it to the lifecycle.
 #include "config/sandbox_config.h"
 #include "microsandbox/sandbox.h"
+#include "sdk/pull_progress.h"
 #include "sdk/sandbox_impl.h"
 
 namespace microsandbox {
 
 struct SandboxBuilder::Impl {
   msb::config::SandboxConfig config;
+  bool insecure_registry = false;
+  PullProgressCallback on_pull_progress;
 };
 
 SandboxBuilder::SandboxBuilder(std::string name) : impl_(std::make_unique<Impl>()) {
@@ -64,6 +67,14 @@ SandboxBuilder& SandboxBuilder::pull_policy(PullPolicy policy) {
   impl_->config.pull_policy = static_cast<msb::config::PullPolicy>(policy);
   return *this;
 }
+SandboxBuilder& SandboxBuilder::insecure_registry(bool yes) {
+  impl_->insecure_registry = yes;
+  return *this;
+}
+SandboxBuilder& SandboxBuilder::on_pull_progress(PullProgressCallback callback) {
+  impl_->on_pull_progress = std::move(callback);
+  return *this;
+}
 SandboxBuilder& SandboxBuilder::replace(std::chrono::milliseconds grace) {
   impl_->config.replace = true;
   impl_->config.replace_timeout_ms = static_cast<uint32_t>(grace.count());
@@ -88,7 +99,10 @@ SandboxBuilder& SandboxBuilder::accel(std::string accel) {
 }
 
 Sandbox SandboxBuilder::create() {
-  return msb::sdk::make_sandbox(msb::sdk::value_or_throw(msb::sdk::create_sandbox(impl_->config)));
+  msb::runtime::PullOptions pull =
+      msb::sdk::runtime_pull_options(impl_->insecure_registry, impl_->on_pull_progress);
+  return msb::sdk::make_sandbox(
+      msb::sdk::value_or_throw(msb::sdk::create_sandbox(impl_->config, pull)));
 }
 
 Sandbox SandboxBuilder::create_detached() {

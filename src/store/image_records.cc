@@ -261,6 +261,16 @@ Result<PrunedImages> prune_images(Database& db, PruneScope scope) {
                                         layers.column_text(2), layers.column_int64(3),
                                         layers.column_text(4)});
   }
+  // Two blobs (say gzip and zstd of one tar) share an unpacked layer: it goes only with
+  // the last layer row naming its diff_id.
+  for (const LayerRecord& layer : pruned.layers) {
+    std::vector<std::string> sharing = MSB_TRY(
+        column_strings(db, "SELECT digest FROM layer WHERE diff_id = ?1 LIMIT 1", {layer.diff_id}));
+    bool listed = std::find(pruned.unused_diff_ids.begin(), pruned.unused_diff_ids.end(),
+                            layer.diff_id) != pruned.unused_diff_ids.end();
+    if (sharing.empty() && !listed) pruned.unused_diff_ids.push_back(layer.diff_id);
+  }
+  std::sort(pruned.unused_diff_ids.begin(), pruned.unused_diff_ids.end());
   std::sort(pruned.manifests.begin(), pruned.manifests.end());
   std::sort(pruned.configs.begin(), pruned.configs.end());
   MSB_TRY(txn.commit());

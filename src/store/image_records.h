@@ -101,6 +101,9 @@ struct PrunedImages {
   std::vector<std::string> manifests;
   std::vector<std::string> configs;
   std::vector<LayerRecord> layers;
+  // diff_ids of the removed layers that no remaining layer shares: their unpacked trees
+  // can go.
+  std::vector<std::string> unused_diff_ids;
 };
 
 // Which images prune_images removes.

@@ -4,30 +4,12 @@
 #include <gtest/gtest.h>
 
 #include "msb_harness.h"
-#include "test_registry.h"
+#include "shared_registry.h"
 
 namespace msb::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-class RegistryEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override {
-    Result<std::unique_ptr<TestRegistry>> started = TestRegistry::start();
-    ASSERT_TRUE(started.has_value()) << started.error().message;
-    registry = std::move(*started);
-  }
-  void TearDown() override {
-    std::string dir = registry->dir();
-    registry.reset();
-    EXPECT_TRUE(processes_mentioning(dir).empty()) << "leftover registry processes";
-  }
-  std::unique_ptr<TestRegistry> registry;
-};
-
-RegistryEnvironment* environment =
-    static_cast<RegistryEnvironment*>(::testing::AddGlobalTestEnvironment(new RegistryEnvironment));
 
 class MsbImageArchive : public ::testing::Test {
  protected:
@@ -37,10 +19,10 @@ class MsbImageArchive : public ::testing::Test {
     EXPECT_TRUE(os::list_dir(harness_.home() + "/cache/archive-staging").empty());
   }
   static std::string image(const std::string& name) {
-    return environment->registry->plain_host() + "/" + name + ":latest";
+    return shared_registry().plain_host() + "/" + name + ":latest";
   }
   static std::string digest_of(const std::string& fixture) {
-    return environment->registry->fixtures().at(fixture).at("digest");
+    return shared_registry().fixtures().at(fixture).at("digest");
   }
   std::string file(const std::string& name) const { return harness_.home() + "/" + name; }
   void expect_ok(const std::vector<std::string>& args) {
@@ -79,6 +61,25 @@ TEST_F(MsbImageArchive, OciSaveKeepsTheManifestDigestAndLayerSemantics) {
                                 "test -e /etc/deleted.txt && echo present; cat /zstd/hello.txt"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out, "from a zstd layer\n");
+}
+
+TEST_F(MsbImageArchive, AnArchiveOnStandardInputLoads) {
+  std::string reference = image("busybox");
+  expect_ok({"pull", "-q", reference});
+  expect_ok({"image", "save", reference, "-o", file("piped.tar"), "--format", "oci"});
+  expect_ok({"image", "rm", reference});
+  MsbResult loaded = harness_.run({"image", "load", "-q", "-i", "-"}, std::chrono::seconds(300),
+                                  file("piped.tar"));
+  ASSERT_EQ(loaded.exit_code, 0) << loaded.err;
+  EXPECT_EQ(loaded.out, digest_of("busybox") + "\n");
+  MsbResult implicit =
+      harness_.run({"image", "load", "-q"}, std::chrono::seconds(300), file("piped.tar"));
+  EXPECT_EQ(implicit.exit_code, 0) << implicit.err;
+  MsbResult run = harness_.run({"run", "-q", reference, "--", "cat", "/etc/passwd"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  MsbResult empty = harness_.run({"image", "load", "-i", "-"});  // stdin is /dev/null
+  EXPECT_NE(empty.exit_code, 0);
+  EXPECT_THAT(empty.err, HasSubstr("standard input"));
 }
 
 TEST_F(MsbImageArchive, AnOciLayoutDirectoryLoadsWithAName) {

@@ -1,12 +1,13 @@
 // OCI images end to end: `msb pull`, `msb run IMAGE`, `msb create IMAGE`, `msb image ...`
 // against local registries (tests/support/test_registry.h), with the engine under test.
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <thread>
 
 #include "msb_harness.h"
-#include "test_registry.h"
+#include "shared_registry.h"
 
 namespace msb::testing {
 namespace {
@@ -14,32 +15,13 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// One set of registries for the whole binary: building and pushing the fixtures is slow.
-class RegistryEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override {
-    Result<std::unique_ptr<TestRegistry>> started = TestRegistry::start();
-    ASSERT_TRUE(started.has_value()) << started.error().message;
-    registry = std::move(*started);
-  }
-  void TearDown() override {
-    std::string dir = registry->dir();
-    registry.reset();
-    EXPECT_TRUE(processes_mentioning(dir).empty()) << "leftover registry processes";
-  }
-  std::unique_ptr<TestRegistry> registry;
-};
-
-RegistryEnvironment* environment =
-    static_cast<RegistryEnvironment*>(::testing::AddGlobalTestEnvironment(new RegistryEnvironment));
-
 class MsbImage : public ::testing::Test {
  protected:
   void TearDown() override {
     EXPECT_TRUE(harness_.wait_no_qemu(std::chrono::seconds(5))) << "an engine process was left";
     EXPECT_TRUE(harness_.leftover_run_dirs().empty()) << "a runtime directory was left behind";
   }
-  static TestRegistry& registry() { return *environment->registry; }
+  static TestRegistry& registry() { return shared_registry(); }
   static std::string image(const std::string& name) {
     return registry().plain_host() + "/" + name + ":latest";
   }
@@ -130,6 +112,38 @@ TEST_F(MsbImage, InUseImageIsKeptUnlessForcedAndPruneSparesIt) {
   MsbResult pruned = harness_.run({"image", "prune"});
   EXPECT_THAT(pruned.out, HasSubstr("1 images, 1 layers removed"));
   EXPECT_EQ(harness_.run({"image", "ls", "-q"}).out, "");
+}
+
+TEST_F(MsbImage, APullKilledMidwayResumesWhereItStopped) {
+  std::string reference = registry().bearer_host() + "/busybox:latest";
+  const nlohmann::json& layer = registry().fixtures().at("busybox").at("layers").at(0);
+  std::string digest = layer.at("digest");
+  uint64_t half = layer.at("size").get<uint64_t>() / 2;
+  ASSERT_TRUE(registry()
+                  .set_faults(fmt::format(
+                      R"([{{"match": "{}", "action": "stall", "after": {}, "seconds": 120}}])",
+                      digest, half))
+                  .has_value());
+  os::ChildProcess pull = harness_.start({"pull", "-q", reference});
+  std::string partial = harness_.home() + "/cache/blobs/partial/" + digest.substr(7);
+  bool stalled = false;
+  for (int i = 0; i < 600 && !stalled; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    Result<std::string> got = os::read_file(partial);
+    stalled = got && got->size() == half;
+  }
+  ASSERT_TRUE(stalled) << "the pull never reached the stall: " << harness_.started_stderr();
+  ASSERT_TRUE(pull.kill_and_wait().has_value());
+  ASSERT_TRUE(registry().set_faults("[]").has_value());
+
+  MsbResult resumed = harness_.run({"pull", "-q", reference});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(resumed.out, digest_of("busybox") + "\n");
+  std::vector<ProxyRequest> requests = registry().proxy_requests(digest);
+  ASSERT_FALSE(requests.empty());
+  EXPECT_EQ(requests.back().range, fmt::format("bytes={}-", half));
+  EXPECT_EQ(requests.back().status, 206);
+  EXPECT_FALSE(os::path_exists(partial));
 }
 
 TEST_F(MsbImage, TwoConcurrentPullsFetchEachBlobOnce) {

@@ -35,11 +35,19 @@ os::SpawnOptions MsbHarness::spawn_options(const std::vector<std::string>& args)
   return options;
 }
 
-MsbResult MsbHarness::run(const std::vector<std::string>& args, std::chrono::seconds timeout) {
+MsbResult MsbHarness::run(const std::vector<std::string>& args, std::chrono::seconds timeout,
+                          const std::string& stdin_path) {
   os::PipePair out = std::move(*os::make_pipe(O_NONBLOCK));
   os::PipePair err = std::move(*os::make_pipe(O_NONBLOCK));
   os::SpawnOptions options = spawn_options(args);
   options.fds = {{out.write.get(), 1}, {err.write.get(), 2}};
+  os::Fd input;
+  if (!stdin_path.empty()) {
+    Result<os::Fd> opened = os::open_file(stdin_path, O_RDONLY | O_CLOEXEC);
+    if (!opened) return MsbResult{-1, "", "open " + stdin_path + ": " + opened.error().message};
+    input = std::move(*opened);
+    options.fds.emplace_back(input.get(), 0);
+  }
   Result<os::ChildProcess> child = os::ChildProcess::spawn(options);
   if (!child) return MsbResult{-1, "", "spawn failed: " + child.error().message};
   out.write.reset();

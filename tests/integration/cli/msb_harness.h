@@ -26,9 +26,10 @@ class MsbHarness {
   void set_env(const std::string& key, const std::string& value) { env_[key] = value; }
 
   // Runs `msb args...` to completion (killing it after `timeout`) with stdout and
-  // stderr captured separately.
+  // stderr captured separately; stdin is /dev/null or the file `stdin_path`.
   MsbResult run(const std::vector<std::string>& args,
-                std::chrono::seconds timeout = std::chrono::seconds(300));
+                std::chrono::seconds timeout = std::chrono::seconds(300),
+                const std::string& stdin_path = "");
   // Starts `msb args...` without waiting; stdout/stderr go to files in home() unless
   // `stdout_fd` is given.
   os::ChildProcess start(const std::vector<std::string>& args, int stdout_fd = -1);

@@ -10,24 +10,6 @@
 namespace msb::image {
 namespace {
 
-class RegistryEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override {
-    Result<std::unique_ptr<testing::TestRegistry>> started = testing::TestRegistry::start();
-    ASSERT_TRUE(started.has_value()) << started.error().message;
-    registry = std::move(*started);
-  }
-  void TearDown() override {
-    std::string dir = registry->dir();
-    registry.reset();
-    EXPECT_TRUE(testing::processes_mentioning(dir).empty()) << "leftover registry processes";
-  }
-  std::unique_ptr<testing::TestRegistry> registry;
-};
-
-RegistryEnvironment* environment =
-    static_cast<RegistryEnvironment*>(::testing::AddGlobalTestEnvironment(new RegistryEnvironment));
-
 const nlohmann::json& fixture(const std::string& name) {
   return shared_registry().fixtures().at(name);
 }
@@ -189,7 +171,5 @@ TEST(RegistryClient, DownloadsLayersFromSeveralThreads) {
 }
 
 }  // namespace
-
-testing::TestRegistry& shared_registry() { return *environment->registry; }
 
 }  // namespace msb::image

@@ -1,5 +1,4 @@
-// One TestRegistry shared by every case of image_registry_client_test (started once:
-// building and pushing the fixtures takes seconds), plus small helpers.
+// Helpers for the registry client tests, which share one TestRegistry (shared_registry.h).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -9,11 +8,11 @@
 
 #include "image/reference.h"
 #include "image/registry_client.h"
-#include "test_registry.h"
+#include "shared_registry.h"
 
 namespace msb::image {
 
-testing::TestRegistry& shared_registry();
+using testing::shared_registry;
 
 inline Reference reference(const std::string& text) {
   Result<Reference> ref = parse_reference(text);

@@ -52,6 +52,22 @@ TEST(ApplyImageDefaults, AnExplicitEntrypointDropsTheImageCmd) {
   EXPECT_TRUE(config.cmd.empty());
 }
 
+TEST(ApplyImageDefaults, ImageLabelsAddToTheSandboxsOwnWhichWin) {
+  SandboxConfig config;
+  config.labels = {{"team", "infra"}};
+  ImageDefaults image = python_image();
+  image.labels = {{"team", "python"},
+                  {"org.opencontainers.image.version", "3.12"},
+                  {"sandbox.name", "forged"},
+                  {"microsandbox.owner", "forged"},
+                  {"service.port", "80"},
+                  {std::string("nul\0key", 7), "x"},
+                  {"bad", std::string("a\0b", 3)}};
+  apply_image_defaults(config, image);
+  EXPECT_EQ(config.labels, (std::map<std::string, std::string>{
+                               {"org.opencontainers.image.version", "3.12"}, {"team", "infra"}}));
+}
+
 TEST(ResolveRunCommand, CommandReplacesCmdAndKeepsTheEntrypoint) {
   SandboxConfig config;
   config.entrypoint = {"/entry", "--flag"};

@@ -129,8 +129,24 @@ TEST_F(ImageRecords, PruneRemovesUnreferencedManifestsAndTheLayersOnlyTheyUsed) 
   EXPECT_THAT(pruned.configs, ElementsAre(digest('b')));
   ASSERT_EQ(pruned.layers.size(), 1u);
   EXPECT_EQ(pruned.layers[0].digest, digest('c'));
+  EXPECT_THAT(pruned.unused_diff_ids, ElementsAre(digest('d')));  // diff_id of layer c
   EXPECT_EQ(find_image_by_reference(db, "r/y:1").value()->layers.size(), 1u);
   EXPECT_THAT(prune_images(db).value().layers, IsEmpty());
+}
+
+TEST_F(ImageRecords, PruneKeepsAnUnpackedLayerThatAnotherBlobStillShares) {
+  Database db = open_db();
+  NewImage gzip = image("r/gzip:1", 'a', 'b', "c");
+  NewImage zstd = image("r/zstd:1", 'e', 'f', "x");
+  zstd.layers[0].diff_id = gzip.layers[0].diff_id;  // the same tar, compressed otherwise
+  record(db, gzip);
+  record(db, zstd);
+  ASSERT_TRUE(remove_image(db, "r/gzip:1", false).has_value());
+  PrunedImages first = prune_images(db).value();
+  ASSERT_EQ(first.layers.size(), 1u);
+  EXPECT_THAT(first.unused_diff_ids, IsEmpty());
+  ASSERT_TRUE(remove_image(db, "r/zstd:1", false).has_value());
+  EXPECT_THAT(prune_images(db).value().unused_diff_ids, ElementsAre(gzip.layers[0].diff_id));
 }
 
 TEST_F(ImageRecords, PruneOfUnusedImagesAlsoTakesTaggedOnesButNotPinnedOnes) {

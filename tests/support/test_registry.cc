@@ -93,11 +93,12 @@ Result<std::unique_ptr<TestRegistry>> TestRegistry::start(bool push_images) {
   return registry;
 }
 
-Result<void> TestRegistry::build_fixtures() {
+Result<void> TestRegistry::build_fixtures(bool large) {
   fixture_dir_ = MSB_FIXTURE_CACHE;
-  MSB_TRY(run(
-      {"python3", MSB_SOURCE_DIR "/tests/fixtures/images/build_images.py", "--out", fixture_dir_},
-      dir() + "/build_images.log"));
+  std::vector<std::string> argv = {
+      "python3", MSB_SOURCE_DIR "/tests/fixtures/images/build_images.py", "--out", fixture_dir_};
+  if (large) argv.push_back("--large");
+  MSB_TRY(run(std::move(argv), dir() + "/build_images.log"));
   std::string text = MSB_TRY(os::read_file(fixture_dir_ + "/fixtures.json"));
   fixtures_ = nlohmann::json::parse(text, nullptr, false);
   if (fixtures_.is_discarded()) return err(ErrorKind::kIo, "fixtures.json is not JSON");
@@ -149,6 +150,11 @@ Result<void> TestRegistry::push(const std::string& image, const std::string& rep
   argv.push_back("oci:" + fixture_dir_ + "/" + image + ":latest");
   argv.push_back("docker://" + plain_host() + "/" + repository + ":latest");
   return run(std::move(argv), dir() + "/skopeo.log").context("push {}", image);
+}
+
+Result<void> TestRegistry::push_large() {
+  MSB_TRY(build_fixtures(/*large=*/true));
+  return push("large", "large", false);
 }
 
 Result<void> TestRegistry::set_faults(const std::string& rules_json) {

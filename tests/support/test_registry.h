@@ -39,8 +39,14 @@ class TestRegistry {
   std::string basic_host() const { return "127.0.0.1:" + std::to_string(basic_port_); }
   std::string bearer_host() const { return "127.0.0.1:" + std::to_string(bearer_port_); }
   const std::string& dir() const { return dir_.path(); }
+  // Where the fixture OCI layouts are (one directory per image).
+  const std::string& fixture_dir() const { return fixture_dir_; }
   // fixtures.json of build_images.py: {"busybox": {"digest", "config", "layers": [...]}, ...}
   const nlohmann::json& fixtures() const { return fixtures_; }
+
+  // Builds the large fixture (>= 200 MiB of files, cached with the others; about 20 s the
+  // first time) and pushes it to plain as "large". Only the tests that need it pay for it.
+  Result<void> push_large();
 
   // Replaces the proxy's fault rules (a JSON array; "[]" clears them).
   Result<void> set_faults(const std::string& rules_json);
@@ -51,7 +57,7 @@ class TestRegistry {
 
  private:
   explicit TestRegistry(os::TempDir dir) : dir_(std::move(dir)) {}
-  Result<void> build_fixtures();
+  Result<void> build_fixtures(bool large = false);
   Result<void> start_registry(const std::string& name, const std::string& auth_yaml, int& port);
   Result<void> start_proxy();
   Result<void> push(const std::string& image, const std::string& repository, bool all);

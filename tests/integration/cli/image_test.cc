@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "msb_harness.h"
+#include "os/run_command.h"
 #include "shared_registry.h"
 
 namespace msb::testing {
@@ -56,6 +57,45 @@ TEST_F(MsbImage, LayersApplyInOrderWithWhiteoutsOpaqueDirsAndEveryFileKind) {
             "4755 0 0 1\n600 1000 1001 1\n644 0 0 2\n"
             "character special file 1,3\nfifo 0,0\n"
             "/etc/passwd\n");
+}
+
+TEST_F(MsbImage, AMultiPlatformIndexRunsTheHostsPlatform) {
+  MsbResult result = run_in(image("multiarch"), "test -e /arch.txt && echo arm64; id -u");
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "0\n");
+  MsbResult inspected = harness_.run({"image", "inspect", image("multiarch")});
+  EXPECT_THAT(inspected.out, HasSubstr("amd64")) << inspected.err;
+}
+
+// Regular files under /payload and their total size, as `find` sees them in the sandbox
+// and as the layer tars of the fixture hold them.
+constexpr const char* kPayloadFilesScript =
+    "find /payload -type f -exec stat -c %s {} + | awk '{n++; s+=$1} END {print n, s}'";
+constexpr const char* kLayoutFilesScript = R"(
+import json, os, sys, tarfile
+layout = sys.argv[1]
+blobs = os.path.join(layout, "blobs", "sha256")
+index = json.load(open(os.path.join(layout, "index.json")))
+manifest = json.load(open(os.path.join(blobs, index["manifests"][0]["digest"][7:])))
+files = {}
+for layer in manifest["layers"]:
+    with tarfile.open(os.path.join(blobs, layer["digest"][7:])) as tar:
+        for member in tar:
+            if member.isfile() and member.name.lstrip("./").startswith("payload/"):
+                files[member.name] = member.size
+print(len(files), sum(files.values()))
+)";
+
+TEST_F(MsbImage, TheLargeImageRunsWithEveryFile) {
+  Result<void> pushed = registry().push_large();
+  ASSERT_TRUE(pushed.has_value()) << pushed.error().message;
+  Result<std::string> expected =
+      os::run_command({"python3", "-c", kLayoutFilesScript, registry().fixture_dir() + "/large"});
+  ASSERT_TRUE(expected.has_value()) << expected.error().message;
+  MsbResult result = run_in(image("large"), kPayloadFilesScript);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, *expected);
+  EXPECT_GE(std::stoull(expected->substr(expected->find(' ') + 1)), 200ull << 20);
 }
 
 TEST_F(MsbImage, ImageConfigGivesTheDefaultCommand) {

@@ -95,8 +95,85 @@ TEST_F(CredentialsTest, MalformedFilesAndEntriesAreConfigErrors) {
 }
 
 TEST_F(CredentialsTest, OtherHostsEntriesAreIgnoredEvenIfMalformed) {
-  write(msb_home_, R"({"auths":{"other.io":{"auth":"!!"}}, "credsStore":"desktop"})");
+  write(msb_home_, R"({"auths":{"other.io":{"auth":"!!"}}, "credHelpers":{"other.io":"x"}})");
   EXPECT_FALSE(find("r.io"));
+}
+
+// Fake docker-credential-* programs on a private $PATH, recording how they were asked.
+class CredentialHelperTest : public CredentialsTest {
+ protected:
+  void SetUp() override {
+    CredentialsTest::SetUp();
+    bin_ = dir_->path() + "/bin";
+    ASSERT_TRUE(os::make_dirs(bin_).has_value());
+    path_env_.emplace("PATH", bin_ + ":/usr/bin:/bin");
+  }
+  // A helper `name` that records its arguments and stdin, then runs `body`.
+  void helper(const std::string& name, const std::string& body) {
+    std::string script =
+        "#!/bin/sh\necho \"$@\" > " + asked() + "\ncat >> " + asked() + "\n" + body + "\n";
+    ASSERT_TRUE(os::write_file(bin_ + "/docker-credential-" + name, script, 0755).has_value());
+  }
+  std::string asked() const { return dir_->path() + "/asked"; }
+  static std::string answer(const std::string& user, const std::string& secret) {
+    return "echo '{\"ServerURL\":\"x\",\"Username\":\"" + user + "\",\"Secret\":\"" + secret +
+           "\"}'";
+  }
+
+  std::string bin_;
+  std::optional<testing::ScopedEnv> path_env_;
+};
+
+TEST_F(CredentialHelperTest, CredsStoreHelperIsAskedWithTheServerOnStdin) {
+  helper("fake", answer("helper-user", "s3cret"));
+  write(docker_, R"({"credsStore":"fake"})");
+  std::optional<Credentials> found = find("127.0.0.1:5000");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->username, "helper-user");
+  EXPECT_EQ(found->password, "s3cret");
+  EXPECT_EQ(os::read_file(asked()).value_or(""), "get\n127.0.0.1:5000");
+  ASSERT_TRUE(find("docker.io"));
+  EXPECT_EQ(os::read_file(asked()).value_or(""), "get\nhttps://index.docker.io/v1/");
+}
+
+TEST_F(CredentialHelperTest, CredHelpersEntryWinsOverCredsStoreForItsHost) {
+  helper("store", answer("from-store", "a"));
+  helper("special", answer("from-special", "b"));
+  write(docker_, R"({"credsStore":"store","credHelpers":{"https://r.io":"special"}})");
+  EXPECT_EQ(find("r.io")->username, "from-special");
+  EXPECT_EQ(find("other.io")->username, "from-store");
+}
+
+TEST_F(CredentialHelperTest, NotFoundInTheHelperOrNoSuchHelperFallsBackToAuths) {
+  helper("empty", "echo 'credentials not found in native keychain'; exit 1");
+  write(docker_, R"({"credsStore":"empty","auths":{"r.io":{"username":"file","password":"p"}}})");
+  EXPECT_EQ(find("r.io")->username, "file");
+  EXPECT_FALSE(find("other.io"));
+  write(docker_, R"({"credsStore":"not-installed","auths":{"r.io":{"auth":")" +
+                     base64_encode("file2:p") + R"("}}})");
+  EXPECT_EQ(find("r.io")->username, "file2");
+}
+
+TEST_F(CredentialHelperTest, FailingOrGarbageHelpersAndBadNamesAreClearErrors) {
+  helper("broken", "echo 'keychain locked' >&2; exit 3");
+  write(docker_, R"({"credsStore":"broken"})");
+  Error failed = find_error("r.io");
+  EXPECT_EQ(failed.kind, ErrorKind::kPermissionDenied);
+  EXPECT_NE(failed.message.find("keychain locked"), std::string::npos) << failed.message;
+  helper("garbage", "echo 'not json'");
+  write(docker_, R"({"credsStore":"garbage"})");
+  EXPECT_EQ(find_error("r.io").kind, ErrorKind::kInvalidConfig);
+  helper("nosecret", answer("u", ""));
+  write(docker_, R"({"credsStore":"nosecret"})");
+  EXPECT_EQ(find_error("r.io").kind, ErrorKind::kInvalidConfig);
+  for (const char* name : {"../../bin/sh", "a/b", ".hidden", "x y"}) {
+    write(docker_, std::string(R"({"credsStore":")") + name + R"("})");
+    EXPECT_EQ(find_error("r.io").kind, ErrorKind::kInvalidConfig) << name;
+  }
+  write(docker_, R"({"credsStore":42})");
+  EXPECT_EQ(find_error("r.io").kind, ErrorKind::kInvalidConfig);
+  write(docker_, R"({"credHelpers":[]})");
+  EXPECT_EQ(find_error("r.io").kind, ErrorKind::kInvalidConfig);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@ inline constexpr bool kMemoryBoundsChecked = false;
 inline constexpr bool kMemoryBoundsChecked = true;
 #endif
 
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -275,6 +276,25 @@ class AgentClient {
   std::map<uint32_t, uint64_t> stdin_acked_;
   protocol::FrameReader reader_;
   std::deque<protocol::Envelope> pending_;
+};
+
+// The fixture of most channel tests: a fresh msb-agentd that has said core.ready, and a
+// temp dir of the test's own (removed after it).
+class ReadyAgentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Result<AgentClient> client = AgentClient::start(MSB_AGENTD_PATH);
+    ASSERT_TRUE(client.has_value()) << client.error().message;
+    client_.emplace(std::move(*client));
+    Result<protocol::CoreReady> ready = client_->wait_ready();
+    ASSERT_TRUE(ready.has_value()) << ready.error().message;
+    Result<os::TempDir> dir = os::TempDir::create("msb-agent-test-");
+    ASSERT_TRUE(dir.has_value()) << dir.error().message;
+    dir_.emplace(std::move(*dir));
+  }
+
+  std::optional<AgentClient> client_;
+  std::optional<os::TempDir> dir_;
 };
 
 // An exec.request for `cmd args...` with the agent's defaults otherwise.

@@ -48,16 +48,8 @@ std::string pattern(size_t size) {
   return out;
 }
 
-class AgentExecMoreTest : public ::testing::Test {
+class AgentExecMoreTest : public ReadyAgentTest {
  protected:
-  void SetUp() override {
-    Result<AgentClient> client = AgentClient::start(MSB_AGENTD_PATH);
-    ASSERT_TRUE(client.has_value()) << client.error().message;
-    client_.emplace(std::move(*client));
-    Result<protocol::CoreReady> ready = client_->wait_ready();
-    ASSERT_TRUE(ready.has_value()) << ready.error().message;
-  }
-
   SessionEvents run(uint32_t id, protocol::ExecRequest request) {
     Result<SessionEvents> events = client_->run(id, std::move(request));
     EXPECT_TRUE(events.has_value()) << events.error().message;
@@ -113,8 +105,6 @@ class AgentExecMoreTest : public ::testing::Test {
     size_t field = status ? status->find("VmRSS:") : std::string::npos;
     return field == std::string::npos ? 0 : std::stol(status->substr(field + 6));
   }
-
-  std::optional<AgentClient> client_;
 };
 
 protocol::ExecRequest tty_request(std::string cmd, std::vector<std::string> args, uint32_t rows,

@@ -15,19 +15,8 @@ namespace {
 using protocol::kFlagSessionStart;
 using protocol::kFlagTerminal;
 
-class AgentFlowTest : public ::testing::Test {
+class AgentFlowTest : public ReadyAgentTest {
  protected:
-  void SetUp() override {
-    Result<AgentClient> client = AgentClient::start(MSB_AGENTD_PATH);
-    ASSERT_TRUE(client.has_value()) << client.error().message;
-    client_.emplace(std::move(*client));
-    Result<protocol::CoreReady> ready = client_->wait_ready();
-    ASSERT_TRUE(ready.has_value()) << ready.error().message;
-    Result<os::TempDir> dir = os::TempDir::create("msb-agent-flow-test");
-    ASSERT_TRUE(dir.has_value()) << dir.error().message;
-    dir_.emplace(std::move(*dir));
-  }
-
   // Frames read by take_window(): their output cost and data size.
   struct Taken {
     uint64_t cost = 0;
@@ -82,9 +71,6 @@ class AgentFlowTest : public ::testing::Test {
   }
 
   std::string path(const std::string& name) const { return dir_->path() + "/" + name; }
-
-  std::optional<AgentClient> client_;
-  std::optional<os::TempDir> dir_;
 };
 
 TEST_F(AgentFlowTest, OutputStopsAtTheWindowUntilAcknowledged) {

@@ -27,19 +27,8 @@ struct FsReply {
   bool complete = false;  // the terminal frame arrived
 };
 
-class AgentFsTest : public ::testing::Test {
+class AgentFsTest : public ReadyAgentTest {
  protected:
-  void SetUp() override {
-    Result<AgentClient> client = AgentClient::start(MSB_AGENTD_PATH);
-    ASSERT_TRUE(client.has_value()) << client.error().message;
-    client_.emplace(std::move(*client));
-    Result<protocol::CoreReady> ready = client_->wait_ready();
-    ASSERT_TRUE(ready.has_value()) << ready.error().message;
-    Result<os::TempDir> dir = os::TempDir::create("msb-agent-fs");
-    ASSERT_TRUE(dir.has_value()) << dir.error().message;
-    dir_.emplace(std::move(*dir));
-  }
-
   std::string path(const std::string& name) const { return dir_->path() + "/" + name; }
 
   // Reads session `id` until its terminal frame; every frame meanwhile must be its own.
@@ -102,9 +91,6 @@ class AgentFsTest : public ::testing::Test {
     EXPECT_NE(at, std::string::npos) << "no " << field << " for the agent";
     return at == std::string::npos ? 0 : std::stol(status->substr(at + field.size() + 1));
   }
-
-  std::optional<AgentClient> client_;
-  std::optional<os::TempDir> dir_;
 
  private:
   static void record(FsReply& reply, const protocol::Envelope& envelope) {

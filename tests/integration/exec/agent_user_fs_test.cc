@@ -18,16 +18,8 @@ namespace {
 using protocol::kFlagSessionStart;
 using protocol::kFlagTerminal;
 
-class AgentUserFsTest : public ::testing::Test {
+class AgentUserFsTest : public ReadyAgentTest {
  protected:
-  void SetUp() override {
-    Result<AgentClient> client = AgentClient::start(MSB_AGENTD_PATH);
-    ASSERT_TRUE(client.has_value()) << client.error().message;
-    client_.emplace(std::move(*client));
-    Result<protocol::CoreReady> ready = client_->wait_ready();
-    ASSERT_TRUE(ready.has_value()) << ready.error().message;
-  }
-
   SessionEvents run_as(uint32_t id, std::string user, std::string script, std::string cwd = "") {
     protocol::ExecRequest request = exec_request("/bin/sh", {"-c", std::move(script)});
     request.user = std::move(user);
@@ -44,8 +36,6 @@ class AgentUserFsTest : public ::testing::Test {
     EXPECT_EQ(events ? events->order.size() : 0, 1u) << "one reply per fs request";
     return events.value_or(SessionEvents{});
   }
-
-  std::optional<AgentClient> client_;
 };
 
 std::vector<std::string> words(const std::string& text) {

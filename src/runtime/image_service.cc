@@ -10,6 +10,7 @@
 #include "image/blob_cache.h"
 #include "image/credentials.h"
 #include "image/digest.h"
+#include "image/layer_pull.h"
 #include "image/layer_store.h"
 #include "image/manifest.h"
 #include "image/reference.h"
@@ -128,16 +129,20 @@ struct Pull {
       event.kind = PullEvent::Kind::kLayerCached;
       events.emit(event);
     }
-    std::string path = MSB_TRY(fetch_to_cache(blob, [&](uint64_t bytes) {
-      PullEvent progress = event;
-      progress.kind = PullEvent::Kind::kLayerBytes;
-      progress.bytes = bytes;
-      progress.total_bytes = static_cast<uint64_t>(blob.size);
-      events.emit(progress);
-    }));
+    // The unpack follows the download (image/layer_pull.h): extracting starts at once.
     event.kind = PullEvent::Kind::kExtracting;
     events.emit(event);
-    std::string unpacked = MSB_TRY(layers->ensure_unpacked(diff_id, path, [](uint64_t) {}));
+    auto fetch = [&](const std::string& partial, const std::function<void(uint64_t)>& progress) {
+      return client->fetch_blob(blob, partial, progress);
+    };
+    std::string unpacked =
+        MSB_TRY(image::pull_layer(*blobs, *layers, blob, diff_id, fetch, [&](uint64_t bytes) {
+          PullEvent progress = event;
+          progress.kind = PullEvent::Kind::kLayerBytes;
+          progress.bytes = bytes;
+          progress.total_bytes = static_cast<uint64_t>(blob.size);
+          events.emit(progress);
+        }));
     event.kind = PullEvent::Kind::kLayerDone;
     events.emit(event);
     return store::LayerRecord{blob.digest, diff_id, blob.media_type, blob.size, unpacked};

@@ -77,6 +77,16 @@ Result<void> parallel_for(size_t count, size_t threads,
   return {};
 }
 
+// Layer indexes, largest blob first: the longest unpack starts at once instead of waiting
+// behind small layers for a free thread.
+std::vector<size_t> largest_first(const std::vector<image::Descriptor>& layers) {
+  std::vector<size_t> order(layers.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return layers[a].size > layers[b].size; });
+  return order;
+}
+
 // Every layer is unpacked and still on disk.
 bool fully_cached(const store::ImageRecord& image) {
   return std::all_of(image.layers.begin(), image.layers.end(), [](const store::LayerRecord& l) {
@@ -173,7 +183,9 @@ struct Pull {
                           .total_bytes = total});
 
     std::vector<store::LayerRecord> records(manifest.layers.size());
-    MSB_TRY(parallel_for(records.size(), kParallelLayers, [&](size_t i) -> Result<void> {
+    std::vector<size_t> order = largest_first(manifest.layers);
+    MSB_TRY(parallel_for(records.size(), kParallelLayers, [&](size_t n) -> Result<void> {
+      size_t i = order[n];
       records[i] = MSB_TRY(layer(manifest, i, config.diff_ids[i]));
       return {};
     }));

@@ -64,27 +64,19 @@ void GrowingFile::open_locked() {
   fd_ = std::make_shared<os::Fd>(std::move(*opened));
 }
 
-void GrowingFile::advance(uint64_t size) {
+void GrowingFile::advance(uint64_t size) { report(size, false); }
+
+// `complete` without an advance before: a blob left complete by an earlier run.
+void GrowingFile::complete(uint64_t size) { report(size, true); }
+
+void GrowingFile::report(uint64_t size, bool complete) {
   {
     std::lock_guard lock(mutex_);
     if (failure_ || complete_) return;
     // A restart may have replaced the file: open the new one once it has bytes again.
     if (size < available_) fd_.reset();
     available_ = size;
-    ++sequence_;
-    if (size > 0 && fd_ == nullptr) open_locked();
-  }
-  changed_.notify_all();
-}
-
-void GrowingFile::complete(uint64_t size) {
-  {
-    std::lock_guard lock(mutex_);
-    if (failure_) return;
-    // Nothing reported yet (a blob left complete by an earlier run): open it now.
-    if (size < available_) fd_.reset();
-    available_ = size;
-    complete_ = true;
+    complete_ = complete;
     ++sequence_;
     if (size > 0 && fd_ == nullptr) open_locked();
   }

@@ -42,6 +42,7 @@ class GrowingFile {
 
  private:
   class Reader;
+  void report(uint64_t size, bool complete);
   void open_locked();
 
   const std::string path_;

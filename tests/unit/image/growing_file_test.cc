@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <thread>
@@ -35,6 +36,15 @@ class GrowingFileTest : public ::testing::Test {
     }
   }
 
+  // What a reader gets while `write` runs on another thread.
+  static Result<std::string> follow(GrowingFile& file, const std::function<void()>& write) {
+    std::unique_ptr<ByteSource> reader = file.reader();
+    std::thread writer(write);
+    Result<std::string> got = read_all(*reader);
+    writer.join();
+    return got;
+  }
+
   static Result<std::string> read_all(ByteSource& source) {
     std::string out, buffer(12'345, '\0');
     for (;;) {
@@ -50,26 +60,20 @@ class GrowingFileTest : public ::testing::Test {
 
 TEST_F(GrowingFileTest, TheReaderFollowsTheWriterToTheEnd) {
   GrowingFile file(path_);
-  std::unique_ptr<ByteSource> reader = file.reader();
-  std::thread writer([&] {
+  Result<std::string> got = follow(file, [&] {
     append(file, 0, data_.size());
     file.complete(data_.size());
   });
-  Result<std::string> got = read_all(*reader);
-  writer.join();
   ASSERT_TRUE(got.has_value()) << got.error().message;
   EXPECT_TRUE(*got == data_);
 }
 
 TEST_F(GrowingFileTest, AFailedWriterFailsTheReaderWithItsError) {
   GrowingFile file(path_);
-  std::unique_ptr<ByteSource> reader = file.reader();
-  std::thread writer([&] {
+  Result<std::string> got = follow(file, [&] {
     append(file, 0, data_.size() / 2);
     file.fail(Error{ErrorKind::kIo, 0, "blob x: HTTP 500"});
   });
-  Result<std::string> got = read_all(*reader);
-  writer.join();
   ASSERT_FALSE(got.has_value());
   EXPECT_EQ(got.error().kind, ErrorKind::kIo);
   EXPECT_EQ(got.error().message, "blob x: HTTP 500");
@@ -78,22 +82,18 @@ TEST_F(GrowingFileTest, AFailedWriterFailsTheReaderWithItsError) {
 TEST_F(GrowingFileTest, AResumedFileIsReadFromItsStart) {
   ASSERT_TRUE(os::write_file(path_, data_.substr(0, 300'000)));  // left by a killed pull
   GrowingFile file(path_);
-  std::unique_ptr<ByteSource> reader = file.reader();
-  std::thread writer([&] {
+  Result<std::string> got = follow(file, [&] {
     file.advance(300'000);  // what fetch_blob reports before it asks for the rest
     append(file, 300'000, data_.size());
     file.complete(data_.size());
   });
-  Result<std::string> got = read_all(*reader);
-  writer.join();
   ASSERT_TRUE(got.has_value()) << got.error().message;
   EXPECT_TRUE(*got == data_);
 }
 
 TEST_F(GrowingFileTest, ARestartThatReplacesTheFileIsFollowed) {
   GrowingFile file(path_);
-  std::unique_ptr<ByteSource> reader = file.reader();
-  std::thread writer([&] {
+  Result<std::string> got = follow(file, [&] {
     append(file, 0, 500'000);
     // A refused Range: the partial is deleted and the download starts over.
     ASSERT_TRUE(os::remove_file(path_));
@@ -101,8 +101,6 @@ TEST_F(GrowingFileTest, ARestartThatReplacesTheFileIsFollowed) {
     append(file, 0, data_.size());
     file.complete(data_.size());
   });
-  Result<std::string> got = read_all(*reader);
-  writer.join();
   ASSERT_TRUE(got.has_value()) << got.error().message;
   EXPECT_TRUE(*got == data_);
 }

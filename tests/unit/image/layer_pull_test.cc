@@ -77,6 +77,20 @@ class LayerPullTest : public ::testing::Test {
     };
   }
 
+  // Writes `first` and reports it, waits, then deletes it and starts over with the blob: a
+  // download whose Range was refused, as the unpack may already have read `first`.
+  BlobFetch starting_over(std::string first) {
+    return [this, first](const std::string& partial,
+                         const std::function<void(uint64_t)>& progress) -> Result<void> {
+      MSB_TRY(os::write_file(partial, first));
+      progress(first.size());
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+      MSB_TRY(os::remove_file(partial));
+      progress(0);
+      return fetch_of(blob_data_)(partial, progress);
+    };
+  }
+
   Result<std::string> pull(const BlobFetch& fetch, const std::string& diff_id = "") {
     return pull_layer(*blobs_, *layers_, blob_, diff_id.empty() ? diff_id_ : diff_id, fetch,
                       [&](uint64_t bytes) { last_progress_ = bytes; });
@@ -141,16 +155,8 @@ TEST_F(LayerPullTest, AWrongDiffIdPublishesNeitherTheLayerNorTheBlob) {
 }
 
 TEST_F(LayerPullTest, ADownloadThatStartsOverStillUnpacksTheBlob) {
-  BlobFetch restarting = [&](const std::string& partial,
-                             const std::function<void(uint64_t)>& progress) -> Result<void> {
-    // Half of the blob, then the server ignores Range: the partial is truncated.
-    MSB_TRY(os::write_file(partial, blob_data_.substr(0, blob_data_.size() / 2)));
-    progress(blob_data_.size() / 2);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    MSB_TRY(os::remove_file(partial));
-    progress(0);
-    return fetch_of(blob_data_)(partial, progress);
-  };
+  // Half of the blob first, the same bytes again after the restart.
+  BlobFetch restarting = starting_over(blob_data_.substr(0, blob_data_.size() / 2));
   Result<std::string> path = pull(restarting);
   ASSERT_TRUE(path.has_value()) << path.error().message;
   EXPECT_EQ(os::read_file(*path + "/data/f1").value_or(""), content(1));
@@ -158,16 +164,8 @@ TEST_F(LayerPullTest, ADownloadThatStartsOverStillUnpacksTheBlob) {
 }
 
 TEST_F(LayerPullTest, ADownloadThatChangesBytesUnderTheUnpackIsUnpackedAgainFromTheBlob) {
-  BlobFetch changing = [&](const std::string& partial,
-                           const std::function<void(uint64_t)>& progress) -> Result<void> {
-    // Garbage first (the unpack reads it and fails), then the right blob over it.
-    MSB_TRY(os::write_file(partial, std::string(blob_data_.size(), '\x1f')));
-    progress(blob_data_.size());
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    MSB_TRY(os::remove_file(partial));
-    progress(0);
-    return fetch_of(blob_data_)(partial, progress);
-  };
+  // Garbage first (the unpack reads it and fails), then the right blob in its place.
+  BlobFetch changing = starting_over(std::string(blob_data_.size(), '\x1f'));
   Result<std::string> path = pull(changing);
   ASSERT_TRUE(path.has_value()) << path.error().message;
   EXPECT_EQ(os::read_file(*path + "/data/f2").value_or(""), content(2));

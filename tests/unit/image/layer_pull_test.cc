@@ -135,6 +135,22 @@ TEST_F(LayerPullTest, ADownloadFailingMidUnpackPublishesNothingAndKeepsThePartia
   EXPECT_TRUE(blobs_->contains(blob_.digest));
 }
 
+TEST_F(LayerPullTest, ACompletePartialLeftByAKilledPullIsUnpackedWithoutProgress) {
+  ASSERT_TRUE(os::write_file(blobs_->partial_path(blob_.digest), blob_data_));
+  // As RegistryClient::fetch_blob does for a complete partial: verify, report nothing.
+  BlobFetch verify_only = [&](const std::string& partial,
+                              const std::function<void(uint64_t)>&) -> Result<void> {
+    if (testing::sha256_of(os::read_file(partial).value_or("")) != blob_.digest)
+      return err(ErrorKind::kIo, "digest mismatch");
+    return {};
+  };
+  Result<std::string> path = pull(verify_only);
+  ASSERT_TRUE(path.has_value()) << path.error().message;
+  EXPECT_EQ(os::read_file(*path + "/data/f7").value_or(""), content(7));
+  EXPECT_TRUE(blobs_->contains(blob_.digest));
+  EXPECT_EQ(last_progress_.load(), 0u);
+}
+
 TEST_F(LayerPullTest, ADigestMismatchPublishesNothing) {
   std::string tampered = blob_data_;
   tampered[tampered.size() / 2] ^= 1;

@@ -4,6 +4,11 @@
 # `skopeo copy` of the same image to an OCI directory (download + verify only), in the
 # same run. Runs both alternately N times and prints medians, MiB/s of compressed blobs
 # and the ratio msb/skopeo. Target (docs/targets.md): ratio <= 1.0.
+# msb does more work than its peer: each layer is unpacked while its blob downloads
+# (igzip inflate, sha256 of the uncompressed stream for the diff_id on its own thread,
+# file writes, a syncfs before publishing); skopeo only downloads and hashes the blobs.
+# Wall times swing with the load of the machine: read `uptime`, and compare the CPU of one
+# pull (MSB_PULL_PROFILE=1: perf stat task-clock) between builds.
 #
 #   bench/pull.sh [RUNS]    (default 5; needs a built msb, docker-registry, skopeo)
 # Env: MSB_BUILD_DIR (default build/), MSB_FIXTURE_CACHE (default $MSB_BUILD_DIR/fixtures/images),

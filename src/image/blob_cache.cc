@@ -34,14 +34,25 @@ bool BlobCache::contains(const std::string& digest) const {
 Result<std::string> BlobCache::ensure(const std::string& digest, int64_t size,
                                       const std::function<Result<void>(const std::string&)>& fetch,
                                       DigestCheck check) {
+  LockedBlob blob = MSB_TRY(lock(digest));
+  if (blob.cached) return blob.path;
+  MSB_TRY(fetch(blob.partial).context("fetch blob {}", digest));
+  return publish(blob, size, check);
+}
+
+Result<BlobCache::LockedBlob> BlobCache::lock(const std::string& digest) {
   std::string hex = MSB_TRY(digest_hex(digest));
   os::FileLock lock = MSB_TRY(lock_entry(cache_dir_, "blob", hex));
   std::string final = path(digest);
-  if (os::is_regular_file(final)) return final;
-  std::string partial = partial_path(digest);
-  MSB_TRY(fetch(partial).context("fetch blob {}", digest));
-  MSB_TRY(verify_and_publish(digest, size, partial, final, check).context("blob {}", digest));
-  return final;
+  bool cached = os::is_regular_file(final);
+  return LockedBlob{digest, std::move(final), partial_path(digest), cached, std::move(lock)};
+}
+
+Result<std::string> BlobCache::publish(const LockedBlob& blob, int64_t size,
+                                       DigestCheck check) const {
+  MSB_TRY(verify_and_publish(blob.digest, size, blob.partial, blob.path, check)
+              .context("blob {}", blob.digest));
+  return blob.path;
 }
 
 Result<void> BlobCache::verify_and_publish(const std::string& digest, int64_t size,
@@ -61,7 +72,7 @@ Result<void> BlobCache::verify_and_publish(const std::string& digest, int64_t si
   MSB_TRY(check_fault(fault_, "fsync"));
   os::Fd fd = MSB_TRY(os::open_file(partial, O_RDONLY));
   MSB_TRY(os::sync_fd(fd.get()));
-  return publish(partial, final, fault_);
+  return image::publish(partial, final, fault_);
 }
 
 Result<void> BlobCache::remove(const std::string& digest) {

@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "image/cache_files.h"
+#include "os/file_lock.h"
 
 namespace msb::image {
 
@@ -19,6 +20,15 @@ enum class DigestCheck { kByCache, kByFetch };
 
 class BlobCache {
  public:
+  // A blob under its exclusive lock (see lock()), held until this is destroyed.
+  struct LockedBlob {
+    std::string digest;
+    std::string path;     // where it is once cached
+    std::string partial;  // where a fetch writes it
+    bool cached = false;  // already under path
+    os::FileLock lock;
+  };
+
   // Creates the directories under `cache_dir` ($MSB_HOME/cache) as needed. Errors: kIo
   // and other kinds from errno.
   static Result<BlobCache> open(const std::string& cache_dir);
@@ -41,6 +51,15 @@ class BlobCache {
   Result<std::string> ensure(const std::string& digest, int64_t size,
                              const std::function<Result<void>(const std::string&)>& fetch,
                              DigestCheck check = DigestCheck::kByCache);
+
+  // The two halves of ensure(), for a caller that does more before publishing (the layer
+  // unpack in layer_pull.h): waits for the lock of blob `digest` (other threads and
+  // processes wait in turn). Errors: kInvalidArgument (bad digest), kinds from errno.
+  // Thread-safe.
+  Result<LockedBlob> lock(const std::string& digest);
+  // Checks, makes durable and publishes `blob.partial` as ensure() does; returns the path.
+  // Errors: as ensure() after its fetch. REQUIRES: `blob` from lock(), not cached.
+  Result<std::string> publish(const LockedBlob& blob, int64_t size, DigestCheck check) const;
 
   // Deletes the blob and any partial of it; succeeds when absent. Thread-safe.
   Result<void> remove(const std::string& digest);

@@ -2,11 +2,8 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <fcntl.h>
 
 #include <cerrno>
-
-#include "os/file.h"
 
 namespace msb::image {
 namespace {
@@ -20,63 +17,62 @@ std::string archive_message(archive* a) {
 
 Result<std::unique_ptr<LayerReader>> LayerReader::open(const std::string& blob_path,
                                                        std::function<void(uint64_t)> progress) {
-  // Fail on a missing or unreadable blob with the errno kind before libarchive hides it.
-  (void)MSB_TRY(os::open_file(blob_path, O_RDONLY));
+  std::unique_ptr<ByteSource> source = MSB_TRY(FileSource::open(blob_path, std::move(progress)));
+  return std::move(open(std::move(source))).context("read layer {}", blob_path);
+}
+
+Result<std::unique_ptr<LayerReader>> LayerReader::open(std::unique_ptr<ByteSource> source) {
   std::unique_ptr<LayerReader> reader(new LayerReader());
-  reader->progress_ = std::move(progress);
-  archive* raw = reader->decompressed_ = archive_read_new();
+  reader->source_ = std::move(source);
+  reader->decompressed_ = MSB_TRY(open_decompressor(*reader->source_));
   archive* tar = reader->tar_ = archive_read_new();
-  MSB_CHECK(raw != nullptr && tar != nullptr);
-  // Only the compressions OCI allows are undone; anything else reaches the tar parser
-  // as is and fails there.
-  archive_read_support_filter_gzip(raw);
-  archive_read_support_filter_zstd(raw);
-  archive_read_support_format_raw(raw);
-  archive_entry* entry = nullptr;
-  if (archive_read_open_filename(raw, blob_path.c_str(), 1 << 17) != ARCHIVE_OK ||
-      archive_read_next_header(raw, &entry) != ARCHIVE_OK) {
-    return err(ErrorKind::kInvalidArgument, "read layer {}: {}", blob_path, archive_message(raw));
-  }
+  MSB_CHECK(tar != nullptr);
   archive_read_support_format_tar(tar);
   if (archive_read_open(tar, reader.get(), nullptr, &LayerReader::read_callback, nullptr) !=
       ARCHIVE_OK) {
-    return err(ErrorKind::kInvalidArgument, "read layer {}: not a tar archive: {}", blob_path,
-               archive_message(tar));
+    if (reader->failure_) return tl::unexpected(*reader->failure_);
+    return err(ErrorKind::kInvalidArgument, "not a tar archive: {}", archive_message(tar));
   }
   return reader;
 }
 
 LayerReader::~LayerReader() {
   if (tar_ != nullptr) archive_read_free(tar_);
-  if (decompressed_ != nullptr) archive_read_free(decompressed_);
+}
+
+Error LayerReader::read_error() const {
+  if (failure_) return *failure_;
+  return Error{ErrorKind::kInvalidArgument, 0, archive_message(tar_)};
 }
 
 long LayerReader::read_callback(archive* tar, void* self, const void** buffer) {
   LayerReader* reader = static_cast<LayerReader*>(self);
   long got = reader->read_block(buffer);
-  if (got < 0) {
-    archive_set_error(tar, EIO, "%s", archive_message(reader->decompressed_).c_str());
-  }
+  if (got < 0) archive_set_error(tar, EIO, "%s", reader->failure_->message.c_str());
   return got;
 }
 
 long LayerReader::read_block(const void** buffer) {
-  la_ssize_t got = archive_read_data(decompressed_, buffer_.data(), buffer_.size());
-  if (got < 0) return -1;
-  hash_.update(buffer_.data(), static_cast<size_t>(got));
-  if (progress_) progress_(static_cast<uint64_t>(archive_filter_bytes(decompressed_, -1)));
-  *buffer = buffer_.data();
-  return static_cast<long>(got);
+  if (failure_) return -1;
+  Slot& slot = slots_[next_slot_];
+  next_slot_ = (next_slot_ + 1) % kSlots;
+  if (slot.ticket != 0) hasher_.wait_for(slot.ticket);  // its old bytes are hashed
+  Result<size_t> got = decompressed_->read(slot.data);
+  if (!got) {
+    failure_ = std::move(got.error());
+    return -1;
+  }
+  if (*got > 0) slot.ticket = hasher_.submit(std::span<const char>(slot.data.data(), *got));
+  *buffer = slot.data.data();
+  return static_cast<long>(*got);
 }
 
 Result<std::string> LayerReader::finish() {
   const void* ignored = nullptr;
   for (;;) {
     long got = read_block(&ignored);
-    if (got < 0) {
-      return err(ErrorKind::kInvalidArgument, "read layer: {}", archive_message(decompressed_));
-    }
-    if (got == 0) return hash_.finish();
+    if (got < 0) return tl::unexpected(*failure_);
+    if (got == 0) return hasher_.finish();
   }
 }
 

@@ -30,12 +30,19 @@ bool LayerStore::contains(const std::string& diff_id) const {
 Result<std::string> LayerStore::ensure_unpacked(const std::string& diff_id,
                                                 const std::string& blob_path,
                                                 const std::function<void(uint64_t)>& progress) {
+  return ensure_unpacked(diff_id, LayerSource{.open = [&]() -> Result<std::unique_ptr<ByteSource>> {
+                           return FileSource::open(blob_path, progress);
+                         }});
+}
+
+Result<std::string> LayerStore::ensure_unpacked(const std::string& diff_id,
+                                                const LayerSource& source) {
   std::string hex = MSB_TRY(digest_hex(diff_id));
   os::FileLock lock = MSB_TRY(lock_entry(cache_dir_, "layer", hex));
   std::string final = path(diff_id);
   if (os::is_directory(final)) return final;
   MSB_TRY(remove_leftovers(hex));
-  MSB_TRY(unpack_and_publish(diff_id, hex, blob_path, progress));
+  MSB_TRY(unpack_and_publish(diff_id, hex, source));
   return final;
 }
 
@@ -49,13 +56,14 @@ Result<void> LayerStore::remove_leftovers(const std::string& hex) const {
 }
 
 Result<void> LayerStore::unpack_and_publish(const std::string& diff_id, const std::string& hex,
-                                            const std::string& blob_path,
-                                            const std::function<void(uint64_t)>& progress) const {
+                                            const LayerSource& source) const {
   os::TempDir temp = MSB_TRY(os::TempDir::create(hex + "-", temp_root()));
   // mkdtemp makes 0700; a layer root is 0755 unless its tar says otherwise ("./" entry).
   MSB_TRY(os::chmod_at(AT_FDCWD, temp.path(), 0755));
-  MSB_TRY(unpack_layer(blob_path, temp.path(), diff_id, progress));
+  std::unique_ptr<ByteSource> blob = MSB_TRY(source.open());
+  MSB_TRY(unpack_layer(std::move(blob), temp.path(), diff_id));
   MSB_TRY(check_fault(fault_, "unpacked"));
+  if (source.before_publish) MSB_TRY(source.before_publish());
   // One syncfs instead of an fsync per file: the tree is on disk before it is published.
   MSB_TRY(check_fault(fault_, "sync"));
   os::Fd dir = MSB_TRY(os::open_file(temp.path(), O_RDONLY | O_DIRECTORY));

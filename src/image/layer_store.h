@@ -10,9 +10,20 @@
 #include <vector>
 
 #include "common/error.h"
+#include "image/byte_source.h"
 #include "image/cache_files.h"
 
 namespace msb::image {
+
+// Where an unpack reads its blob, and what must hold before its tree is published.
+struct LayerSource {
+  // Opens the blob stream (a file, or a download in progress).
+  std::function<Result<std::unique_ptr<ByteSource>>()> open;
+  // May be empty. Runs once the tree is unpacked and its diff_id checked, before it is
+  // made durable and published (e.g. waits for the blob's own digest check); an error
+  // discards the tree.
+  std::function<Result<void>()> before_publish;
+};
 
 class LayerStore {
  public:
@@ -30,6 +41,9 @@ class LayerStore {
   // published), kinds from errno. Thread-safe.
   Result<std::string> ensure_unpacked(const std::string& diff_id, const std::string& blob_path,
                                       const std::function<void(uint64_t)>& progress);
+  // The same, unpacking from `source` (see LayerSource). Errors: also those of the source
+  // and of source.before_publish.
+  Result<std::string> ensure_unpacked(const std::string& diff_id, const LayerSource& source);
 
   // Deletes layer `diff_id` (it disappears at once, then its files go); succeeds when
   // absent. The caller makes sure no sandbox still uses it. Thread-safe.
@@ -49,8 +63,7 @@ class LayerStore {
   std::string temp_root() const { return cache_dir_ + "/layers/tmp"; }
   Result<void> remove_leftovers(const std::string& hex) const;
   Result<void> unpack_and_publish(const std::string& diff_id, const std::string& hex,
-                                  const std::string& blob_path,
-                                  const std::function<void(uint64_t)>& progress) const;
+                                  const LayerSource& source) const;
 
   std::string cache_dir_;
   FaultPoint fault_;

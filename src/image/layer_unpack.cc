@@ -117,9 +117,11 @@ Result<void> unpack_entries(LayerReader& reader, const std::string& root) {
     int read = archive_read_next_header(reader.tar(), &entry);
     if (read == ARCHIVE_EOF) break;
     // ARCHIVE_WARN: e.g. a name not representable in the locale; the entry is usable.
-    if (read != ARCHIVE_OK && read != ARCHIVE_WARN)
-      return err(ErrorKind::kInvalidArgument, "{}", message_of(reader.tar()));
-    MSB_TRY(unpack_entry(reader.tar(), writer.get(), entry, root_fd.get(), root));
+    if (read != ARCHIVE_OK && read != ARCHIVE_WARN) return tl::unexpected(reader.read_error());
+    Result<void> unpacked = unpack_entry(reader.tar(), writer.get(), entry, root_fd.get(), root);
+    // A read that failed inside an entry's data: the source's error says why.
+    if (!unpacked && reader.read_failed()) return tl::unexpected(reader.read_error());
+    MSB_TRY(std::move(unpacked));
   }
   // Directory modes and times are applied last, once nothing is created in them any more.
   if (archive_write_close(writer.get()) != ARCHIVE_OK)
@@ -133,9 +135,17 @@ Result<void> unpack_layer(const std::string& blob_path, const std::string& root,
                           const std::string& diff_id,
                           const std::function<void(uint64_t)>& progress) {
   MSB_TRY(digest_hex(diff_id));
+  std::unique_ptr<ByteSource> source = MSB_TRY(FileSource::open(blob_path, progress));
+  return unpack_layer(std::move(source), root, diff_id);
+}
+
+Result<void> unpack_layer(std::unique_ptr<ByteSource> source, const std::string& root,
+                          const std::string& diff_id) {
+  MSB_TRY(digest_hex(diff_id));
   // libarchive checks every component for symlinks, those of `root` included.
   std::string real_root = MSB_TRY(os::resolve_path(root));
-  std::unique_ptr<LayerReader> reader = MSB_TRY(LayerReader::open(blob_path, progress));
+  std::unique_ptr<LayerReader> reader =
+      MSB_TRY(std::move(LayerReader::open(std::move(source))).context("unpack layer {}", diff_id));
   MSB_TRY(unpack_entries(*reader, real_root).context("unpack layer {}", diff_id));
   std::string actual = MSB_TRY(reader->finish().context("unpack layer {}", diff_id));
   if (actual != diff_id) {

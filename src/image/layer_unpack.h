@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "image/byte_source.h"
 
 namespace msb::image {
 
@@ -28,5 +29,9 @@ namespace msb::image {
 Result<void> unpack_layer(const std::string& blob_path, const std::string& root,
                           const std::string& diff_id,
                           const std::function<void(uint64_t)>& progress);
+// The same, reading the blob from `source` (e.g. one still downloading: growing_file.h).
+// Errors: also those of the source (the unpack stops at the first).
+Result<void> unpack_layer(std::unique_ptr<ByteSource> source, const std::string& root,
+                          const std::string& diff_id);
 
 }  // namespace msb::image

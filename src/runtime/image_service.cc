@@ -10,6 +10,7 @@
 #include "image/blob_cache.h"
 #include "image/credentials.h"
 #include "image/digest.h"
+#include "image/layer_pull.h"
 #include "image/layer_store.h"
 #include "image/manifest.h"
 #include "image/reference.h"
@@ -76,6 +77,16 @@ Result<void> parallel_for(size_t count, size_t threads,
   return {};
 }
 
+// Layer indexes, largest blob first: the longest unpack starts at once instead of waiting
+// behind small layers for a free thread.
+std::vector<size_t> largest_first(const std::vector<image::Descriptor>& layers) {
+  std::vector<size_t> order(layers.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return layers[a].size > layers[b].size; });
+  return order;
+}
+
 // Every layer is unpacked and still on disk.
 bool fully_cached(const store::ImageRecord& image) {
   return std::all_of(image.layers.begin(), image.layers.end(), [](const store::LayerRecord& l) {
@@ -128,16 +139,20 @@ struct Pull {
       event.kind = PullEvent::Kind::kLayerCached;
       events.emit(event);
     }
-    std::string path = MSB_TRY(fetch_to_cache(blob, [&](uint64_t bytes) {
-      PullEvent progress = event;
-      progress.kind = PullEvent::Kind::kLayerBytes;
-      progress.bytes = bytes;
-      progress.total_bytes = static_cast<uint64_t>(blob.size);
-      events.emit(progress);
-    }));
+    // The unpack follows the download (image/layer_pull.h): extracting starts at once.
     event.kind = PullEvent::Kind::kExtracting;
     events.emit(event);
-    std::string unpacked = MSB_TRY(layers->ensure_unpacked(diff_id, path, [](uint64_t) {}));
+    auto fetch = [&](const std::string& partial, const std::function<void(uint64_t)>& progress) {
+      return client->fetch_blob(blob, partial, progress);
+    };
+    std::string unpacked =
+        MSB_TRY(image::pull_layer(*blobs, *layers, blob, diff_id, fetch, [&](uint64_t bytes) {
+          PullEvent progress = event;
+          progress.kind = PullEvent::Kind::kLayerBytes;
+          progress.bytes = bytes;
+          progress.total_bytes = static_cast<uint64_t>(blob.size);
+          events.emit(progress);
+        }));
     event.kind = PullEvent::Kind::kLayerDone;
     events.emit(event);
     return store::LayerRecord{blob.digest, diff_id, blob.media_type, blob.size, unpacked};
@@ -168,7 +183,9 @@ struct Pull {
                           .total_bytes = total});
 
     std::vector<store::LayerRecord> records(manifest.layers.size());
-    MSB_TRY(parallel_for(records.size(), kParallelLayers, [&](size_t i) -> Result<void> {
+    std::vector<size_t> order = largest_first(manifest.layers);
+    MSB_TRY(parallel_for(records.size(), kParallelLayers, [&](size_t n) -> Result<void> {
+      size_t i = order[n];
       records[i] = MSB_TRY(layer(manifest, i, config.diff_ids[i]));
       return {};
     }));

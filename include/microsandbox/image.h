@@ -24,16 +24,17 @@ namespace microsandbox {
 enum class PullPolicy { kIfMissing, kAlways, kNever };
 
 // One step of a pull. Events come in this order: kResolving, kResolved, then per layer
-// kLayerCached (already unpacked) or kLayerBytes... kExtracting, and kLayerDone (layers
-// interleave: they download in parallel), and kComplete last. A layer whose blob is
-// cached but not unpacked gives kLayerCached, kExtracting, kLayerDone.
+// kLayerCached (already unpacked) or kExtracting (the unpack follows the download as the
+// bytes arrive) with kLayerBytes..., and kLayerDone (layers interleave: they download in
+// parallel), and kComplete last. A layer whose blob is cached but not unpacked gives
+// kLayerCached, kExtracting, kLayerBytes (all of it at once), kLayerDone.
 enum class PullStage {
   kResolving,    // reference
   kResolved,     // manifest_digest, layer_count, total_bytes (compressed, all layers)
   kLayerBytes,   // layer, bytes downloaded so far, total_bytes of that layer
   kLayerCached,  // layer: already in the cache, nothing to fetch
-  kExtracting,   // layer: downloaded and verified, being unpacked
-  kLayerDone,    // layer: unpacked and verified
+  kExtracting,   // layer: being unpacked (while it downloads)
+  kLayerDone,    // layer: downloaded, unpacked and both digests verified
   kComplete,     // manifest_digest
 };
 MSB_EXPORT const char* pull_stage_name(PullStage stage);  // "resolving", ...

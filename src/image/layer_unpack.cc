@@ -10,6 +10,7 @@
 #include "image/digest.h"
 #include "image/entry_path.h"
 #include "image/layer_reader.h"
+#include "image/space_guard.h"
 #include "image/whiteout.h"
 #include "os/fd.h"
 #include "os/fs_calls.h"
@@ -98,9 +99,11 @@ Result<void> write_entry(archive* tar, archive* writer, archive_entry* entry) {
 
 // One tar entry: a whiteout, or something to create under `root`.
 Result<void> unpack_entry(archive* tar, archive* writer, archive_entry* entry, int root_fd,
-                          const std::string& root) {
+                          const std::string& root, SpaceGuard& space) {
   std::string name = raw_name(archive_entry_pathname(entry), archive_entry_pathname_utf8(entry));
   std::string path = MSB_TRY(clean_entry_path(name));
+  if (archive_entry_size(entry) > 0)
+    MSB_TRY(space.admit(name, static_cast<uint64_t>(archive_entry_size(entry))));
   if (is_whiteout(path)) return apply_whiteout(root_fd, path);
   if (archive_entry_filetype(entry) == AE_IFSOCK) return {};  // not restorable; never needed
   MSB_TRY(place_entry(entry, root, path).context("entry {}", name));
@@ -112,13 +115,15 @@ Result<void> unpack_entries(LayerReader& reader, const std::string& root) {
   Writer writer(archive_write_disk_new());
   MSB_CHECK(writer != nullptr);
   archive_write_disk_set_options(writer.get(), kWriteFlags);
+  SpaceGuard space(root_fd.get());
   for (;;) {
     archive_entry* entry = nullptr;
     int read = archive_read_next_header(reader.tar(), &entry);
     if (read == ARCHIVE_EOF) break;
     // ARCHIVE_WARN: e.g. a name not representable in the locale; the entry is usable.
     if (read != ARCHIVE_OK && read != ARCHIVE_WARN) return tl::unexpected(reader.read_error());
-    Result<void> unpacked = unpack_entry(reader.tar(), writer.get(), entry, root_fd.get(), root);
+    Result<void> unpacked =
+        unpack_entry(reader.tar(), writer.get(), entry, root_fd.get(), root, space);
     // A read that failed inside an entry's data: the source's error says why.
     if (!unpacked && reader.read_failed()) return tl::unexpected(reader.read_error());
     MSB_TRY(std::move(unpacked));

@@ -17,6 +17,8 @@ namespace msb::image {
 //     ones too: they resolve inside the sandbox), device nodes and fifos are created with
 //     their modes (setuid included), numeric uid/gid, mtimes and xattrs.
 //   - OCI whiteouts become overlayfs whiteouts (see whiteout.h).
+//   - SECURITY: an entry that would leave the filesystem of `root` nearly full stops the
+//     unpack (space_guard.h: a decompression bomb fails with ENOSPC, the host keeps room).
 //   - SECURITY: nothing is written outside `root`: absolute names land inside it, a ".."
 //     that climbs out fails the unpack, and no entry (nor hardlink target) is created
 //     through a symlink. trusted.overlay.* xattrs in the tar are dropped, so a layer cannot

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <cerrno>
 #include <set>
@@ -53,6 +54,12 @@ Result<uint64_t> disk_usage(const std::string& path) {
     MSB_TRY(std::move(add_tree(root.get(), walk)).context("disk usage of {}", path));
   }
   return walk.bytes;
+}
+
+Result<FilesystemSpace> filesystem_space(int fd) {
+  struct statvfs fs {};
+  if (::fstatvfs(fd, &fs) != 0) return errno_error(errno, "fstatvfs");
+  return FilesystemSpace{uint64_t{fs.f_blocks} * fs.f_frsize, uint64_t{fs.f_bavail} * fs.f_frsize};
 }
 
 }  // namespace msb::os

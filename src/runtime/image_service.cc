@@ -113,11 +113,11 @@ struct Pull {
   std::optional<image::BlobCache> blobs;
   std::optional<image::LayerStore> layers;
 
-  Result<std::string> fetch_to_cache(const image::Descriptor& blob,
-                                     const std::function<void(uint64_t)>& progress) {
+  // A small blob (the config) into the cache; layers go through image::pull_layer.
+  Result<std::string> fetch_to_cache(const image::Descriptor& blob) {
     return blobs->ensure(
         blob.digest, blob.size,
-        [&](const std::string& partial) { return client->fetch_blob(blob, partial, progress); },
+        [&](const std::string& partial) { return client->fetch_blob(blob, partial, nullptr); },
         image::DigestCheck::kByFetch);
   }
 
@@ -168,7 +168,7 @@ struct Pull {
     blobs.emplace(MSB_TRY(image::BlobCache::open(cache_dir())));
     layers.emplace(MSB_TRY(image::LayerStore::open(cache_dir())));
 
-    std::string config_path = MSB_TRY(fetch_to_cache(manifest.config, [](uint64_t) {}));
+    std::string config_path = MSB_TRY(fetch_to_cache(manifest.config));
     std::string config_json = MSB_TRY(os::read_file(config_path));
     image::ImageConfig config = MSB_TRY(image::parse_image_config(config_json));
     if (config.diff_ids.size() != manifest.layers.size())

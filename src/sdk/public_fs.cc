@@ -4,8 +4,11 @@
 #include "sdk/guest_copy.h"
 #include "sdk/host_copy.h"
 #include "sdk/sandbox_impl.h"
+#include "sdk/time_points.h"
 
 namespace microsandbox {
+
+using msb::sdk::from_ns;
 
 struct SandboxFs::Impl {
   std::string socket;
@@ -48,12 +51,6 @@ FileType file_type(const std::string& type) {
   if (type == "symlink") return FileType::kSymlink;
   if (type.empty()) return FileType::kMissing;
   return FileType::kOther;
-}
-
-std::chrono::system_clock::time_point from_ns(int64_t ns) {
-  return std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::nanoseconds(ns)));
 }
 
 int64_t to_ns(std::chrono::system_clock::time_point time) {

@@ -5,6 +5,7 @@
 #include "sdk/images.h"
 #include "sdk/pull_progress.h"
 #include "sdk/throw_error.h"
+#include "sdk/time_points.h"
 
 namespace microsandbox {
 namespace {
@@ -28,9 +29,7 @@ ImageInfo info_of(const msb::store::ImageRecord& record, const msb::image::Image
   info.size_bytes = record.config_json.size();
   for (const msb::store::LayerRecord& layer : record.layers)
     info.size_bytes += static_cast<uint64_t>(layer.size);
-  info.created_at = std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::nanoseconds(record.created_at_ns)));
+  info.created_at = msb::sdk::from_ns(record.created_at_ns);
   return info;
 }
 

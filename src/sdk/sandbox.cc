@@ -5,6 +5,7 @@
 #include "os/io.h"
 #include "sdk/log_reader.h"
 #include "sdk/sandbox_impl.h"
+#include "sdk/time_points.h"
 
 namespace msb::sdk {
 
@@ -19,17 +20,13 @@ microsandbox::Sandbox make_sandbox(StartedSandbox started) {
 }  // namespace msb::sdk
 
 namespace microsandbox {
+
+using msb::sdk::from_ns;
 namespace {
 
 using msb::sdk::value_or_throw;
 
 constexpr char kDetachByte = 'D';
-
-std::chrono::system_clock::time_point from_ns(int64_t ns) {
-  return std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::nanoseconds(ns)));
-}
 
 int64_t to_ns(std::chrono::system_clock::time_point time) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();

@@ -15,6 +15,7 @@
 #include "os/signals.h"
 #include "os/system.h"
 #include "runtime/foreground_run.h"
+#include "runtime/prepared_root.h"
 #include "runtime/run_dir.h"
 #include "runtime/sandbox_root.h"
 #include "sdk/exec_session.h"

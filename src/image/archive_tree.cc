@@ -1,7 +1,5 @@
 #include "image/archive_tree.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -9,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "image/archive_api.h"
 #include "os/file_status.h"
 #include "os/fs_calls.h"
 #include "os/io.h"
@@ -19,11 +18,11 @@ namespace {
 constexpr size_t kCopyBufferBytes = 1 << 20;
 
 struct ArchiveFree {
-  void operator()(archive* a) const { archive_read_free(a); }
+  void operator()(archive* a) const { libarchive().read_free(a); }
 };
 
 std::string archive_message(archive* a) {
-  const char* text = archive_error_string(a);
+  const char* text = libarchive().error_string(a);
   return text != nullptr ? text : "unknown libarchive error";
 }
 
@@ -88,6 +87,7 @@ Result<std::string> normalize_archive_path(std::string_view path) {
 
 Result<ArchiveTree> ArchiveTree::extract(const std::string& tar_path,
                                          const std::string& staging_parent) {
+  MSB_TRY(archive_api());
   // Fail on a missing or unreadable file with its errno kind before libarchive hides it.
   (void)MSB_TRY(os::open_file(tar_path, O_RDONLY));
   MSB_TRY(os::make_dirs(staging_parent));
@@ -96,12 +96,13 @@ Result<ArchiveTree> ArchiveTree::extract(const std::string& tar_path,
   ArchiveTree tree(tar_path, staging.path(), std::move(root_fd));
   tree.staging_.emplace(std::move(staging));
 
-  std::unique_ptr<archive, ArchiveFree> tar(archive_read_new());
+  std::unique_ptr<archive, ArchiveFree> tar(libarchive().read_new());
   MSB_CHECK(tar != nullptr);
-  archive_read_support_filter_gzip(tar.get());
-  archive_read_support_filter_zstd(tar.get());
-  archive_read_support_format_tar(tar.get());
-  if (archive_read_open_filename(tar.get(), tar_path.c_str(), kCopyBufferBytes) != ARCHIVE_OK) {
+  libarchive().read_support_filter_gzip(tar.get());
+  libarchive().read_support_filter_zstd(tar.get());
+  libarchive().read_support_format_tar(tar.get());
+  if (libarchive().read_open_filename(tar.get(), tar_path.c_str(), kCopyBufferBytes) !=
+      ARCHIVE_OK) {
     return err(ErrorKind::kInvalidArgument, "read archive {}: {}", tar_path,
                archive_message(tar.get()));
   }
@@ -113,28 +114,28 @@ Result<void> ArchiveTree::stage_entries(archive* tar) {
   std::vector<char> buffer(kCopyBufferBytes);
   for (size_t count = 0;; ++count) {
     archive_entry* entry = nullptr;
-    int status = archive_read_next_header(tar, &entry);
+    int status = libarchive().read_next_header(tar, &entry);
     if (status == ARCHIVE_EOF) return {};
     if (status < ARCHIVE_WARN)
       return err(ErrorKind::kInvalidArgument, "damaged or truncated: {}", archive_message(tar));
     if (count >= kMaxArchiveEntries)
       return err(ErrorKind::kInvalidArgument, "more than {} entries", kMaxArchiveEntries);
-    const char* raw_name = archive_entry_pathname(entry);
+    const char* raw_name = libarchive().entry_pathname(entry);
     if (raw_name == nullptr) return err(ErrorKind::kInvalidArgument, "an entry has no name");
     std::string name = MSB_TRY(normalize_archive_path(raw_name));
     if (name.empty()) continue;
     if (aliases_.contains(name) || os::stat_at(root_fd_.get(), name, false).has_value())
       return err(ErrorKind::kInvalidArgument, "duplicate entry {}", name);
-    if (const char* hardlink = archive_entry_hardlink(entry); hardlink != nullptr) {
+    if (const char* hardlink = libarchive().entry_hardlink(entry); hardlink != nullptr) {
       aliases_[name] = MSB_TRY(normalize_archive_path(hardlink));
       continue;
     }
-    switch (archive_entry_filetype(entry)) {
+    switch (libarchive().entry_filetype(entry)) {
       case AE_IFDIR:
         MSB_TRY(os::make_dirs(root_ + "/" + name));
         continue;
       case AE_IFLNK: {
-        const char* target = archive_entry_symlink(entry);
+        const char* target = libarchive().entry_symlink(entry);
         aliases_[name] = MSB_TRY(link_destination(name, target != nullptr ? target : ""));
         continue;
       }
@@ -149,7 +150,7 @@ Result<void> ArchiveTree::stage_entries(archive* tar) {
     os::Fd file =
         MSB_TRY(os::open_beneath(root_fd_.get(), name, O_WRONLY | O_CREAT | O_EXCL, 0600));
     for (;;) {
-      la_ssize_t got = archive_read_data(tar, buffer.data(), buffer.size());
+      la_ssize_t got = libarchive().read_data(tar, buffer.data(), buffer.size());
       if (got < 0)
         return err(ErrorKind::kInvalidArgument, "entry {} is damaged or truncated: {}", name,
                    archive_message(tar));

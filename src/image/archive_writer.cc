@@ -1,7 +1,5 @@
 #include "image/archive_writer.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 
 #include <functional>
@@ -10,6 +8,7 @@
 #include <set>
 #include <string_view>
 
+#include "image/archive_api.h"
 #include "image/digest.h"
 #include "image/manifest.h"
 #include "os/file.h"
@@ -26,14 +25,14 @@ using Chunk = std::function<Result<void>(std::string_view)>;
 constexpr size_t kBlockBytes = 1 << 20;
 
 struct WriteFree {
-  void operator()(archive* a) const { archive_write_free(a); }
+  void operator()(archive* a) const { libarchive().write_free(a); }
 };
 struct ReadFree {
-  void operator()(archive* a) const { archive_read_free(a); }
+  void operator()(archive* a) const { libarchive().read_free(a); }
 };
 
 std::string message_of(archive* a) {
-  const char* text = archive_error_string(a);
+  const char* text = libarchive().error_string(a);
   return text != nullptr ? text : "unknown libarchive error";
 }
 
@@ -41,21 +40,21 @@ std::string message_of(archive* a) {
 // uncompressed blob passes as it is).
 Result<void> read_uncompressed(const std::string& path, const Chunk& chunk) {
   (void)MSB_TRY(os::open_file(path, O_RDONLY));
-  std::unique_ptr<archive, ReadFree> raw(archive_read_new());
+  std::unique_ptr<archive, ReadFree> raw(libarchive().read_new());
   MSB_CHECK(raw != nullptr);
-  archive_read_support_filter_gzip(raw.get());
-  archive_read_support_filter_zstd(raw.get());
-  archive_read_support_format_raw(raw.get());
+  libarchive().read_support_filter_gzip(raw.get());
+  libarchive().read_support_filter_zstd(raw.get());
+  libarchive().read_support_format_raw(raw.get());
   archive_entry* entry = nullptr;
-  if (archive_read_open_filename(raw.get(), path.c_str(), kBlockBytes) != ARCHIVE_OK)
+  if (libarchive().read_open_filename(raw.get(), path.c_str(), kBlockBytes) != ARCHIVE_OK)
     return err(ErrorKind::kInvalidArgument, "read blob {}: {}", path, message_of(raw.get()));
-  int status = archive_read_next_header(raw.get(), &entry);
+  int status = libarchive().read_next_header(raw.get(), &entry);
   if (status == ARCHIVE_EOF) return {};  // an empty blob
   if (status != ARCHIVE_OK)
     return err(ErrorKind::kInvalidArgument, "read blob {}: {}", path, message_of(raw.get()));
   std::vector<char> buffer(kBlockBytes);
   for (;;) {
-    la_ssize_t got = archive_read_data(raw.get(), buffer.data(), buffer.size());
+    la_ssize_t got = libarchive().read_data(raw.get(), buffer.data(), buffer.size());
     if (got < 0)
       return err(ErrorKind::kInvalidArgument, "read blob {}: {}", path, message_of(raw.get()));
     if (got == 0) return {};
@@ -66,10 +65,10 @@ Result<void> read_uncompressed(const std::string& path, const Chunk& chunk) {
 class TarWriter {
  public:
   static Result<TarWriter> open(int fd) {
-    std::unique_ptr<archive, WriteFree> tar(archive_write_new());
+    std::unique_ptr<archive, WriteFree> tar(libarchive().write_new());
     MSB_CHECK(tar != nullptr);
-    archive_write_set_format_pax_restricted(tar.get());
-    if (archive_write_open_fd(tar.get(), fd) != ARCHIVE_OK)
+    libarchive().write_set_format_pax_restricted(tar.get());
+    if (libarchive().write_open_fd(tar.get(), fd) != ARCHIVE_OK)
       return err(ErrorKind::kIo, "write archive: {}", message_of(tar.get()));
     return TarWriter(std::move(tar));
   }
@@ -84,12 +83,12 @@ class TarWriter {
     return header(name, AE_IFREG, 0644, size);
   }
   Result<void> write(std::string_view data) {
-    if (archive_write_data(tar_.get(), data.data(), data.size()) < 0)
+    if (libarchive().write_data(tar_.get(), data.data(), data.size()) < 0)
       return err(ErrorKind::kIo, "write archive: {}", message_of(tar_.get()));
     return {};
   }
   Result<void> close() {
-    if (archive_write_close(tar_.get()) != ARCHIVE_OK)
+    if (libarchive().write_close(tar_.get()) != ARCHIVE_OK)
       return err(ErrorKind::kIo, "write archive: {}", message_of(tar_.get()));
     return {};
   }
@@ -97,13 +96,13 @@ class TarWriter {
  private:
   explicit TarWriter(std::unique_ptr<archive, WriteFree> tar) : tar_(std::move(tar)) {}
   Result<void> header(const std::string& name, unsigned type, int mode, uint64_t size) {
-    std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(archive_entry_new(),
-                                                                   archive_entry_free);
-    archive_entry_set_pathname(entry.get(), name.c_str());
-    archive_entry_set_filetype(entry.get(), type);
-    archive_entry_set_perm(entry.get(), mode);
-    archive_entry_set_size(entry.get(), static_cast<la_int64_t>(size));
-    if (archive_write_header(tar_.get(), entry.get()) != ARCHIVE_OK)
+    std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(libarchive().entry_new(),
+                                                                   libarchive().entry_free);
+    libarchive().entry_set_pathname(entry.get(), name.c_str());
+    libarchive().entry_set_filetype(entry.get(), type);
+    libarchive().entry_set_perm(entry.get(), mode);
+    libarchive().entry_set_size(entry.get(), static_cast<la_int64_t>(size));
+    if (libarchive().write_header(tar_.get(), entry.get()) != ARCHIVE_OK)
       return err(ErrorKind::kIo, "write archive entry {}: {}", name, message_of(tar_.get()));
     return {};
   }
@@ -208,6 +207,7 @@ Result<void> write_oci(TarWriter& tar, const std::vector<ArchiveSource>& images)
 
 Result<void> write_image_archive(const std::string& path, ArchiveFormat format,
                                  const std::vector<ArchiveSource>& images) {
+  MSB_TRY(archive_api().context("save {}", path));
   std::string temp = path + ".msb-partial";
   Result<void> written = [&]() -> Result<void> {
     os::Fd fd = MSB_TRY(os::open_file(temp, O_WRONLY | O_CREAT | O_TRUNC, 0644));

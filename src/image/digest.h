@@ -1,5 +1,5 @@
-// SHA-256 digests in the OCI text form "sha256:<64 lowercase hex>", used everywhere a
-// blob, manifest or layer is named.
+// SHA-256 digests of blobs, manifests and layers (OpenSSL), in the OCI text form of
+// image/digest_text.h.
 #pragma once
 
 #include <cstddef>
@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "image/digest_text.h"
 
 struct evp_md_ctx_st;
 
@@ -29,9 +30,5 @@ struct Sha256 {
 
 // The digest of a whole file. Errors: kNotFound, kIo (with the path). Thread-safe.
 Result<std::string> sha256_file(const std::string& path);
-// True for "sha256:" followed by exactly 64 lowercase hex digits, and nothing else.
-bool is_valid_digest(std::string_view digest);
-// The 64 hex digits of a valid digest; kInvalidArgument otherwise.
-Result<std::string> digest_hex(std::string_view digest);
 
 }  // namespace msb::image

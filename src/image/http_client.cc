@@ -1,19 +1,15 @@
 #include "image/http_client.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cctype>
 
 #include "common/defer.h"
+#include "image/curl_api.h"
 
 namespace msb::image {
 namespace {
 
 constexpr long kReceiveBufferBytes = 256 << 10;
-
-std::once_flag curl_init_once;
-bool curl_init_ok = false;
 
 std::string lowercase(std::string_view text) {
   std::string out(text);
@@ -31,6 +27,7 @@ std::string_view trim(std::string_view text) {
 
 // State of one transfer, shared with libcurl's callbacks.
 struct Transfer {
+  const CurlApi* curl;
   CURL* handle;
   const HttpRequest* request;
   HttpResponse* response;
@@ -53,7 +50,7 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   std::string_view chunk(data, size * count);
   HttpResponse& response = *transfer->response;
-  curl_easy_getinfo(transfer->handle, CURLINFO_RESPONSE_CODE, &response.status);
+  transfer->curl->easy_getinfo(transfer->handle, CURLINFO_RESPONSE_CODE, &response.status);
   const BodySink* sink = transfer->request->sink;
   if (sink != nullptr && response.status >= 200 && response.status < 300) {
     if (!transfer->sink_started) {
@@ -71,7 +68,8 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
 }
 
 struct SlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+  const CurlApi* curl;
+  void operator()(curl_slist* list) const { curl->slist_free_all(list); }
 };
 
 }  // namespace
@@ -92,20 +90,21 @@ std::vector<std::string> HttpResponse::header_values(std::string_view name) cons
 }
 
 Result<UrlParts> parse_url(const std::string& url) {
-  CURLU* handle = curl_url();
+  const CurlApi& curl = *MSB_TRY(curl_api());
+  CURLU* handle = curl.url();
   if (handle == nullptr) return err(ErrorKind::kInternal, "curl_url failed");
-  MSB_DEFER { curl_url_cleanup(handle); };
-  if (curl_url_set(handle, CURLUPART_URL, url.c_str(), 0) != CURLUE_OK)
+  MSB_DEFER { curl.url_cleanup(handle); };
+  if (curl.url_set(handle, CURLUPART_URL, url.c_str(), 0) != CURLUE_OK)
     return err(ErrorKind::kInvalidArgument, "bad URL \"{}\"", url);
   UrlParts parts;
   for (auto [part, out] :
        {std::pair{CURLUPART_SCHEME, &parts.scheme}, std::pair{CURLUPART_HOST, &parts.host},
         std::pair{CURLUPART_PORT, &parts.port}}) {
     char* value = nullptr;
-    if (curl_url_get(handle, part, &value, CURLU_DEFAULT_PORT) != CURLUE_OK)
+    if (curl.url_get(handle, part, &value, CURLU_DEFAULT_PORT) != CURLUE_OK)
       return err(ErrorKind::kInvalidArgument, "bad URL \"{}\"", url);
     *out = value;
-    curl_free(value);
+    curl.free(value);
   }
   return parts;
 }
@@ -126,13 +125,12 @@ std::string url_encode(std::string_view text) {
 }
 
 Result<std::unique_ptr<HttpClient>> HttpClient::create(HttpOptions options) {
-  std::call_once(curl_init_once, [] { curl_init_ok = curl_global_init(CURL_GLOBAL_ALL) == 0; });
-  if (!curl_init_ok) return err(ErrorKind::kInternal, "curl_global_init failed");
-  return std::unique_ptr<HttpClient>(new HttpClient(std::move(options)));
+  const CurlApi* curl = MSB_TRY(curl_api());
+  return std::unique_ptr<HttpClient>(new HttpClient(curl, std::move(options)));
 }
 
 HttpClient::~HttpClient() {
-  for (void* handle : idle_handles_) curl_easy_cleanup(static_cast<CURL*>(handle));
+  for (void* handle : idle_handles_) curl_->easy_cleanup(static_cast<CURL*>(handle));
 }
 
 void* HttpClient::take_handle() {
@@ -144,7 +142,7 @@ void* HttpClient::take_handle() {
       return handle;
     }
   }
-  return curl_easy_init();
+  return curl_->easy_init();
 }
 
 void HttpClient::return_handle(void* handle) {
@@ -156,47 +154,47 @@ Result<HttpResponse> HttpClient::get(const HttpRequest& request) {
   CURL* handle = static_cast<CURL*>(take_handle());
   if (handle == nullptr) return err(ErrorKind::kInternal, "curl_easy_init failed");
   MSB_DEFER { return_handle(handle); };
-  curl_easy_reset(handle);
+  curl_->easy_reset(handle);
   curl_slist* raw_headers = nullptr;
   for (const std::string& header : request.headers)
-    raw_headers = curl_slist_append(raw_headers, header.c_str());
-  std::unique_ptr<curl_slist, SlistDeleter> headers(raw_headers);
+    raw_headers = curl_->slist_append(raw_headers, header.c_str());
+  std::unique_ptr<curl_slist, SlistDeleter> headers(raw_headers, SlistDeleter{curl_});
   HttpResponse response;
-  Transfer transfer{handle, &request, &response};
+  Transfer transfer{curl_, handle, &request, &response};
   char error_buffer[CURL_ERROR_SIZE] = {};
   std::string range = request.range_start ? std::to_string(*request.range_start) + "-" : "";
   // SECURITY: plain HTTP (for the first request, token realms and redirects) only when the
   // user marked the registry insecure.
   const char* protocols = options_.allow_plain_http ? "http,https" : "https";
-  curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, protocols);
-  curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(handle, CURLOPT_USERAGENT, options_.user_agent.c_str());
-  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(options_.connect_timeout.count()));
-  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME,
-                   static_cast<long>(options_.stall_timeout.count()));
-  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
-  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_body);
+  curl_->easy_setopt(handle, CURLOPT_URL, request.url.c_str());
+  curl_->easy_setopt(handle, CURLOPT_PROTOCOLS_STR, protocols);
+  curl_->easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_->easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+  curl_->easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
+  curl_->easy_setopt(handle, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  curl_->easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(options_.connect_timeout.count()));
+  curl_->easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_->easy_setopt(handle, CURLOPT_LOW_SPEED_TIME,
+                     static_cast<long>(options_.stall_timeout.count()));
+  curl_->easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_->easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
+  curl_->easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
+  curl_->easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_body);
   // Blobs arrive in 256 KiB reads rather than 16 KiB ones: a sixteenth of the recv, poll,
   // write and progress calls per blob.
-  curl_easy_setopt(handle, CURLOPT_BUFFERSIZE, kReceiveBufferBytes);
-  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
-  if (!range.empty()) curl_easy_setopt(handle, CURLOPT_RANGE, range.c_str());
-  CURLcode code = curl_easy_perform(handle);
-  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);
+  curl_->easy_setopt(handle, CURLOPT_BUFFERSIZE, kReceiveBufferBytes);
+  curl_->easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
+  if (!range.empty()) curl_->easy_setopt(handle, CURLOPT_RANGE, range.c_str());
+  CURLcode code = curl_->easy_perform(handle);
+  curl_->easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);
   if (code != CURLE_OK) {
     response.curl_code = code;
-    response.transport_error = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+    response.transport_error = error_buffer[0] != '\0' ? error_buffer : curl_->easy_strerror(code);
     return response;
   }
   char* location = nullptr;
-  if (curl_easy_getinfo(handle, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location)
+  if (curl_->easy_getinfo(handle, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location)
     response.redirect_url = location;
   return response;
 }

@@ -17,6 +17,8 @@
 
 namespace msb::image {
 
+struct CurlApi;
+
 struct HttpResponse {
   long status = 0;  // 0 when the exchange failed before a status line
   std::vector<std::pair<std::string, std::string>> headers;  // lowercase names, in order
@@ -68,7 +70,8 @@ std::string url_encode(std::string_view text);
 
 class HttpClient {
  public:
-  // Errors: kInternal when libcurl cannot be initialized.
+  // Loads libcurl if no client did yet (image/curl_api.h). Errors: kUnsupported when
+  // libcurl is missing, kInternal when it cannot be initialized.
   static Result<std::unique_ptr<HttpClient>> create(HttpOptions options);
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
@@ -80,10 +83,12 @@ class HttpClient {
   bool allow_plain_http() const { return options_.allow_plain_http; }
 
  private:
-  explicit HttpClient(HttpOptions options) : options_(std::move(options)) {}
+  HttpClient(const CurlApi* curl, HttpOptions options)
+      : curl_(curl), options_(std::move(options)) {}
   void* take_handle();
   void return_handle(void* handle);
 
+  const CurlApi* curl_;
   HttpOptions options_;
   std::mutex mutex_;
   std::vector<void*> idle_handles_;  // CURL*, GUARDED_BY(mutex_)

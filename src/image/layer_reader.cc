@@ -1,15 +1,14 @@
 #include "image/layer_reader.h"
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include <cerrno>
+
+#include "image/archive_api.h"
 
 namespace msb::image {
 namespace {
 
 std::string archive_message(archive* a) {
-  const char* text = archive_error_string(a);
+  const char* text = libarchive().error_string(a);
   return text != nullptr ? text : "unknown libarchive error";
 }
 
@@ -22,13 +21,14 @@ Result<std::unique_ptr<LayerReader>> LayerReader::open(const std::string& blob_p
 }
 
 Result<std::unique_ptr<LayerReader>> LayerReader::open(std::unique_ptr<ByteSource> source) {
+  MSB_TRY(archive_api());
   std::unique_ptr<LayerReader> reader(new LayerReader());
   reader->source_ = std::move(source);
   reader->decompressed_ = MSB_TRY(open_decompressor(*reader->source_));
-  archive* tar = reader->tar_ = archive_read_new();
+  archive* tar = reader->tar_ = libarchive().read_new();
   MSB_CHECK(tar != nullptr);
-  archive_read_support_format_tar(tar);
-  if (archive_read_open(tar, reader.get(), nullptr, &LayerReader::read_callback, nullptr) !=
+  libarchive().read_support_format_tar(tar);
+  if (libarchive().read_open(tar, reader.get(), nullptr, &LayerReader::read_callback, nullptr) !=
       ARCHIVE_OK) {
     if (reader->failure_) return tl::unexpected(*reader->failure_);
     return err(ErrorKind::kInvalidArgument, "not a tar archive: {}", archive_message(tar));
@@ -37,7 +37,7 @@ Result<std::unique_ptr<LayerReader>> LayerReader::open(std::unique_ptr<ByteSourc
 }
 
 LayerReader::~LayerReader() {
-  if (tar_ != nullptr) archive_read_free(tar_);
+  if (tar_ != nullptr) libarchive().read_free(tar_);
 }
 
 Error LayerReader::read_error() const {
@@ -48,7 +48,7 @@ Error LayerReader::read_error() const {
 long LayerReader::read_callback(archive* tar, void* self, const void** buffer) {
   LayerReader* reader = static_cast<LayerReader*>(self);
   long got = reader->read_block(buffer);
-  if (got < 0) archive_set_error(tar, EIO, "%s", reader->failure_->message.c_str());
+  if (got < 0) libarchive().set_error(tar, EIO, "%s", reader->failure_->message.c_str());
   return got;
 }
 

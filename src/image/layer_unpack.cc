@@ -1,12 +1,11 @@
 #include "image/layer_unpack.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 
 #include <utility>
 #include <vector>
 
+#include "image/archive_api.h"
 #include "image/digest.h"
 #include "image/entry_path.h"
 #include "image/layer_reader.h"
@@ -26,12 +25,12 @@ constexpr int kWriteFlags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIV
                             ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS;
 
 std::string message_of(archive* a) {
-  const char* text = archive_error_string(a);
+  const char* text = libarchive().error_string(a);
   return text != nullptr ? text : "unknown libarchive error";
 }
 
 struct WriterDeleter {
-  void operator()(archive* writer) const { archive_write_free(writer); }
+  void operator()(archive* writer) const { libarchive().write_free(writer); }
 };
 using Writer = std::unique_ptr<archive, WriterDeleter>;
 
@@ -45,31 +44,34 @@ std::string raw_name(const char* local, const char* utf8) {
 // metacopy); a layer must not be able to set them.
 void drop_overlay_xattrs(archive_entry* entry) {
   std::vector<std::pair<std::string, std::string>> kept;
-  archive_entry_xattr_reset(entry);
+  libarchive().entry_xattr_reset(entry);
   const char* name = nullptr;
   const void* value = nullptr;
   size_t size = 0;
-  while (archive_entry_xattr_next(entry, &name, &value, &size) == ARCHIVE_OK) {
+  while (libarchive().entry_xattr_next(entry, &name, &value, &size) == ARCHIVE_OK) {
     if (std::string_view(name).starts_with("trusted.overlay.")) continue;
     kept.emplace_back(name, std::string(static_cast<const char*>(value), size));
   }
-  archive_entry_xattr_clear(entry);
+  libarchive().entry_xattr_clear(entry);
   for (const auto& [key, data] : kept)
-    archive_entry_xattr_add_entry(entry, key.c_str(), data.data(), data.size());
+    libarchive().entry_xattr_add_entry(entry, key.c_str(), data.data(), data.size());
 }
 
 // Points the entry (and its hardlink target) at absolute paths under `root`.
 Result<void> place_entry(archive_entry* entry, const std::string& root, const std::string& path) {
-  archive_entry_copy_pathname(entry, path.empty() ? root.c_str() : (root + "/" + path).c_str());
-  if (archive_entry_hardlink(entry) != nullptr || archive_entry_hardlink_utf8(entry) != nullptr) {
+  libarchive().entry_copy_pathname(entry,
+                                   path.empty() ? root.c_str() : (root + "/" + path).c_str());
+  if (libarchive().entry_hardlink(entry) != nullptr ||
+      libarchive().entry_hardlink_utf8(entry) != nullptr) {
     std::string target = MSB_TRY(clean_entry_path(
-        raw_name(archive_entry_hardlink(entry), archive_entry_hardlink_utf8(entry))));
+        raw_name(libarchive().entry_hardlink(entry), libarchive().entry_hardlink_utf8(entry))));
     if (target.empty()) return err(ErrorKind::kInvalidArgument, "hardlink to the layer root");
-    archive_entry_copy_hardlink(entry, (root + "/" + target).c_str());
+    libarchive().entry_copy_hardlink(entry, (root + "/" + target).c_str());
   }
-  if (archive_entry_filetype(entry) == AE_IFLNK) {
-    archive_entry_copy_symlink(
-        entry, raw_name(archive_entry_symlink(entry), archive_entry_symlink_utf8(entry)).c_str());
+  if (libarchive().entry_filetype(entry) == AE_IFLNK) {
+    libarchive().entry_copy_symlink(
+        entry, raw_name(libarchive().entry_symlink(entry), libarchive().entry_symlink_utf8(entry))
+                   .c_str());
   }
   drop_overlay_xattrs(entry);
   return {};
@@ -80,19 +82,19 @@ Result<void> copy_data(archive* tar, archive* writer) {
     const void* block = nullptr;
     size_t size = 0;
     la_int64_t offset = 0;
-    int read = archive_read_data_block(tar, &block, &size, &offset);
+    int read = libarchive().read_data_block(tar, &block, &size, &offset);
     if (read == ARCHIVE_EOF) return {};
     if (read != ARCHIVE_OK) return err(ErrorKind::kInvalidArgument, "{}", message_of(tar));
-    if (archive_write_data_block(writer, block, size, offset) != ARCHIVE_OK)
+    if (libarchive().write_data_block(writer, block, size, offset) != ARCHIVE_OK)
       return err(ErrorKind::kIo, "{}", message_of(writer));
   }
 }
 
 Result<void> write_entry(archive* tar, archive* writer, archive_entry* entry) {
-  if (archive_write_header(writer, entry) != ARCHIVE_OK)
+  if (libarchive().write_header(writer, entry) != ARCHIVE_OK)
     return err(ErrorKind::kInvalidArgument, "{}", message_of(writer));
-  if (archive_entry_size(entry) > 0) MSB_TRY(copy_data(tar, writer));
-  if (archive_write_finish_entry(writer) != ARCHIVE_OK)
+  if (libarchive().entry_size(entry) > 0) MSB_TRY(copy_data(tar, writer));
+  if (libarchive().write_finish_entry(writer) != ARCHIVE_OK)
     return err(ErrorKind::kIo, "{}", message_of(writer));
   return {};
 }
@@ -100,25 +102,26 @@ Result<void> write_entry(archive* tar, archive* writer, archive_entry* entry) {
 // One tar entry: a whiteout, or something to create under `root`.
 Result<void> unpack_entry(archive* tar, archive* writer, archive_entry* entry, int root_fd,
                           const std::string& root, SpaceGuard& space) {
-  std::string name = raw_name(archive_entry_pathname(entry), archive_entry_pathname_utf8(entry));
+  std::string name =
+      raw_name(libarchive().entry_pathname(entry), libarchive().entry_pathname_utf8(entry));
   std::string path = MSB_TRY(clean_entry_path(name));
-  if (archive_entry_size(entry) > 0)
-    MSB_TRY(space.admit(name, static_cast<uint64_t>(archive_entry_size(entry))));
+  if (libarchive().entry_size(entry) > 0)
+    MSB_TRY(space.admit(name, static_cast<uint64_t>(libarchive().entry_size(entry))));
   if (is_whiteout(path)) return apply_whiteout(root_fd, path);
-  if (archive_entry_filetype(entry) == AE_IFSOCK) return {};  // not restorable; never needed
+  if (libarchive().entry_filetype(entry) == AE_IFSOCK) return {};  // not restorable; never needed
   MSB_TRY(place_entry(entry, root, path).context("entry {}", name));
   return std::move(write_entry(tar, writer, entry)).context("entry {}", name);
 }
 
 Result<void> unpack_entries(LayerReader& reader, const std::string& root) {
   os::Fd root_fd = MSB_TRY(os::open_at(AT_FDCWD, root, O_RDONLY | O_DIRECTORY));
-  Writer writer(archive_write_disk_new());
+  Writer writer(libarchive().write_disk_new());
   MSB_CHECK(writer != nullptr);
-  archive_write_disk_set_options(writer.get(), kWriteFlags);
+  libarchive().write_disk_set_options(writer.get(), kWriteFlags);
   SpaceGuard space(root_fd.get());
   for (;;) {
     archive_entry* entry = nullptr;
-    int read = archive_read_next_header(reader.tar(), &entry);
+    int read = libarchive().read_next_header(reader.tar(), &entry);
     if (read == ARCHIVE_EOF) break;
     // ARCHIVE_WARN: e.g. a name not representable in the locale; the entry is usable.
     if (read != ARCHIVE_OK && read != ARCHIVE_WARN) return tl::unexpected(reader.read_error());
@@ -129,7 +132,7 @@ Result<void> unpack_entries(LayerReader& reader, const std::string& root) {
     MSB_TRY(std::move(unpacked));
   }
   // Directory modes and times are applied last, once nothing is created in them any more.
-  if (archive_write_close(writer.get()) != ARCHIVE_OK)
+  if (libarchive().write_close(writer.get()) != ARCHIVE_OK)
     return err(ErrorKind::kIo, "{}", message_of(writer.get()));
   return {};
 }

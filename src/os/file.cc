@@ -33,7 +33,9 @@ Result<void> write_file(const std::string& path, std::string_view data, int mode
   return std::move(write_all(fd.get(), data)).context("write {}", path);
 }
 
-Result<void> write_file_atomic(const std::string& path, std::string_view data, int mode) {
+Result<void> write_file_atomic(const std::string& path, std::string_view data, int mode,
+                               Durability durability) {
+  bool durable = durability == Durability::kPowerLoss;
   // O_TMPFILE-free so that it works on every filesystem: a unique sibling name, fsync,
   // rename, then fsync of the directory so that the rename itself survives a crash.
   static std::atomic<uint64_t> counter{0};
@@ -41,7 +43,7 @@ Result<void> write_file_atomic(const std::string& path, std::string_view data, i
   Result<void> written = [&]() -> Result<void> {
     Fd fd = MSB_TRY(open_file(temp, O_WRONLY | O_CREAT | O_EXCL, mode));
     MSB_TRY(std::move(write_all(fd.get(), data)).context("write {}", temp));
-    if (::fsync(fd.get()) != 0) return errno_error(errno, "fsync " + temp);
+    if (durable && ::fsync(fd.get()) != 0) return errno_error(errno, "fsync " + temp);
     return {};
   }();
   if (!written) {
@@ -53,6 +55,7 @@ Result<void> write_file_atomic(const std::string& path, std::string_view data, i
     ::unlink(temp.c_str());
     return errno_error(saved, "rename " + temp + " to " + path);
   }
+  if (!durable) return {};
   std::string dir = std::filesystem::path(path).parent_path().string();
   Result<Fd> dir_fd = open_file(dir.empty() ? "." : dir, O_RDONLY | O_DIRECTORY);
   if (dir_fd) ::fsync(dir_fd->get());

@@ -15,7 +15,6 @@
 #include "image/manifest.h"
 #include "image/reference.h"
 #include "image/registry_client.h"
-#include "image/rootfs_disk.h"
 #include "os/file.h"
 #include "os/file_status.h"
 
@@ -25,8 +24,6 @@ namespace {
 // Parallel layer downloads: enough to hide per-request latency, few enough not to thrash
 // two cores with decompression.
 constexpr size_t kParallelLayers = 4;
-
-std::string cache_dir() { return msb_home() + "/cache"; }
 
 // As Docker does, registries on the loopback interface may speak plain HTTP: they cannot be
 // impersonated from off the machine.
@@ -165,8 +162,8 @@ struct Pull {
     registry.credentials = MSB_TRY(image::find_credentials(ref.registry, msb_home()));
     client = MSB_TRY(image::RegistryClient::create(ref, registry));
     image::Manifest manifest = MSB_TRY(client->resolve(ref, image::host_platform()));
-    blobs.emplace(MSB_TRY(image::BlobCache::open(cache_dir())));
-    layers.emplace(MSB_TRY(image::LayerStore::open(cache_dir())));
+    blobs.emplace(MSB_TRY(image::BlobCache::open(image_cache_dir())));
+    layers.emplace(MSB_TRY(image::LayerStore::open(image_cache_dir())));
 
     std::string config_path = MSB_TRY(fetch_to_cache(manifest.config));
     std::string config_json = MSB_TRY(os::read_file(config_path));
@@ -211,8 +208,6 @@ struct Pull {
 
 }  // namespace
 
-bool is_builtin_image(std::string_view image) { return image == "base"; }
-
 Result<std::string> canonical_reference(std::string_view image) {
   return MSB_TRY(image::parse_reference(image)).str();
 }
@@ -234,37 +229,12 @@ Result<store::ImageRecord> ensure_image(store::Database& db, std::string_view im
   return std::move(pull.run()).context("pull {}", reference);
 }
 
-Result<config::ImageDefaults> image_defaults(const store::ImageRecord& image) {
-  image::ImageConfig config = MSB_TRY(std::move(image::parse_image_config(image.config_json))
-                                          .context("image config {}", image.config_digest));
-  return config::ImageDefaults{.env = config.env,
-                               .entrypoint = config.entrypoint,
-                               .cmd = config.cmd,
-                               .working_dir = config.working_dir,
-                               .user = config.user,
-                               .labels = config.labels};
-}
-
-Result<std::vector<std::string>> image_rootfs_layers(const engine::Engine& engine,
-                                                     const store::ImageRecord& image) {
-  std::vector<std::string> layers;
-  for (const store::LayerRecord& layer : image.layers) {
-    if (layer.unpacked_path.empty() || !os::is_directory(layer.unpacked_path))
-      return err(ErrorKind::kNotFound,
-                 "layer {} of image {} is not in the cache; pull the image again", layer.digest,
-                 image.manifest_digest);
-    layers.push_back(layer.unpacked_path);
-  }
-  if (engine.isolation() == engine::Isolation::kNamespace) return layers;
-  std::string disk = MSB_TRY(image::ensure_rootfs_disk(cache_dir(), image.manifest_digest, layers));
-  return std::vector<std::string>{disk};
-}
-
 Result<void> remove_cached(const store::PrunedImages& pruned) {
-  image::BlobCache blobs = MSB_TRY(image::BlobCache::open(cache_dir()));
-  image::LayerStore layers = MSB_TRY(image::LayerStore::open(cache_dir()));
+  image::BlobCache blobs = MSB_TRY(image::BlobCache::open(image_cache_dir()));
+  image::LayerStore layers = MSB_TRY(image::LayerStore::open(image_cache_dir()));
   for (const std::string& digest : pruned.manifests) {
-    std::string disk = cache_dir() + "/rootfs/" + MSB_TRY(image::digest_hex(digest)) + ".erofs";
+    std::string disk =
+        image_cache_dir() + "/rootfs/" + MSB_TRY(image::digest_hex(digest)) + ".erofs";
     if (os::path_exists(disk)) MSB_TRY(os::remove_file(disk));
   }
   for (const std::string& digest : pruned.configs) MSB_TRY(blobs.remove(digest));

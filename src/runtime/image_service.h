@@ -1,6 +1,6 @@
-// Images for sandboxes: pull into the cache and the store, and turn a stored image into the
-// read-only layers an engine boots from. Shared by the SDK (create, pull, image commands),
-// the CLI's foreground run and the supervisor (launch).
+// Images for sandboxes: pull into the cache and the store (libcurl, libarchive, OpenSSL).
+// Shared by the SDK (create, pull, image commands) and the CLI's foreground run; the
+// supervisor only boots stored images (runtime/image_roots.h) and links none of this.
 #pragma once
 
 #include <cstdint>
@@ -10,9 +10,8 @@
 #include <vector>
 
 #include "common/error.h"
-#include "config/image_defaults.h"
 #include "config/sandbox_config.h"
-#include "engine/engine.h"
+#include "runtime/image_roots.h"
 #include "store/database.h"
 #include "store/image_records.h"
 
@@ -45,9 +44,6 @@ struct PullOptions {
   std::function<void(const PullEvent&)> on_event;  // may be empty
 };
 
-// "base": built into the guest kit, never pulled. Thread-safe.
-bool is_builtin_image(std::string_view image);
-
 // The canonical form of `image` ("python" -> "docker.io/library/python:latest").
 // Errors: kInvalidArgument for a reference that does not parse.
 Result<std::string> canonical_reference(std::string_view image);
@@ -59,16 +55,6 @@ Result<std::string> canonical_reference(std::string_view image);
 // kPermissionDenied (registry auth), kIntegrity (digest), kIo, kTimeout.
 Result<store::ImageRecord> ensure_image(store::Database& db, std::string_view image,
                                         const PullOptions& options);
-
-// What the image's config gives a sandbox (env, entrypoint, cmd, workdir, user).
-// Errors: kIntegrity when the stored config does not parse.
-Result<config::ImageDefaults> image_defaults(const store::ImageRecord& image);
-
-// The layers `engine` boots `image` from, lowest first: the unpacked layer directories
-// (namespace) or one erofs disk built once per image (vm). Errors: kNotFound when a cache
-// entry is gone (pull again), kIo.
-Result<std::vector<std::string>> image_rootfs_layers(const engine::Engine& engine,
-                                                     const store::ImageRecord& image);
 
 // Deletes the cache files (blobs, unpacked layers, root disks) of what prune_images removed.
 Result<void> remove_cached(const store::PrunedImages& pruned);

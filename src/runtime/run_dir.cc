@@ -48,7 +48,9 @@ Result<os::TempDir> create_run_dir(const std::string& parent) {
   MSB_TRY(os::make_dirs(parent));
   (void)sweep_stale_run_dirs(parent);
   os::TempDir dir = MSB_TRY(os::TempDir::create("run-", parent));
-  MSB_TRY(os::write_file_atomic(dir.path() + kOwnerFile, owner_record(os::current_pid())));
+  // A power loss ends the owner too, and an empty record counts as a dead owner.
+  MSB_TRY(os::write_file_atomic(dir.path() + kOwnerFile, owner_record(os::current_pid()), 0644,
+                                os::Durability::kProcessCrash));
   return dir;
 }
 

@@ -1,7 +1,8 @@
 #include "runtime/sandbox_root.h"
 
+#include "runtime/image_roots.h"
+
 namespace msb::runtime {
-namespace {
 
 Result<void> check_image_root(const config::SandboxConfig& config) {
   if (config.rootfs.kind != config::RootfsSource::Kind::kImage)
@@ -15,22 +16,8 @@ Result<std::vector<std::string>> base_root(const engine::Engine& engine) {
       MSB_TRY(std::move(engine.base_image_root()).context("image 'base'"))};
 }
 
-}  // namespace
-
 Result<std::unique_ptr<engine::Engine>> engine_for(const config::SandboxConfig& config) {
   return engine::make_engine(MSB_TRY(engine::parse_isolation(config.isolation)));
-}
-
-Result<PreparedRoot> prepare_root(const engine::Engine& engine, config::SandboxConfig& config,
-                                  store::Database& db, const PullOptions& options) {
-  MSB_TRY(check_image_root(config));
-  if (is_builtin_image(config.image)) return PreparedRoot{std::nullopt, MSB_TRY(base_root(engine))};
-  PullOptions pull = options;
-  pull.policy = config.pull_policy;
-  store::ImageRecord image = MSB_TRY(ensure_image(db, config.image, pull));
-  config::apply_image_defaults(config, MSB_TRY(image_defaults(image)));
-  std::vector<std::string> layers = MSB_TRY(image_rootfs_layers(engine, image));
-  return PreparedRoot{std::move(image), std::move(layers)};
 }
 
 Result<std::vector<std::string>> pinned_root(const engine::Engine& engine,

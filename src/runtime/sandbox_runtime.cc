@@ -98,7 +98,9 @@ Result<void> SandboxRuntime::boot() {
   int engine_pid = instance_->process_id();
   SupervisorRecord supervisor{os::current_pid(), run_->pid_start_time, engine_pid,
                               os::process_start_time(engine_pid).value_or(0)};
-  MSB_TRY(os::write_file_atomic(paths_.supervisor_file, encode_supervisor_record(supervisor)));
+  // Names live processes only: after a power loss an empty record is skipped like a stale one.
+  MSB_TRY(os::write_file_atomic(paths_.supervisor_file, encode_supervisor_record(supervisor), 0644,
+                                os::Durability::kProcessCrash));
 
   protocol::FrameConnection channel =
       MSB_TRY(protocol::FrameConnection::create(instance_->take_agent_channel()));

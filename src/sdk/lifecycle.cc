@@ -8,6 +8,7 @@
 #include "os/process_handle.h"
 #include "os/unix_socket.h"
 #include "protocol/connection.h"
+#include "runtime/prepared_root.h"
 #include "runtime/sandbox_root.h"
 #include "runtime/startup_status.h"
 #include "sdk/supervisor_spawn.h"

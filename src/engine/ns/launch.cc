@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <future>
 
 #include "engine/ns/cgroup.h"
 #include "engine/ns/cgroup_sweep.h"
@@ -201,8 +202,12 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
   os::ChildProcess init = os::ChildProcess::adopt(cloned.pid, std::move(cloned.pidfd));
   fds.control.reset();  // the child's copy; ours is control.first
   // Everything the sandbox will ever run descends from this process: it joins the cgroup
-  // before it runs anything of the sandbox's.
-  MSB_TRY(cgroup.add_process(cloned.pid));
+  // before it runs anything of the sandbox's (the child waits for its root below, sent
+  // only once it has joined). On cgroup v1 the first move into a cgroup waits for an RCU
+  // grace period (6-20 ms here), so it runs next to the id maps and the root mounts. The
+  // future joins the thread on every return, before `cgroup` goes.
+  std::future<Result<void>> joined = std::async(
+      std::launch::async, [&cgroup, pid = cloned.pid] { return cgroup.add_process(pid); });
   std::string proc = "/proc/" + std::to_string(cloned.pid);
   // Root inside is the first id of an unprivileged host range.
   MSB_TRY(os::write_file(proc + "/uid_map", id_map_line(sandbox_uid_range())));
@@ -222,6 +227,7 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
   }
   os::Fd root = MSB_TRY(os::make_overlay_mount(lower_paths, upper_dir(spec.writable_layer),
                                                work_dir(spec.writable_layer)));
+  MSB_TRY(joined.get());
   MSB_TRY(os::send_fd(control.first.get(), root.get(), 'g'));
   MSB_TRY(await_exec(control.first.get(), plan));
   return std::unique_ptr<Instance>(new NsInstance(

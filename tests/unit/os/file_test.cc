@@ -74,6 +74,21 @@ TEST_F(FileTest, AtomicWriteReplacesContentAndLeavesNoTempFile) {
   EXPECT_EQ(list_dir(dir_->path()), std::vector<std::string>{"config"});
 }
 
+TEST_F(FileTest, ProcessCrashDurabilityStillReplacesAtomically) {
+  ASSERT_TRUE(write_file(path("owner"), "old content that is longer").has_value());
+  ASSERT_TRUE(
+      write_file_atomic(path("owner"), "123 456\n", 0600, Durability::kProcessCrash).has_value());
+  EXPECT_EQ(read_file(path("owner")).value(), "123 456\n");
+  EXPECT_EQ(list_dir(dir_->path()), std::vector<std::string>{"owner"});
+  struct stat st {};
+  ASSERT_EQ(::stat(path("owner").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  Result<void> missing =
+      write_file_atomic(path("no/such/file"), "x", 0644, Durability::kProcessCrash);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().kind, ErrorKind::kNotFound);
+}
+
 TEST_F(FileTest, AtomicWriteCreatesAMissingFile) {
   ASSERT_TRUE(write_file_atomic(path("fresh"), "x", 0640).has_value());
   EXPECT_EQ(read_file(path("fresh")).value(), "x");

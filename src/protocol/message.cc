@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/byte_frames.h"
 #include "protocol/frame.h"
 #include "protocol/messages.h"
 
@@ -49,6 +50,8 @@ std::string_view message_name(const Message& message) {
 }
 
 Result<std::string> encode_message(uint32_t id, uint8_t flags, const Message& message) {
+  if (std::optional<Result<std::string>> frame = encode_data_message(id, flags, message))
+    return std::move(*frame);
   json body = json::object();
   std::visit(
       [&](const auto& value) {

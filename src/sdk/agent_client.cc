@@ -60,6 +60,21 @@ Result<protocol::Envelope> AgentClient::next(uint64_t deadline_ns) {
   }
 }
 
+Result<bool> AgentClient::flush_below(size_t bytes) {
+  while (connection_.queued_bytes() > bytes) {
+    if (closed_) return err(ErrorKind::kIo, "the sandbox stopped while we were writing to it");
+    pollfd entry{connection_.fd(), POLLIN | POLLOUT, 0};
+    MSB_TRY(os::poll_fds({&entry, 1}, -1));
+    if (entry.revents & (POLLIN | POLLHUP | POLLERR)) {
+      bool open = MSB_TRY(connection_.receive_some());
+      if (!open) closed_ = true;
+      return false;
+    }
+    if (entry.revents & POLLOUT) MSB_TRY(connection_.flush_some());
+  }
+  return true;
+}
+
 Result<void> AgentClient::consumed(uint32_t id, protocol::AckBatch& acks, uint64_t cost) {
   if (cost == 0) return {};
   acks.consume(cost);

@@ -52,6 +52,10 @@ class AgentClient {
   // The next frame (writing queued data meanwhile); kTimeout at the deadline, kIo when
   // the sandbox went away (or its supervisor disconnected us, with its reason).
   Result<protocol::Envelope> next(uint64_t deadline_ns);
+  // Writes queued frames until at most `bytes` are left (true), or until bytes arrive
+  // from the sandbox first (false: next() reads them). Errors: kIo when the sandbox went
+  // away.
+  Result<bool> flush_below(size_t bytes);
 
  private:
   explicit AgentClient(protocol::FrameConnection connection) : connection_(std::move(connection)) {}

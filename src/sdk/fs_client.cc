@@ -116,9 +116,10 @@ Result<void> FsClient::write_chunk(uint32_t id, std::string_view data) {
     std::string_view chunk = data.substr(0, kWriteChunkBytes);
     data.remove_prefix(chunk.size());
     MSB_TRY(client_.send(id, 0, protocol::FsData{{std::string(chunk)}}));
-    // Bounded: wait until the guest takes it. An early reply can only be an error.
-    while (client_.queued_bytes() > kSendWindowBytes) {
-      Result<protocol::Message> early = reply(id, os::monotonic_ns() + 100'000'000);
+    // Bounded: wait until the guest takes it, and no longer (a wait for a reply that
+    // never comes cost up to 100 ms per window). An early reply can only be an error.
+    while (!MSB_TRY(client_.flush_below(kSendWindowBytes))) {
+      Result<protocol::Message> early = reply(id, os::monotonic_ns());
       if (!early && early.error().kind != ErrorKind::kTimeout) return tl::unexpected(early.error());
       if (early) return err(ErrorKind::kProtocol, "write: unexpected early reply");
     }

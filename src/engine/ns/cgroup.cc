@@ -223,6 +223,14 @@ Result<void> CgroupDir::add_process(int pid) {
   return {};
 }
 
+Result<std::optional<os::Fd>> CgroupDir::open_for_clone() const {
+  if (!is_v2()) return std::optional<os::Fd>();
+  if (paths_.empty()) return err(ErrorKind::kNotFound, "cgroup removed");
+  return std::optional<os::Fd>(
+      MSB_TRY(std::move(os::open_file(paths_.front(), O_RDONLY | O_DIRECTORY))
+                  .context("open cgroup {}", paths_.front())));
+}
+
 Result<void> CgroupDir::remove() {
   if (paths_.empty()) return {};
   MSB_TRY(kill_members());

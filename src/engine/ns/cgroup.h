@@ -5,11 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/error.h"
+#include "os/fd.h"
 
 namespace msb::engine::ns {
 
@@ -48,6 +50,9 @@ class CgroupDir {
   // cgroup.procs of every hierarchy. Errors: kNotFound (no such process, or removed),
   // kPermissionDenied, kIo.
   Result<void> add_process(int pid);
+  // cgroup v2: the directory, open, for clone3's CLONE_INTO_CGROUP (a child born inside);
+  // nullopt on v1, where a process can only be moved in. Errors: kNotFound (removed), kIo.
+  Result<std::optional<os::Fd>> open_for_clone() const;
   // The directories created, one per hierarchy; empty once removed.
   std::vector<std::string> paths() const { return paths_; }
   bool is_v2() const;

@@ -137,7 +137,8 @@ bool apply(const MountStep& step) {
   }
   if (!plan.hostname.empty() && ::sethostname(plan.hostname.data(), plan.hostname.size()) != 0)
     fail(control, kHostname);
-  // The parent has moved us into the sandbox's cgroup: that becomes our cgroup root.
+  // We were born in the sandbox's cgroup (v2) or the parent has moved us there before
+  // sending the root: that becomes our cgroup root.
   if (::unshare(CLONE_NEWCGROUP) != 0) fail(control, kCgroupNs);
   if (::syscall(SYS_pivot_root, ".", ".") != 0 || ::umount2(".", MNT_DETACH) != 0 ||
       ::chdir("/") != 0)
@@ -180,14 +181,26 @@ std::string child_step_name(int step) {
   return kStepNames[step];
 }
 
-Result<ClonedChild> clone_sandbox_child(const ChildPlan& plan) {
+Result<ClonedChild> clone_sandbox_child(const ChildPlan& plan, int cgroup_fd) {
   int pidfd = -1;
   clone_args args{};
   args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS |
                CLONE_NEWIPC | CLONE_PIDFD;
   args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
   args.exit_signal = SIGCHLD;
+  bool into_cgroup = cgroup_fd >= 0;
+  if (into_cgroup) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<uint64_t>(cgroup_fd);
+  }
   long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  // Kernels before 5.7 refuse the flag (EINVAL) or the larger clone_args (E2BIG).
+  if (pid < 0 && into_cgroup && (errno == EINVAL || errno == E2BIG)) {
+    into_cgroup = false;
+    args.flags &= ~static_cast<uint64_t>(CLONE_INTO_CGROUP);
+    args.cgroup = 0;
+    pid = ::syscall(SYS_clone3, &args, sizeof args);
+  }
   if (pid < 0) {
     int saved = errno;
     ErrorKind kind =
@@ -196,7 +209,7 @@ Result<ClonedChild> clone_sandbox_child(const ChildPlan& plan) {
         Error{kind, saved, std::string("clone3 into new namespaces: ") + std::strerror(saved)});
   }
   if (pid == 0) run_child(plan);
-  return ClonedChild{static_cast<pid_t>(pid), os::Fd(pidfd)};
+  return ClonedChild{static_cast<pid_t>(pid), os::Fd(pidfd), into_cgroup};
 }
 
 }  // namespace msb::engine::ns

@@ -78,7 +78,11 @@ std::string child_step_name(int step);
 struct ClonedChild {
   pid_t pid;
   os::Fd pidfd;
+  bool in_cgroup = false;  // born in the cgroup of `cgroup_fd` (CLONE_INTO_CGROUP)
 };
-Result<ClonedChild> clone_sandbox_child(const ChildPlan& plan);
+// `cgroup_fd` >= 0: a cgroup v2 directory the child is born in (clone3's
+// CLONE_INTO_CGROUP: no move afterwards, no moment outside it). A kernel without it
+// (before 5.7) gives a child outside, in_cgroup false: the caller moves it.
+Result<ClonedChild> clone_sandbox_child(const ChildPlan& plan, int cgroup_fd = -1);
 
 }  // namespace msb::engine::ns

@@ -198,16 +198,20 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
   CgroupDir cgroup = MSB_TRY(
       std::move(CgroupDir::create(spec.instance_name, limits)).context("cgroup for sandbox"));
 
-  ClonedChild cloned = MSB_TRY(clone_sandbox_child(plan));
+  std::optional<os::Fd> cgroup_fd = MSB_TRY(cgroup.open_for_clone());
+  ClonedChild cloned = MSB_TRY(clone_sandbox_child(plan, cgroup_fd ? cgroup_fd->get() : -1));
   os::ChildProcess init = os::ChildProcess::adopt(cloned.pid, std::move(cloned.pidfd));
   fds.control.reset();  // the child's copy; ours is control.first
-  // Everything the sandbox will ever run descends from this process: it joins the cgroup
-  // before it runs anything of the sandbox's (the child waits for its root below, sent
-  // only once it has joined). On cgroup v1 the first move into a cgroup waits for an RCU
-  // grace period (6-20 ms here), so it runs next to the id maps and the root mounts. The
-  // future joins the thread on every return, before `cgroup` goes.
-  std::future<Result<void>> joined = std::async(
-      std::launch::async, [&cgroup, pid = cloned.pid] { return cgroup.add_process(pid); });
+  // Everything the sandbox will ever run descends from this process: it is born in the
+  // cgroup (v2), or joins it before it runs anything of the sandbox's (the child waits for
+  // its root below, sent only once it has joined). On cgroup v1 the first move into a
+  // cgroup waits for an RCU grace period (6-20 ms here), so it runs next to the id maps
+  // and the root mounts. The future joins the thread on every return, before `cgroup` goes.
+  std::future<Result<void>> joined =
+      cloned.in_cgroup ? std::async(std::launch::deferred, [] { return Result<void>{}; })
+                       : std::async(std::launch::async, [&cgroup, pid = cloned.pid] {
+                           return cgroup.add_process(pid);
+                         });
   std::string proc = "/proc/" + std::to_string(cloned.pid);
   // Root inside is the first id of an unprivileged host range.
   MSB_TRY(os::write_file(proc + "/uid_map", id_map_line(sandbox_uid_range())));

@@ -79,10 +79,7 @@ std::optional<Result<std::string>> encode_data_message(uint32_t id, uint8_t flag
   }
   std::string frame;
   frame.reserve(kHeaderBytes + body);
-  append_frame(frame, id, flags, {});
-  // The header's length counts the body, which append_frame was given empty.
-  uint32_t length = static_cast<uint32_t>(body + 5);
-  for (int i = 0; i < 4; ++i) frame[i] = static_cast<char>(length >> (24 - 8 * i));
+  append_frame_header(frame, id, flags, body);
   append_head(frame, kMapMajor, 2);
   append_text(frame, "p");
   append_head(frame, kMapMajor, 1);

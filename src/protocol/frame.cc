@@ -19,11 +19,15 @@ uint32_t get_u32(const char* p) {
 
 }  // namespace
 
-void append_frame(std::string& out, uint32_t id, uint8_t flags, std::string_view body) {
-  MSB_CHECK(body.size() <= kMaxBodyBytes);
-  put_u32(out, static_cast<uint32_t>(body.size() + 5));
+void append_frame_header(std::string& out, uint32_t id, uint8_t flags, size_t body_size) {
+  MSB_CHECK(body_size <= kMaxBodyBytes);
+  put_u32(out, static_cast<uint32_t>(body_size + 5));
   put_u32(out, id);
   out.push_back(static_cast<char>(flags));
+}
+
+void append_frame(std::string& out, uint32_t id, uint8_t flags, std::string_view body) {
+  append_frame_header(out, id, flags, body.size());
   out.append(body);
 }
 

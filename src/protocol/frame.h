@@ -29,6 +29,9 @@ struct Frame {
 
 // Appends the encoded frame to `out`. REQUIRES: body.size() <= kMaxBodyBytes.
 void append_frame(std::string& out, uint32_t id, uint8_t flags, std::string_view body);
+// Appends only the header of a frame whose `body_size` bytes the caller appends next.
+// REQUIRES: body_size <= kMaxBodyBytes.
+void append_frame_header(std::string& out, uint32_t id, uint8_t flags, size_t body_size);
 std::string encode_frame(const Frame& frame);
 
 // Why a frame could not be read. The reader stays usable after each of these: it skips

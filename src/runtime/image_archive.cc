@@ -12,8 +12,6 @@
 namespace msb::runtime {
 namespace {
 
-std::string cache_dir() { return msb_home() + "/cache"; }
-
 // The canonical references image `index` of the archive is recorded under.
 Result<std::vector<std::string>> references_for(const image::ArchiveImage& image, size_t index,
                                                 const std::string& path,
@@ -68,7 +66,7 @@ Result<std::vector<LoadedImage>> unpack_all(const image::ArchiveContents& conten
                                       .config_digest = image.manifest.config.digest,
                                       .config_json = image.config.raw}});
   }
-  image::LayerStore layers = MSB_TRY(image::LayerStore::open(cache_dir()));
+  image::LayerStore layers = MSB_TRY(image::LayerStore::open(image_cache_dir()));
   for (size_t i = 0; i < loaded.size(); ++i)
     loaded[i].image.layers = MSB_TRY(unpack_layers(layers, contents.images[i]));
   return loaded;
@@ -114,9 +112,9 @@ Result<ImageArchiveFormat> parse_image_archive_format(std::string_view name) {
 Result<std::vector<store::ImageRecord>> load_image_archive(store::Database& db,
                                                            const std::string& path,
                                                            const std::optional<std::string>& tag) {
-  image::BlobCache blobs = MSB_TRY(image::BlobCache::open(cache_dir()));
+  image::BlobCache blobs = MSB_TRY(image::BlobCache::open(image_cache_dir()));
   image::ArchiveContents contents =
-      MSB_TRY(image::read_image_archive(path, blobs, cache_dir() + "/archive-staging"));
+      MSB_TRY(image::read_image_archive(path, blobs, image_cache_dir() + "/archive-staging"));
   Result<std::vector<LoadedImage>> loaded = unpack_all(contents, path, tag);
   if (!loaded) {
     for (const std::string& digest : contents.added_blobs) (void)blobs.remove(digest);
@@ -137,7 +135,7 @@ Result<std::vector<store::ImageRecord>> load_image_archive(store::Database& db,
 
 Result<void> save_image_archive(store::Database& db, const std::vector<std::string>& references,
                                 const std::string& path, ImageArchiveFormat format) {
-  image::BlobCache blobs = MSB_TRY(image::BlobCache::open(cache_dir()));
+  image::BlobCache blobs = MSB_TRY(image::BlobCache::open(image_cache_dir()));
   std::vector<image::ArchiveSource> sources;
   for (const std::string& reference : references) {
     store::ImageRecord image = MSB_TRY(find_image(db, reference));

@@ -207,11 +207,10 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
   // its root below, sent only once it has joined). On cgroup v1 the first move into a
   // cgroup waits for an RCU grace period (6-20 ms here), so it runs next to the id maps
   // and the root mounts. The future joins the thread on every return, before `cgroup` goes.
-  std::future<Result<void>> joined =
-      cloned.in_cgroup ? std::async(std::launch::deferred, [] { return Result<void>{}; })
-                       : std::async(std::launch::async, [&cgroup, pid = cloned.pid] {
-                           return cgroup.add_process(pid);
-                         });
+  std::future<Result<void>> joined;
+  if (!cloned.in_cgroup)
+    joined = std::async(std::launch::async,
+                        [&cgroup, pid = cloned.pid] { return cgroup.add_process(pid); });
   std::string proc = "/proc/" + std::to_string(cloned.pid);
   // Root inside is the first id of an unprivileged host range.
   MSB_TRY(os::write_file(proc + "/uid_map", id_map_line(sandbox_uid_range())));
@@ -231,7 +230,7 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
   }
   os::Fd root = MSB_TRY(os::make_overlay_mount(lower_paths, upper_dir(spec.writable_layer),
                                                work_dir(spec.writable_layer)));
-  MSB_TRY(joined.get());
+  if (joined.valid()) MSB_TRY(joined.get());
   MSB_TRY(os::send_fd(control.first.get(), root.get(), 'g'));
   MSB_TRY(await_exec(control.first.get(), plan));
   return std::unique_ptr<Instance>(new NsInstance(

@@ -113,6 +113,7 @@ Result<int> RunCommand::run_unnamed() {
   request.launch.cpus = config.cpus;
   request.launch.memory_mib = config.memory_mib;
   request.launch.writable_layer = layer;
+  request.launch.ephemeral = true;  // the run directory goes when the run ends
   request.launch.hostname = config.hostname.empty() ? "microsandbox" : config.hostname;
   std::vector<std::string> argv = MSB_TRY(config::resolve_run_command(config, trailing_));
   request.exec.cmd = argv.front();

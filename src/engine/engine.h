@@ -30,6 +30,7 @@ struct DiskSpec {
   std::string fstype;  // how the agent mounts it: erofs, ext4
   std::string serial;  // how the agent finds it
   bool read_only = false;
+  bool ignore_flushes = false;  // the guest's flushes are not passed on (a throwaway disk)
 };
 
 struct LaunchSpec {
@@ -43,6 +44,10 @@ struct LaunchSpec {
   // unpacked layer directories (namespace) / its one erofs disk (vm).
   std::vector<std::string> rootfs_layers;
   std::string writable_layer;  // from Engine::create_writable_layer(); "" = read-only root
+  // The writable layer is deleted after this run (a foreground `msb run`, an ephemeral
+  // sandbox): nothing in it needs to survive a host crash, so the engine skips syncing it
+  // (namespace: a volatile overlay; vm: the disk ignores the guest's flushes).
+  bool ephemeral = false;
   std::string hostname;
   std::optional<Accel> accel;  // vm only; nullopt: detect
   std::string instance_name;   // unique per run (the namespace engine's cgroup name)

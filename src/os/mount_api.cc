@@ -42,7 +42,7 @@ Result<void> set_string(int fs_fd, const char* key, const std::string& value) {
 }  // namespace
 
 Result<Fd> make_overlay_mount(const std::vector<std::string>& lower, const std::string& upper,
-                              const std::string& work) {
+                              const std::string& work, UpperDurability durability) {
   int raw = ::fsopen("overlay", FSOPEN_CLOEXEC);
   if (raw < 0) return errno_error(errno, "fsopen overlay");
   Fd fs(raw);
@@ -52,6 +52,13 @@ Result<Fd> make_overlay_mount(const std::vector<std::string>& lower, const std::
   if (!upper.empty()) {
     MSB_TRY(set_string(fs.get(), "upperdir", upper));
     MSB_TRY(set_string(fs.get(), "workdir", work));
+    // Unmounting a synced overlay syncs the whole upper filesystem and waits for it; on a
+    // disk that takes milliseconds, and every block freed afterwards (deleting the layer)
+    // is a committed one, slower again (docs/design/startup.md). Kernels before 5.10 do
+    // not know the flag (EINVAL): they get the synced overlay.
+    if (durability == UpperDurability::kVolatile &&
+        ::fsconfig(fs.get(), FSCONFIG_SET_FLAG, "volatile", nullptr, 0) != 0 && errno != EINVAL)
+      return errno_error(errno, "overlay option volatile");
   }
   if (::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
     return errno_error(errno, "create overlay (lower " + lowerdir + ", upper " + upper + ")");

@@ -19,10 +19,18 @@ Result<Fd> clone_mount_tree(const std::string& path);
 // Read-only when asked. Errors: kUnsupported when the filesystem cannot be idmapped.
 Result<void> idmap_mount(int mount_fd, int userns_fd, bool read_only);
 
+// Whether an overlay's upper directory must survive a crash of the host.
+enum class UpperDurability {
+  kSynced,    // synced to its filesystem when the overlay is unmounted (and on syncfs)
+  kVolatile,  // never synced ("volatile", kernel 5.10+): for upper dirs deleted after use
+};
+
 // A detached overlayfs mount. `lower` is top-most first; each entry may be a path or
-// "/proc/self/fd/N" of a detached mount.
+// "/proc/self/fd/N" of a detached mount. kVolatile on a kernel without the option gives a
+// synced overlay.
 Result<Fd> make_overlay_mount(const std::vector<std::string>& lower, const std::string& upper,
-                              const std::string& work);
+                              const std::string& work,
+                              UpperDurability durability = UpperDurability::kSynced);
 
 // Sends `fd` with one byte over a Unix socket (SCM_RIGHTS).
 Result<void> send_fd(int socket_fd, int fd, char byte);

@@ -88,6 +88,7 @@ Result<void> SandboxRuntime::boot() {
   spec.rootfs_layers = MSB_TRY(pinned_root(*engine_, config_, db_, record_.id));
   spec.writable_layer = engine_->writable_layer_path(paths_.dir);
   spec.hostname = config_.hostname;
+  spec.ephemeral = record_.ephemeral;  // removed when it stops, never booted again
   // Unique across $MSB_HOMEs too: cgroups are host-wide.
   spec.instance_name = fmt::format("{}-{}-{}", options_.name, run_->id, os::current_pid());
   if (!config_.accel.empty()) spec.accel = MSB_TRY(engine::parse_accel(config_.accel));

@@ -228,8 +228,9 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
     lower_paths.push_back("/proc/self/fd/" + std::to_string(lower.get()));
     lowers.push_back(std::move(lower));
   }
-  os::Fd root = MSB_TRY(os::make_overlay_mount(lower_paths, upper_dir(spec.writable_layer),
-                                               work_dir(spec.writable_layer)));
+  os::Fd root = MSB_TRY(os::make_overlay_mount(
+      lower_paths, upper_dir(spec.writable_layer), work_dir(spec.writable_layer),
+      spec.ephemeral ? os::UpperDurability::kVolatile : os::UpperDurability::kSynced));
   if (joined.valid()) MSB_TRY(joined.get());
   MSB_TRY(os::send_fd(control.first.get(), root.get(), 'g'));
   MSB_TRY(await_exec(control.first.get(), plan));

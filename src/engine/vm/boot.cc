@@ -65,7 +65,7 @@ Result<std::unique_ptr<Instance>> VmEngine::launch(const LaunchSpec& spec) {
   config.memory_mib = spec.memory_mib;
   config.disks.push_back(DiskSpec{rootfs, "erofs", "rootfs", true});
   if (!spec.writable_layer.empty())
-    config.disks.push_back(DiskSpec{spec.writable_layer, "ext4", "upper", false});
+    config.disks.push_back(DiskSpec{spec.writable_layer, "ext4", "upper", false, spec.ephemeral});
   config.agent_fd = kAgentFdInChild;
   config.hostname = spec.hostname;
   config.clock_ns = os::realtime_ns();

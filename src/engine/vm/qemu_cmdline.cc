@@ -64,8 +64,9 @@ std::vector<std::string> qemu_command(const QemuConfig& config) {
   argv.insert(argv.begin() + 1, accel.begin(), accel.end());
   for (const DiskSpec& disk : config.disks) {
     argv.push_back("-drive");
-    argv.push_back(fmt::format("id={},file={},format=raw,if=none{}", disk.serial,
-                               escape_option(disk.path), disk.read_only ? ",readonly=on" : ""));
+    argv.push_back(fmt::format("id={},file={},format=raw,if=none{}{}", disk.serial,
+                               escape_option(disk.path), disk.read_only ? ",readonly=on" : "",
+                               disk.ignore_flushes ? ",cache=unsafe" : ""));
     argv.push_back("-device");
     argv.push_back(fmt::format("virtio-blk-device,drive={},serial={}", disk.serial, disk.serial));
   }

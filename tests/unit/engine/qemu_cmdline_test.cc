@@ -117,6 +117,21 @@ TEST(QemuCommand, OnlyReadOnlyDisksAreReadOnly) {
   EXPECT_THAT(drives[1], HasSubstr(",readonly=on"));
 }
 
+// A throwaway disk (an ephemeral run's upper layer) skips the host's fsyncs; every other
+// disk keeps QEMU's default cache mode, which passes the guest's flushes on.
+TEST(QemuCommand, OnlyThrowawayDisksIgnoreFlushes) {
+  QemuConfig config = sample_config();
+  std::vector<std::string> drives = values_of(qemu_command(config), "-drive");
+  ASSERT_EQ(drives.size(), 2u);
+  EXPECT_THAT(drives[0], Not(HasSubstr("cache=")));
+  EXPECT_THAT(drives[1], Not(HasSubstr("cache=")));
+  config.disks[1].ignore_flushes = true;
+  drives = values_of(qemu_command(config), "-drive");
+  ASSERT_EQ(drives.size(), 2u);
+  EXPECT_THAT(drives[0], Not(HasSubstr("cache=")));
+  EXPECT_EQ(drives[1], "id=upper,file=/run/sb/upper.ext4,format=raw,if=none,cache=unsafe");
+}
+
 TEST(QemuCommand, CommasInOptionPathsAreDoubled) {
   QemuConfig config = sample_config();
   config.disks[0].path = "/data/a,b/rootfs.erofs";

@@ -1,9 +1,9 @@
 #include "config/hostname.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include "common/error.h"
+#include "os/libcrypto_api.h"
 
 namespace msb::config {
 namespace {
@@ -27,7 +27,8 @@ size_t utf8_boundary_at_most(std::string_view text, size_t limit) {
 std::string sha256_hex_prefix(std::string_view data, size_t hex_digits) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_size = 0;
-  int ok = EVP_Digest(data.data(), data.size(), digest, &digest_size, EVP_sha256(), nullptr);
+  const os::LibcryptoApi& crypto = os::libcrypto();
+  int ok = crypto.digest(data.data(), data.size(), digest, &digest_size, crypto.sha256(), nullptr);
   MSB_CHECK(ok == 1 && digest_size * 2 >= hex_digits);
   std::string hex;
   for (unsigned int i = 0; i < digest_size && hex.size() < hex_digits; ++i) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "image/archive_api.h"
+#include "image/digest.h"
 #include "os/file_status.h"
 #include "os/fs_calls.h"
 #include "os/io.h"
@@ -88,6 +89,7 @@ Result<std::string> normalize_archive_path(std::string_view path) {
 Result<ArchiveTree> ArchiveTree::extract(const std::string& tar_path,
                                          const std::string& staging_parent) {
   MSB_TRY(archive_api());
+  MSB_TRY(Sha256::available());
   // Fail on a missing or unreadable file with its errno kind before libarchive hides it.
   (void)MSB_TRY(os::open_file(tar_path, O_RDONLY));
   MSB_TRY(os::make_dirs(staging_parent));

@@ -208,6 +208,7 @@ Result<void> write_oci(TarWriter& tar, const std::vector<ArchiveSource>& images)
 Result<void> write_image_archive(const std::string& path, ArchiveFormat format,
                                  const std::vector<ArchiveSource>& images) {
   MSB_TRY(archive_api().context("save {}", path));
+  MSB_TRY(Sha256::available().context("save {}", path));
   std::string temp = path + ".msb-partial";
   Result<void> written = [&]() -> Result<void> {
     os::Fd fd = MSB_TRY(os::open_file(temp, O_WRONLY | O_CREAT | O_TRUNC, 0644));

@@ -1,30 +1,37 @@
 #include "image/digest.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 
 #include <array>
 
 #include "os/file.h"
 #include "os/io.h"
+#include "os/libcrypto_api.h"
 
 namespace msb::image {
 
-void Sha256::Deleter::operator()(evp_md_ctx_st* context) const { EVP_MD_CTX_free(context); }
+void Sha256::Deleter::operator()(evp_md_ctx_st* context) const {
+  os::libcrypto().md_ctx_free(context);
+}
 
-Sha256::Sha256() : context_(EVP_MD_CTX_new()) {
+Result<void> Sha256::available() {
+  return os::libcrypto_api().transform([](auto) {});
+}
+
+Sha256::Sha256() : context_(os::libcrypto().md_ctx_new()) {
+  const os::LibcryptoApi& crypto = os::libcrypto();
   MSB_CHECK(context_ != nullptr);
-  MSB_CHECK(EVP_DigestInit_ex(context_.get(), EVP_sha256(), nullptr) == 1);
+  MSB_CHECK(crypto.digest_init(context_.get(), crypto.sha256(), nullptr) == 1);
 }
 
 void Sha256::update(const void* data, size_t size) {
-  MSB_CHECK(EVP_DigestUpdate(context_.get(), data, size) == 1);
+  MSB_CHECK(os::libcrypto().digest_update(context_.get(), data, size) == 1);
 }
 
 std::string Sha256::finish() {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
-  MSB_CHECK(EVP_DigestFinal_ex(context_.get(), digest.data(), &length) == 1);
+  MSB_CHECK(os::libcrypto().digest_final(context_.get(), digest.data(), &length) == 1);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string text = "sha256:";
   for (unsigned int i = 0; i < length; ++i) {
@@ -35,6 +42,7 @@ std::string Sha256::finish() {
 }
 
 Result<std::string> sha256_file(const std::string& path) {
+  MSB_TRY(Sha256::available());
   os::Fd fd = MSB_TRY(os::open_file(path, O_RDONLY));
   Sha256 hash;
   std::array<char, 1 << 16> buffer{};

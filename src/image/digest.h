@@ -1,5 +1,5 @@
-// SHA-256 digests of blobs, manifests and layers (OpenSSL), in the OCI text form of
-// image/digest_text.h.
+// SHA-256 digests of blobs, manifests and layers (OpenSSL's libcrypto), in the OCI text
+// form of image/digest_text.h.
 #pragma once
 
 #include <cstddef>
@@ -14,8 +14,12 @@ struct evp_md_ctx_st;
 
 namespace msb::image {
 
-// Incremental SHA-256 (OpenSSL EVP). Not thread-safe; one per stream.
+// Incremental SHA-256 (OpenSSL EVP, loaded on first use: os/libcrypto_api.h). Not
+// thread-safe; one per stream.
 struct Sha256 {
+  // Whether libcrypto loads (kUnsupported naming the package if not). Operations that hash
+  // check it first; constructing a Sha256 without it is a fatal error.
+  static Result<void> available();
   Sha256();
   void update(const void* data, size_t size);
   // "sha256:<hex>" of everything fed so far. Call once.

@@ -3,6 +3,7 @@
 #include <cerrno>
 
 #include "image/archive_api.h"
+#include "image/digest.h"
 
 namespace msb::image {
 namespace {
@@ -22,6 +23,7 @@ Result<std::unique_ptr<LayerReader>> LayerReader::open(const std::string& blob_p
 
 Result<std::unique_ptr<LayerReader>> LayerReader::open(std::unique_ptr<ByteSource> source) {
   MSB_TRY(archive_api());
+  MSB_TRY(Sha256::available());
   std::unique_ptr<LayerReader> reader(new LayerReader());
   reader->source_ = std::move(source);
   reader->decompressed_ = MSB_TRY(open_decompressor(*reader->source_));

@@ -53,6 +53,7 @@ Result<std::unique_ptr<RegistryClient>> RegistryClient::create(const Reference& 
                            .connect_timeout = options.connect_timeout,
                            .stall_timeout = options.stall_timeout};
   std::unique_ptr<HttpClient> http = MSB_TRY(HttpClient::create(std::move(http_options)));
+  MSB_TRY(Sha256::available());  // every blob and manifest is checked against its digest
   if (options.max_attempts < 1) options.max_attempts = 1;
   return std::unique_ptr<RegistryClient>(
       new RegistryClient(ref, std::move(options), std::move(http)));

@@ -38,11 +38,12 @@ bool mentions(const std::vector<std::string>& names, std::string_view part) {
   return false;
 }
 
-TEST(StartupLibraries, MsbLinksNeitherLibcurlNorLibarchive) {
+TEST(StartupLibraries, MsbLinksNeitherLibcurlNorLibarchiveNorLibcrypto) {
   std::vector<std::string> names = needed_libraries(MSB_BIN);
   ASSERT_THAT(names, Contains(HasSubstr("libc.so")));  // the parse found the list
   EXPECT_FALSE(mentions(names, "libcurl")) << ::testing::PrintToString(names);
   EXPECT_FALSE(mentions(names, "libarchive")) << ::testing::PrintToString(names);
+  EXPECT_FALSE(mentions(names, "libcrypto")) << ::testing::PrintToString(names);
   EXPECT_FALSE(mentions(names, "libgnutls")) << ::testing::PrintToString(names);
   EXPECT_FALSE(mentions(names, "libicu")) << ::testing::PrintToString(names);
 }

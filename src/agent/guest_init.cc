@@ -81,8 +81,11 @@ Result<GuestRoot> GuestRoot::assemble(const AgentOptions& options, StepTimings& 
     MSB_TRY(os::make_dirs(std::string(kUpperFsDir) + "/work"));
     std::string data = std::string("lowerdir=") + kLowerDir + ",upperdir=" + kUpperFsDir +
                        "/upper,workdir=" + kUpperFsDir + "/work";
+    // A throwaway upper disk is never synced: not when the overlay goes, not at power off.
+    if (options.volatile_upper) data += ",volatile";
     MSB_TRY(os::mount_fs("overlay", kNewRoot, "overlay", 0, data));
     root.has_upper_ = true;
+    root.volatile_upper_ = options.volatile_upper;
   } else {
     MSB_TRY(os::mount_fs(kLowerDir, kNewRoot, "", MS_BIND));
   }
@@ -101,6 +104,9 @@ Result<GuestRoot> GuestRoot::assemble(const AgentOptions& options, StepTimings& 
 }
 
 void GuestRoot::tear_down() {
+  // The host deletes a volatile upper disk when QEMU exits: nothing left to make durable
+  // (the root disk is read-only, the rest is memory).
+  if (volatile_upper_) return;
   os::sync_filesystems();
   if (!switched_ || !has_upper_) return;
   // Step back into the initramfs, where the disk mounts are still reachable by path.

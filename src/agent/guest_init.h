@@ -27,6 +27,7 @@ class GuestRoot {
  private:
   bool switched_ = false;
   bool has_upper_ = false;
+  bool volatile_upper_ = false;
   os::Fd initramfs_root_;
 };
 

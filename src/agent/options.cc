@@ -40,6 +40,8 @@ Result<void> apply_option(AgentOptions& options, std::string_view word) {
     options.rootfs = MSB_TRY(parse_disk(key, value));
   } else if (key == "upper") {
     options.upper = MSB_TRY(parse_disk(key, value));
+  } else if (key == "volatile-upper") {
+    options.volatile_upper = true;
   } else if (key == "hostname") {
     options.hostname = std::string(value);
   } else if (key == "clock-ns") {
@@ -53,6 +55,8 @@ Result<void> apply_option(AgentOptions& options, std::string_view word) {
 Result<AgentOptions> check(AgentOptions options) {
   if (options.upper && !options.rootfs)
     return err(ErrorKind::kInvalidArgument, "upper needs rootfs");
+  if (options.volatile_upper && !options.upper)
+    return err(ErrorKind::kInvalidArgument, "volatile-upper needs upper");
   return options;
 }
 

@@ -24,13 +24,15 @@ struct AgentOptions {
   bool exit_at_init = false;        // benchmark baseline: power off as soon as /init runs
   std::optional<BlockDisk> rootfs;  // read-only lower layer
   std::optional<BlockDisk> upper;   // writable upper layer
+  // The upper disk is thrown away after this boot: overlay "volatile", no sync at power off.
+  bool volatile_upper = false;
   std::string hostname;
   uint64_t clock_ns = 0;  // host wall clock (ns since epoch) when it launched us
 };
 
 // argv form: "--channel-fd=N", "--rootfs=TYPE:SERIAL", "--upper=TYPE:SERIAL",
-// "--hostname=NAME", "--clock-ns=N", "--exit-at-init". Unknown arguments are an error
-// (kInvalidArgument).
+// "--volatile-upper", "--hostname=NAME", "--clock-ns=N", "--exit-at-init". Unknown
+// arguments are an error (kInvalidArgument), and so is volatile-upper without upper.
 Result<AgentOptions> parse_agent_args(const std::vector<std::string>& args);
 
 // Kernel command line form: the same keys as "msb.rootfs=...", "msb.exit-at-init", ...

@@ -105,7 +105,7 @@ Result<int> RunCommand::run_unnamed() {
 
   os::TempDir run_dir = MSB_TRY(runtime::create_run_dir(msb_run_dir() + "/.foreground"));
   std::string layer = engine->writable_layer_path(run_dir.path());
-  MSB_TRY(engine->create_writable_layer(layer));
+  MSB_TRY(engine->create_writable_layer(layer, /*ephemeral=*/true));
 
   request.launch.runtime_dir = run_dir.path();
   request.launch.run_dir = run_dir.path();

@@ -82,7 +82,9 @@ class Engine {
   virtual std::string writable_layer_path(const std::string& sandbox_dir) const = 0;
   // Creates an empty writable layer at `path` (vm: sparse ext4 disk; namespace: upper and
   // work directories owned by the sandbox's mapped root). kAlreadyExists if present.
-  virtual Result<void> create_writable_layer(const std::string& path) const = 0;
+  // `ephemeral`: booted once and deleted afterwards (LaunchSpec::ephemeral): the vm engine
+  // formats it without a journal.
+  virtual Result<void> create_writable_layer(const std::string& path, bool ephemeral) const = 0;
   virtual bool has_writable_layer(const std::string& path) const = 0;
   // Starts the sandbox; it is booting when this returns (wait for core.ready on the
   // channel). Errors: kNotFound (kernel, QEMU or disk missing), kBootFailed, kIo,

@@ -201,7 +201,9 @@ Result<StartedSandbox> create_sandbox(config::SandboxConfig config,
       root.image ? store::pin_sandbox_rootfs(db, record.id, root.image->manifest_digest)
                  : Result<void>{};
   if (prepared) prepared = os::make_dirs(paths.logs);
-  if (prepared) prepared = engine->create_writable_layer(engine->writable_layer_path(paths.dir));
+  if (prepared)
+    prepared =
+        engine->create_writable_layer(engine->writable_layer_path(paths.dir), config.ephemeral);
   if (!prepared) {
     (void)os::remove_tree(paths.dir);
     (void)store::delete_sandbox(db, record.id);

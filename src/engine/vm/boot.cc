@@ -27,8 +27,9 @@ class VmEngine final : public Engine {
   std::string writable_layer_path(const std::string& sandbox_dir) const override {
     return sandbox_dir + "/upper.ext4";
   }
-  Result<void> create_writable_layer(const std::string& path) const override {
-    return create_upper_disk(path, kDefaultUpperDiskBytes);
+  Result<void> create_writable_layer(const std::string& path, bool ephemeral) const override {
+    return create_upper_disk(path, kDefaultUpperDiskBytes,
+                             ephemeral ? UpperDiskJournal::kNone : UpperDiskJournal::kJournaled);
   }
   bool has_writable_layer(const std::string& path) const override {
     return os::is_regular_file(path);

@@ -26,6 +26,8 @@ std::string kernel_cmdline(const QemuConfig& config) {
   for (size_t i = 0; i < config.disks.size(); ++i) {
     const DiskSpec& disk = config.disks[i];
     line += fmt::format(" msb.{}={}:{}", i == 0 ? "rootfs" : "upper", disk.fstype, disk.serial);
+    // A throwaway upper disk: the agent mounts the overlay volatile and skips the final sync.
+    if (i > 0 && disk.ignore_flushes) line += " msb.volatile-upper";
   }
   if (!config.hostname.empty()) line += " msb.hostname=" + config.hostname;
   if (config.clock_ns != 0) line += fmt::format(" msb.clock-ns={}", config.clock_ns);

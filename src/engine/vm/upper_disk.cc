@@ -10,7 +10,8 @@ namespace msb::engine::vm {
 
 namespace {
 
-Result<void> format_upper_disk(const std::string& path, uint64_t size_bytes) {
+Result<void> format_upper_disk(const std::string& path, uint64_t size_bytes,
+                               UpperDiskJournal journal) {
   MSB_TRY(os::create_sparse_file(path, size_bytes));
   Result<std::string> mkfs = os::find_host_executable("mkfs.ext4");
   if (!mkfs)
@@ -20,6 +21,8 @@ Result<void> format_upper_disk(const std::string& path, uint64_t size_bytes) {
   os::SpawnOptions options;
   options.argv = {*mkfs, "-q", "-F"};
   options.argv.insert(options.argv.end(), {"-E", "lazy_itable_init=1,lazy_journal_init=1"});
+  if (journal == UpperDiskJournal::kNone)
+    options.argv.insert(options.argv.end(), {"-O", "^has_journal"});
   options.argv.insert(options.argv.end(), {"-L", "msb-upper", path});
   options.fds = {{output.write.get(), 1}, {output.write.get(), 2}};
   os::ChildProcess child = MSB_TRY(os::ChildProcess::spawn(options));
@@ -35,8 +38,9 @@ Result<void> format_upper_disk(const std::string& path, uint64_t size_bytes) {
 
 }  // namespace
 
-Result<void> create_upper_disk(const std::string& path, uint64_t size_bytes) {
-  Result<void> created = format_upper_disk(path, size_bytes);
+Result<void> create_upper_disk(const std::string& path, uint64_t size_bytes,
+                               UpperDiskJournal journal) {
+  Result<void> created = format_upper_disk(path, size_bytes, journal);
   if (!created) (void)os::remove_file(path);  // never leave a half-made disk behind
   return created;
 }

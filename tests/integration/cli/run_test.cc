@@ -116,6 +116,15 @@ TEST_F(MsbRun, GuestHasWritableRootAndTmp) {
   EXPECT_EQ(result.out, "data\n1\n");
 }
 
+// The run's writable layer is deleted when it ends: its overlay is never synced. (The
+// host kernel of the namespace engine may spell it "fsync=volatile".)
+TEST_F(MsbRun, ThrowawayRootIsAVolatileOverlay) {
+  MsbResult result = harness_.run({"run", "--", "grep", " / overlay ", "/proc/mounts"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("upperdir="));
+  EXPECT_THAT(result.out, HasSubstr("volatile"));
+}
+
 TEST_F(MsbRun, TimingsAreReported) {
   MsbResult result = harness_.run({"run", "--timings", "--", "true"});
   EXPECT_EQ(result.exit_code, 0) << result.err;

@@ -34,6 +34,10 @@ TEST_F(LifecycleTest, UpperDiskPersistsAcrossStopAndStart) {
     Sandbox sandbox = sandbox_builder("persist").create();
     ExecOutput wrote = sandbox.exec("sh", {"-c", "echo data > /root/f; sync"});
     ASSERT_TRUE(wrote.success()) << wrote.stderr_data;
+    // A layer that boots again is synced; only throwaway ones are volatile.
+    ExecOutput mounts = sandbox.exec("grep", {" / overlay ", "/proc/mounts"});
+    EXPECT_THAT(mounts.stdout_data, HasSubstr("upperdir="));
+    EXPECT_THAT(mounts.stdout_data, ::testing::Not(HasSubstr("volatile")));
     sandbox.stop_and_wait();
   }
   EXPECT_EQ(Sandbox::get("persist").status, SandboxStatus::kStopped);

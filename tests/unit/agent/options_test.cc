@@ -95,6 +95,25 @@ TEST(ParseAgentArgs, UpperNeedsRootfs) {
   EXPECT_TRUE(parse_agent_args({"--rootfs=erofs:r"}).has_value());
 }
 
+TEST(ParseAgentArgs, VolatileUpperNeedsUpper) {
+  Result<AgentOptions> options = parse_agent_args({"--rootfs=erofs:r", "--volatile-upper"});
+  ASSERT_FALSE(options.has_value());
+  EXPECT_EQ(options.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_NE(options.error().message.find("volatile-upper"), std::string::npos);
+  Result<AgentOptions> both =
+      parse_agent_args({"--volatile-upper", "--rootfs=erofs:r", "--upper=ext4:u"});
+  ASSERT_TRUE(both.has_value()) << both.error().message;
+  EXPECT_TRUE(both->volatile_upper);
+  EXPECT_FALSE(parse_agent_args({"--rootfs=erofs:r", "--upper=ext4:u"})->volatile_upper);
+}
+
+TEST(ParseKernelCmdline, ReadsVolatileUpper) {
+  AgentOptions options =
+      parse_cmdline_ok("quiet msb.rootfs=erofs:r msb.upper=ext4:u msb.volatile-upper\n");
+  EXPECT_TRUE(options.volatile_upper);
+  EXPECT_FALSE(parse_cmdline_ok("msb.rootfs=erofs:r msb.upper=ext4:u").volatile_upper);
+}
+
 TEST(ParseKernelCmdline, ReadsMsbWordsAndSkipsKernelWords) {
   AgentOptions options = parse_cmdline_ok(
       "console=hvc0 quiet msb.rootfs=erofs:root msb.upper=ext4:upper root=/dev/vda "

@@ -180,6 +180,13 @@ TEST(KernelCmdline, NamesTheDisksForTheAgent) {
   EXPECT_THAT(line, HasSubstr(" msb.hostname=box"));
 }
 
+TEST(KernelCmdline, OnlyAThrowawayUpperDiskIsVolatile) {
+  QemuConfig config = sample_config();
+  EXPECT_THAT(kernel_cmdline(config), Not(HasSubstr("volatile")));
+  config.disks[1].ignore_flushes = true;
+  EXPECT_THAT(kernel_cmdline(config), HasSubstr(" msb.upper=ext4:upper msb.volatile-upper"));
+}
+
 TEST(KernelCmdline, PanicAndRebootMakeQemuExit) {
   std::string line = kernel_cmdline(sample_config());
   EXPECT_THAT(line, HasSubstr("panic=-1"));

@@ -58,6 +58,16 @@ TEST_F(UpperDiskTest, CreatesAnExt4FilesystemLabelledMsbUpper) {
   EXPECT_THAT(*superblock, ::testing::ContainsRegex("Filesystem volume name: +msb-upper"));
 }
 
+TEST_F(UpperDiskTest, ThrowawayDiskHasNoJournal) {
+  Result<void> created = create_upper_disk(disk(), kDiskBytes, UpperDiskJournal::kNone);
+  ASSERT_TRUE(created.has_value()) << created.error().message;
+  Result<std::string> superblock = superblock_of(disk());
+  ASSERT_TRUE(superblock.has_value()) << superblock.error().message;
+  EXPECT_THAT(*superblock, HasSubstr("extent"));
+  EXPECT_THAT(*superblock, ::testing::Not(HasSubstr("has_journal")));
+  EXPECT_THAT(*superblock, ::testing::ContainsRegex("Filesystem volume name: +msb-upper"));
+}
+
 TEST_F(UpperDiskTest, DiskIsSparse) {
   ASSERT_TRUE(create_upper_disk(disk(), kDiskBytes).has_value());
   struct stat st {};

@@ -228,8 +228,15 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
     lower_paths.push_back("/proc/self/fd/" + std::to_string(lower.get()));
     lowers.push_back(std::move(lower));
   }
+  // By descriptor, like the lowers: the sandbox's /proc/mounts shows the option strings,
+  // and the host's paths (where $MSB_HOME is) are none of its business.
+  os::Fd upper =
+      MSB_TRY(os::open_file(upper_dir(spec.writable_layer), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  os::Fd work =
+      MSB_TRY(os::open_file(work_dir(spec.writable_layer), O_PATH | O_DIRECTORY | O_CLOEXEC));
   os::Fd root = MSB_TRY(os::make_overlay_mount(
-      lower_paths, upper_dir(spec.writable_layer), work_dir(spec.writable_layer),
+      lower_paths, "/proc/self/fd/" + std::to_string(upper.get()),
+      "/proc/self/fd/" + std::to_string(work.get()),
       spec.ephemeral ? os::UpperDurability::kVolatile : os::UpperDurability::kSynced));
   if (joined.valid()) MSB_TRY(joined.get());
   MSB_TRY(os::send_fd(control.first.get(), root.get(), 'g'));

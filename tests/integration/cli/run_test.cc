@@ -17,6 +17,7 @@ namespace {
 
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class MsbRun : public ::testing::Test {
  protected:
@@ -123,6 +124,9 @@ TEST_F(MsbRun, ThrowawayRootIsAVolatileOverlay) {
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.out, HasSubstr("upperdir="));
   EXPECT_THAT(result.out, HasSubstr("volatile"));
+  // Nothing of the host's layout shows inside (the namespace engine passes its layers by
+  // descriptor; the vm's are guest paths).
+  EXPECT_THAT(result.out, Not(HasSubstr(harness_.home())));
 }
 
 TEST_F(MsbRun, TimingsAreReported) {

@@ -62,24 +62,13 @@ Result<ArchiveApi> load() {
 }
 
 const Result<ArchiveApi>& loaded() {
-  static const Result<ArchiveApi> api = [] {
-    return std::move(load()).context("image archives need libarchive (install libarchive13)");
-  }();
-  return api;
+  return os::load_api_once(load, "image archives need libarchive (install libarchive13)");
 }
 
 }  // namespace
 
-Result<const ArchiveApi*> archive_api() {
-  const Result<ArchiveApi>& api = loaded();
-  if (!api) return tl::unexpected(api.error());
-  return &*api;
-}
+Result<const ArchiveApi*> archive_api() { return os::api_or_error(loaded()); }
 
-const ArchiveApi& libarchive() {
-  const Result<ArchiveApi>& api = loaded();
-  MSB_CHECK(api.has_value());
-  return *api;
-}
+const ArchiveApi& libarchive() { return os::checked_api(loaded()); }
 
 }  // namespace msb::image

@@ -37,11 +37,8 @@ Result<CurlApi> load() {
 }  // namespace
 
 Result<const CurlApi*> curl_api() {
-  static const Result<CurlApi> loaded = [] {
-    return std::move(load()).context("registry client needs libcurl (install libcurl4)");
-  }();
-  if (!loaded) return tl::unexpected(loaded.error());
-  return &*loaded;
+  return os::api_or_error(
+      os::load_api_once(load, "registry client needs libcurl (install libcurl4)"));
 }
 
 }  // namespace msb::image

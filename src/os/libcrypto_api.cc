@@ -24,25 +24,13 @@ Result<LibcryptoApi> load() {
 }
 
 const Result<LibcryptoApi>& loaded() {
-  static const Result<LibcryptoApi> api = [] {
-    return std::move(load()).context("SHA-256 needs OpenSSL's libcrypto (install libssl3)");
-  }();
-  return api;
+  return load_api_once(load, "SHA-256 needs OpenSSL's libcrypto (install libssl3)");
 }
 
 }  // namespace
 
-Result<const LibcryptoApi*> libcrypto_api() {
-  const Result<LibcryptoApi>& api = loaded();
-  if (!api) return tl::unexpected(api.error());
-  return &*api;
-}
+Result<const LibcryptoApi*> libcrypto_api() { return api_or_error(loaded()); }
 
-const LibcryptoApi& libcrypto() {
-  const Result<LibcryptoApi>& api = loaded();
-  if (!api) [[unlikely]]
-    check_failed(api.error().message.c_str(), __FILE__, __LINE__);
-  return *api;
-}
+const LibcryptoApi& libcrypto() { return checked_api(loaded()); }
 
 }  // namespace msb::os

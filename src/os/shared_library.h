@@ -44,4 +44,30 @@ class SharedLibrary {
   std::string soname_;
 };
 
+// The function table of a library loaded at first use (curl_api, archive_api, libcrypto_api
+// are built on these). `load` runs once per Api type, on the first call, thread-safely; its
+// table or its error (prefixed with `what`, which names the package to install) is kept for
+// the life of the process.
+template <typename Api>
+const Result<Api>& load_api_once(Result<Api> (*load)(), const char* what) {
+  static const Result<Api> loaded = std::move(load()).context("{}", what);
+  return loaded;
+}
+
+// The loaded table, or its load error.
+template <typename Api>
+Result<const Api*> api_or_error(const Result<Api>& loaded) {
+  if (!loaded) return tl::unexpected(loaded.error());
+  return &*loaded;
+}
+
+// The loaded table, for code that runs only after a successful api_or_error(); a failed
+// load here is a fatal error that prints the load error.
+template <typename Api>
+const Api& checked_api(const Result<Api>& loaded) {
+  if (!loaded) [[unlikely]]
+    check_failed(loaded.error().message.c_str(), __FILE__, __LINE__);
+  return *loaded;
+}
+
 }  // namespace msb::os

@@ -43,5 +43,42 @@ TEST(SharedLibraryTest, AMovedFromLibraryIsNotClosedTwice) {
   EXPECT_TRUE(assigned.symbol("getpid"));
 }
 
+struct CountedApi {
+  int value;
+};
+int counted_loads = 0;
+Result<CountedApi> load_counted() {
+  ++counted_loads;
+  return CountedApi{42};
+}
+
+TEST(LoadApiOnce, LoadsOnceAndHandsOutTheSameTable) {
+  const Result<CountedApi>& first = load_api_once(load_counted, "needs libcounted");
+  const Result<CountedApi>& second = load_api_once(load_counted, "needs libcounted");
+  EXPECT_EQ(counted_loads, 1);
+  EXPECT_EQ(&first, &second);
+  Result<const CountedApi*> api = api_or_error(first);
+  ASSERT_TRUE(api) << api.error().message;
+  EXPECT_EQ((*api)->value, 42);
+  EXPECT_EQ(&checked_api(first), *api);
+}
+
+struct MissingApi {};
+Result<MissingApi> load_missing() {
+  return err(ErrorKind::kUnsupported, "libmsb-missing.so.1: cannot open shared object file");
+}
+
+TEST(LoadApiOnce, KeepsTheLoadErrorWithWhatToInstall) {
+  const Result<MissingApi>& loaded =
+      load_api_once(load_missing, "thing needs libmissing (install libmissing1)");
+  Result<const MissingApi*> api = api_or_error(loaded);
+  ASSERT_FALSE(api);
+  EXPECT_EQ(api.error().kind, ErrorKind::kUnsupported);
+  EXPECT_EQ(api.error().message,
+            "thing needs libmissing (install libmissing1): libmsb-missing.so.1: cannot open "
+            "shared object file");
+  EXPECT_DEATH((void)checked_api(loaded), "install libmissing1");
+}
+
 }  // namespace
 }  // namespace msb::os

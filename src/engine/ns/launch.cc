@@ -117,6 +117,9 @@ struct ChildFds {
 
 Result<os::Fd> high(os::Fd fd) { return os::duplicate_fd_from(fd.get(), kFirstFreeFd); }
 
+// How overlayfs options name a directory or detached mount held open here.
+std::string fd_path(const os::Fd& fd) { return "/proc/self/fd/" + std::to_string(fd.get()); }
+
 std::string describe_failure(const ChildFailure& failure, const ChildPlan& plan) {
   std::string what = child_step_name(failure.step);
   if (failure.mount_index >= 0 && static_cast<size_t>(failure.mount_index) < plan.mounts.size())
@@ -225,7 +228,7 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
     os::Fd lower = MSB_TRY(os::clone_mount_tree(*layer));
     MSB_TRY(std::move(os::idmap_mount(lower.get(), userns.get(), true))
                 .context("image layer {}", *layer));
-    lower_paths.push_back("/proc/self/fd/" + std::to_string(lower.get()));
+    lower_paths.push_back(fd_path(lower));
     lowers.push_back(std::move(lower));
   }
   // By descriptor, like the lowers: the sandbox's /proc/mounts shows the option strings,
@@ -234,10 +237,12 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
       MSB_TRY(os::open_file(upper_dir(spec.writable_layer), O_PATH | O_DIRECTORY | O_CLOEXEC));
   os::Fd work =
       MSB_TRY(os::open_file(work_dir(spec.writable_layer), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  os::Fd root = MSB_TRY(os::make_overlay_mount(
-      lower_paths, "/proc/self/fd/" + std::to_string(upper.get()),
-      "/proc/self/fd/" + std::to_string(work.get()),
-      spec.ephemeral ? os::UpperDurability::kVolatile : os::UpperDurability::kSynced));
+  os::UpperDurability durability =
+      spec.ephemeral ? os::UpperDurability::kVolatile : os::UpperDurability::kSynced;
+  // The option strings name only descriptors: the context says which layer they were.
+  os::Fd root =
+      MSB_TRY(os::make_overlay_mount(lower_paths, fd_path(upper), fd_path(work), durability)
+                  .context("writable layer {}", spec.writable_layer));
   if (joined.valid()) MSB_TRY(joined.get());
   MSB_TRY(os::send_fd(control.first.get(), root.get(), 'g'));
   MSB_TRY(await_exec(control.first.get(), plan));

@@ -5,6 +5,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,13 +26,32 @@ std::string trim(std::string s) {
   return s;
 }
 
-// virtio-blk disks are found by the serial the host gave them, not by probe order.
-Result<std::string> find_disk_by_serial(const std::string& serial) {
+// The virtio-blk disks by the serial the host gave them (not by probe order), listed once.
+std::map<std::string, std::string> disks_by_serial() {
+  std::map<std::string, std::string> disks;
   for (const std::string& name : os::list_dir("/sys/block")) {
     Result<std::string> value = os::read_file("/sys/block/" + name + "/serial");
-    if (value && trim(*value) == serial) return "/dev/" + name;
+    if (value) disks.emplace(trim(*value), "/dev/" + name);
   }
-  return err(ErrorKind::kNotFound, "no disk with serial '{}'", serial);
+  return disks;
+}
+
+Result<std::string> find_disk(const std::map<std::string, std::string>& disks,
+                              const std::string& serial) {
+  auto found = disks.find(serial);
+  if (found == disks.end()) return err(ErrorKind::kNotFound, "no disk with serial '{}'", serial);
+  return found->second;
+}
+
+// Under TCG each block request costs milliseconds of emulated driver code, and the first
+// exec of a binary faults its pages in 128 KiB read-arounds (the default): reading an image
+// disk in 4 MiB windows made the first `true` ~20 ms faster. The image disk is read-only,
+// so a large window only ever reads ahead clean, reclaimable pages.
+constexpr const char* kImageReadAheadKib = "4096";
+
+void set_read_ahead(const std::string& device, const char* kib) {
+  std::string name = device.substr(device.rfind('/') + 1);
+  (void)os::write_file("/sys/block/" + name + "/queue/read_ahead_kb", kib);
 }
 
 }  // namespace
@@ -54,11 +74,14 @@ Result<void> mount_early_filesystems() {
 Result<GuestRoot> GuestRoot::assemble(const AgentOptions& options, StepTimings& timings) {
   GuestRoot root;
   if (!options.rootfs) return root;
+  std::map<std::string, std::string> disks;
   std::string lower_dev;
   {
     StepTimer timer(timings, "find_disks");
-    lower_dev = MSB_TRY(find_disk_by_serial(options.rootfs->serial));
+    disks = disks_by_serial();
+    lower_dev = MSB_TRY(find_disk(disks, options.rootfs->serial));
   }
+  set_read_ahead(lower_dev, kImageReadAheadKib);
   MSB_TRY(os::make_dirs(kLowerDir));
   {
     StepTimer timer(timings, "mount_lower");
@@ -66,7 +89,7 @@ Result<GuestRoot> GuestRoot::assemble(const AgentOptions& options, StepTimings& 
   }
   MSB_TRY(os::make_dirs(kNewRoot));
   if (options.upper) {
-    std::string upper_dev = MSB_TRY(find_disk_by_serial(options.upper->serial));
+    std::string upper_dev = MSB_TRY(find_disk(disks, options.upper->serial));
     MSB_TRY(os::make_dirs(kUpperFsDir));
     {
       StepTimer timer(timings, "mount_upper");

@@ -237,9 +237,16 @@ Result<std::optional<ExitStatus>> ChildProcess::wait_for(std::chrono::millisecon
 }
 
 Result<ExitStatus> ChildProcess::wait() {
-  std::optional<ExitStatus> status = MSB_TRY(wait_for(std::chrono::milliseconds(-1)));
-  if (!status) return err(ErrorKind::kInternal, "wait: process {} did not exit", pid_);
-  return *status;
+  if (status_) return *status_;
+  if (pid_ <= 0) return err(ErrorKind::kInternal, "wait on a detached process");
+  // A blocking waitid, not poll + WNOHANG: under a tracer (strace -f) the pidfd turns
+  // readable before the parent may reap, and WNOHANG would then find nothing.
+  siginfo_t info{};
+  while (::waitid(P_PIDFD, pidfd_.get(), &info, WEXITED) != 0) {
+    if (errno != EINTR) return errno_error(errno, "waitid");
+  }
+  status_ = status_from_siginfo(info);
+  return *status_;
 }
 
 Result<void> ChildProcess::signal(int sig) {

@@ -29,7 +29,8 @@ class VmEngine final : public Engine {
   }
   Result<void> create_writable_layer(const std::string& path, bool ephemeral) const override {
     return create_upper_disk(path, kDefaultUpperDiskBytes,
-                             ephemeral ? UpperDiskJournal::kNone : UpperDiskJournal::kJournaled);
+                             ephemeral ? UpperDiskJournal::kNone : UpperDiskJournal::kJournaled,
+                             default_upper_disk_template_dir());
   }
   bool has_writable_layer(const std::string& path) const override {
     return os::is_regular_file(path);

@@ -10,15 +10,28 @@
 namespace msb::engine::vm {
 
 inline constexpr uint64_t kDefaultUpperDiskBytes = 4ULL << 30;
+// Directories at the root of every upper disk: the overlay's upper and work directories.
+inline constexpr const char* kUpperDiskUpperDir = "upper";
+inline constexpr const char* kUpperDiskWorkDir = "work";
 
 enum class UpperDiskJournal {
   kJournaled,  // a sandbox that boots again: consistent after a crash of the guest or host
   kNone,       // a disk deleted after one boot: no journal to write, mount or free
 };
 
-// Creates a sparse file of `size_bytes` at `path` and formats it ext4 (mkfs.ext4 with
-// lazy init: a few ms, a few MB on disk). kNotFound when mkfs.ext4 is missing.
+// Creates the upper disk at `path` (replacing any file there) as a sparse copy of an empty
+// ext4 filesystem of `size_bytes`, labelled msb-upper, holding the empty upper and work
+// directories. The filesystem is formatted once per (size, journal) into `template_dir`
+// (mkfs.ext4 with lazy init, then debugfs; synced and renamed into place), and each disk
+// copies its ~2 MB of metadata: ~1 ms against ~10 ms for running mkfs.ext4 each time. The
+// copy is not synced, so a throwaway disk deleted after a short run frees no committed
+// blocks (which wait for discard on a `discard`-mounted host). Every copy shares the
+// template's filesystem UUID. kNotFound when mkfs.ext4 or debugfs is missing or the
+// directory of `path` does not exist; kIo when formatting fails.
 Result<void> create_upper_disk(const std::string& path, uint64_t size_bytes,
-                               UpperDiskJournal journal = UpperDiskJournal::kJournaled);
+                               UpperDiskJournal journal, const std::string& template_dir);
+
+// $MSB_HOME/cache/upper-disks: where the vm engine keeps its upper disk templates.
+std::string default_upper_disk_template_dir();
 
 }  // namespace msb::engine::vm

@@ -3,9 +3,11 @@
 #include <signal.h>
 #include <sys/socket.h>
 
+#include "common/paths.h"
 #include "engine/vm/accel.h"
 #include "engine/vm/guest_kit.h"
 #include "engine/vm/qemu_cmdline.h"
+#include "engine/vm/tsc_frequency.h"
 #include "engine/vm/upper_disk.h"
 #include "engine/vm/vm_instance.h"
 #include "os/clock.h"
@@ -71,6 +73,7 @@ Result<std::unique_ptr<Instance>> VmEngine::launch(const LaunchSpec& spec) {
   config.agent_fd = kAgentFdInChild;
   config.hostname = spec.hostname;
   config.clock_ns = os::realtime_ns();
+  if (accel == Accel::kTcg) config.tsc_khz = host_tsc_khz(msb_home() + "/cache");
 
   // The agent channel is a connected socketpair handed to QEMU: no socket path to race
   // on, and it closes by itself when either side dies.

@@ -31,6 +31,8 @@ std::string kernel_cmdline(const QemuConfig& config) {
   }
   if (!config.hostname.empty()) line += " msb.hostname=" + config.hostname;
   if (config.clock_ns != 0) line += fmt::format(" msb.clock-ns={}", config.clock_ns);
+  // The kernel then never calibrates its TSC against the (emulated) PIT.
+  if (config.tsc_khz) line += fmt::format(" tsc_early_khz={}", *config.tsc_khz);
   return line;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,8 @@ struct QemuConfig {
   std::vector<DiskSpec> disks;  // rootfs first, then the upper disk
   int agent_fd = 3;             // child fd of the connected agent socket
   std::string hostname;
-  uint64_t clock_ns = 0;  // host wall clock handed to the guest (it has no RTC)
+  uint64_t clock_ns = 0;            // host wall clock handed to the guest (it has no RTC)
+  std::optional<uint64_t> tsc_khz;  // the guest TSC's rate when known (TCG: tsc_frequency.h)
 };
 
 // The kernel command line: console, panic/reboot behaviour, and the msb.* words the

@@ -204,12 +204,19 @@ TEST(KernelCmdline, OmitsWhatIsNotConfigured) {
   EXPECT_THAT(line, Not(HasSubstr("msb.upper")));
   EXPECT_THAT(line, Not(HasSubstr("msb.hostname")));
   EXPECT_THAT(line, Not(HasSubstr("msb.clock-ns")));
+  EXPECT_THAT(line, Not(HasSubstr("tsc_early_khz")));
 }
 
 TEST(KernelCmdline, HandsTheClockToTheGuest) {
   QemuConfig config = sample_config();
   config.clock_ns = 1700000000123456789ULL;
   EXPECT_THAT(kernel_cmdline(config), HasSubstr(" msb.clock-ns=1700000000123456789"));
+}
+
+TEST(KernelCmdline, GivesAKnownTscRateSoTheKernelNeedNotCalibrate) {
+  QemuConfig config = sample_config();
+  config.tsc_khz = 2445432;
+  EXPECT_THAT(kernel_cmdline(config), HasSubstr(" tsc_early_khz=2445432"));
 }
 
 }  // namespace

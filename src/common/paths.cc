@@ -13,6 +13,8 @@ std::string msb_home() {
 
 std::string msb_run_dir() { return msb_home() + "/run"; }
 
+std::string msb_cache_dir() { return msb_home() + "/cache"; }
+
 }  // namespace msb
 
 namespace msb {

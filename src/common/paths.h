@@ -10,6 +10,8 @@ namespace msb {
 std::string msb_home();
 // $MSB_HOME/run: per-sandbox runtime directories (sockets, disks of ephemeral runs).
 std::string msb_run_dir();
+// $MSB_HOME/cache: what can be made again (image blobs and layers, upper disk templates).
+std::string msb_cache_dir();
 // $MSB_HOME/db/msb.db: the state store.
 std::string msb_db_path();
 

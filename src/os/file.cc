@@ -38,8 +38,7 @@ Result<void> write_file_atomic(const std::string& path, std::string_view data, i
   bool durable = durability == Durability::kPowerLoss;
   // O_TMPFILE-free so that it works on every filesystem: a unique sibling name, fsync,
   // rename, then fsync of the directory so that the rename itself survives a crash.
-  static std::atomic<uint64_t> counter{0};
-  std::string temp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+  std::string temp = temp_sibling_name(path);
   Result<void> written = [&]() -> Result<void> {
     Fd fd = MSB_TRY(open_file(temp, O_WRONLY | O_CREAT | O_EXCL, mode));
     MSB_TRY(std::move(write_all(fd.get(), data)).context("write {}", temp));
@@ -60,6 +59,11 @@ Result<void> write_file_atomic(const std::string& path, std::string_view data, i
   Result<Fd> dir_fd = open_file(dir.empty() ? "." : dir, O_RDONLY | O_DIRECTORY);
   if (dir_fd) ::fsync(dir_fd->get());
   return {};
+}
+
+std::string temp_sibling_name(const std::string& path) {
+  static std::atomic<uint64_t> counter{0};
+  return path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
 }
 
 Result<void> make_dirs(const std::string& path) {

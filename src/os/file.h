@@ -24,6 +24,9 @@ enum class Durability { kPowerLoss, kProcessCrash };
 // Writes via a temporary sibling and rename(2): readers see the old or the new file only.
 Result<void> write_file_atomic(const std::string& path, std::string_view data, int mode = 0644,
                                Durability durability = Durability::kPowerLoss);
+// A name next to `path` ("<path>.tmp.<pid>.<n>") that no other process uses at the same
+// time: write there, then rename over `path`.
+std::string temp_sibling_name(const std::string& path);
 // mkdir -p (new directories get 0777 & ~umask); succeeds when the directory exists.
 Result<void> make_dirs(const std::string& path);
 // unlink(2); succeeds when the path is already absent.

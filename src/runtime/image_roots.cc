@@ -9,7 +9,7 @@ namespace msb::runtime {
 
 bool is_builtin_image(std::string_view image) { return image == "base"; }
 
-std::string image_cache_dir() { return msb_home() + "/cache"; }
+std::string image_cache_dir() { return msb_cache_dir(); }
 
 Result<config::ImageDefaults> image_defaults(const store::ImageRecord& image) {
   image::ImageConfig config = MSB_TRY(std::move(image::parse_image_config(image.config_json))

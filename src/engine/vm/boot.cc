@@ -73,7 +73,7 @@ Result<std::unique_ptr<Instance>> VmEngine::launch(const LaunchSpec& spec) {
   config.agent_fd = kAgentFdInChild;
   config.hostname = spec.hostname;
   config.clock_ns = os::realtime_ns();
-  if (accel == Accel::kTcg) config.tsc_khz = host_tsc_khz(msb_home() + "/cache");
+  if (accel == Accel::kTcg) config.tsc_khz = host_tsc_khz(msb_cache_dir());
 
   // The agent channel is a connected socketpair handed to QEMU: no socket path to race
   // on, and it closes by itself when either side dies.

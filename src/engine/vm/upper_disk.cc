@@ -3,17 +3,14 @@
 #include <fcntl.h>
 
 #include <array>
-#include <atomic>
 #include <vector>
 
 #include "common/paths.h"
 #include "os/child_process.h"
 #include "os/file.h"
-#include "os/file_status.h"
 #include "os/fs_calls.h"
 #include "os/io.h"
 #include "os/sparse_copy.h"
-#include "os/system.h"
 
 namespace msb::engine::vm {
 
@@ -26,12 +23,6 @@ std::string template_path(const std::string& template_dir, uint64_t size_bytes,
                           UpperDiskJournal journal) {
   return fmt::format("{}/ext4-v{}-{}-{}.img", template_dir, kTemplateVersion, size_bytes,
                      journal == UpperDiskJournal::kNone ? "nojournal" : "journal");
-}
-
-// A name next to `path` that no other msb process uses at the same time.
-std::string temp_name_for(const std::string& path) {
-  static std::atomic<uint64_t> counter{0};
-  return fmt::format("{}.tmp.{}.{}", path, os::current_pid(), counter++);
 }
 
 // Runs an e2fsprogs tool; its output becomes the error message when it fails.
@@ -74,7 +65,7 @@ Result<void> make_filesystem(const std::string& path, UpperDiskJournal journal) 
 bool is_valid_template(const std::string& path, uint64_t size_bytes) {
   Result<os::Fd> fd = os::open_file(path, O_RDONLY);
   if (!fd) return false;
-  Result<os::FileStatus> status = os::lstat_path(path);
+  Result<os::FileStatus> status = os::stat_fd(fd->get());
   if (!status || status->size != size_bytes) return false;
   std::array<char, 2> magic{};
   Result<size_t> got = os::read_at_offset(fd->get(), magic, 1024 + 56);
@@ -85,7 +76,7 @@ bool is_valid_template(const std::string& path, uint64_t size_bytes) {
 // that a crash or a racing msb never leaves a half-made template under the final name.
 Result<void> format_template(const std::string& path, uint64_t size_bytes,
                              UpperDiskJournal journal) {
-  std::string temp = temp_name_for(path);
+  std::string temp = os::temp_sibling_name(path);
   Result<void> made = [&]() -> Result<void> {
     MSB_TRY(os::create_sparse_file(temp, size_bytes));
     MSB_TRY(make_filesystem(temp, journal));
@@ -108,7 +99,7 @@ Result<void> create_upper_disk(const std::string& path, uint64_t size_bytes,
       MSB_TRY(format_template(source, size_bytes, journal));
     }
     // A fresh name, renamed over `path`: a failed copy never leaves half a disk behind.
-    std::string temp = temp_name_for(path);
+    std::string temp = os::temp_sibling_name(path);
     MSB_TRY(os::copy_sparse_file(source, temp));
     Result<void> renamed = os::rename_at(AT_FDCWD, temp, AT_FDCWD, path);
     if (!renamed) (void)os::remove_file(temp);
@@ -117,6 +108,6 @@ Result<void> create_upper_disk(const std::string& path, uint64_t size_bytes,
   return std::move(created).context("create upper disk {}", path);
 }
 
-std::string default_upper_disk_template_dir() { return msb_home() + "/cache/upper-disks"; }
+std::string default_upper_disk_template_dir() { return msb_cache_dir() + "/upper-disks"; }
 
 }  // namespace msb::engine::vm

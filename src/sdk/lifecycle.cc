@@ -162,6 +162,12 @@ Result<void> replace_existing(store::Database& db, const config::SandboxConfig& 
   return os::remove_tree(paths.dir);
 }
 
+// How the engine assembles a root from `image` (the reference's sandbox_rootfs columns).
+store::RootfsPin rootfs_pin(const engine::Engine& engine, const store::ImageRecord& image) {
+  if (engine.isolation() == engine::Isolation::kVm) return {image.manifest_digest, "erofs", "ext4"};
+  return {image.manifest_digest, "layers", ""};
+}
+
 Result<StartedSandbox> boot(const std::string& name, bool detached) {
   SpawnedSupervisor spawned = MSB_TRY(spawn_supervisor(name, !detached, kBootTimeout));
   return StartedSandbox{name, spawned.pid, std::move(spawned.watchdog)};
@@ -184,6 +190,7 @@ Result<StartedSandbox> create_sandbox(config::SandboxConfig config,
   // Pulls (per the config's policy) and applies the image's defaults before the record is
   // written, so the stored config is what the sandbox runs with.
   runtime::PreparedRoot root = MSB_TRY(runtime::prepare_root(*engine, config, db, pull));
+  if (root.image) config.manifest_digest = root.image->manifest_digest;
   if (config.replace) {
     MSB_TRY(replace_existing(db, config));
   } else {
@@ -198,7 +205,7 @@ Result<StartedSandbox> create_sandbox(config::SandboxConfig config,
   store::SandboxRecord record = MSB_TRY(store::insert_sandbox(
       db, {config.name, config::to_json(config), config.ephemeral, config.labels}));
   Result<void> prepared =
-      root.image ? store::pin_sandbox_rootfs(db, record.id, root.image->manifest_digest)
+      root.image ? store::pin_sandbox_rootfs(db, record.id, rootfs_pin(*engine, *root.image))
                  : Result<void>{};
   if (prepared) prepared = os::make_dirs(paths.logs);
   if (prepared)

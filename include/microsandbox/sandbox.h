@@ -63,6 +63,23 @@ struct LogOptions {
   std::vector<LogSource> sources;  // empty: exec and runtime
 };
 
+// What Sandbox::list_page() lists: a page of sandboxes carrying all of `labels`.
+struct SandboxListOptions {
+  static constexpr uint32_t kDefaultLimit = 20;
+  static constexpr uint32_t kMaxLimit = 100;
+
+  std::map<std::string, std::string> labels;  // each key with exactly that value
+  uint32_t limit = kDefaultLimit;             // 1 to kMaxLimit
+  std::string cursor;  // "" for the first page, else an earlier page's next_cursor
+};
+
+// One page of a listing, newest first.
+struct SandboxPage {
+  std::vector<SandboxInfo> sandboxes;
+  // Pass as SandboxListOptions::cursor for the next page; "" when no sandbox follows. Opaque.
+  std::string next_cursor;
+};
+
 class Sandbox;
 
 // Collects a sandbox's settings; create() validates them all before anything is made.
@@ -120,8 +137,14 @@ class MSB_EXPORT Sandbox {
   // wait or detach. Errors: kNotFound.
   static Sandbox connect(const std::string& name);
   static SandboxInfo get(const std::string& name);
-  // Sandboxes whose labels include every pair of `labels`, by name.
+  // The first page (SandboxListOptions::kDefaultLimit, newest first) of the sandboxes
+  // whose labels include every pair of `labels`; list_page() reads further. Thread-safe.
   static std::vector<SandboxInfo> list(const std::map<std::string, std::string>& labels = {});
+  // One page of sandboxes, newest first (created_at descending, ties broken by creation
+  // order). Sandboxes created while paging do not shift later pages. Errors:
+  // kInvalidArgument (limit 0 or over kMaxLimit; a cursor that is not a next_cursor).
+  // Thread-safe.
+  static SandboxPage list_page(const SandboxListOptions& options);
   // Removes a stopped sandbox with its disk and logs. Errors: kNotFound, kStillRunning.
   static void remove(const std::string& name);
 

@@ -25,8 +25,8 @@ std::string already_exists(const std::string& name) {
          "' already exists; remove it, start the stopped sandbox, or recreate with replace";
 }
 
-// An ephemeral sandbox whose supervisor crashed could not remove itself: whoever finds it
-// does. Returns whether it was removed.
+}  // namespace
+
 Result<bool> remove_if_crashed_ephemeral(store::Database& db, const store::SandboxRecord& record) {
   if (!record.ephemeral || record.status != store::SandboxStatus::kCrashed) return false;
   SandboxPaths paths = sandbox_paths(msb_home(), record.name);
@@ -48,6 +48,8 @@ bool supervisor_alive(int64_t pid, uint64_t start_time) {
   char state = (*stat)[name_end + 2];
   return state != 'Z' && state != 'X';
 }
+
+namespace {
 
 // Reads a sandbox after reconciling it: a row that says running over a dead supervisor
 // reads as crashed (and a crashed ephemeral one is gone).
@@ -302,18 +304,6 @@ Result<store::SandboxRecord> get_sandbox(const std::string& name) {
   MSB_TRY(config::validate_name(name));
   store::Database db = MSB_TRY(open_store());
   return find_reconciled(db, name);
-}
-
-Result<std::vector<store::SandboxRecord>> list_sandboxes(
-    const std::map<std::string, std::string>& label_selector) {
-  store::Database db = MSB_TRY(open_store());
-  MSB_TRY(store::reconcile(db, supervisor_alive));
-  std::vector<store::SandboxRecord> records = MSB_TRY(store::list_sandboxes(db, label_selector));
-  std::vector<store::SandboxRecord> present;
-  for (store::SandboxRecord& record : records) {
-    if (!MSB_TRY(remove_if_crashed_ephemeral(db, record))) present.push_back(std::move(record));
-  }
-  return present;
 }
 
 Result<store::SandboxRecord> wait_sandbox(const std::string& name,

@@ -53,8 +53,6 @@ Result<void> drain_sandbox(const std::string& name);
 // Removes the record, directory and logs. Running: kStillRunning unless `force` (kill).
 Result<void> remove_sandbox(const std::string& name, bool force);
 Result<store::SandboxRecord> get_sandbox(const std::string& name);
-Result<std::vector<store::SandboxRecord>> list_sandboxes(
-    const std::map<std::string, std::string>& label_selector = {});
 // Waits until the sandbox is not running (forever when timeout is nullopt) and returns
 // its record then. Errors: kNotFound, kTimeout.
 Result<store::SandboxRecord> wait_sandbox(const std::string& name,
@@ -66,5 +64,12 @@ Result<config::SandboxConfig> sandbox_config(const std::string& name);
 Result<std::vector<store::RunRecord>> sandbox_runs(const std::string& name);
 
 bool is_active(store::SandboxStatus status);  // running, draining or paused
+
+// For the read paths (sdk/sandbox_list.h): reconciliation's test of a supervisor, (pid,
+// start time) alive and not a zombie.
+bool supervisor_alive(int64_t pid, uint64_t start_time);
+// An ephemeral sandbox whose supervisor crashed could not remove itself: whoever finds it
+// does. Returns whether `record` was such a sandbox and is gone now.
+Result<bool> remove_if_crashed_ephemeral(store::Database& db, const store::SandboxRecord& record);
 
 }  // namespace msb::sdk

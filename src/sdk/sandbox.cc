@@ -5,6 +5,7 @@
 #include "os/io.h"
 #include "sdk/log_reader.h"
 #include "sdk/sandbox_impl.h"
+#include "sdk/sandbox_list.h"
 #include "sdk/time_points.h"
 
 namespace msb::sdk {
@@ -87,10 +88,20 @@ SandboxInfo Sandbox::get(const std::string& name) {
 }
 
 std::vector<SandboxInfo> Sandbox::list(const std::map<std::string, std::string>& labels) {
-  std::vector<SandboxInfo> infos;
-  for (const msb::store::SandboxRecord& record : value_or_throw(msb::sdk::list_sandboxes(labels)))
-    infos.push_back(info_of(record));
-  return infos;
+  return list_page(SandboxListOptions{.labels = labels}).sandboxes;
+}
+
+static_assert(SandboxListOptions::kDefaultLimit == msb::sdk::kDefaultListLimit);
+static_assert(SandboxListOptions::kMaxLimit == msb::sdk::kMaxListLimit);
+
+SandboxPage Sandbox::list_page(const SandboxListOptions& options) {
+  msb::sdk::SandboxRecordPage records =
+      value_or_throw(msb::sdk::list_sandbox_page(options.labels, options.limit, options.cursor));
+  SandboxPage page;
+  for (const msb::store::SandboxRecord& record : records.records)
+    page.sandboxes.push_back(info_of(record));
+  page.next_cursor = std::move(records.next_cursor);
+  return page;
 }
 
 void Sandbox::remove(const std::string& name) {

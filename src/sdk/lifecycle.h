@@ -29,16 +29,21 @@ struct StartedSandbox {
   os::Fd watchdog;  // attached: closing it stops the sandbox
 };
 
-// Validates everything, pulls the image per config.pull_policy (progress to `pull`), then
-// records the sandbox pinned to that image's manifest, prepares its directory and upper
-// disk, and boots it. Nothing is created when validation or the pull fails; a failed boot
-// leaves the record stopped with the reason in last_error (ephemeral ones are removed).
+// In order: validates everything; without config.replace, refuses a taken name
+// (kAlreadyExists, before any pull); pulls the image per config.pull_policy (progress to
+// `pull`); with config.replace, stops and removes the sandbox of that name; records the
+// sandbox (config.manifest_digest set) pinned to the image's manifest, prepares its
+// directory and upper disk, and boots it. Nothing is created or removed when validation or
+// the pull fails; a failed boot leaves the record stopped with the reason in last_error
+// (ephemeral ones are removed).
 // Errors: kInvalidConfig, kAlreadyExists, kImageNotFound, kBootFailed, kTimeout, the pull's
 // errors (see runtime::ensure_image), store errors.
 Result<StartedSandbox> create_sandbox(config::SandboxConfig config,
                                       const runtime::PullOptions& pull = {});
-// Boots a stopped or crashed sandbox again. Errors: kNotFound (sandbox, its directory or
-// disk), kStillRunning, kBootFailed.
+// Boots a stopped or crashed sandbox again, after validating its stored config again.
+// Errors: kNotFound (sandbox, its directory or disk), kStillRunning (running or draining:
+// "already running"; paused or created: "status is <status> (expected Stopped or
+// Crashed)"), kInvalidConfig (the stored config does not parse or validate), kBootFailed.
 Result<StartedSandbox> start_sandbox(const std::string& name, bool detached);
 // Asks the sandbox to shut down (the agent syncs and unmounts), falling back to SIGTERM on
 // the supervisor, then SIGKILL after `timeout`. A sandbox that is not running: success.
@@ -47,8 +52,8 @@ Result<void> stop_sandbox(const std::string& name, std::chrono::milliseconds tim
 Result<void> request_stop_async(const std::string& name);
 // SIGKILL to the supervisor (the VM dies with it), waits up to 5 s, records it stopped.
 Result<void> kill_sandbox(const std::string& name);
-// Running commands finish, new ones are refused, then the sandbox stops. Errors:
-// kNotFound, kInvalidArgument (not running).
+// Running commands finish, new ones are refused, then the sandbox stops. A sandbox that is
+// not running: success, nothing happens. Errors: kNotFound.
 Result<void> drain_sandbox(const std::string& name);
 // Removes the record, directory and logs. Running: kStillRunning unless `force` (kill).
 Result<void> remove_sandbox(const std::string& name, bool force);

@@ -115,11 +115,16 @@ class MSB_EXPORT SandboxBuilder {
   // weaker isolation; needs root).
   SandboxBuilder& isolation(std::string isolation);
 
-  // Boots the sandbox and returns once its agent is ready. Attached unless detached():
-  // it stops when this process exits. Errors: kInvalidConfig, kAlreadyExists,
-  // kImageNotFound, kBootFailed, kTimeout.
+  // Boots the sandbox and returns once its agent is ready. Attached unless detached(): it
+  // stops when this process exits, and the handle owns its lifecycle (owns_lifecycle()).
+  // In order: the settings are validated; without replace(), a name in use fails with
+  // kAlreadyExists before any image is pulled; the image is pulled; with replace(), the
+  // old sandbox is stopped and removed only now (a failed pull leaves it as it was).
+  // Errors: kInvalidConfig, kAlreadyExists, kImageNotFound, kBootFailed, kTimeout, the
+  // pull's errors. Thread-safe with respect to other builders.
   Sandbox create();
-  // create() with detached(true).
+  // create() with detached(true): the sandbox outlives this process, and the handle does
+  // not own its lifecycle (no wait()).
   Sandbox create_detached();
 
  private:
@@ -130,12 +135,20 @@ class MSB_EXPORT SandboxBuilder {
 class MSB_EXPORT Sandbox {
  public:
   static SandboxBuilder builder(std::string name);
-  // Boots a stopped or crashed sandbox again (attached unless its config says detached).
-  // Errors: kNotFound, kStillRunning, kBootFailed.
+  // Boots a stopped or crashed sandbox again from its stored config, which is validated
+  // again first. Attached, as create(): it stops when this process exits, and the handle
+  // owns its lifecycle. Errors: kNotFound (sandbox, its directory or disk), kStillRunning
+  // (running or draining: "already running"; paused or created: "status is <status>
+  // (expected Stopped or Crashed)"), kInvalidConfig (the stored config is damaged),
+  // kBootFailed, kTimeout. Thread-safe.
   static Sandbox start(const std::string& name);
-  // A handle on a running sandbox this process did not start: exec, stop, logs, but not
-  // wait or detach. Errors: kNotFound.
+  // start() that leaves the sandbox running after this process exits (as `msb start`); the
+  // handle does not own its lifecycle. Same errors. Thread-safe.
+  static Sandbox start_detached(const std::string& name);
+  // A handle on a sandbox this process did not start: exec, stop, logs, but not its
+  // lifecycle (owns_lifecycle() is false). Errors: kNotFound. Thread-safe.
   static Sandbox connect(const std::string& name);
+  // The recorded state of sandbox `name`. Errors: kNotFound. Thread-safe.
   static SandboxInfo get(const std::string& name);
   // The first page (SandboxListOptions::kDefaultLimit, newest first) of the sandboxes
   // whose labels include every pair of `labels`; list_page() reads further. Thread-safe.
@@ -187,11 +200,16 @@ class MSB_EXPORT Sandbox {
   void kill();
   // Running commands finish, new ones are refused, then the sandbox stops.
   void drain();
-  // Waits until the sandbox has stopped. Only the handle that created or started it may
-  // wait (kInvalidArgument otherwise).
+  // Waits until the sandbox has stopped. Only the lifecycle owner may wait: otherwise
+  // kInvalidArgument, "cannot wait: not the lifecycle owner ...".
   SandboxInfo wait();
-  // Lets the sandbox outlive this handle and this process.
+  // Lets the sandbox outlive this handle and this process; the handle no longer owns its
+  // lifecycle. On a handle that does not own it: nothing happens.
   void detach();
+  // Whether this handle owns the sandbox's lifecycle: it was made by an attached create()
+  // or start() and not detached. Only such a handle may wait(), and the sandbox stops when
+  // this process exits.
+  bool owns_lifecycle() const;
   SandboxStatus status() const;
   std::string last_error() const;
   std::vector<LogEntry> logs(const LogOptions& options = {}) const;

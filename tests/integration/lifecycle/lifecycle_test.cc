@@ -155,6 +155,9 @@ TEST_F(LifecycleTest, OnlyTheOwnerWaitsAndItsWaitEndsWhenAnotherHandleStops) {
   Sandbox other = Sandbox::connect("w");
   microsandbox::Error not_owner = error_of([&] { other.wait(); });
   EXPECT_EQ(not_owner.kind(), ErrorKind::kInvalidArgument) << not_owner.what();
+  EXPECT_THAT(not_owner.what(), HasSubstr("cannot wait: not the lifecycle owner"));
+  EXPECT_TRUE(owner.owns_lifecycle());
+  EXPECT_FALSE(other.owns_lifecycle());
 
   std::future<SandboxInfo> waited = std::async(std::launch::async, [&] { return owner.wait(); });
   EXPECT_EQ(waited.wait_for(std::chrono::seconds(1)), std::future_status::timeout)

@@ -63,6 +63,23 @@ struct LogOptions {
   std::vector<LogSource> sources;  // empty: exec and runtime
 };
 
+// What Sandbox::list_page() lists: a page of sandboxes carrying all of `labels`.
+struct SandboxListOptions {
+  static constexpr uint32_t kDefaultLimit = 20;
+  static constexpr uint32_t kMaxLimit = 100;
+
+  std::map<std::string, std::string> labels;  // each key with exactly that value
+  uint32_t limit = kDefaultLimit;             // 1 to kMaxLimit
+  std::string cursor;  // "" for the first page, else an earlier page's next_cursor
+};
+
+// One page of a listing, newest first.
+struct SandboxPage {
+  std::vector<SandboxInfo> sandboxes;
+  // Pass as SandboxListOptions::cursor for the next page; "" when no sandbox follows. Opaque.
+  std::string next_cursor;
+};
+
 class Sandbox;
 
 // Collects a sandbox's settings; create() validates them all before anything is made.
@@ -98,11 +115,16 @@ class MSB_EXPORT SandboxBuilder {
   // weaker isolation; needs root).
   SandboxBuilder& isolation(std::string isolation);
 
-  // Boots the sandbox and returns once its agent is ready. Attached unless detached():
-  // it stops when this process exits. Errors: kInvalidConfig, kAlreadyExists,
-  // kImageNotFound, kBootFailed, kTimeout.
+  // Boots the sandbox and returns once its agent is ready. Attached unless detached(): it
+  // stops when this process exits, and the handle owns its lifecycle (owns_lifecycle()).
+  // In order: the settings are validated; without replace(), a name in use fails with
+  // kAlreadyExists before any image is pulled; the image is pulled; with replace(), the
+  // old sandbox is stopped and removed only now (a failed pull leaves it as it was).
+  // Errors: kInvalidConfig, kAlreadyExists, kImageNotFound, kBootFailed, kTimeout, the
+  // pull's errors. Thread-safe with respect to other builders.
   Sandbox create();
-  // create() with detached(true).
+  // create() with detached(true): the sandbox outlives this process, and the handle does
+  // not own its lifecycle (no wait()).
   Sandbox create_detached();
 
  private:
@@ -113,15 +135,29 @@ class MSB_EXPORT SandboxBuilder {
 class MSB_EXPORT Sandbox {
  public:
   static SandboxBuilder builder(std::string name);
-  // Boots a stopped or crashed sandbox again (attached unless its config says detached).
-  // Errors: kNotFound, kStillRunning, kBootFailed.
+  // Boots a stopped or crashed sandbox again from its stored config, which is validated
+  // again first. Attached, as create(): it stops when this process exits, and the handle
+  // owns its lifecycle. Errors: kNotFound (sandbox, its directory or disk), kStillRunning
+  // (running or draining: "already running"; paused or created: "status is <status>
+  // (expected Stopped or Crashed)"), kInvalidConfig (the stored config is damaged),
+  // kBootFailed, kTimeout. Thread-safe.
   static Sandbox start(const std::string& name);
-  // A handle on a running sandbox this process did not start: exec, stop, logs, but not
-  // wait or detach. Errors: kNotFound.
+  // start() that leaves the sandbox running after this process exits (as `msb start`); the
+  // handle does not own its lifecycle. Same errors. Thread-safe.
+  static Sandbox start_detached(const std::string& name);
+  // A handle on a sandbox this process did not start: exec, stop, logs, but not its
+  // lifecycle (owns_lifecycle() is false). Errors: kNotFound. Thread-safe.
   static Sandbox connect(const std::string& name);
+  // The recorded state of sandbox `name`. Errors: kNotFound. Thread-safe.
   static SandboxInfo get(const std::string& name);
-  // Sandboxes whose labels include every pair of `labels`, by name.
+  // The first page (SandboxListOptions::kDefaultLimit, newest first) of the sandboxes
+  // whose labels include every pair of `labels`; list_page() reads further. Thread-safe.
   static std::vector<SandboxInfo> list(const std::map<std::string, std::string>& labels = {});
+  // One page of sandboxes, newest first (created_at descending, ties broken by creation
+  // order). Sandboxes created while paging do not shift later pages. Errors:
+  // kInvalidArgument (limit 0 or over kMaxLimit; a cursor that is not a next_cursor).
+  // Thread-safe.
+  static SandboxPage list_page(const SandboxListOptions& options);
   // Removes a stopped sandbox with its disk and logs. Errors: kNotFound, kStillRunning.
   static void remove(const std::string& name);
 
@@ -164,11 +200,16 @@ class MSB_EXPORT Sandbox {
   void kill();
   // Running commands finish, new ones are refused, then the sandbox stops.
   void drain();
-  // Waits until the sandbox has stopped. Only the handle that created or started it may
-  // wait (kInvalidArgument otherwise).
+  // Waits until the sandbox has stopped. Only the lifecycle owner may wait: otherwise
+  // kInvalidArgument, "cannot wait: not the lifecycle owner ...".
   SandboxInfo wait();
-  // Lets the sandbox outlive this handle and this process.
+  // Lets the sandbox outlive this handle and this process; the handle no longer owns its
+  // lifecycle. On a handle that does not own it: nothing happens.
   void detach();
+  // Whether this handle owns the sandbox's lifecycle: it was made by an attached create()
+  // or start() and not detached. Only such a handle may wait(), and the sandbox stops when
+  // this process exits.
+  bool owns_lifecycle() const;
   SandboxStatus status() const;
   std::string last_error() const;
   std::vector<LogEntry> logs(const LogOptions& options = {}) const;

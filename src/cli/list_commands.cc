@@ -9,6 +9,7 @@
 #include "cli/sandbox_flags.h"
 #include "config/sandbox_config.h"
 #include "sdk/lifecycle.h"
+#include "sdk/sandbox_list.h"
 
 namespace msb::cli {
 namespace {

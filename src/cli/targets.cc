@@ -6,6 +6,7 @@
 #include "cli/out.h"
 #include "cli/sandbox_flags.h"
 #include "sdk/lifecycle.h"
+#include "sdk/sandbox_list.h"
 
 namespace msb::cli {
 

@@ -153,6 +153,7 @@ std::string to_json(const SandboxConfig& config) {
       {"detached", config.detached},
       {"accel", config.accel},
       {"isolation", config.isolation},
+      {"manifest_digest", config.manifest_digest},
   };
   // The replace handler keeps dump() from throwing on bytes that are not UTF-8.
   return object.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -186,6 +187,7 @@ Result<SandboxConfig> config_from_json(std::string_view text) {
   MSB_TRY(read_bool(object, "detached", config.detached));
   MSB_TRY(read_string(object, "accel", config.accel));
   MSB_TRY(read_string(object, "isolation", config.isolation));
+  MSB_TRY(read_string(object, "manifest_digest", config.manifest_digest));
   return config;
 }
 

@@ -50,6 +50,9 @@ struct SandboxConfig {
   bool detached = false;         // runs in the background after create
   std::string accel;             // "" = detect, "kvm", "tcg" (vm engine only)
   std::string isolation = "vm";  // engine: "vm" (microVM) or "namespace" (host kernel)
+  // The image manifest the sandbox is pinned to ("sha256:..."), set at create after the
+  // pull; "" for the built-in base image and for configs not yet created.
+  std::string manifest_digest;
 
   bool operator==(const SandboxConfig&) const = default;
 };

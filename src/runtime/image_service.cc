@@ -206,6 +206,24 @@ struct Pull {
   }
 };
 
+// A pull served from the store still tells its progress display where it stands: the
+// reference resolved (to the stored manifest) and the pull complete.
+void report_cached(const PullOptions& options, const std::string& reference,
+                   const store::ImageRecord& image) {
+  if (!options.on_event) return;
+  uint64_t total = 0;
+  for (const store::LayerRecord& layer : image.layers) total += static_cast<uint64_t>(layer.size);
+  options.on_event(PullEvent{.kind = PullEvent::Kind::kResolving, .reference = reference});
+  options.on_event(PullEvent{.kind = PullEvent::Kind::kResolved,
+                             .reference = reference,
+                             .manifest_digest = image.manifest_digest,
+                             .layer_count = image.layers.size(),
+                             .total_bytes = total});
+  options.on_event(PullEvent{.kind = PullEvent::Kind::kComplete,
+                             .reference = reference,
+                             .manifest_digest = image.manifest_digest});
+}
+
 }  // namespace
 
 Result<std::string> canonical_reference(std::string_view image) {
@@ -218,7 +236,10 @@ Result<store::ImageRecord> ensure_image(store::Database& db, std::string_view im
   std::string reference = ref.str();
   if (options.policy != config::PullPolicy::kAlways) {
     std::optional<store::ImageRecord> stored = MSB_TRY(find_stored(db, ref, reference));
-    if (stored && fully_cached(*stored)) return std::move(*stored);
+    if (stored && fully_cached(*stored)) {
+      report_cached(options, reference, *stored);
+      return std::move(*stored);
+    }
     if (options.policy == config::PullPolicy::kNever)
       return err(ErrorKind::kImageNotFound,
                  "image {} is not in the local store and the pull policy is 'never'; pull it "

@@ -50,7 +50,8 @@ Result<std::string> canonical_reference(std::string_view image);
 
 // The image `image` names, pulled as `options.policy` says: if-missing uses a stored copy
 // whose layers are all unpacked in the cache; always resolves again (a moved tag gives the
-// new manifest); never fails with kImageNotFound when it is not stored. Layers download in
+// new manifest); never fails with kImageNotFound when it is not stored. A pull served from
+// the store reports kResolving, kResolved and kComplete (no layer events). Layers download in
 // parallel into $MSB_HOME/cache. Errors: kInvalidArgument (reference), kImageNotFound,
 // kPermissionDenied (registry auth), kIntegrity (digest), kIo, kTimeout.
 Result<store::ImageRecord> ensure_image(store::Database& db, std::string_view image,

@@ -25,8 +25,8 @@ std::string already_exists(const std::string& name) {
          "' already exists; remove it, start the stopped sandbox, or recreate with replace";
 }
 
-// An ephemeral sandbox whose supervisor crashed could not remove itself: whoever finds it
-// does. Returns whether it was removed.
+}  // namespace
+
 Result<bool> remove_if_crashed_ephemeral(store::Database& db, const store::SandboxRecord& record) {
   if (!record.ephemeral || record.status != store::SandboxStatus::kCrashed) return false;
   SandboxPaths paths = sandbox_paths(msb_home(), record.name);
@@ -48,6 +48,8 @@ bool supervisor_alive(int64_t pid, uint64_t start_time) {
   char state = (*stat)[name_end + 2];
   return state != 'Z' && state != 'X';
 }
+
+namespace {
 
 // Reads a sandbox after reconciling it: a row that says running over a dead supervisor
 // reads as crashed (and a crashed ephemeral one is gone).
@@ -162,6 +164,36 @@ Result<void> replace_existing(store::Database& db, const config::SandboxConfig& 
   return os::remove_tree(paths.dir);
 }
 
+// Without replace, a name whose record exists (or whose directory is left over) is taken.
+// A crashed ephemeral sandbox is removed here: it frees its name.
+Result<void> check_name_free(store::Database& db, const std::string& name) {
+  MSB_TRY(store::reconcile_sandbox(db, name, supervisor_alive));
+  std::optional<store::SandboxRecord> existing = MSB_TRY(store::find_sandbox(db, name));
+  if (existing && !MSB_TRY(remove_if_crashed_ephemeral(db, *existing)))
+    return make_error(ErrorKind::kAlreadyExists, already_exists(name));
+  // A directory without a record is somebody's data (a crash mid-remove): never reuse it.
+  if (os::path_exists(sandbox_paths(msb_home(), name).dir))
+    return make_error(ErrorKind::kAlreadyExists, already_exists(name));
+  return {};
+}
+
+// How the engine assembles a root from `image` (the reference's sandbox_rootfs columns).
+store::RootfsPin rootfs_pin(const engine::Engine& engine, const store::ImageRecord& image) {
+  if (engine.isolation() == engine::Isolation::kVm) return {image.manifest_digest, "erofs", "ext4"};
+  return {image.manifest_digest, "layers", ""};
+}
+
+// The stored config of `record`, checked again as create checked it: the record may have
+// been edited by hand or written by another version.
+Result<config::SandboxConfig> stored_config(const store::SandboxRecord& record) {
+  config::SandboxConfig config = MSB_TRY(config::config_from_json(record.config_json));
+  if (config.name != record.name)
+    return err(ErrorKind::kInvalidConfig, "sandbox config: name '{}' does not match the record",
+               config.name);
+  MSB_TRY(config::validate(config, msb_home()));
+  return config;
+}
+
 Result<StartedSandbox> boot(const std::string& name, bool detached) {
   SpawnedSupervisor spawned = MSB_TRY(spawn_supervisor(name, !detached, kBootTimeout));
   return StartedSandbox{name, spawned.pid, std::move(spawned.watchdog)};
@@ -181,24 +213,22 @@ Result<StartedSandbox> create_sandbox(config::SandboxConfig config,
   config::normalize(config);
   std::unique_ptr<engine::Engine> engine = MSB_TRY(runtime::engine_for(config));
   store::Database db = MSB_TRY(open_store());
+  // A taken name fails before the pull: nothing is downloaded for a create that cannot be.
+  if (!config.replace) MSB_TRY(check_name_free(db, config.name));
   // Pulls (per the config's policy) and applies the image's defaults before the record is
-  // written, so the stored config is what the sandbox runs with.
+  // written, so the stored config is what the sandbox runs with. Replace comes after it: a
+  // failed pull leaves the sandbox being replaced as it was.
   runtime::PreparedRoot root = MSB_TRY(runtime::prepare_root(*engine, config, db, pull));
-  if (config.replace) {
-    MSB_TRY(replace_existing(db, config));
-  } else {
-    MSB_TRY(store::reconcile_sandbox(db, config.name, supervisor_alive));
-    std::optional<store::SandboxRecord> existing = MSB_TRY(store::find_sandbox(db, config.name));
-    if (existing) MSB_TRY(remove_if_crashed_ephemeral(db, *existing));
-  }
+  if (root.image) config.manifest_digest = root.image->manifest_digest;
+  if (config.replace) MSB_TRY(replace_existing(db, config));
   SandboxPaths paths = sandbox_paths(home, config.name);
-  // A directory without a record is somebody's data (a crash mid-remove): never reuse it.
+  // Again after the pull: another process may have taken the name meanwhile.
   if (os::path_exists(paths.dir))
     return make_error(ErrorKind::kAlreadyExists, already_exists(config.name));
   store::SandboxRecord record = MSB_TRY(store::insert_sandbox(
       db, {config.name, config::to_json(config), config.ephemeral, config.labels}));
   Result<void> prepared =
-      root.image ? store::pin_sandbox_rootfs(db, record.id, root.image->manifest_digest)
+      root.image ? store::pin_sandbox_rootfs(db, record.id, rootfs_pin(*engine, *root.image))
                  : Result<void>{};
   if (prepared) prepared = os::make_dirs(paths.logs);
   if (prepared)
@@ -216,12 +246,18 @@ Result<StartedSandbox> start_sandbox(const std::string& name, bool detached) {
   MSB_TRY(config::validate_name(name));
   store::Database db = MSB_TRY(open_store());
   store::SandboxRecord record = MSB_TRY(find_reconciled(db, name));
-  if (is_active(record.status))
+  if (record.status == store::SandboxStatus::kRunning ||
+      record.status == store::SandboxStatus::kDraining)
     return err(ErrorKind::kStillRunning, "cannot start sandbox '{}': already running", name);
-  if (record.status == store::SandboxStatus::kCreated)
-    return err(ErrorKind::kStillRunning, "cannot start sandbox '{}': it is still being created",
-               name);
-  config::SandboxConfig config = MSB_TRY(config::config_from_json(record.config_json));
+  // Paused keeps its supervisor; created is a create still under way (or one that died
+  // before its boot): neither may be booted a second time.
+  if (record.status != store::SandboxStatus::kStopped &&
+      record.status != store::SandboxStatus::kCrashed)
+    return err(ErrorKind::kStillRunning,
+               "cannot start sandbox '{}': status is {} (expected Stopped or Crashed)", name,
+               store::sandbox_status_name(record.status));
+  config::SandboxConfig config =
+      MSB_TRY(stored_config(record).context("cannot start sandbox '{}'", name));
   SandboxPaths paths = sandbox_paths(msb_home(), name);
   if (!os::is_directory(paths.dir))
     return err(ErrorKind::kNotFound, "cannot start sandbox '{}': its directory is missing: {}",
@@ -264,10 +300,10 @@ Result<void> drain_sandbox(const std::string& name) {
   MSB_TRY(config::validate_name(name));
   store::Database db = MSB_TRY(open_store());
   store::SandboxRecord record = MSB_TRY(find_reconciled(db, name));
-  std::optional<os::ProcessHandle> supervisor;
-  if (is_active(record.status)) supervisor = MSB_TRY(supervisor_of(db, record));
-  if (!supervisor)
-    return err(ErrorKind::kInvalidArgument, "cannot drain sandbox '{}': not running", name);
+  // Not running: there is nothing to drain (as stop of a stopped sandbox).
+  if (!is_active(record.status)) return {};
+  std::optional<os::ProcessHandle> supervisor = MSB_TRY(supervisor_of(db, record));
+  if (!supervisor) return {};
   return supervisor->signal(SIGUSR1);
 }
 
@@ -295,18 +331,6 @@ Result<store::SandboxRecord> get_sandbox(const std::string& name) {
   MSB_TRY(config::validate_name(name));
   store::Database db = MSB_TRY(open_store());
   return find_reconciled(db, name);
-}
-
-Result<std::vector<store::SandboxRecord>> list_sandboxes(
-    const std::map<std::string, std::string>& label_selector) {
-  store::Database db = MSB_TRY(open_store());
-  MSB_TRY(store::reconcile(db, supervisor_alive));
-  std::vector<store::SandboxRecord> records = MSB_TRY(store::list_sandboxes(db, label_selector));
-  std::vector<store::SandboxRecord> present;
-  for (store::SandboxRecord& record : records) {
-    if (!MSB_TRY(remove_if_crashed_ephemeral(db, record))) present.push_back(std::move(record));
-  }
-  return present;
 }
 
 Result<store::SandboxRecord> wait_sandbox(const std::string& name,

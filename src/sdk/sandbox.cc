@@ -5,14 +5,15 @@
 #include "os/io.h"
 #include "sdk/log_reader.h"
 #include "sdk/sandbox_impl.h"
+#include "sdk/sandbox_list.h"
 #include "sdk/time_points.h"
 
 namespace msb::sdk {
 
-microsandbox::Sandbox make_sandbox(StartedSandbox started) {
+microsandbox::Sandbox make_sandbox(StartedSandbox started, bool owns_lifecycle) {
   auto impl = std::make_unique<microsandbox::Sandbox::Impl>();
   impl->name = std::move(started.name);
-  impl->owner = true;
+  impl->owner = owns_lifecycle;
   impl->watchdog = std::move(started.watchdog);
   return microsandbox::SandboxAccess::make(std::move(impl));
 }
@@ -71,8 +72,11 @@ const char* status_name(SandboxStatus status) {
 SandboxBuilder Sandbox::builder(std::string name) { return SandboxBuilder(std::move(name)); }
 
 Sandbox Sandbox::start(const std::string& name) {
-  msb::config::SandboxConfig config = value_or_throw(msb::sdk::sandbox_config(name));
-  return msb::sdk::make_sandbox(value_or_throw(msb::sdk::start_sandbox(name, config.detached)));
+  return msb::sdk::make_sandbox(value_or_throw(msb::sdk::start_sandbox(name, false)), true);
+}
+
+Sandbox Sandbox::start_detached(const std::string& name) {
+  return msb::sdk::make_sandbox(value_or_throw(msb::sdk::start_sandbox(name, true)), false);
 }
 
 Sandbox Sandbox::connect(const std::string& name) {
@@ -87,10 +91,20 @@ SandboxInfo Sandbox::get(const std::string& name) {
 }
 
 std::vector<SandboxInfo> Sandbox::list(const std::map<std::string, std::string>& labels) {
-  std::vector<SandboxInfo> infos;
-  for (const msb::store::SandboxRecord& record : value_or_throw(msb::sdk::list_sandboxes(labels)))
-    infos.push_back(info_of(record));
-  return infos;
+  return list_page(SandboxListOptions{.labels = labels}).sandboxes;
+}
+
+static_assert(SandboxListOptions::kDefaultLimit == msb::sdk::kDefaultListLimit);
+static_assert(SandboxListOptions::kMaxLimit == msb::sdk::kMaxListLimit);
+
+SandboxPage Sandbox::list_page(const SandboxListOptions& options) {
+  msb::sdk::SandboxRecordPage records =
+      value_or_throw(msb::sdk::list_sandbox_page(options.labels, options.limit, options.cursor));
+  SandboxPage page;
+  for (const msb::store::SandboxRecord& record : records.records)
+    page.sandboxes.push_back(info_of(record));
+  page.next_cursor = std::move(records.next_cursor);
+  return page;
 }
 
 void Sandbox::remove(const std::string& name) {
@@ -116,21 +130,22 @@ void Sandbox::drain() { value_or_throw(msb::sdk::drain_sandbox(impl_->name)); }
 
 SandboxInfo Sandbox::wait() {
   if (!impl_->owner)
-    throw Error(ErrorKind::kInvalidArgument, "only the handle that created or started sandbox '" +
-                                                 impl_->name +
-                                                 "' may wait for it; poll Sandbox::get() instead");
+    throw Error(ErrorKind::kInvalidArgument,
+                "cannot wait: not the lifecycle owner of sandbox '" + impl_->name +
+                    "' (connected to, made detached, or detached); poll Sandbox::get() instead");
   return info_of(value_or_throw(msb::sdk::wait_sandbox(impl_->name, std::nullopt)));
 }
 
 void Sandbox::detach() {
-  if (!impl_->owner)
-    throw Error(ErrorKind::kInvalidArgument, "only the handle that created or started sandbox '" +
-                                                 impl_->name + "' may detach it");
+  if (!impl_->owner) return;
   if (impl_->watchdog) {
     (void)msb::os::write_all(impl_->watchdog.get(), std::string_view(&kDetachByte, 1));
     impl_->watchdog.reset();
   }
+  impl_->owner = false;
 }
+
+bool Sandbox::owns_lifecycle() const { return impl_->owner; }
 
 SandboxStatus Sandbox::status() const { return get(impl_->name).status; }
 

@@ -102,7 +102,8 @@ Sandbox SandboxBuilder::create() {
   msb::runtime::PullOptions pull =
       msb::sdk::runtime_pull_options(impl_->insecure_registry, impl_->on_pull_progress);
   return msb::sdk::make_sandbox(
-      msb::sdk::value_or_throw(msb::sdk::create_sandbox(impl_->config, pull)));
+      msb::sdk::value_or_throw(msb::sdk::create_sandbox(impl_->config, pull)),
+      !impl_->config.detached);
 }
 
 Sandbox SandboxBuilder::create_detached() {

@@ -14,7 +14,7 @@ namespace microsandbox {
 
 struct Sandbox::Impl {
   std::string name;
-  bool owner = false;    // created or started through this handle: may wait/detach
+  bool owner = false;    // owns the lifecycle: attached create or start, not detached
   msb::os::Fd watchdog;  // attached: closing it stops the sandbox
   std::optional<msb::config::SandboxConfig> config;  // read on first exec
   bool removed = false;
@@ -35,6 +35,7 @@ struct SandboxAccess {
 
 namespace msb::sdk {
 
-microsandbox::Sandbox make_sandbox(StartedSandbox started);
+// A handle on a sandbox just created or started; `owns_lifecycle` when attached.
+microsandbox::Sandbox make_sandbox(StartedSandbox started, bool owns_lifecycle);
 
 }  // namespace msb::sdk

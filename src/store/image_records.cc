@@ -168,20 +168,32 @@ Result<void> set_layer_unpacked(Database& db, std::string_view digest, std::stri
   return {};
 }
 
-Result<void> pin_sandbox_rootfs(Database& db, int64_t sandbox_id,
-                                std::string_view manifest_digest) {
+Result<void> pin_sandbox_rootfs(Database& db, int64_t sandbox_id, const RootfsPin& pin) {
   // INSERT ... SELECT inserts nothing when the sandbox or the manifest is missing.
-  Statement pin = MSB_TRY(db.prepare(
-      "INSERT INTO sandbox_rootfs (sandbox_id, manifest_digest) SELECT s.id, m.digest FROM "
-      "sandbox AS s, manifest AS m WHERE s.id = ?1 AND m.digest = ?2 "
-      "ON CONFLICT (sandbox_id) DO UPDATE SET manifest_digest = excluded.manifest_digest"));
-  MSB_TRY(pin.bind_int64(1, sandbox_id));
-  MSB_TRY(pin.bind_text(2, manifest_digest));
-  MSB_TRY(pin.step());
+  Statement insert = MSB_TRY(
+      db.prepare("INSERT INTO sandbox_rootfs (sandbox_id, manifest_digest, mode, upper_fstype) "
+                 "SELECT s.id, m.digest, ?3, nullif(?4, '') FROM sandbox AS s, manifest AS m "
+                 "WHERE s.id = ?1 AND m.digest = ?2 ON CONFLICT (sandbox_id) DO UPDATE SET "
+                 "manifest_digest = excluded.manifest_digest, mode = excluded.mode, "
+                 "upper_fstype = excluded.upper_fstype"));
+  MSB_TRY(insert.bind_int64(1, sandbox_id));
+  MSB_TRY(insert.bind_text(2, pin.manifest_digest));
+  MSB_TRY(insert.bind_text(3, pin.mode));
+  MSB_TRY(insert.bind_text(4, pin.upper_fstype));
+  MSB_TRY(insert.step());
   if (db.changes() == 0)
     return err(ErrorKind::kNotFound, "store: pin sandbox {} to {}: no such sandbox or manifest",
-               sandbox_id, manifest_digest);
+               sandbox_id, pin.manifest_digest);
   return {};
+}
+
+Result<std::optional<RootfsPin>> sandbox_rootfs_pin(Database& db, int64_t sandbox_id) {
+  Statement select = MSB_TRY(db.prepare(
+      "SELECT manifest_digest, mode, upper_fstype FROM sandbox_rootfs WHERE sandbox_id = ?1"));
+  MSB_TRY(select.bind_int64(1, sandbox_id));
+  if (MSB_TRY(select.step()) == Statement::Step::kDone) return std::nullopt;
+  return RootfsPin{select.column_text(0), select.column_text(1),
+                   select.column_is_null(2) ? std::string() : select.column_text(2)};
 }
 
 Result<std::optional<std::string>> sandbox_rootfs_manifest(Database& db, int64_t sandbox_id) {

@@ -73,10 +73,26 @@ Result<std::vector<ImageRecord>> list_images(Database& db);
 // Records where layer `digest` was unpacked. Errors: kNotFound for an unknown layer.
 Result<void> set_layer_unpacked(Database& db, std::string_view digest, std::string_view path);
 
-// Pins sandbox `sandbox_id` to `manifest_digest` (replacing an earlier pin): the manifest
-// and its layers stay while the sandbox exists. Errors: kNotFound when the sandbox or the
-// manifest is unknown.
-Result<void> pin_sandbox_rootfs(Database& db, int64_t sandbox_id, std::string_view manifest_digest);
+// One row of `sandbox_rootfs`: the manifest a sandbox's root is built from, and how.
+struct RootfsPin {
+  std::string manifest_digest;
+  // How the layers reach the sandbox: "erofs" (vm: one read-only erofs disk of the image)
+  // or "layers" (namespace: the unpacked layer directories); "" for pins recorded before
+  // migration 003 (unknown).
+  std::string mode;
+  // The writable layer's filesystem: "ext4" (vm upper disk); "" for a host directory
+  // (namespace) or unknown. Stored as NULL when "".
+  std::string upper_fstype;
+
+  bool operator==(const RootfsPin&) const = default;
+};
+
+// Pins sandbox `sandbox_id` to `pin.manifest_digest`: the manifest and its layers stay
+// while the sandbox exists. An upsert: pinning again replaces the whole earlier pin.
+// Errors: kNotFound when the sandbox or the manifest is unknown (nothing changes then).
+Result<void> pin_sandbox_rootfs(Database& db, int64_t sandbox_id, const RootfsPin& pin);
+// The pin of sandbox `sandbox_id`, or nullopt when it has none (e.g. the base image).
+Result<std::optional<RootfsPin>> sandbox_rootfs_pin(Database& db, int64_t sandbox_id);
 // The manifest sandbox `sandbox_id` is pinned to, or nullopt.
 Result<std::optional<std::string>> sandbox_rootfs_manifest(Database& db, int64_t sandbox_id);
 // Names of the sandboxes pinned to `manifest_digest`, sorted.

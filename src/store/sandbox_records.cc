@@ -18,7 +18,7 @@ constexpr std::array<std::pair<SandboxStatus, std::string_view>, 6> kStatusNames
 }};
 
 // Columns 0-7 are the sandbox, 8-9 one of its labels (NULL when it has none). Ordering by
-// name keeps the rows of one sandbox together.
+// name (or by created_at, id in lists) keeps the rows of one sandbox together.
 constexpr std::string_view kSelectSandboxes =
     "SELECT s.id, s.name, s.config_json, s.status, s.ephemeral, s.last_error, s.created_at, "
     "s.updated_at, l.key, l.value FROM sandbox AS s "
@@ -83,6 +83,43 @@ Result<void> insert_labels(Database& db, int64_t sandbox_id,
   return {};
 }
 
+// The sandboxes matching `label_selector` after `after`, newest first, at most `limit`.
+// The limit applies to sandboxes, not to their label rows: it sits in the subquery.
+Result<std::vector<SandboxRecord>> select_list(
+    Database& db, const std::map<std::string, std::string>& label_selector,
+    std::optional<SandboxListKey> after, std::optional<size_t> limit) {
+  // One EXISTS per selector pair: a sandbox must carry every one of them.
+  std::string where = "WHERE 1";
+  int index = 1;
+  for (size_t i = 0; i < label_selector.size(); ++i, index += 2) {
+    where += fmt::format(
+        " AND EXISTS (SELECT 1 FROM sandbox_label AS m WHERE m.sandbox_id = s.id AND m.key = "
+        "?{} AND m.value = ?{})",
+        index, index + 1);
+  }
+  if (after) {
+    where += fmt::format(" AND (s.created_at < ?{0} OR (s.created_at = ?{0} AND s.id < ?{1}))",
+                         index, index + 1);
+  }
+  std::string sql = fmt::format(
+      "SELECT s.id, s.name, s.config_json, s.status, s.ephemeral, s.last_error, s.created_at, "
+      "s.updated_at, l.key, l.value FROM (SELECT * FROM sandbox AS s {} ORDER BY s.created_at "
+      "DESC, s.id DESC{}) AS s LEFT JOIN sandbox_label AS l ON l.sandbox_id = s.id "
+      "ORDER BY s.created_at DESC, s.id DESC, l.key",
+      where, limit ? fmt::format(" LIMIT {}", *limit) : "");
+  Statement select = MSB_TRY(db.prepare(sql));
+  index = 1;
+  for (const auto& [key, value] : label_selector) {
+    MSB_TRY(select.bind_text(index++, key));
+    MSB_TRY(select.bind_text(index++, value));
+  }
+  if (after) {
+    MSB_TRY(select.bind_int64(index, after->created_at_ns));
+    MSB_TRY(select.bind_int64(index + 1, after->id));
+  }
+  return read_sandboxes(select);
+}
+
 }  // namespace
 
 std::string_view sandbox_status_name(SandboxStatus status) {
@@ -141,25 +178,20 @@ Result<std::optional<SandboxRecord>> find_sandbox(Database& db, std::string_view
   return std::move(records.front());
 }
 
+SandboxListKey list_key_of(const SandboxRecord& record) {
+  return SandboxListKey{record.created_at_ns, record.id};
+}
+
 Result<std::vector<SandboxRecord>> list_sandboxes(
     Database& db, const std::map<std::string, std::string>& label_selector) {
-  // One EXISTS per selector pair: a sandbox must carry every one of them.
-  std::string sql(kSelectSandboxes);
-  sql += "WHERE 1";
-  for (size_t i = 0; i < label_selector.size(); ++i) {
-    sql += fmt::format(
-        " AND EXISTS (SELECT 1 FROM sandbox_label AS m WHERE m.sandbox_id = s.id AND m.key = "
-        "?{} AND m.value = ?{})",
-        2 * i + 1, 2 * i + 2);
-  }
-  sql += " ORDER BY s.name, l.key";
-  Statement select = MSB_TRY(db.prepare(sql));
-  int index = 1;
-  for (const auto& [key, value] : label_selector) {
-    MSB_TRY(select.bind_text(index++, key));
-    MSB_TRY(select.bind_text(index++, value));
-  }
-  return read_sandboxes(select);
+  return select_list(db, label_selector, std::nullopt, std::nullopt);
+}
+
+Result<std::vector<SandboxRecord>> list_sandboxes_after(
+    Database& db, const std::map<std::string, std::string>& label_selector,
+    std::optional<SandboxListKey> after, size_t limit) {
+  MSB_CHECK(limit > 0);
+  return select_list(db, label_selector, after, limit);
 }
 
 Result<void> set_sandbox_status(Database& db, int64_t sandbox_id, SandboxStatus status,

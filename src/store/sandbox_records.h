@@ -63,10 +63,28 @@ Result<SandboxRecord> insert_sandbox(Database& db, const NewSandbox& sandbox);
 Result<std::optional<SandboxRecord>> find_sandbox(Database& db, std::string_view name);
 
 // Every sandbox carrying all the labels of `label_selector` (each key with exactly that
-// value), ordered by name; an empty selector lists all. Read in one statement, so the list
-// is one consistent snapshot.
+// value), newest first: created_at descending, ties by id descending. An empty selector
+// lists all. Read in one statement, so the list is one consistent snapshot.
 Result<std::vector<SandboxRecord>> list_sandboxes(
     Database& db, const std::map<std::string, std::string>& label_selector = {});
+
+// A place in the newest-first order of list_sandboxes: the (created_at, id) of a row.
+struct SandboxListKey {
+  int64_t created_at_ns = 0;
+  int64_t id = 0;
+
+  bool operator==(const SandboxListKey&) const = default;
+};
+
+// The key of `record` in the list order.
+SandboxListKey list_key_of(const SandboxRecord& record);
+
+// Keyset paging over list_sandboxes' order: at most `limit` matching sandboxes that come
+// after `after` (all from the newest when nullopt). Rows inserted meanwhile are newer, so
+// they never shift a later page. REQUIRES: limit > 0.
+Result<std::vector<SandboxRecord>> list_sandboxes_after(
+    Database& db, const std::map<std::string, std::string>& label_selector,
+    std::optional<SandboxListKey> after, size_t limit);
 
 // Sets the status of sandbox `sandbox_id` and its updated_at to now. `last_error`: nullopt
 // leaves the stored error as it is, "" clears it, any other text replaces it.

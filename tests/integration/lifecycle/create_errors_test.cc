@@ -77,6 +77,49 @@ TEST_F(LifecycleTest, CreatingATakenNameIsAlreadyExists) {
   Sandbox::remove("x");
 }
 
+// An image the pull step must fail on at once: not stored, and the policy forbids a pull.
+constexpr const char* kUnpullable = "example.invalid/never-stored:1";
+
+TEST_F(LifecycleTest, ATakenNameFailsBeforeAnyPull) {
+  Sandbox sandbox = sandbox_builder("t").create();
+  std::vector<microsandbox::PullProgress> events;
+  microsandbox::Error taken = error_of([&] {
+    sandbox_builder("t")
+        .image(kUnpullable)
+        .pull_policy(microsandbox::PullPolicy::kNever)
+        .on_pull_progress([&](const microsandbox::PullProgress& event) { events.push_back(event); })
+        .create();
+  });
+  // Had the pull run first, this would be kImageNotFound.
+  EXPECT_EQ(taken.kind(), ErrorKind::kAlreadyExists) << taken.what();
+  EXPECT_STREQ(taken.what(),
+               "sandbox 't' already exists; remove it, start the stopped sandbox, or recreate "
+               "with replace");
+  EXPECT_TRUE(events.empty()) << "the pull started for a taken name";
+  EXPECT_EQ(sandbox.exec("echo", {"untouched"}).stdout_data, "untouched\n");
+  sandbox.stop_and_wait();
+  Sandbox::remove("t");
+}
+
+TEST_F(LifecycleTest, AFailedPullNeverRemovesTheSandboxBeingReplaced) {
+  Sandbox sandbox = sandbox_builder("keep").label("generation", "old").create();
+  ASSERT_TRUE(sandbox.shell("echo kept > /root/mark; sync").success());
+  microsandbox::Error failed = error_of([] {
+    sandbox_builder("keep")
+        .image(kUnpullable)
+        .pull_policy(microsandbox::PullPolicy::kNever)
+        .replace()
+        .create();
+  });
+  EXPECT_EQ(failed.kind(), ErrorKind::kImageNotFound) << failed.what();
+  SandboxInfo info = Sandbox::get("keep");
+  EXPECT_EQ(info.status, SandboxStatus::kRunning);
+  EXPECT_EQ(info.labels.at("generation"), "old");
+  EXPECT_EQ(sandbox.exec("cat", {"/root/mark"}).stdout_data, "kept\n");
+  sandbox.stop_and_wait();
+  Sandbox::remove("keep");
+}
+
 TEST_F(LifecycleTest, LeftoverDirectoryWithoutRecordIsNeverReused) {
   std::string dir = sandbox_dir("y");
   ASSERT_TRUE(os::make_dirs(dir + "/data"));

@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "lifecycle_fixture.h"
+#include "store/database.h"
+#include "store/sandbox_records.h"
 
 namespace msb::testing {
 namespace {
@@ -153,6 +155,9 @@ TEST_F(LifecycleTest, OnlyTheOwnerWaitsAndItsWaitEndsWhenAnotherHandleStops) {
   Sandbox other = Sandbox::connect("w");
   microsandbox::Error not_owner = error_of([&] { other.wait(); });
   EXPECT_EQ(not_owner.kind(), ErrorKind::kInvalidArgument) << not_owner.what();
+  EXPECT_THAT(not_owner.what(), HasSubstr("cannot wait: not the lifecycle owner"));
+  EXPECT_TRUE(owner.owns_lifecycle());
+  EXPECT_FALSE(other.owns_lifecycle());
 
   std::future<SandboxInfo> waited = std::async(std::launch::async, [&] { return owner.wait(); });
   EXPECT_EQ(waited.wait_for(std::chrono::seconds(1)), std::future_status::timeout)
@@ -199,14 +204,41 @@ TEST_F(LifecycleTest, ListSelectsByAllGivenLabels) {
                                  std::tuple{"l3", "b", "prod"}}) {
     sandbox_builder(name).label("team", team).label("env", env).create().stop_and_wait();
   }
-  EXPECT_THAT(names_of(Sandbox::list()), ElementsAre("l1", "l2", "l3"));
-  EXPECT_THAT(names_of(Sandbox::list({{"team", "a"}})), ElementsAre("l1", "l2"));
+  // Newest first.
+  EXPECT_THAT(names_of(Sandbox::list()), ElementsAre("l3", "l2", "l1"));
+  EXPECT_THAT(names_of(Sandbox::list({{"team", "a"}})), ElementsAre("l2", "l1"));
   EXPECT_THAT(names_of(Sandbox::list({{"team", "a"}, {"env", "prod"}})), ElementsAre("l1"));
-  EXPECT_THAT(names_of(Sandbox::list({{"env", "prod"}})), ElementsAre("l1", "l3"));
+  EXPECT_THAT(names_of(Sandbox::list({{"env", "prod"}})), ElementsAre("l3", "l1"));
+  std::vector<std::string> listed;
+  for (const nlohmann::json& row : msb_json({"ls"})) listed.push_back(row.value("name", ""));
+  EXPECT_THAT(listed, ElementsAre("l3", "l2", "l1")) << "msb ls is not newest first";
   EXPECT_THAT(names_of(Sandbox::list({{"team", "c"}})), IsEmpty());
   EXPECT_EQ(Sandbox::get("l2").labels,
             (std::map<std::string, std::string>{{"env", "dev"}, {"team", "a"}}));
   for (const char* name : {"l1", "l2", "l3"}) Sandbox::remove(name);
+}
+
+TEST_F(LifecycleTest, MsbLsShowsEverySandboxNewestFirstWhileListGivesOnePage) {
+  // Records only (nothing boots): more than one SDK page of them.
+  {
+    store::Database db = store::Database::open(home() + "/db/msb.db").value();
+    for (int i = 0; i < 23; ++i)
+      ASSERT_TRUE(store::insert_sandbox(db, {.name = "n" + std::to_string(i), .config_json = "{}"})
+                      .has_value());
+  }
+  std::vector<std::string> listed;
+  for (const nlohmann::json& row : msb_json({"ls"})) listed.push_back(row.value("name", ""));
+  ASSERT_EQ(listed.size(), 23u);
+  EXPECT_EQ(listed.front(), "n22");
+  EXPECT_EQ(listed.back(), "n0");
+  std::vector<SandboxInfo> page = Sandbox::list();
+  ASSERT_EQ(page.size(), 20u);
+  EXPECT_EQ(page.front().name, "n22");
+  microsandbox::SandboxPage rest =
+      Sandbox::list_page({.cursor = Sandbox::list_page({}).next_cursor});
+  EXPECT_THAT(names_of(rest.sandboxes), ElementsAre("n2", "n1", "n0"));
+  EXPECT_EQ(rest.next_cursor, "");
+  for (int i = 0; i < 23; ++i) Sandbox::remove("n" + std::to_string(i));
 }
 
 }  // namespace

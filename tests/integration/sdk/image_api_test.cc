@@ -14,6 +14,9 @@
 #include "scoped_env.h"
 #include "sdk_test_util.h"
 #include "shared_registry.h"
+#include "store/database.h"
+#include "store/image_records.h"
+#include "store/sandbox_records.h"
 #include "test_engine.h"
 
 namespace msb::testing {
@@ -213,6 +216,41 @@ TEST_F(ImageApi, CreateReportsPullProgressAndImportsTheImageLabels) {
   EXPECT_THAT(pruned.manifests, ElementsAre(fixture("busybox").at("digest").get<std::string>()));
   EXPECT_EQ(pruned.layers_removed, 1u);
   EXPECT_TRUE(os::list_dir(home() + "/cache/layers/sha256").empty());
+}
+
+TEST_F(ImageApi, ACreateServedFromTheCacheStillReportsResolvingResolvedAndComplete) {
+  ImageInfo pulled = Image::pull(image("multilayer"));
+  ProgressLog log;
+  microsandbox::Sandbox sandbox = microsandbox::Sandbox::builder("cached")
+                                      .image(image("multilayer"))
+                                      .isolation(test_isolation())
+                                      .on_pull_progress(log.callback())
+                                      .create();
+  std::vector<PullProgress> events = log.events();
+  std::vector<PullStage> stages;
+  for (const PullProgress& event : events) stages.push_back(event.stage);
+  EXPECT_THAT(stages,
+              ElementsAre(PullStage::kResolving, PullStage::kResolved, PullStage::kComplete));
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].reference, image("multilayer"));
+  EXPECT_EQ(events[1].manifest_digest, pulled.manifest_digest);
+  EXPECT_EQ(events[1].layer_count, pulled.layer_count);
+  EXPECT_EQ(events[2].manifest_digest, pulled.manifest_digest);
+
+  // The pin is in the stored config, and in the store with how the engine uses the image.
+  nlohmann::json config = nlohmann::json::parse(microsandbox::Sandbox::get("cached").config_json);
+  EXPECT_EQ(config.value("manifest_digest", ""), pulled.manifest_digest);
+  {
+    store::Database db = store::Database::open(home() + "/db/msb.db").value();
+    std::optional<store::SandboxRecord> record = store::find_sandbox(db, "cached").value();
+    ASSERT_TRUE(record.has_value());
+    std::optional<store::RootfsPin> pin = store::sandbox_rootfs_pin(db, record->id).value();
+    ASSERT_TRUE(pin.has_value());
+    EXPECT_EQ(pin->manifest_digest, pulled.manifest_digest);
+    EXPECT_EQ(pin->mode, on_vm_engine() ? "erofs" : "layers");
+    EXPECT_EQ(pin->upper_fstype, on_vm_engine() ? "ext4" : "");
+  }
+  sandbox.stop_and_wait();
 }
 
 TEST_F(ImageApi, SaveAndLoadRoundTripInBothFormats) {

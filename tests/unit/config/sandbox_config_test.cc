@@ -29,6 +29,7 @@ SandboxConfig full_config() {
   config.detached = true;
   config.accel = "tcg";
   config.isolation = "namespace";
+  config.manifest_digest = "sha256:" + std::string(64, 'a');
   return config;
 }
 
@@ -75,10 +76,22 @@ TEST(SandboxConfig, JsonIsCompactWithSortedKeys) {
   EXPECT_EQ(json,
             R"({"accel":"","cmd":[],"cpus":1,"detached":false,"entrypoint":[],"env":[],)"
             R"("ephemeral":false,"hostname":"","image":"base","isolation":"vm","labels":{},)"
-            R"("memory_mib":512,)"
+            R"("manifest_digest":"","memory_mib":512,)"
             R"("name":"","pull_policy":"if-missing","replace":false,"replace_timeout_ms":10000,)"
             R"("rootfs":{"fstype":"","kind":"image","path":""},"shell":"/bin/sh","user":"",)"
             R"("workdir":""})");
+}
+
+TEST(SandboxConfig, ManifestDigestIsStoredAndReadBackAndDefaultsToEmpty) {
+  SandboxConfig config;
+  config.manifest_digest = "sha256:" + std::string(64, 'b');
+  std::string json = to_json(config);
+  EXPECT_NE(json.find(R"("manifest_digest":"sha256:bbbb)"), std::string::npos) << json;
+  EXPECT_EQ(config_from_json(json).value().manifest_digest, config.manifest_digest);
+  // Configs stored before the field existed read as unpinned.
+  EXPECT_EQ(config_from_json(R"({"name": "old"})").value().manifest_digest, "");
+  EXPECT_EQ(error_of(R"({"manifest_digest": 1})"),
+            "sandbox config: 'manifest_digest' must be a string");
 }
 
 TEST(SandboxConfig, JsonIsStable) { EXPECT_EQ(to_json(full_config()), to_json(full_config())); }

@@ -120,7 +120,9 @@ void insert_pinned_image(Database& db, int64_t sandbox_id) {
                       "INSERT INTO manifest VALUES ('sha256:m', 'oci', 10, '{}', 'sha256:c', 1);"
                       "INSERT INTO manifest_layer VALUES ('sha256:m', 0, 'sha256:l');")
                   .has_value());
-  ASSERT_TRUE(db.exec(fmt::format("INSERT INTO sandbox_rootfs VALUES ({}, 'sha256:m')", sandbox_id))
+  ASSERT_TRUE(db.exec(fmt::format("INSERT INTO sandbox_rootfs (sandbox_id, manifest_digest) "
+                                  "VALUES ({}, 'sha256:m')",
+                                  sandbox_id))
                   .has_value());
 }
 

@@ -84,7 +84,7 @@ TEST_F(ImageRecords, PinnedImageCannotBeRemovedWithoutForce) {
   Database db = open_db();
   record(db, image("r/x:1", 'a', 'b', "c"));
   int64_t sandbox = insert_sandbox(db, "job");
-  ASSERT_TRUE(pin_sandbox_rootfs(db, sandbox, digest('a')).has_value());
+  ASSERT_TRUE(pin_sandbox_rootfs(db, sandbox, {.manifest_digest = digest('a')}).has_value());
   EXPECT_EQ(sandbox_rootfs_manifest(db, sandbox).value(), digest('a'));
   Result<RemovedImage> refused = remove_image(db, "r/x:1", false);
   ASSERT_FALSE(refused);
@@ -101,10 +101,44 @@ TEST_F(ImageRecords, PinnedImageCannotBeRemovedWithoutForce) {
   EXPECT_TRUE(find_image_by_manifest(db, digest('a')).value());
 }
 
+TEST_F(ImageRecords, PinRecordsModeAndUpperFilesystemAndPinningAgainReplacesIt) {
+  Database db = open_db();
+  record(db, image("r/x:1", 'a', 'b', "c"));
+  record(db, image("r/y:1", 'd', 'b', "c"));
+  int64_t sandbox = insert_sandbox(db, "job");
+  RootfsPin vm{.manifest_digest = digest('a'), .mode = "erofs", .upper_fstype = "ext4"};
+  ASSERT_TRUE(pin_sandbox_rootfs(db, sandbox, vm).has_value());
+  EXPECT_EQ(sandbox_rootfs_pin(db, sandbox).value(), vm);
+
+  RootfsPin namespaced{.manifest_digest = digest('d'), .mode = "layers"};
+  ASSERT_TRUE(pin_sandbox_rootfs(db, sandbox, namespaced).has_value());
+  EXPECT_EQ(sandbox_rootfs_pin(db, sandbox).value(), namespaced);
+  EXPECT_EQ(sandbox_rootfs_manifest(db, sandbox).value(), digest('d'));
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM sandbox_rootfs"), 1);
+  EXPECT_EQ(query_text(db, "SELECT ifnull(upper_fstype, 'NULL') FROM sandbox_rootfs"), "NULL");
+  // The old manifest is no longer pinned: a prune may take it.
+  EXPECT_THAT(sandboxes_using_manifest(db, digest('a')).value(), IsEmpty());
+  EXPECT_THAT(sandboxes_using_manifest(db, digest('d')).value(), ElementsAre("job"));
+  EXPECT_FALSE(sandbox_rootfs_pin(db, insert_sandbox(db, "unpinned")).value());
+}
+
+TEST_F(ImageRecords, PinsFromBeforeMigration3ReadAsUnknownMode) {
+  Database db = open_db();
+  record(db, image("r/x:1", 'a', 'b', "c"));
+  int64_t sandbox = insert_sandbox(db, "old");
+  // What an older msb wrote: only the two original columns.
+  ASSERT_TRUE(db.exec(fmt::format("INSERT INTO sandbox_rootfs (sandbox_id, manifest_digest) "
+                                  "VALUES ({}, '{}')",
+                                  sandbox, digest('a')))
+                  .has_value());
+  EXPECT_EQ(sandbox_rootfs_pin(db, sandbox).value(), RootfsPin{.manifest_digest = digest('a')});
+}
+
 TEST_F(ImageRecords, PinOfAnUnknownManifestIsNotFound) {
   Database db = open_db();
   int64_t sandbox = insert_sandbox(db, "job");
-  EXPECT_EQ(pin_sandbox_rootfs(db, sandbox, digest('a')).error().kind, ErrorKind::kNotFound);
+  EXPECT_EQ(pin_sandbox_rootfs(db, sandbox, {.manifest_digest = digest('a')}).error().kind,
+            ErrorKind::kNotFound);
   EXPECT_FALSE(sandbox_rootfs_manifest(db, sandbox).value());
 }
 
@@ -154,7 +188,7 @@ TEST_F(ImageRecords, PruneOfUnusedImagesAlsoTakesTaggedOnesButNotPinnedOnes) {
   record(db, image("r/x:1", 'a', 'b', "c"));
   record(db, image("r/y:1", 'e', 'f', "d"));
   int64_t sandbox = insert_sandbox(db, "job");
-  ASSERT_TRUE(pin_sandbox_rootfs(db, sandbox, digest('e')).has_value());
+  ASSERT_TRUE(pin_sandbox_rootfs(db, sandbox, {.manifest_digest = digest('e')}).has_value());
   EXPECT_THAT(prune_images(db).value().manifests, IsEmpty());
   PrunedImages pruned = prune_images(db, PruneScope::kUnused).value();
   EXPECT_THAT(pruned.manifests, ElementsAre(digest('a')));
@@ -166,7 +200,7 @@ TEST_F(ImageRecords, RemovingTheSandboxReleasesItsPin) {
   Database db = open_db();
   record(db, image("r/x:1", 'a', 'b', "c"));
   int64_t sandbox = insert_sandbox(db, "job");
-  ASSERT_TRUE(pin_sandbox_rootfs(db, sandbox, digest('a')).has_value());
+  ASSERT_TRUE(pin_sandbox_rootfs(db, sandbox, {.manifest_digest = digest('a')}).has_value());
   ASSERT_TRUE(db.exec("DELETE FROM sandbox WHERE name = 'job'").has_value());
   EXPECT_THAT(sandboxes_using_manifest(db, digest('a')).value(), IsEmpty());
   EXPECT_TRUE(remove_image(db, "r/x:1", false).has_value());

@@ -82,6 +82,29 @@ TEST_F(MigrationsTest, MigrationsApplyInOrderEachOnce) {
   EXPECT_TRUE(db->exec("INSERT INTO extra VALUES (1, 'a')").has_value());
 }
 
+TEST_F(MigrationsTest, Migration3KeepsExistingPinsWithAnUnknownMode) {
+  std::span<const Migration> up_to_2 = builtin_migrations().first(2);
+  {
+    Result<Database> old = Database::open(db_path(), kDefaultBusyTimeout, up_to_2);
+    ASSERT_TRUE(old.has_value()) << old.error().message;
+    int64_t id = insert_sandbox(*old, "job");
+    ASSERT_TRUE(
+        old->exec("INSERT INTO image_config VALUES ('sha256:c', '{}');"
+                  "INSERT INTO manifest VALUES ('sha256:m', 'oci', 1, '{}', 'sha256:c', 1);")
+            .has_value());
+    ASSERT_TRUE(old->exec(fmt::format("INSERT INTO sandbox_rootfs VALUES ({}, 'sha256:m')", id))
+                    .has_value());
+  }
+  Database db = open_db();
+  EXPECT_EQ(schema_version(db).value(), latest_version());
+  EXPECT_EQ(query_text(db,
+                       "SELECT manifest_digest || '|' || mode || '|' || "
+                       "ifnull(upper_fstype, 'NULL') FROM sandbox_rootfs"),
+            "sha256:m||NULL");
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'sandbox_by_created'"),
+            1);
+}
+
 TEST_F(MigrationsTest, FailingMigrationKeepsThePreviousVersionAndNoPartialTables) {
   { Database db = open_db(); }
   std::vector<Migration> migrations(builtin_migrations().begin(), builtin_migrations().end());

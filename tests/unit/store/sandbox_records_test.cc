@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -101,7 +102,7 @@ TEST_F(SandboxRecords, FindSeesAnotherConnectionsInsert) {
   EXPECT_EQ(find_sandbox(reader, "job").value(), record);
 }
 
-TEST_F(SandboxRecords, ListWithoutSelectorReturnsAllByNameWithAllTheirLabels) {
+TEST_F(SandboxRecords, ListWithoutSelectorReturnsAllNewestFirstWithAllTheirLabels) {
   Database db = open_db();
   EXPECT_TRUE(list_sandboxes(db).value().empty());
   create_sandbox(db, "c");
@@ -109,12 +110,65 @@ TEST_F(SandboxRecords, ListWithoutSelectorReturnsAllByNameWithAllTheirLabels) {
   create_sandbox(db, "b");
   std::vector<SandboxRecord> all = list_sandboxes(db).value();
   ASSERT_EQ(all.size(), 3u);
-  EXPECT_EQ(all[0].name, "a");
-  EXPECT_EQ(all[0].labels, (Labels{{"k", "v"}, {"z", "1"}}));
-  EXPECT_EQ(all[1].name, "b");
-  EXPECT_TRUE(all[1].labels.empty());
+  EXPECT_EQ(all[0].name, "b");
+  EXPECT_TRUE(all[0].labels.empty());
+  EXPECT_EQ(all[1].name, "a");
+  EXPECT_EQ(all[1].labels, (Labels{{"k", "v"}, {"z", "1"}}));
   EXPECT_EQ(all[2].name, "c");
-  EXPECT_EQ(all[0], find_sandbox(db, "a").value());
+  EXPECT_EQ(all[1], find_sandbox(db, "a").value());
+}
+
+TEST_F(SandboxRecords, ListBreaksCreatedAtTiesByIdDescending) {
+  Database db = open_db();
+  for (const char* name : {"x", "y", "z", "w"}) create_sandbox(db, name);
+  // x, y and z share one creation time; w is older.
+  ASSERT_TRUE(
+      db.exec("UPDATE sandbox SET created_at = 500 WHERE name IN ('x', 'y', 'z')").has_value());
+  ASSERT_TRUE(db.exec("UPDATE sandbox SET created_at = 100 WHERE name = 'w'").has_value());
+  EXPECT_EQ(names_of(list_sandboxes(db)), (std::vector<std::string>{"z", "y", "x", "w"}));
+}
+
+// Every page of list_sandboxes_after, `limit` at a time, as names per page.
+std::vector<std::vector<std::string>> pages_of(Database& db, size_t limit, const Labels& labels) {
+  std::vector<std::vector<std::string>> pages;
+  std::optional<SandboxListKey> after;
+  for (;;) {
+    std::vector<SandboxRecord> page = list_sandboxes_after(db, labels, after, limit).value();
+    if (page.empty()) return pages;
+    pages.push_back(names_of(page));
+    after = list_key_of(page.back());
+  }
+}
+
+TEST_F(SandboxRecords, PagesAfterAKeyWalkTheListOrderWithoutGapsOrRepeats) {
+  Database db = open_db();
+  for (const char* name : {"a", "b", "c", "d", "e"}) create_sandbox(db, name, {{"n", "1"}});
+  create_sandbox(db, "unlabelled");
+  ASSERT_TRUE(
+      db.exec("UPDATE sandbox SET created_at = 7 WHERE name IN ('b', 'c', 'd')").has_value());
+  using Pages = std::vector<std::vector<std::string>>;
+  EXPECT_EQ(pages_of(db, 2, {{"n", "1"}}), (Pages{{"e", "a"}, {"d", "c"}, {"b"}}));
+  EXPECT_EQ(pages_of(db, 100, {}), (Pages{{"unlabelled", "e", "a", "d", "c", "b"}}));
+  // Labels come whole even though the limit counts sandboxes, not label rows.
+  create_sandbox(db, "many", {{"n", "1"}, {"o", "2"}, {"p", "3"}});
+  std::vector<SandboxRecord> first = list_sandboxes_after(db, {}, std::nullopt, 1).value();
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].labels, (Labels{{"n", "1"}, {"o", "2"}, {"p", "3"}}));
+}
+
+TEST_F(SandboxRecords, APageAfterAKeyIsStableWhenSandboxesAreAdded) {
+  Database db = open_db();
+  for (const char* name : {"a", "b", "c", "d"}) create_sandbox(db, name);
+  std::vector<SandboxRecord> first = list_sandboxes_after(db, {}, std::nullopt, 2).value();
+  ASSERT_EQ(names_of(first), (std::vector<std::string>{"d", "c"}));
+  create_sandbox(db, "new1");
+  create_sandbox(db, "new2");
+  EXPECT_EQ(names_of(list_sandboxes_after(db, {}, list_key_of(first.back()), 2)),
+            (std::vector<std::string>{"b", "a"}));
+  // A removed row's key still marks the place.
+  ASSERT_TRUE(delete_sandbox(db, first.back().id).has_value());
+  EXPECT_EQ(names_of(list_sandboxes_after(db, {}, list_key_of(first.back()), 5)),
+            (std::vector<std::string>{"b", "a"}));
 }
 
 TEST_F(SandboxRecords, ListSelectorRequiresEveryPair) {
@@ -123,8 +177,8 @@ TEST_F(SandboxRecords, ListSelectorRequiresEveryPair) {
   create_sandbox(db, "b", {{"env", "prod"}});
   create_sandbox(db, "c", {{"env", "dev"}, {"team", "x"}});
   create_sandbox(db, "d");
-  EXPECT_EQ(names_of(list_sandboxes(db, {{"env", "prod"}})), (std::vector<std::string>{"a", "b"}));
-  EXPECT_EQ(names_of(list_sandboxes(db, {{"team", "x"}})), (std::vector<std::string>{"a", "c"}));
+  EXPECT_EQ(names_of(list_sandboxes(db, {{"env", "prod"}})), (std::vector<std::string>{"b", "a"}));
+  EXPECT_EQ(names_of(list_sandboxes(db, {{"team", "x"}})), (std::vector<std::string>{"c", "a"}));
   EXPECT_EQ(names_of(list_sandboxes(db, {{"env", "prod"}, {"team", "x"}})),
             (std::vector<std::string>{"a"}));
   EXPECT_TRUE(names_of(list_sandboxes(db, {{"env", "prod"}, {"team", "y"}})).empty());
@@ -135,7 +189,8 @@ TEST_F(SandboxRecords, ListSelectorRequiresEveryPair) {
   // Matching sandboxes still come with all of their labels.
   std::vector<SandboxRecord> matched = list_sandboxes(db, {{"team", "x"}}).value();
   ASSERT_EQ(matched.size(), 2u);
-  EXPECT_EQ(matched[0].labels, (Labels{{"env", "prod"}, {"team", "x"}}));
+  EXPECT_EQ(matched[0].labels, (Labels{{"env", "dev"}, {"team", "x"}}));
+  EXPECT_EQ(matched[1].labels, (Labels{{"env", "prod"}, {"team", "x"}}));
 }
 
 TEST_F(SandboxRecords, SetStatusSetsLeavesOrClearsTheLastError) {

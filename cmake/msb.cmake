@@ -15,10 +15,11 @@ if(MSB_SANITIZE)
   target_link_options(msb_build_flags INTERFACE -fsanitize=address,undefined)
 endif()
 
-# fmt and spdlog are used header-only so that the static guest agent links without
-# shared libraries.
-add_library(msb_fmt INTERFACE)
-target_link_libraries(msb_fmt INTERFACE fmt::fmt-header-only)
+# fmt is compiled once into a static library from Debian's headers (src/common/fmt_compiled.cc)
+# so that the static guest agent links without shared libraries and no source compiles
+# fmt's formatting engine again; spdlog is header-only over it.
+add_library(msb_fmt STATIC ${PROJECT_SOURCE_DIR}/src/common/fmt_compiled.cc)
+target_link_libraries(msb_fmt PRIVATE msb_build_flags)
 add_library(msb_spdlog INTERFACE)
 target_compile_definitions(msb_spdlog INTERFACE SPDLOG_FMT_EXTERNAL)
 target_link_libraries(msb_spdlog INTERFACE msb_fmt Threads::Threads)

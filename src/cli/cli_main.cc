@@ -18,20 +18,6 @@
 #include "os/system.h"
 
 namespace msb::cli {
-namespace {
-
-std::string hint_for(const Error& error) {
-  switch (error.kind) {
-    case ErrorKind::kNotFound:
-      return "run scripts/setup.sh to install QEMU and build the guest kit";
-    case ErrorKind::kUnsupported:
-      return "use --accel tcg on hosts without hardware virtualization";
-    default:
-      return "";
-  }
-}
-
-}  // namespace
 
 int cli_main(const std::vector<std::string>& args) {
   // A closed stdout must surface as a write error, not kill msb before it tears down.
@@ -86,9 +72,10 @@ int cli_main(const std::vector<std::string>& args) {
     command->set_trailing(trailing);
     Result<int> code = command->run();
     if (code) return *code;
-    // An interrupted run says nothing, like any command stopped by a signal.
-    if (code.error().kind != ErrorKind::kCancelled)
-      print_error(code.error(), hint_for(code.error()));
+    // An interrupted run says nothing, like any command stopped by a signal. There is no
+    // hint by kind: one kind has many causes (kNotFound is a missing sandbox as well as a
+    // missing QEMU), so the messages themselves say what to do where there is something.
+    if (code.error().kind != ErrorKind::kCancelled) print_error(code.error());
     return exit_code_for(code.error());
   }
   return kExitUsage;

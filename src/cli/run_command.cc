@@ -17,6 +17,7 @@
 #include "runtime/foreground_run.h"
 #include "runtime/prepared_root.h"
 #include "runtime/run_dir.h"
+#include "runtime/sandbox_launch.h"
 #include "runtime/sandbox_root.h"
 #include "sdk/exec_session.h"
 #include "sdk/lifecycle.h"
@@ -24,15 +25,6 @@
 
 namespace msb::cli {
 namespace {
-
-// Writes guest output to our own stdout/stderr. A reader that went away (`msb run ... |
-// head`) ends the run quietly, as a shell pipeline would.
-Result<void> forward_output(int fd, std::string_view data, const char* stream) {
-  Result<void> written = os::write_all(fd, data);
-  if (written || written.error().sys_errno != EPIPE)
-    return std::move(written).context("{}", stream);
-  return make_error(ErrorKind::kCancelled, std::string(stream) + " closed", SIGPIPE);
-}
 
 void print_timings(const runtime::ForegroundRunResult& result) {
   nlohmann::json timings = {
@@ -45,6 +37,8 @@ void print_timings(const runtime::ForegroundRunResult& result) {
   };
   for (const auto& [step, ns] : result.timings.agent_steps_ns)
     timings["agent_steps_ms"][step] = ns / 1e6;
+  for (const auto& [step, ns] : result.timings.host_steps_ns)
+    timings["host_steps_ms"][step] = ns / 1e6;
   print_info("msb: timings {}", timings.dump());
 }
 
@@ -80,7 +74,7 @@ Result<int> RunCommand::run_named() {
     spec.request.user = std::move(settings.user);
     sdk::ExecResult result = MSB_TRY(
         sdk::run_exec(paths.agent_socket, std::move(spec), [](int stream, std::string_view data) {
-          return forward_output(stream, data, stream == 1 ? "stdout" : "stderr");
+          return runtime::forward_output(stream, data, stream == 1 ? "stdout" : "stderr");
         }));
     return os::ExitStatus{result.exit_code, result.signal}.shell_code();
   }();
@@ -97,24 +91,19 @@ Result<int> RunCommand::run_unnamed() {
   MSB_TRY(config::validate_isolation(config.isolation, config.accel));
   std::unique_ptr<engine::Engine> engine = MSB_TRY(runtime::engine_for(config));
   runtime::ForegroundRunRequest request;
-  if (!config.accel.empty()) request.launch.accel = MSB_TRY(engine::parse_accel(config.accel));
   store::Database db = MSB_TRY(store::Database::open(msb_db_path()));
   runtime::PreparedRoot root =
       MSB_TRY(runtime::prepare_root(*engine, config, db, flags_.pull_options()));
-  request.launch.rootfs_layers = std::move(root.layers);
 
   os::TempDir run_dir = MSB_TRY(runtime::create_run_dir(msb_run_dir() + "/.foreground"));
   std::string layer = engine->writable_layer_path(run_dir.path());
   MSB_TRY(engine->create_writable_layer(layer, /*ephemeral=*/true));
-
-  request.launch.runtime_dir = run_dir.path();
-  request.launch.run_dir = run_dir.path();
-  request.launch.instance_name = "run-" + std::to_string(os::current_pid());
-  request.launch.cpus = config.cpus;
-  request.launch.memory_mib = config.memory_mib;
-  request.launch.writable_layer = layer;
-  request.launch.ephemeral = true;  // the run directory goes when the run ends
-  request.launch.hostname = config.hostname.empty() ? "microsandbox" : config.hostname;
+  // The same launch as a named sandbox's supervisor, in a directory the run removes.
+  if (config.hostname.empty()) config.hostname = "microsandbox";
+  runtime::LaunchPlace place{run_dir.path(), "", run_dir.path(), layer,
+                             "run-" + std::to_string(os::current_pid())};
+  request.launch =
+      MSB_TRY(runtime::launch_spec_for(config, std::move(root.layers), std::move(place), true));
   std::vector<std::string> argv = MSB_TRY(config::resolve_run_command(config, trailing_));
   request.exec.cmd = argv.front();
   request.exec.args.assign(argv.begin() + 1, argv.end());

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/step_timer.h"
 #include "os/child_process.h"
 #include "os/fd.h"
 
@@ -51,6 +52,9 @@ struct LaunchSpec {
   std::string hostname;
   std::optional<Accel> accel;  // vm only; nullopt: detect
   std::string instance_name;   // unique per run (the namespace engine's cgroup name)
+  // When set, the engine adds the time of each of its host-side launch steps here, by name
+  // ("vm.spawn_qemu", "ns.id_maps", ...), for `msb run --timings` and the supervisor's log.
+  StepTimings* timings = nullptr;
 };
 
 // A launched sandbox. Destroying it kills whatever still runs.

@@ -62,12 +62,13 @@ Result<void> BlobCache::verify_and_publish(const std::string& digest, int64_t si
   os::FileStatus status = MSB_TRY(os::lstat_path(partial));
   if (size >= 0 && status.size != static_cast<uint64_t>(size)) {
     (void)os::remove_file(partial);
-    return err(ErrorKind::kIo, "size mismatch: expected {} bytes, got {}", size, status.size);
+    return err(ErrorKind::kIntegrity, "size mismatch: expected {} bytes, got {}", size,
+               status.size);
   }
   std::string actual = check == DigestCheck::kByFetch ? digest : MSB_TRY(sha256_file(partial));
   if (actual != digest) {
     (void)os::remove_file(partial);
-    return err(ErrorKind::kIo, "digest mismatch: expected {}, got {}", digest, actual);
+    return err(ErrorKind::kIntegrity, "digest mismatch: expected {}, got {}", digest, actual);
   }
   MSB_TRY(check_fault(fault_, "fsync"));
   os::Fd fd = MSB_TRY(os::open_file(partial, O_RDONLY));

@@ -45,7 +45,7 @@ class BlobCache {
   // file from an earlier, killed pull and resume it). Then checks the size (unless `size`
   // is negative) and, unless `check` is kByFetch, the sha256 of the partial, fsyncs it and
   // renames it into place.
-  // Errors: kInvalidArgument (bad digest), kIo "digest mismatch: expected X, got Y" or
+  // Errors: kInvalidArgument (bad digest), kIntegrity "digest mismatch: expected X, got Y" or
   // "size mismatch ..." (the partial is deleted), whatever `fetch` returned (the partial
   // is kept for a resume), kinds from errno. Thread-safe.
   Result<std::string> ensure(const std::string& digest, int64_t size,

@@ -132,13 +132,14 @@ Result<void> RegistryClient::verify_download(const Descriptor& blob,
   uint64_t got_size = MSB_TRY(existing_size(partial_path));
   if (got_size != static_cast<uint64_t>(blob.size)) {
     MSB_TRY(os::remove_file(partial_path));
-    return err(ErrorKind::kIo, "size mismatch: expected {} bytes, got {}", blob.size, got_size);
+    return err(ErrorKind::kIntegrity, "size mismatch: expected {} bytes, got {}", blob.size,
+               got_size);
   }
   if (digest.empty()) digest = MSB_TRY(sha256_file(partial_path));
   if (digest != blob.digest) {
     // SECURITY: corrupt or tampered bytes must not survive to be resumed or unpacked.
     MSB_TRY(os::remove_file(partial_path));
-    return err(ErrorKind::kIo, "digest mismatch: expected {}, got {}", blob.digest, digest);
+    return err(ErrorKind::kIntegrity, "digest mismatch: expected {}, got {}", blob.digest, digest);
   }
   return {};
 }

@@ -157,8 +157,8 @@ Result<void> unpack_layer(std::unique_ptr<ByteSource> source, const std::string&
   MSB_TRY(unpack_entries(*reader, real_root).context("unpack layer {}", diff_id));
   std::string actual = MSB_TRY(reader->finish().context("unpack layer {}", diff_id));
   if (actual != diff_id) {
-    return err(ErrorKind::kIo, "unpack layer: diff_id mismatch: expected {}, got {}", diff_id,
-               actual);
+    return err(ErrorKind::kIntegrity, "unpack layer: diff_id mismatch: expected {}, got {}",
+               diff_id, actual);
   }
   return {};
 }

@@ -25,7 +25,7 @@ namespace msb::image {
 //     forge overlayfs metadata.
 // `progress` (may be empty) is called with the blob bytes consumed so far. On error `root`
 // holds a partial tree that the caller discards. Errors: kInvalidArgument (damaged,
-// truncated or hostile archive), kIo "diff_id mismatch: expected X, got Y", kinds from
+// truncated or hostile archive), kIntegrity "diff_id mismatch: expected X, got Y", kinds from
 // errno. REQUIRES: root privileges (ownership, device nodes, trusted xattrs). Thread-safe
 // (distinct roots).
 Result<void> unpack_layer(const std::string& blob_path, const std::string& root,

@@ -178,7 +178,7 @@ Result<Manifest> RegistryClient::resolve_manifest(const Reference& ref, const Pl
   auto [raw, content_type] = MSB_TRY(fetch_manifest(ref.manifest_key()));
   std::string digest = sha256_of(raw);
   if (!ref.digest.empty() && digest != ref.digest)
-    return err(ErrorKind::kIo, "digest mismatch: expected {}, got {}", ref.digest, digest);
+    return err(ErrorKind::kIntegrity, "digest mismatch: expected {}, got {}", ref.digest, digest);
   std::string media_type = MSB_TRY(detect_media_type(raw, content_type));
   if (!is_index_media_type(media_type)) return parse_manifest(raw, digest);
   Index index = MSB_TRY(parse_index(raw));
@@ -186,8 +186,8 @@ Result<Manifest> RegistryClient::resolve_manifest(const Reference& ref, const Pl
   auto [entry_raw, entry_type] = MSB_TRY(fetch_manifest(entry.digest));
   std::string entry_digest = sha256_of(entry_raw);
   if (entry_digest != entry.digest || static_cast<int64_t>(entry_raw.size()) != entry.size) {
-    return err(ErrorKind::kIo, "digest mismatch: expected {}, got {} ({} bytes)", entry.digest,
-               entry_digest, entry_raw.size());
+    return err(ErrorKind::kIntegrity, "digest mismatch: expected {}, got {} ({} bytes)",
+               entry.digest, entry_digest, entry_raw.size());
   }
   return parse_manifest(entry_raw, entry_digest);
 }
@@ -211,12 +211,12 @@ Result<std::string> RegistryClient::fetch_blob_bytes(const Descriptor& blob) {
   HttpResponse response = MSB_TRY(get_with_retries(request));
   if (!response.ok()) return response_error(response, "blob " + blob.digest);
   if (response.body.size() != static_cast<uint64_t>(blob.size)) {
-    return err(ErrorKind::kIo, "blob {}: size mismatch: expected {} bytes, got {}", blob.digest,
-               blob.size, response.body.size());
+    return err(ErrorKind::kIntegrity, "blob {}: size mismatch: expected {} bytes, got {}",
+               blob.digest, blob.size, response.body.size());
   }
   std::string digest = sha256_of(response.body);
   if (digest != blob.digest)
-    return err(ErrorKind::kIo, "digest mismatch: expected {}, got {}", blob.digest, digest);
+    return err(ErrorKind::kIntegrity, "digest mismatch: expected {}, got {}", blob.digest, digest);
   return std::move(response.body);
 }
 

@@ -43,8 +43,8 @@ class RegistryClient {
   // when fetched by digest (and against the index entry), returns digest = sha256 of the
   // bytes served. Errors (message prefixed "pull <ref>"): kImageNotFound (manifest
   // unknown), kPermissionDenied (authentication), kNotFound (platform not in the index),
-  // kIo (transport, HTTP errors, digest mismatch), kInvalidArgument/kUnsupported (bad
-  // manifest). Thread-safe.
+  // kIo (transport, HTTP errors), kIntegrity (digest or size mismatch),
+  // kInvalidArgument/kUnsupported (bad manifest). Thread-safe.
   Result<Manifest> resolve(const Reference& ref, const Platform& platform);
   // A small blob (config) in memory, verified; at most kMaxConfigBytes. Thread-safe.
   Result<std::string> fetch_blob_bytes(const Descriptor& blob);
@@ -52,7 +52,7 @@ class RegistryClient {
   // when the server allows (else restarting), calling progress(bytes_so_far), retrying
   // 429/5xx/connection errors with backoff, following redirects (dropping Authorization on
   // another host). Verifies size and digest of the whole file; a mismatch removes the
-  // partial file and fails kIo "digest mismatch: expected X, got Y". Thread-safe (for
+  // partial file and fails kIntegrity "digest mismatch: expected X, got Y". Thread-safe (for
   // different paths).
   Result<void> fetch_blob(const Descriptor& blob, const std::string& partial_path,
                           const std::function<void(uint64_t)>& progress);

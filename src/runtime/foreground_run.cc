@@ -8,6 +8,7 @@
 #include "os/io.h"
 #include "protocol/flow_control.h"
 #include "runtime/agent_session.h"
+#include "runtime/sandbox_launch.h"
 
 namespace msb::runtime {
 namespace {
@@ -16,38 +17,11 @@ constexpr uint32_t kExecSessionId = 1;
 constexpr size_t kReportLines = 25;
 constexpr std::chrono::hours kNoCommandTimeout{24 * 365};
 
-// Boot problems carry the guest's side of the story: the tail of its console and QEMU logs.
+// A sandbox that dies mid-command is reported like a failed boot: with the guest's side.
 Error with_report(Error error, const engine::Instance& instance) {
   if (error.kind == ErrorKind::kBootFailed)
     error.message += "\n" + instance.failure_report(kReportLines);
   return error;
-}
-
-Result<protocol::CoreReady> wait_ready(AgentSession& session, std::chrono::milliseconds timeout) {
-  for (;;) {
-    Result<protocol::Envelope> envelope = session.next(timeout);
-    if (!envelope) {
-      Error error = envelope.error();
-      if (error.kind == ErrorKind::kTimeout) {
-        return err(ErrorKind::kBootFailed,
-                   "boot failed: the agent did not report ready within {} s",
-                   timeout.count() / 1000);
-      }
-      if (error.kind != ErrorKind::kCancelled) error.kind = ErrorKind::kBootFailed;
-      error.message = "boot failed: " + error.message;
-      return tl::unexpected(error);
-    }
-    if (auto* ready = std::get_if<protocol::CoreReady>(&envelope->message)) return *ready;
-  }
-}
-
-// Writes guest output to our own stdout/stderr. A reader that went away (`msb run ... |
-// head`) ends the run the way SIGPIPE ends a shell pipeline: quietly, as kCancelled.
-Result<void> forward_output(int fd, std::string_view data, const char* stream) {
-  Result<void> written = os::write_all(fd, data);
-  if (written || written.error().sys_errno != EPIPE)
-    return std::move(written).context("{}", stream);
-  return make_error(ErrorKind::kCancelled, std::string(stream) + " closed", SIGPIPE);
 }
 
 // Streams the session's output until it ends; returns how the process ended. Output is
@@ -82,13 +56,15 @@ Result<ForegroundRunResult> run_in(AgentSession& session, const engine::Instance
                                    const ForegroundRunRequest& request, uint64_t launched_ns) {
   ForegroundRunResult result;
   result.engine = instance.describe();
-  protocol::CoreReady ready = MSB_TRY(wait_ready(session, request.boot_timeout));
+  protocol::CoreReady ready = MSB_TRY(await_ready(session, instance, request.boot_timeout));
   result.timings.launch_to_ready_ns = os::monotonic_ns() - launched_ns;
   result.timings.kernel_boot_ns = ready.kernel_boot_ns;
   result.timings.agent_init_ns = ready.agent_init_ns;
   result.timings.agent_steps_ns = ready.init_steps_ns;
   uint64_t exec_started = os::monotonic_ns();
-  result.status = MSB_TRY(stream_exec(session, request, ready));
+  Result<os::ExitStatus> status = stream_exec(session, request, ready);
+  if (!status) return tl::unexpected(with_report(status.error(), instance));
+  result.status = *status;
   result.timings.exec_ns = os::monotonic_ns() - exec_started;
   return result;
 }
@@ -112,7 +88,10 @@ Result<ForegroundRunResult> foreground_run(engine::Engine& engine,
                                            const ForegroundRunRequest& request,
                                            os::SignalFd& interrupts) {
   uint64_t launched = os::monotonic_ns();
-  std::unique_ptr<engine::Instance> instance = MSB_TRY(engine.launch(request.launch));
+  StepTimings steps;
+  engine::LaunchSpec spec = request.launch;
+  spec.timings = &steps;
+  std::unique_ptr<engine::Instance> instance = MSB_TRY(engine.launch(spec));
   protocol::FrameConnection connection =
       MSB_TRY(protocol::FrameConnection::create(instance->take_agent_channel()));
   AgentSession session(std::move(connection), instance->exit_fd(), &interrupts);
@@ -121,8 +100,9 @@ Result<ForegroundRunResult> foreground_run(engine::Engine& engine,
   uint64_t shutdown_started = os::monotonic_ns();
   shut_down(session, *instance,
             interrupted ? std::chrono::milliseconds(2000) : request.shutdown_timeout);
-  if (!result) return tl::unexpected(with_report(result.error(), *instance));
+  if (!result) return tl::unexpected(result.error());
   result->timings.shutdown_ns = os::monotonic_ns() - shutdown_started;
+  result->timings.host_steps_ns = steps.steps();
   return result;
 }
 

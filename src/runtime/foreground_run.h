@@ -21,8 +21,9 @@ struct BootTimings {
   uint64_t kernel_boot_ns = 0;                     // guest: kernel start -> agent start
   uint64_t agent_init_ns = 0;                      // guest: agent start -> ready
   std::map<std::string, uint64_t> agent_steps_ns;  // guest: agent init steps
-  uint64_t exec_ns = 0;      // host: exec.request sent -> exec.exited received
-  uint64_t shutdown_ns = 0;  // host: core.shutdown sent -> engine exited
+  uint64_t exec_ns = 0;                           // host: exec.request sent -> exec.exited received
+  uint64_t shutdown_ns = 0;                       // host: core.shutdown sent -> engine exited
+  std::map<std::string, uint64_t> host_steps_ns;  // host: the engine's launch steps by name
 };
 
 struct ForegroundRunRequest {

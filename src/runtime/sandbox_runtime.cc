@@ -14,6 +14,7 @@
 #include "os/system.h"
 #include "os/unix_socket.h"
 #include "runtime/agent_session.h"
+#include "runtime/sandbox_launch.h"
 #include "runtime/sandbox_root.h"
 #include "runtime/startup_status.h"
 #include "store/reconcile.h"
@@ -21,8 +22,15 @@
 namespace msb::runtime {
 namespace {
 
-constexpr size_t kReportLines = 25;
 constexpr uint32_t kWorkdirCheckId = 1;
+
+// "runtime.launch 812.3 ms, vm.spawn_qemu 4.1 ms, ...", for the log.
+std::string describe_steps(const StepTimings& steps) {
+  std::string text;
+  for (const auto& [name, ns] : steps.steps())
+    text += fmt::format("{}{} {:.1f} ms", text.empty() ? "" : ", ", name, ns / 1e6);
+  return text;
+}
 
 }  // namespace
 
@@ -60,7 +68,8 @@ int SandboxRuntime::run() {
     return 1;
   }
   report_startup(booted);
-  logger("runtime")->info("sandbox '{}' is running ({})", options_.name, instance_->describe());
+  logger("runtime")->info("sandbox '{}' is running ({}); boot steps: {}", options_.name,
+                          instance_->describe(), describe_steps(boot_steps_));
   Result<os::ExitStatus> ended = serve();
   finish(ended, std::nullopt);
   return 0;
@@ -77,57 +86,47 @@ Result<void> SandboxRuntime::prepare() {
   return {};
 }
 
+// The steps of a boot, each timed; the figures go to runtime.log.
 Result<void> SandboxRuntime::boot() {
+  std::optional<StepTimer> step(std::in_place, boot_steps_, "runtime.plan");
   engine_ = MSB_TRY(engine_for(config_));
-  engine::LaunchSpec spec;
-  spec.runtime_dir = paths_.logs;
-  spec.console_log = paths_.console_log;
-  spec.run_dir = paths_.run_dir;
-  spec.cpus = config_.cpus;
-  spec.memory_mib = config_.memory_mib;
-  spec.rootfs_layers = MSB_TRY(pinned_root(*engine_, config_, db_, record_.id));
-  spec.writable_layer = engine_->writable_layer_path(paths_.dir);
-  spec.hostname = config_.hostname;
-  spec.ephemeral = record_.ephemeral;  // removed when it stops, never booted again
-  // Unique across $MSB_HOMEs too: cgroups are host-wide.
-  spec.instance_name = fmt::format("{}-{}-{}", options_.name, run_->id, os::current_pid());
-  if (!config_.accel.empty()) spec.accel = MSB_TRY(engine::parse_accel(config_.accel));
+  LaunchPlace place{paths_.logs, paths_.console_log, paths_.run_dir,
+                    engine_->writable_layer_path(paths_.dir),
+                    // Unique across $MSB_HOMEs too: cgroups are host-wide.
+                    fmt::format("{}-{}-{}", options_.name, run_->id, os::current_pid())};
+  std::vector<std::string> layers = MSB_TRY(pinned_root(*engine_, config_, db_, record_.id));
+  // Ephemeral sandboxes are removed when they stop, never booted again.
+  engine::LaunchSpec spec =
+      MSB_TRY(launch_spec_for(config_, std::move(layers), std::move(place), record_.ephemeral));
+  spec.timings = &boot_steps_;
   if (!engine_->has_writable_layer(spec.writable_layer))
     return err(ErrorKind::kNotFound, "writable layer missing: {}", spec.writable_layer);
 
+  step.emplace(boot_steps_, "runtime.launch");
   instance_ = MSB_TRY(engine_->launch(spec));
-  int engine_pid = instance_->process_id();
-  SupervisorRecord supervisor{os::current_pid(), run_->pid_start_time, engine_pid,
-                              os::process_start_time(engine_pid).value_or(0)};
-  // Names live processes only: after a power loss an empty record is skipped like a stale one.
-  MSB_TRY(os::write_file_atomic(paths_.supervisor_file, encode_supervisor_record(supervisor), 0644,
-                                os::Durability::kProcessCrash));
+  MSB_TRY(record_supervisor());
 
+  step.emplace(boot_steps_, "runtime.await_ready");
   protocol::FrameConnection channel =
       MSB_TRY(protocol::FrameConnection::create(instance_->take_agent_channel()));
   AgentSession session(std::move(channel), instance_->exit_fd(), &signals_);
-  for (;;) {
-    Result<protocol::Envelope> envelope = session.next(options_.boot_timeout);
-    if (!envelope) {
-      Error error = envelope.error();
-      if (error.kind == ErrorKind::kTimeout)
-        error.message = fmt::format("the agent did not report ready within {} s",
-                                    options_.boot_timeout.count() / 1000);
-      if (error.kind != ErrorKind::kCancelled) error.kind = ErrorKind::kBootFailed;
-      error.message = "boot failed: " + error.message;
-      if (error.kind == ErrorKind::kBootFailed)
-        error.message += "\n" + instance_->failure_report(kReportLines);
-      return tl::unexpected(error);
-    }
-    if (auto* ready = std::get_if<protocol::CoreReady>(&envelope->message)) {
-      ready_ = *ready;
-      break;
-    }
-  }
+  ready_ = MSB_TRY(await_ready(session, *instance_, options_.boot_timeout));
+
+  step.emplace(boot_steps_, "runtime.check_workdir");
   MSB_TRY(check_workdir(session));
+  step.emplace(boot_steps_, "runtime.listen");
   relay_.emplace(std::move(session.connection()), options_.name, &*exec_log_,
                  relay_windows(ready_));
   return listen();
+}
+
+// Names live processes only: after a power loss an empty record is skipped like a stale one.
+Result<void> SandboxRuntime::record_supervisor() {
+  int engine_pid = instance_->process_id();
+  SupervisorRecord supervisor{os::current_pid(), run_->pid_start_time, engine_pid,
+                              os::process_start_time(engine_pid).value_or(0)};
+  return os::write_file_atomic(paths_.supervisor_file, encode_supervisor_record(supervisor), 0644,
+                               os::Durability::kProcessCrash);
 }
 
 // A workdir that does not exist would fail every exec later, far from its cause.
@@ -181,52 +180,62 @@ void SandboxRuntime::record_boot_failure(const Error& error) {
                               record.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+// The end of the engine: reaped if it is gone, killed if it still runs.
+std::optional<os::ExitStatus> SandboxRuntime::reap_engine() {
+  if (!instance_) return std::nullopt;
+  Result<std::optional<os::ExitStatus>> done = instance_->wait_for(std::chrono::milliseconds(0));
+  if (done && *done) return **done;
+  Result<os::ExitStatus> killed = instance_->kill();
+  if (killed) return *killed;
+  return std::nullopt;
+}
+
+store::TerminationReason SandboxRuntime::termination_reason(
+    const Result<os::ExitStatus>& ended, const std::optional<os::ExitStatus>& engine_status,
+    const std::optional<Error>& boot_error) const {
+  if (boot_error) {
+    return boot_error->kind == ErrorKind::kCancelled ? store::TerminationReason::kSignal
+                                                     : store::TerminationReason::kFailed;
+  }
+  if (!ended) return store::TerminationReason::kInternalError;
+  switch (stop_cause_) {
+    case StopCause::kShutdownRequested:
+      return store::TerminationReason::kShutdownRequested;
+    case StopCause::kDrainRequested:
+      return store::TerminationReason::kDrainRequested;
+    case StopCause::kSignal:
+      return store::TerminationReason::kSignal;
+    case StopCause::kNone:
+      break;
+  }
+  if (!engine_status || !engine_status->success()) return store::TerminationReason::kFailed;
+  return store::TerminationReason::kCompleted;
+}
+
 void SandboxRuntime::finish(const Result<os::ExitStatus>& ended, std::optional<Error> boot_error) {
   std::shared_ptr<spdlog::logger> log = logger("runtime");
-  std::optional<os::ExitStatus> engine_status;
-  if (instance_) {
-    Result<std::optional<os::ExitStatus>> done = instance_->wait_for(std::chrono::milliseconds(0));
-    if (done && *done) {
-      engine_status = **done;
-    } else {
-      Result<os::ExitStatus> killed = instance_->kill();
-      if (killed) engine_status = *killed;
-    }
-  }
+  StepTimings steps;
+  std::optional<StepTimer> step(std::in_place, steps, "runtime.reap_engine");
+  std::optional<os::ExitStatus> engine_status = reap_engine();
   relay_.reset();
   if (listener_) {
     listener_.reset();
     (void)os::remove_file(paths_.agent_socket);
   }
-  store::RunEnd end{store::TerminationReason::kCompleted, std::nullopt, std::nullopt};
+
+  step.emplace(steps, "runtime.record_end");
+  store::RunEnd end{termination_reason(ended, engine_status, boot_error), std::nullopt,
+                    std::nullopt};
   std::optional<std::string> last_error;
   if (engine_status) {
     end.exit_code = engine_status->code;
     if (engine_status->signal) end.exit_signal = engine_status->signal;
   }
-  switch (stop_cause_) {
-    case StopCause::kShutdownRequested:
-      end.reason = store::TerminationReason::kShutdownRequested;
-      break;
-    case StopCause::kDrainRequested:
-      end.reason = store::TerminationReason::kDrainRequested;
-      break;
-    case StopCause::kSignal:
-      end.reason = store::TerminationReason::kSignal;
-      break;
-    case StopCause::kNone:
-      if (!ended || !engine_status || !engine_status->success())
-        end.reason = store::TerminationReason::kFailed;
-      break;
-  }
   if (boot_error) {
     record_boot_failure(*boot_error);
-    end.reason = boot_error->kind == ErrorKind::kCancelled ? store::TerminationReason::kSignal
-                                                           : store::TerminationReason::kFailed;
     last_error = boot_error->message;
     log->error("boot failed: {}", boot_error->message);
   } else if (!ended) {
-    end.reason = store::TerminationReason::kInternalError;
     last_error = ended.error().message;
     log->error("supervisor failed: {}", ended.error().message);
   }
@@ -235,9 +244,13 @@ void SandboxRuntime::finish(const Result<os::ExitStatus>& ended, std::optional<E
         store::end_run(db_, run_->id, end, store::SandboxStatus::kStopped, last_error);
     if (!recorded) log->error("recording the end of the run: {}", recorded.error().message);
   }
-  log->info("--- sandbox stopped ({}) ---", store::termination_reason_name(end.reason));
+
+  step.emplace(steps, "runtime.cleanup");
   (void)os::remove_tree(paths_.run_dir);
   if (record_.ephemeral) remove_ephemeral();
+  step.reset();
+  log->info("stop steps: {}", describe_steps(steps));
+  log->info("--- sandbox stopped ({}) ---", store::termination_reason_name(end.reason));
 }
 
 // Ephemeral sandboxes leave nothing: the directory goes first, then the record, so that a

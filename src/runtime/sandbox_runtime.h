@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "common/paths.h"
+#include "common/step_timer.h"
 #include "config/sandbox_config.h"
 #include "engine/engine.h"
 #include "os/fd.h"
@@ -54,6 +55,7 @@ class SandboxRuntime {
 
   Result<void> prepare();
   Result<void> boot();
+  Result<void> record_supervisor();
   Result<void> check_workdir(class AgentSession& session);
   Result<void> listen();
   void report_startup(const Result<void>& booted);
@@ -65,6 +67,10 @@ class SandboxRuntime {
   void begin_stop(StopCause cause);
   void begin_drain();
   void finish(const Result<os::ExitStatus>& ended, std::optional<Error> boot_error);
+  std::optional<os::ExitStatus> reap_engine();
+  store::TerminationReason termination_reason(const Result<os::ExitStatus>& ended,
+                                              const std::optional<os::ExitStatus>& engine_status,
+                                              const std::optional<Error>& boot_error) const;
   void remove_ephemeral();
 
   RuntimeOptions options_;
@@ -78,6 +84,7 @@ class SandboxRuntime {
   std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<engine::Instance> instance_;
   protocol::CoreReady ready_;
+  StepTimings boot_steps_;
   os::Fd listener_;
   std::optional<AgentRelay> relay_;
   os::Fd watchdog_;

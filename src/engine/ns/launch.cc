@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <future>
+#include <optional>
 
 #include "engine/ns/cgroup.h"
 #include "engine/ns/cgroup_sweep.h"
@@ -146,14 +147,12 @@ Result<void> await_exec(int control_fd, const ChildPlan& plan) {
   return tl::unexpected(error);
 }
 
-}  // namespace
-
-Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
+Result<void> check_launchable(const LaunchSpec& spec, const NsEngine& engine) {
   // SECURITY: only the host's root can map a range of ids and build the idmapped root.
   if (!os::running_as_root())
     return err(ErrorKind::kPermissionDenied,
                "the namespace engine needs root on the host (run msb as root)");
-  if (spec.writable_layer.empty() || !has_writable_layer(spec.writable_layer))
+  if (spec.writable_layer.empty() || !engine.has_writable_layer(spec.writable_layer))
     return err(ErrorKind::kNotFound, "writable layer missing: {}", spec.writable_layer);
   if (spec.rootfs_layers.empty())
     return err(ErrorKind::kInvalidArgument, "no root filesystem layers to launch");
@@ -161,25 +160,12 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
     if (!os::is_directory(layer))
       return err(ErrorKind::kNotFound, "root filesystem layer missing: {}", layer);
   }
-  std::string agent = MSB_TRY(locate_agent());
+  return {};
+}
 
-  // The mount point lives in the run directory: empty on the host, the sandbox's root in
-  // its own mount namespace.
-  std::string mount_point = spec.run_dir + "/root";
-  MSB_TRY(os::make_dirs(mount_point));
-  std::string console_log =
-      spec.console_log.empty() ? spec.runtime_dir + "/console.log" : spec.console_log;
-
-  os::SocketPair channel = MSB_TRY(os::make_socketpair(SOCK_STREAM));
-  os::SocketPair control = MSB_TRY(os::make_socketpair(SOCK_STREAM));
-  ChildFds fds;
-  fds.control = MSB_TRY(high(std::move(control.second)));
-  fds.agent = MSB_TRY(high(std::move(channel.second)));
-  fds.console = MSB_TRY(high(MSB_TRY(
-      os::open_file(console_log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600))));
-  fds.null = MSB_TRY(high(MSB_TRY(os::open_file("/dev/null", O_RDWR | O_CLOEXEC))));
-  fds.agent_exe = MSB_TRY(high(MSB_TRY(os::open_file(agent, O_RDONLY | O_CLOEXEC))));
-
+// What the child does between clone and exec (child.cc), and the descriptors it gets.
+Result<ChildPlan> plan_child(const LaunchSpec& spec, const ChildFds& fds,
+                             const std::string& mount_point) {
   ChildPlan plan;
   plan.control_fd = fds.control.get();
   plan.agent_fd = fds.agent.get();
@@ -194,14 +180,71 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
   plan.argv = {"msb-agentd", "--channel-fd=3"};
   plan.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
   plan.finalize();
+  return plan;
+}
 
+// The sandbox's root: the image's layers idmapped into the child's user namespace under an
+// overlay with the writable layer. The files are owned by host ids 0..65535 on disk; the
+// idmapped mount shows them to the sandbox as its own 0..65535 (host ids base..base+65535),
+// unchanged on disk. `lowers` keeps the layer mounts open for as long as the caller needs.
+Result<os::Fd> mount_sandbox_root(const LaunchSpec& spec, const std::string& proc,
+                                  std::vector<os::Fd>& lowers) {
+  os::Fd userns = MSB_TRY(os::open_file(proc + "/ns/user", O_RDONLY | O_CLOEXEC));
+  std::vector<std::string> lower_paths;  // overlay lists the topmost layer first
+  for (auto layer = spec.rootfs_layers.rbegin(); layer != spec.rootfs_layers.rend(); ++layer) {
+    os::Fd lower = MSB_TRY(os::clone_mount_tree(*layer));
+    MSB_TRY(std::move(os::idmap_mount(lower.get(), userns.get(), true))
+                .context("image layer {}", *layer));
+    lower_paths.push_back(fd_path(lower));
+    lowers.push_back(std::move(lower));
+  }
+  // By descriptor, like the lowers: the sandbox's /proc/mounts shows the option strings,
+  // and the host's paths (where $MSB_HOME is) are none of its business.
+  os::Fd upper = MSB_TRY(
+      os::open_file(NsEngine::upper_dir(spec.writable_layer), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  os::Fd work = MSB_TRY(
+      os::open_file(NsEngine::work_dir(spec.writable_layer), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  os::UpperDurability durability =
+      spec.ephemeral ? os::UpperDurability::kVolatile : os::UpperDurability::kSynced;
+  // The option strings name only descriptors: the context says which layer they were.
+  return os::make_overlay_mount(lower_paths, fd_path(upper), fd_path(work), durability)
+      .context("writable layer {}", spec.writable_layer);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
+  StepTimings unreported;
+  StepTimings& steps = spec.timings ? *spec.timings : unreported;
+  std::optional<StepTimer> step(std::in_place, steps, "ns.prepare");
+  MSB_TRY(check_launchable(spec, *this));
+  std::string agent = MSB_TRY(locate_agent());
+  // The mount point lives in the run directory: empty on the host, the sandbox's root in
+  // its own mount namespace.
+  std::string mount_point = spec.run_dir + "/root";
+  MSB_TRY(os::make_dirs(mount_point));
+  std::string console_log =
+      spec.console_log.empty() ? spec.runtime_dir + "/console.log" : spec.console_log;
+  os::SocketPair channel = MSB_TRY(os::make_socketpair(SOCK_STREAM));
+  os::SocketPair control = MSB_TRY(os::make_socketpair(SOCK_STREAM));
+  ChildFds fds;
+  fds.control = MSB_TRY(high(std::move(control.second)));
+  fds.agent = MSB_TRY(high(std::move(channel.second)));
+  fds.console = MSB_TRY(high(MSB_TRY(
+      os::open_file(console_log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600))));
+  fds.null = MSB_TRY(high(MSB_TRY(os::open_file("/dev/null", O_RDWR | O_CLOEXEC))));
+  fds.agent_exe = MSB_TRY(high(MSB_TRY(os::open_file(agent, O_RDONLY | O_CLOEXEC))));
+  ChildPlan plan = MSB_TRY(plan_child(spec, fds, mount_point));
+
+  step.emplace(steps, "ns.cgroup");
   // Supervisors killed with SIGKILL could not remove theirs.
   sweep_stale_cgroups();
   CgroupLimits limits{uint64_t{spec.memory_mib} << 20, kPidsMax, spec.cpus};
   CgroupDir cgroup = MSB_TRY(
       std::move(CgroupDir::create(spec.instance_name, limits)).context("cgroup for sandbox"));
-
   std::optional<os::Fd> cgroup_fd = MSB_TRY(cgroup.open_for_clone());
+
+  step.emplace(steps, "ns.clone");
   ClonedChild cloned = MSB_TRY(clone_sandbox_child(plan, cgroup_fd ? cgroup_fd->get() : -1));
   os::ChildProcess init = os::ChildProcess::adopt(cloned.pid, std::move(cloned.pidfd));
   fds.control.reset();  // the child's copy; ours is control.first
@@ -214,38 +257,22 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
   if (!cloned.in_cgroup)
     joined = std::async(std::launch::async,
                         [&cgroup, pid = cloned.pid] { return cgroup.add_process(pid); });
+
+  step.emplace(steps, "ns.id_maps");
   std::string proc = "/proc/" + std::to_string(cloned.pid);
   // Root inside is the first id of an unprivileged host range.
   MSB_TRY(os::write_file(proc + "/uid_map", id_map_line(sandbox_uid_range())));
   MSB_TRY(os::write_file(proc + "/gid_map", id_map_line(sandbox_gid_range())));
 
-  // The image's files are owned by host ids 0..65535 on disk; the idmapped mount shows
-  // them to the sandbox as its own 0..65535 (host ids base..base+65535), unchanged on disk.
-  os::Fd userns = MSB_TRY(os::open_file(proc + "/ns/user", O_RDONLY | O_CLOEXEC));
+  step.emplace(steps, "ns.root");
   std::vector<os::Fd> lowers;
-  std::vector<std::string> lower_paths;  // overlay lists the topmost layer first
-  for (auto layer = spec.rootfs_layers.rbegin(); layer != spec.rootfs_layers.rend(); ++layer) {
-    os::Fd lower = MSB_TRY(os::clone_mount_tree(*layer));
-    MSB_TRY(std::move(os::idmap_mount(lower.get(), userns.get(), true))
-                .context("image layer {}", *layer));
-    lower_paths.push_back(fd_path(lower));
-    lowers.push_back(std::move(lower));
-  }
-  // By descriptor, like the lowers: the sandbox's /proc/mounts shows the option strings,
-  // and the host's paths (where $MSB_HOME is) are none of its business.
-  os::Fd upper =
-      MSB_TRY(os::open_file(upper_dir(spec.writable_layer), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  os::Fd work =
-      MSB_TRY(os::open_file(work_dir(spec.writable_layer), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  os::UpperDurability durability =
-      spec.ephemeral ? os::UpperDurability::kVolatile : os::UpperDurability::kSynced;
-  // The option strings name only descriptors: the context says which layer they were.
-  os::Fd root =
-      MSB_TRY(os::make_overlay_mount(lower_paths, fd_path(upper), fd_path(work), durability)
-                  .context("writable layer {}", spec.writable_layer));
+  os::Fd root = MSB_TRY(mount_sandbox_root(spec, proc, lowers));
+
+  step.emplace(steps, "ns.await_exec");
   if (joined.valid()) MSB_TRY(joined.get());
   MSB_TRY(os::send_fd(control.first.get(), root.get(), 'g'));
   MSB_TRY(await_exec(control.first.get(), plan));
+  step.reset();
   return std::unique_ptr<Instance>(new NsInstance(
       std::move(cgroup), std::move(init), std::move(channel.first), console_log, mount_point));
 }

@@ -45,12 +45,9 @@ Result<void> check_disk(const std::string& path) {
   return {};
 }
 
-}  // namespace
-
-Result<std::unique_ptr<Instance>> VmEngine::launch(const LaunchSpec& spec) {
-  // Find the kernel, initramfs and QEMU first: a missing piece is the commonest failure.
-  GuestKit kit = MSB_TRY(locate_guest_kit());
-  Accel accel = MSB_TRY(choose_accel(spec.accel));
+// The machine QEMU is asked for: the kit's kernel and initramfs, the image disk read-only,
+// the sandbox's upper disk, and what the agent reads from the kernel command line.
+Result<QemuConfig> plan_machine(const LaunchSpec& spec, const GuestKit& kit, Accel accel) {
   if (spec.rootfs_layers.size() != 1)
     return err(ErrorKind::kInvalidArgument, "the vm engine boots one root disk, got {}",
                spec.rootfs_layers.size());
@@ -73,10 +70,12 @@ Result<std::unique_ptr<Instance>> VmEngine::launch(const LaunchSpec& spec) {
   config.agent_fd = kAgentFdInChild;
   config.hostname = spec.hostname;
   config.clock_ns = os::realtime_ns();
-  if (accel == Accel::kTcg) config.tsc_khz = host_tsc_khz(msb_cache_dir());
+  return config;
+}
 
-  // The agent channel is a connected socketpair handed to QEMU: no socket path to race
-  // on, and it closes by itself when either side dies.
+// The agent channel is a connected socketpair handed to QEMU: no socket path to race on,
+// and it closes by itself when either side dies.
+Result<std::unique_ptr<Instance>> spawn_qemu(const QemuConfig& config, const LaunchSpec& spec) {
   os::SocketPair channel = MSB_TRY(os::make_socketpair(SOCK_STREAM));
   std::string qemu_log = spec.runtime_dir + "/qemu.log";
   os::Fd qemu_stderr = MSB_TRY(os::open_file(qemu_log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND));
@@ -87,8 +86,34 @@ Result<std::unique_ptr<Instance>> VmEngine::launch(const LaunchSpec& spec) {
   options.parent_death_signal = SIGKILL;
   os::ChildProcess qemu =
       MSB_TRY(std::move(os::ChildProcess::spawn(options)).context("start QEMU"));
-  return std::unique_ptr<Instance>(new VmInstance(std::move(qemu), std::move(channel.first), accel,
-                                                  config.console_log, qemu_log));
+  return std::unique_ptr<Instance>(new VmInstance(std::move(qemu), std::move(channel.first),
+                                                  config.accel, config.console_log, qemu_log));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Instance>> VmEngine::launch(const LaunchSpec& spec) {
+  StepTimings unreported;
+  StepTimings& steps = spec.timings ? *spec.timings : unreported;
+  // Find the kernel, initramfs and QEMU first: a missing piece is the commonest failure.
+  GuestKit kit;
+  {
+    StepTimer timer(steps, "vm.locate_kit");
+    kit = MSB_TRY(locate_guest_kit());
+  }
+  Accel accel = Accel::kTcg;
+  {
+    StepTimer timer(steps, "vm.choose_accel");
+    accel = MSB_TRY(choose_accel(spec.accel));
+  }
+  QemuConfig config = MSB_TRY(plan_machine(spec, kit, accel));
+  if (accel == Accel::kTcg) {
+    // Measured once per host boot, then cached: the guest never calibrates against the PIT.
+    StepTimer timer(steps, "vm.tsc_rate");
+    config.tsc_khz = host_tsc_khz(msb_cache_dir());
+  }
+  StepTimer timer(steps, "vm.spawn_qemu");
+  return spawn_qemu(config, spec);
 }
 
 }  // namespace msb::engine::vm

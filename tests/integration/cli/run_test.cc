@@ -170,6 +170,18 @@ TEST_F(MsbRun, MissingQemuSaysHowToInstallIt) {
   EXPECT_THAT(result.err, HasSubstr("apt-get install qemu-system-x86"));
 }
 
+TEST_F(MsbRun, MissingSandboxSaysNothingAboutQemuOrSetup) {
+  for (const char* command : {"start", "stop", "exec", "logs", "inspect"}) {
+    std::vector<std::string> argv = {command, "no-such-sandbox"};
+    if (std::string(command) == "exec") argv.insert(argv.end(), {"--", "true"});
+    MsbResult result = harness_.run(argv);
+    EXPECT_EQ(result.exit_code, 125) << command << ": " << result.err;
+    EXPECT_THAT(result.err, HasSubstr("sandbox 'no-such-sandbox' not found")) << command;
+    EXPECT_THAT(result.err, Not(HasSubstr("QEMU"))) << command;
+    EXPECT_THAT(result.err, Not(HasSubstr("setup.sh"))) << command;
+  }
+}
+
 TEST_F(MsbRun, BootFailureShowsTheConsoleTail) {
   MSB_SKIP_UNLESS_VM_ENGINE("QEMU and its guest kernel");
   // A kernel image QEMU cannot load: the failure must say so and show QEMU's reason.

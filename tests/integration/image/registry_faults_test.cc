@@ -66,7 +66,7 @@ TEST_F(BlobFaults, FlippedByteIsADigestErrorAndThePartialIsRemoved) {
                     layer_.digest));
   Result<void> fetched = client_->fetch_blob(layer_, partial(), {});
   ASSERT_FALSE(fetched.has_value());
-  EXPECT_EQ(fetched.error().kind, ErrorKind::kIo);
+  EXPECT_EQ(fetched.error().kind, ErrorKind::kIntegrity);
   EXPECT_NE(
       fetched.error().message.find("digest mismatch: expected " + layer_.digest + ", got sha256:"),
       std::string::npos)

@@ -132,7 +132,7 @@ TEST_F(ArchiveReaderErrors, ALayerFailingItsDigestRemovesTheBlobsAlreadyStored) 
   std::map<std::string, std::string> files = good_files();
   std::string& layer = files["blobs/sha256/" + image_.layer_digest.substr(7)];
   layer[layer.size() / 2] ^= 0x55;  // same size: only the digest check at store time sees it
-  expect_refused(layout(files), ErrorKind::kIo, "digest mismatch");
+  expect_refused(layout(files), ErrorKind::kIntegrity, "digest mismatch");
 }
 
 TEST_F(ArchiveReaderErrors, OversizedAndMalformedJsonIsRefused) {
@@ -176,7 +176,7 @@ TEST_F(ArchiveReaderErrors, DockerLayerThatIsNotItsDiffIdIsRefusedWhenStored) {
       .file("l/layer.tar", other.layer_tar)
       .file("manifest.json",
             Json::array({{{"Config", config}, {"Layers", {"l/layer.tar"}}}}).dump());
-  expect_refused(tar.build(), ErrorKind::kIo, "digest mismatch");
+  expect_refused(tar.build(), ErrorKind::kIntegrity, "digest mismatch");
 }
 
 }  // namespace

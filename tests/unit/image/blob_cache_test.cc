@@ -86,7 +86,7 @@ TEST_F(BlobCacheTest, DigestMismatchDeletesThePartialAndFails) {
     return os::write_file(partial, data_ + "flipped");
   });
   ASSERT_FALSE(path.has_value());
-  EXPECT_EQ(path.error().kind, ErrorKind::kIo);
+  EXPECT_EQ(path.error().kind, ErrorKind::kIntegrity);
   EXPECT_NE(path.error().message.find("digest mismatch: expected " + digest), std::string::npos)
       << path.error().message;
   EXPECT_FALSE(os::path_exists(cache_->partial_path(digest)));
@@ -96,6 +96,7 @@ TEST_F(BlobCacheTest, DigestMismatchDeletesThePartialAndFails) {
 TEST_F(BlobCacheTest, SizeMismatchDeletesThePartialAndFails) {
   Result<std::string> path = ensure(data_, static_cast<int64_t>(data_.size()) + 1);
   ASSERT_FALSE(path.has_value());
+  EXPECT_EQ(path.error().kind, ErrorKind::kIntegrity);
   EXPECT_NE(path.error().message.find("size mismatch"), std::string::npos) << path.error().message;
   EXPECT_FALSE(os::path_exists(cache_->partial_path(digest_of(data_))));
 }

@@ -71,7 +71,7 @@ class LayerPullTest : public ::testing::Test {
       }
       if (testing::sha256_of(data) != blob_.digest) {
         MSB_TRY(os::remove_file(partial));
-        return err(ErrorKind::kIo, "digest mismatch");
+        return err(ErrorKind::kIntegrity, "digest mismatch");
       }
       return {};
     };
@@ -141,7 +141,7 @@ TEST_F(LayerPullTest, ACompletePartialLeftByAKilledPullIsUnpackedWithoutProgress
   BlobFetch verify_only = [&](const std::string& partial,
                               const std::function<void(uint64_t)>&) -> Result<void> {
     if (testing::sha256_of(os::read_file(partial).value_or("")) != blob_.digest)
-      return err(ErrorKind::kIo, "digest mismatch");
+      return err(ErrorKind::kIntegrity, "digest mismatch");
     return {};
   };
   Result<std::string> path = pull(verify_only);
@@ -156,6 +156,7 @@ TEST_F(LayerPullTest, ADigestMismatchPublishesNothing) {
   tampered[tampered.size() / 2] ^= 1;
   Result<std::string> path = pull(fetch_of(tampered));
   ASSERT_FALSE(path.has_value());
+  EXPECT_EQ(path.error().kind, ErrorKind::kIntegrity);
   EXPECT_EQ(path.error().message, "digest mismatch");
   EXPECT_TRUE(nothing_published(diff_id_));
 }
@@ -164,6 +165,7 @@ TEST_F(LayerPullTest, AWrongDiffIdPublishesNeitherTheLayerNorTheBlob) {
   std::string wrong = testing::sha256_of("another layer");
   Result<std::string> path = pull(fetch_of(blob_data_), wrong);
   ASSERT_FALSE(path.has_value());
+  EXPECT_EQ(path.error().kind, ErrorKind::kIntegrity);
   EXPECT_NE(path.error().message.find("diff_id mismatch"), std::string::npos)
       << path.error().message;
   EXPECT_TRUE(nothing_published(wrong));

@@ -67,6 +67,7 @@ TEST_F(LayerStoreTest, WrongDiffIdPublishesNothing) {
   std::string wrong = testing::sha256_of("other");
   Result<std::string> path = store_->ensure_unpacked(wrong, blob_, nullptr);
   ASSERT_FALSE(path.has_value());
+  EXPECT_EQ(path.error().kind, ErrorKind::kIntegrity);
   EXPECT_NE(path.error().message.find("diff_id mismatch"), std::string::npos);
   EXPECT_FALSE(store_->contains(wrong));
   EXPECT_TRUE(store_->list().value().empty());

@@ -246,7 +246,7 @@ TEST_F(LayerUnpackTest, WrongDiffIdFails) {
   std::string wrong = testing::sha256_of("something else");
   Result<void> done = unpack_layer(blob_path, root_, wrong, nullptr);
   ASSERT_FALSE(done.has_value());
-  EXPECT_EQ(done.error().kind, ErrorKind::kIo);
+  EXPECT_EQ(done.error().kind, ErrorKind::kIntegrity);
   EXPECT_NE(done.error().message.find("diff_id mismatch: expected " + wrong + ", got " +
                                       testing::sha256_of(tar)),
             std::string::npos)

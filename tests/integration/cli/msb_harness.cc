@@ -9,6 +9,7 @@
 
 #include "os/clock.h"
 #include "os/io.h"
+#include "os/process_stat.h"
 
 extern char** environ;
 
@@ -118,9 +119,9 @@ std::vector<int> MsbHarness::live_qemu_pids() const {
     if ((cmdline->find("qemu-system") != std::string::npos &&
          cmdline->find(home_.path()) != std::string::npos) ||
         is_our_namespace_init(entry.path().string())) {
-      Result<std::string> stat = os::read_file(entry.path().string() + "/stat");
+      std::optional<os::ProcessStat> stat = os::ProcessStat::read(std::stoi(name));
       // A zombie is dead; only its parent's reaping is missing (and checked elsewhere).
-      if (stat && stat->find(") Z ") != std::string::npos) continue;
+      if (stat && !stat->alive()) continue;
       pids.push_back(std::stoi(name));
     }
   }

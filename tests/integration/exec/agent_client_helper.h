@@ -31,6 +31,7 @@ inline constexpr bool kMemoryBoundsChecked = true;
 #include "os/clock.h"
 #include "os/file.h"
 #include "os/io.h"
+#include "os/process_stat.h"
 #include "protocol/flow_control.h"
 #include "protocol/frame.h"
 #include "protocol/messages.h"
@@ -309,13 +310,8 @@ inline protocol::ExecRequest exec_request(std::string cmd, std::vector<std::stri
 inline bool process_gone(pid_t pid, milliseconds timeout = milliseconds(5000)) {
   uint64_t deadline = os::monotonic_ns() + uint64_t(timeout.count()) * 1'000'000;
   for (;;) {
-    Result<std::string> stat = os::read_file("/proc/" + std::to_string(pid) + "/stat");
-    if (!stat) return true;
-    size_t paren = stat->rfind(')');
-    if (paren != std::string::npos && paren + 2 < stat->size()) {
-      char state = (*stat)[paren + 2];
-      if (state == 'Z' || state == 'X') return true;
-    }
+    std::optional<os::ProcessStat> stat = os::ProcessStat::read(pid);
+    if (!stat || !stat->alive()) return true;
     if (os::monotonic_ns() >= deadline) return false;
     pollfd none{-1, 0, 0};
     (void)os::poll_fds(std::span(&none, 1), 20);

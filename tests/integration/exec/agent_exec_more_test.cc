@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "agent_client_helper.h"
+#include "os/process_stat.h"
 
 namespace msb::testing {
 namespace {
@@ -29,14 +30,8 @@ std::vector<pid_t> live_group_members(pid_t pgid) {
   std::vector<pid_t> members;
   for (const std::string& name : os::list_dir("/proc")) {
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    Result<std::string> stat = os::read_file("/proc/" + name + "/stat");
-    size_t paren = stat ? stat->rfind(')') : std::string::npos;
-    if (paren == std::string::npos) continue;
-    char state = 0;
-    int ppid = 0;
-    int pgrp = 0;
-    if (std::sscanf(stat->c_str() + paren + 1, " %c %d %d", &state, &ppid, &pgrp) != 3) continue;
-    if (pgrp == pgid && state != 'Z' && state != 'X') members.push_back(std::stoi(name));
+    std::optional<os::ProcessStat> stat = os::ProcessStat::read(std::stoi(name));
+    if (stat && stat->process_group == pgid && stat->alive()) members.push_back(stat->pid);
   }
   return members;
 }

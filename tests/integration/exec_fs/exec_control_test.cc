@@ -7,6 +7,7 @@
 #include <chrono>
 #include <thread>
 
+#include "os/process_stat.h"
 #include "sandbox_suite.h"
 
 namespace msb::testing {
@@ -21,31 +22,17 @@ using ::testing::MatchesRegex;
 
 class ExecControl : public SandboxSuite {};
 
-// One line of /proc/PID/stat in the guest.
-struct GuestProcess {
-  int pid = 0;
-  std::string comm;
-  char state = '?';
-  int ppid = 0;
-};
-
-std::vector<GuestProcess> parse_proc_stat(const std::string& text) {
-  std::vector<GuestProcess> processes;
+// The guest's /proc/PID/stat lines, one per process.
+std::vector<os::ProcessStat> parse_proc_stat(const std::string& text) {
+  std::vector<os::ProcessStat> processes;
   for (const std::string& line : lines_of(text)) {
-    size_t open = line.find('('), close = line.rfind(')');
-    if (open == std::string::npos || close == std::string::npos || close + 4 > line.size())
-      continue;
-    GuestProcess process;
-    process.pid = std::atoi(line.c_str());
-    process.comm = line.substr(open + 1, close - open - 1);
-    process.state = line[close + 2];
-    process.ppid = std::atoi(line.c_str() + close + 4);
-    processes.push_back(process);
+    if (std::optional<os::ProcessStat> process = os::ProcessStat::parse(line))
+      processes.push_back(std::move(*process));
   }
   return processes;
 }
 
-std::vector<GuestProcess> guest_processes() {
+std::vector<os::ProcessStat> guest_processes() {
   ExecOutput out = SandboxSuite::sandbox().shell("cat /proc/[0-9]*/stat 2>/dev/null");
   return parse_proc_stat(out.stdout_data);
 }
@@ -153,15 +140,15 @@ TEST_F(ExecControl, OrphansAreReapedByTheAgent) {
   bool orphaned = false;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
   while (!orphaned && std::chrono::steady_clock::now() < deadline) {
-    for (const GuestProcess& process : guest_processes()) {
-      if (process.comm == "sleep" && process.ppid == 1) orphaned = true;
+    for (const os::ProcessStat& process : guest_processes()) {
+      if (process.comm == "sleep" && process.parent_pid == 1) orphaned = true;
     }
     if (!orphaned) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_TRUE(orphaned) << "no orphaned sleep under PID 1";
   std::this_thread::sleep_for(std::chrono::seconds(3));
   std::vector<std::string> zombies, sleeps;
-  for (const GuestProcess& process : guest_processes()) {
+  for (const os::ProcessStat& process : guest_processes()) {
     if (process.state == 'Z') zombies.push_back(std::to_string(process.pid) + " " + process.comm);
     if (process.comm == "sleep") sleeps.push_back(std::to_string(process.pid));
   }

@@ -16,6 +16,7 @@
 #include "os/fd.h"
 #include "os/file.h"
 #include "os/io.h"
+#include "os/process_stat.h"
 #include "scoped_env.h"
 
 namespace msb::testing {
@@ -52,8 +53,8 @@ std::string joined(const std::vector<std::string>& items) {
 }
 
 bool pid_alive(const std::string& pid) {
-  std::string stat = read_or_empty("/proc/" + pid + "/stat");
-  return !stat.empty() && stat.find(") Z ") == std::string::npos;
+  std::optional<os::ProcessStat> stat = os::ProcessStat::read(std::stoi(pid));
+  return stat && stat->alive();
 }
 
 }  // namespace

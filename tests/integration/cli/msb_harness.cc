@@ -5,11 +5,11 @@
 #include <signal.h>
 
 #include <filesystem>
-#include <thread>
 
 #include "os/clock.h"
 #include "os/io.h"
 #include "os/process_stat.h"
+#include "wait_until.h"
 
 extern char** environ;
 
@@ -129,12 +129,7 @@ std::vector<int> MsbHarness::live_qemu_pids() const {
 }
 
 bool MsbHarness::wait_no_qemu(std::chrono::milliseconds timeout) const {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!live_qemu_pids().empty()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return true;
+  return wait_until([&] { return live_qemu_pids().empty(); }, timeout);
 }
 
 std::vector<std::string> MsbHarness::leftover_run_dirs() const {

@@ -235,6 +235,17 @@ CliResult SandboxSuite::msb(const std::vector<std::string>& args,
   return run_host(argv, stdin_data, timeout);
 }
 
+std::vector<os::ProcessStat> SandboxSuite::guest_processes() {
+  microsandbox::ExecOutput out = sh(
+      "for f in /proc/[0-9]*/stat; do read -r line < \"$f\" && echo \"$line\"; done 2>/dev/null");
+  std::vector<os::ProcessStat> processes;
+  for (const std::string& line : lines_of(out.stdout_data)) {
+    if (std::optional<os::ProcessStat> process = os::ProcessStat::parse(line))
+      processes.push_back(std::move(*process));
+  }
+  return processes;
+}
+
 std::vector<std::string> SandboxSuite::leftover_processes(const std::string& cmdline_part) {
   std::vector<std::string> found;
   std::string env_entry = "MSB_HOME=" + home();

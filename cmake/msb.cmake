@@ -44,42 +44,58 @@ function(msb_executable name)
   endif()
 endfunction()
 
+# Where the test binaries list their skipped tests (tests/support/skip_report.cc); read by
+# scripts/test.sh.
+set(MSB_TEST_SKIP_DIR ${CMAKE_BINARY_DIR}/test-skips)
+
 # msb_test(name SOURCES ... DEPS ... LABELS label TIMEOUT n [ONE_PROCESS])
 # ONE_PROCESS: ctest runs the whole binary once (its test suites share expensive state,
-# such as a booted sandbox) instead of one process per test.
+# such as a booted sandbox) instead of one process per test. Such an entry reads as skipped
+# when every test in it skipped (the listener prints MSB_TEST_ALL_SKIPPED); a skip among
+# passing tests shows only in the skip list. gtest_discover_tests entries (one test each)
+# already read as skipped through their own SKIP_REGULAR_EXPRESSION.
 function(msb_test name)
   cmake_parse_arguments(ARG "ONE_PROCESS" "TIMEOUT" "SOURCES;DEPS;LABELS;ENGINES" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
-  target_link_libraries(${name} PRIVATE msb_build_flags ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
+  target_link_libraries(${name} PRIVATE msb_build_flags ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock
+    msb_test_skip_report)
   # Helpers shared by tests of several components (tests/support).
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
   # The sanitizer run (scripts/test.sh) builds only what it runs: see sanitized_tests.
   if("unit" IN_LIST ARG_LABELS OR "channel" IN_LIST ARG_LABELS)
     set_property(GLOBAL APPEND PROPERTY MSB_SANITIZED_TESTS ${name})
   endif()
+  set(skip_env "MSB_TEST_SKIP_DIR=set:${MSB_TEST_SKIP_DIR}")
+  set(one_process_skip SKIP_REGULAR_EXPRESSION "MSB_TEST_ALL_SKIPPED")
   # Parity binaries run once per engine (tests/support/test_engine.h reads the variable).
   if(ARG_ENGINES)
     foreach(engine ${ARG_ENGINES})
       if(ARG_ONE_PROCESS)
         add_test(NAME ${name}.${engine} COMMAND ${name})
         set_tests_properties(${name}.${engine} PROPERTIES LABELS "${ARG_LABELS}"
-          TIMEOUT "${ARG_TIMEOUT}" ENVIRONMENT "MSB_TEST_ISOLATION=${engine}")
+          TIMEOUT "${ARG_TIMEOUT}" ENVIRONMENT "MSB_TEST_ISOLATION=${engine}"
+          ENVIRONMENT_MODIFICATION "${skip_env}" FIXTURES_REQUIRED msb_test_skips
+          ${one_process_skip})
       else()
         gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30 TEST_PREFIX "${engine}/"
           PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT "${ARG_TIMEOUT}"
-                     ENVIRONMENT "MSB_TEST_ISOLATION=${engine}")
+                     ENVIRONMENT "MSB_TEST_ISOLATION=${engine}"
+                     ENVIRONMENT_MODIFICATION "${skip_env}" FIXTURES_REQUIRED msb_test_skips)
       endif()
     endforeach()
     return()
   endif()
   if(ARG_ONE_PROCESS)
     add_test(NAME ${name} COMMAND ${name})
-    set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT "${ARG_TIMEOUT}")
+    set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT "${ARG_TIMEOUT}"
+      ENVIRONMENT_MODIFICATION "${skip_env}" FIXTURES_REQUIRED msb_test_skips
+      ${one_process_skip})
     return()
   endif()
   # One label per test binary: gtest_discover_tests does not pass lists through.
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30
-    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT "${ARG_TIMEOUT}")
+    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT "${ARG_TIMEOUT}"
+               ENVIRONMENT_MODIFICATION "${skip_env}" FIXTURES_REQUIRED msb_test_skips)
 endfunction()
 
 # msb_bench(name SOURCES ... DEPS ...)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Cheap static checks: clang-format conformance and the layering rules of
-# docs/architecture.md (raw syscalls only in src/os and the post-fork child files).
+# docs/architecture.md (raw syscalls only in src/os and the post-fork child files;
+# includes only from the same or a lower layer, per the table in scripts/check_includes.py).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -20,6 +21,11 @@ fi
 if grep -nE '(^|[^A-Za-z0-9_>])::(open|openat|mount|umount2|clone|clone3|fork|pivot_root|chroot|fchdir|dup2|unlink|kill|reboot|prctl|setns|unshare)\(' \
     $(git ls-files -- 'src/*.cc' 'src/*.h' | grep -v '^src/os/' | grep -v 'exec_child.cc$' | grep -v '^src/engine/ns/child.cc$'); then
   echo "lint: raw syscalls outside src/os (use the os:: wrappers)" >&2
+  status=1
+fi
+# Includes run one way: each layer includes only itself and the layers below it.
+if ! python3 "$repo/scripts/check_includes.py" "$repo"; then
+  echo "lint: includes against the layer table (scripts/check_includes.py)" >&2
   status=1
 fi
 exit $status

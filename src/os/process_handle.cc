@@ -8,7 +8,7 @@
 #include <cerrno>
 
 #include "os/io.h"
-#include "os/system.h"
+#include "os/process_stat.h"
 
 namespace msb::os {
 
@@ -21,8 +21,8 @@ Result<std::optional<ProcessHandle>> ProcessHandle::open(int pid, uint64_t start
   }
   ProcessHandle handle(pid, Fd(raw));
   // Checked after opening: from here on the pidfd pins this very process.
-  std::optional<uint64_t> started = process_start_time(pid);
-  if (!started || (start_time != 0 && *started != start_time))
+  std::optional<ProcessStat> stat = ProcessStat::read(pid);
+  if (!stat || (start_time != 0 && stat->start_time != start_time))
     return std::optional<ProcessHandle>();
   return std::optional<ProcessHandle>(std::move(handle));
 }

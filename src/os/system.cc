@@ -10,9 +10,9 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <sstream>
 
 #include "os/file.h"
+#include "os/process_stat.h"
 
 namespace msb::os {
 
@@ -78,17 +78,9 @@ bool running_as_root() { return ::geteuid() == 0; }
 int current_pid() { return ::getpid(); }
 
 std::optional<uint64_t> process_start_time(int pid) {
-  Result<std::string> stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  std::optional<ProcessStat> stat = ProcessStat::read(pid);
   if (!stat) return std::nullopt;
-  // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-  size_t close = stat->rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::istringstream fields(stat->substr(close + 2));
-  std::string field;
-  for (int index = 3; fields >> field; ++index) {
-    if (index == 22) return std::strtoull(field.c_str(), nullptr, 10);
-  }
-  return std::nullopt;
+  return stat->start_time;
 }
 
 void exit_now(int code) { ::_exit(code); }

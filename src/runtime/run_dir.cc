@@ -3,6 +3,7 @@
 #include <charconv>
 #include <optional>
 
+#include "os/process_stat.h"
 #include "os/system.h"
 
 namespace msb::runtime {
@@ -15,8 +16,8 @@ constexpr int64_t kRecordGraceSeconds = 60;
 
 // "<pid> <start time>": the start time tells a live owner from a reused pid.
 std::string owner_record(int pid) {
-  std::optional<uint64_t> started = os::process_start_time(pid);
-  return std::to_string(pid) + " " + std::to_string(started.value_or(0)) + "\n";
+  std::optional<os::ProcessStat> stat = os::ProcessStat::read(pid);
+  return std::to_string(pid) + " " + std::to_string(stat ? stat->start_time : 0) + "\n";
 }
 
 bool owner_alive(const std::string& dir) {

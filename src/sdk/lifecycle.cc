@@ -6,6 +6,7 @@
 #include "config/validate.h"
 #include "os/file.h"
 #include "os/process_handle.h"
+#include "os/process_stat.h"
 #include "os/unix_socket.h"
 #include "protocol/connection.h"
 #include "runtime/prepared_root.h"
@@ -41,12 +42,8 @@ Result<bool> remove_if_crashed_ephemeral(store::Database& db, const store::Sandb
 // can record nothing any more, so its row must read crashed at once, not running.
 bool supervisor_alive(int64_t pid, uint64_t start_time) {
   if (!store::process_alive(pid, start_time)) return false;
-  Result<std::string> stat = os::read_file(fmt::format("/proc/{}/stat", pid));
-  if (!stat) return false;  // gone meanwhile
-  size_t name_end = stat->rfind(") ");
-  if (name_end == std::string::npos || name_end + 2 >= stat->size()) return true;
-  char state = (*stat)[name_end + 2];
-  return state != 'Z' && state != 'X';
+  std::optional<os::ProcessStat> stat = os::ProcessStat::read(static_cast<int>(pid));
+  return stat && stat->alive();  // nullopt: gone meanwhile
 }
 
 namespace {

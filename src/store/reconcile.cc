@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "os/clock.h"
-#include "os/system.h"
+#include "os/process_stat.h"
 #include "store/sandbox_records.h"
 
 namespace msb::store {
@@ -91,9 +91,10 @@ Result<bool> fix_sandbox(Database& db, std::string_view name, const ProcessAlive
 
 bool process_alive(int64_t pid, uint64_t start_time) {
   if (pid <= 0 || pid > INT_MAX) return false;
-  std::optional<uint64_t> actual = os::process_start_time(static_cast<int>(pid));
-  if (!actual.has_value()) return false;
-  return start_time == 0 || *actual == start_time;
+  // A zombie still counts (see the header): only its start time is checked.
+  std::optional<os::ProcessStat> stat = os::ProcessStat::read(static_cast<int>(pid));
+  if (!stat) return false;
+  return start_time == 0 || stat->start_time == start_time;
 }
 
 Result<std::vector<std::string>> reconcile(Database& db, const ProcessAlive& alive) {

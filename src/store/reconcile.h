@@ -24,7 +24,7 @@ namespace msb::store {
 using ProcessAlive = std::function<bool(int64_t pid, uint64_t start_time)>;
 
 // The default ProcessAlive: true when process `pid` exists and, unless `start_time` is 0,
-// started at `start_time` (os::process_start_time), so that a process that reused a dead
+// started at `start_time` (os::ProcessStat::start_time), so that a process that reused a dead
 // supervisor's pid does not count. A zombie still counts as alive until it is reaped.
 // Thread-safe.
 bool process_alive(int64_t pid, uint64_t start_time);

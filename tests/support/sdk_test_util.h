@@ -6,9 +6,9 @@
 #include <chrono>
 #include <functional>
 #include <ostream>
-#include <thread>
 
 #include "microsandbox/sandbox.h"
+#include "wait_until.h"
 
 namespace microsandbox {
 
@@ -30,16 +30,6 @@ inline microsandbox::Error error_of(const std::function<void()>& body) {
   }
   ADD_FAILURE() << "expected a microsandbox::Error, but nothing was thrown";
   return microsandbox::Error(microsandbox::ErrorKind::kInternal, "nothing thrown");
-}
-
-// Polls `condition` every 50 ms until it holds or `timeout` passes; returns the last answer.
-inline bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    if (condition()) return true;
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
 }
 
 }  // namespace msb::testing

@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "os/file.h"
+#include "os/process_stat.h"
 
 namespace msb::testing {
 
@@ -31,17 +33,10 @@ inline std::vector<std::string> with_test_isolation(std::vector<std::string> arg
 // $MSB_HOME through its parent. Its parent's pid, given its /proc directory; "" when the
 // process is something else (or gone).
 inline std::string namespace_init_parent(const std::string& proc_dir) {
-  std::ifstream comm_file(proc_dir + "/comm");
-  std::string comm;
-  if (!std::getline(comm_file, comm) || comm != "msb-agentd") return "";
-  std::ifstream stat_file(proc_dir + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
-  size_t end_of_name = stat.rfind(')');
-  if (end_of_name == std::string::npos) return "";
-  std::istringstream fields(stat.substr(end_of_name + 1));
-  std::string state, parent;
-  fields >> state >> parent;
-  return parent;
+  Result<std::string> text = os::read_file(proc_dir + "/stat");
+  std::optional<os::ProcessStat> stat = text ? os::ProcessStat::parse(*text) : std::nullopt;
+  if (!stat || stat->comm != "msb-agentd") return "";
+  return std::to_string(stat->parent_pid);
 }
 
 }  // namespace msb::testing

@@ -5,8 +5,8 @@
 
 #include <fcntl.h>
 
+#include "engine/guest_kit.h"
 #include "engine/ns/id_map.h"
-#include "engine/vm/guest_kit.h"
 #include "os/file.h"
 #include "os/fs_calls.h"
 
@@ -16,7 +16,7 @@ std::string NsEngine::upper_dir(const std::string& layer) { return layer + "/dif
 std::string NsEngine::work_dir(const std::string& layer) { return layer + "/work"; }
 
 Result<std::string> NsEngine::base_image_root() const {
-  std::string root = vm::kit_dir() + "/base";
+  std::string root = kit_dir() + "/base";
   if (!os::is_directory(root + "/bin"))
     return err(ErrorKind::kNotFound,
                "image 'base' for the namespace engine missing: {}; rebuild with scripts/setup.sh",

@@ -13,6 +13,7 @@
 #include <future>
 #include <optional>
 
+#include "engine/guest_kit.h"
 #include "engine/ns/cgroup.h"
 #include "engine/ns/cgroup_sweep.h"
 #include "engine/ns/child.h"
@@ -20,7 +21,6 @@
 #include "engine/ns/id_map.h"
 #include "engine/ns/ns_instance.h"
 #include "engine/ns/seccomp_policy.h"
-#include "engine/vm/guest_kit.h"
 #include "os/file.h"
 #include "os/io.h"
 #include "os/mount_api.h"
@@ -101,7 +101,7 @@ std::vector<MountStep> mount_steps() {
 }
 
 Result<std::string> locate_agent() {
-  std::string agent = vm::kit_dir() + "/msb-agentd";
+  std::string agent = kit_dir() + "/msb-agentd";
   if (!os::is_regular_file(agent))
     return err(ErrorKind::kNotFound, "msb-agentd missing from the guest kit: {}", agent);
   return agent;

@@ -4,8 +4,8 @@
 #include <sys/socket.h>
 
 #include "common/paths.h"
+#include "engine/guest_kit.h"
 #include "engine/vm/accel.h"
-#include "engine/vm/guest_kit.h"
 #include "engine/vm/qemu_cmdline.h"
 #include "engine/vm/tsc_frequency.h"
 #include "engine/vm/upper_disk.h"

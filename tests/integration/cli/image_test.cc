@@ -9,6 +9,7 @@
 #include "msb_harness.h"
 #include "os/run_command.h"
 #include "shared_registry.h"
+#include "wait_until.h"
 
 namespace msb::testing {
 namespace {
@@ -166,12 +167,12 @@ TEST_F(MsbImage, APullKilledMidwayResumesWhereItStopped) {
                   .has_value());
   os::ChildProcess pull = harness_.start({"pull", "-q", reference});
   std::string partial = harness_.home() + "/cache/blobs/partial/" + digest.substr(7);
-  bool stalled = false;
-  for (int i = 0; i < 600 && !stalled; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    Result<std::string> got = os::read_file(partial);
-    stalled = got && got->size() == half;
-  }
+  bool stalled = wait_until(
+      [&] {
+        Result<std::string> got = os::read_file(partial);
+        return got && got->size() == half;
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(100));
   ASSERT_TRUE(stalled) << "the pull never reached the stall: " << harness_.started_stderr();
   ASSERT_TRUE(pull.kill_and_wait().has_value());
   ASSERT_TRUE(registry().set_faults("[]").has_value());

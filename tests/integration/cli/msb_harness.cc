@@ -5,10 +5,11 @@
 #include <signal.h>
 
 #include <filesystem>
-#include <thread>
 
 #include "os/clock.h"
 #include "os/io.h"
+#include "os/process_stat.h"
+#include "wait_until.h"
 
 extern char** environ;
 
@@ -118,9 +119,9 @@ std::vector<int> MsbHarness::live_qemu_pids() const {
     if ((cmdline->find("qemu-system") != std::string::npos &&
          cmdline->find(home_.path()) != std::string::npos) ||
         is_our_namespace_init(entry.path().string())) {
-      Result<std::string> stat = os::read_file(entry.path().string() + "/stat");
+      std::optional<os::ProcessStat> stat = os::ProcessStat::read(std::stoi(name));
       // A zombie is dead; only its parent's reaping is missing (and checked elsewhere).
-      if (stat && stat->find(") Z ") != std::string::npos) continue;
+      if (stat && !stat->alive()) continue;
       pids.push_back(std::stoi(name));
     }
   }
@@ -128,12 +129,7 @@ std::vector<int> MsbHarness::live_qemu_pids() const {
 }
 
 bool MsbHarness::wait_no_qemu(std::chrono::milliseconds timeout) const {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!live_qemu_pids().empty()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return true;
+  return wait_until([&] { return live_qemu_pids().empty(); }, timeout);
 }
 
 std::vector<std::string> MsbHarness::leftover_run_dirs() const {

@@ -1,16 +1,17 @@
 // `msb run` against real microVMs (TCG here, KVM where usable): one behaviour per case.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <thread>
 
 #include "engine/vm/accel.h"
 #include "msb_harness.h"
 #include "os/io.h"
 #include "os/system.h"
+#include "wait_until.h"
 
 namespace msb::testing {
 namespace {
@@ -18,6 +19,26 @@ namespace {
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
+
+// Reads `fd` until `marker` shows up, the writer closes it, or `timeout` passes; what it read.
+std::string read_until(int fd, std::string_view marker, std::chrono::milliseconds timeout) {
+  std::string seen;
+  bool open = true;
+  wait_until(
+      [&] {
+        pollfd entry{fd, POLLIN, 0};
+        Result<int> ready = os::poll_fds({&entry, 1}, 100);
+        if (ready && *ready > 0) {
+          char buffer[256];
+          Result<size_t> n = os::read_some(fd, buffer);
+          open = n && *n > 0;
+          if (open) seen.append(buffer, *n);
+        }
+        return !open || seen.find(marker) != std::string::npos;
+      },
+      timeout, std::chrono::milliseconds(0));
+  return seen;
+}
 
 class MsbRun : public ::testing::Test {
  protected:
@@ -206,13 +227,13 @@ TEST_F(MsbRun, KvmRequestMatchesTheProbe) {
 }
 
 TEST_F(MsbRun, CtrlCTearsTheSandboxDown) {
-  os::ChildProcess msb = harness_.start({"run", "--", "sleep", "600"});
-  // Wait until the guest is up (QEMU running for a while) before interrupting.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (harness_.live_qemu_pids().empty() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  std::this_thread::sleep_for(std::chrono::seconds(4));
+  // Interrupted once the guest command runs, which it says on its stdout.
+  os::PipePair out = std::move(*os::make_pipe());
+  os::ChildProcess msb =
+      harness_.start({"run", "--", "sh", "-c", "echo ready; exec sleep 600"}, out.write.get());
+  out.write.reset();
+  ASSERT_EQ(read_until(out.read.get(), "ready\n", std::chrono::seconds(120)), "ready\n")
+      << harness_.started_stderr();
   ASSERT_TRUE(msb.signal(SIGINT));
   Result<std::optional<os::ExitStatus>> status = msb.wait_for(std::chrono::seconds(15));
   ASSERT_TRUE(status && *status) << "msb did not exit after SIGINT";
@@ -235,11 +256,8 @@ TEST_F(MsbRun, ClosedStdoutEndsTheRunQuietlyLikeSigpipe) {
 
 TEST_F(MsbRun, KillingMsbTakesQemuWithIt) {
   os::ChildProcess msb = harness_.start({"run", "--", "sleep", "600"});
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (harness_.live_qemu_pids().empty() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_FALSE(harness_.live_qemu_pids().empty());
+  ASSERT_TRUE(
+      wait_until([&] { return !harness_.live_qemu_pids().empty(); }, std::chrono::seconds(120)));
   ASSERT_TRUE(msb.kill_and_wait());
   EXPECT_TRUE(harness_.wait_no_qemu(std::chrono::seconds(5)));
   // SIGKILL leaves the runtime directory behind; the next run sweeps it.

@@ -183,9 +183,11 @@ TEST_F(AgentChannelTest, HoldsOutputBackWhileHostIsNotReading) {
   ASSERT_TRUE(started.has_value()) << started.error().message;
   auto* start = std::get_if<protocol::ExecStarted>(&started->message);
   ASSERT_TRUE(start) << protocol::message_name(started->message);
-  // Not reading for a while: the process must be held back, not buffered in the agent.
-  pollfd none{-1, 0, 0};
-  (void)os::poll_fds(std::span(&none, 1), 300);
+  // Not reading: the process must be held back (blocked writing to its full pipe, the only
+  // call of `head` on /dev/zero that sleeps), not buffered in the agent.
+  EXPECT_TRUE(wait_until([&] { return sleeping(static_cast<pid_t>(start->pid)); },
+                         milliseconds(30'000), milliseconds(20)))
+      << "head never blocked on its output";
   EXPECT_FALSE(process_gone(static_cast<pid_t>(start->pid), milliseconds(0)))
       << "the process finished although the host read none of its output";
   if (kMemoryBoundsChecked) {

@@ -31,9 +31,11 @@ inline constexpr bool kMemoryBoundsChecked = true;
 #include "os/clock.h"
 #include "os/file.h"
 #include "os/io.h"
+#include "os/process_stat.h"
 #include "protocol/flow_control.h"
 #include "protocol/frame.h"
 #include "protocol/messages.h"
+#include "wait_until.h"
 
 namespace msb::testing {
 
@@ -305,21 +307,28 @@ inline protocol::ExecRequest exec_request(std::string cmd, std::vector<std::stri
   return request;
 }
 
+// True when process or thread `id` sleeps in a blocking call (state S): for a process that
+// only writes, blocked on a full pipe or socket.
+inline bool sleeping(pid_t id) {
+  std::optional<os::ProcessStat> stat = os::ProcessStat::read(id);
+  return stat && stat->state == 'S';
+}
+
+// A counter of /proc/<pid>/io ("rchar": bytes read by any call); -1 when unreadable.
+inline long long io_counter(pid_t pid, const std::string& name) {
+  Result<std::string> io = os::read_file("/proc/" + std::to_string(pid) + "/io");
+  size_t at = io ? io->find(name + ": ") : std::string::npos;
+  return at == std::string::npos ? -1 : std::stoll(io->substr(at + name.size() + 2));
+}
+
 // True once `pid` no longer exists or is a zombie, waiting up to `timeout`.
 inline bool process_gone(pid_t pid, milliseconds timeout = milliseconds(5000)) {
-  uint64_t deadline = os::monotonic_ns() + uint64_t(timeout.count()) * 1'000'000;
-  for (;;) {
-    Result<std::string> stat = os::read_file("/proc/" + std::to_string(pid) + "/stat");
-    if (!stat) return true;
-    size_t paren = stat->rfind(')');
-    if (paren != std::string::npos && paren + 2 < stat->size()) {
-      char state = (*stat)[paren + 2];
-      if (state == 'Z' || state == 'X') return true;
-    }
-    if (os::monotonic_ns() >= deadline) return false;
-    pollfd none{-1, 0, 0};
-    (void)os::poll_fds(std::span(&none, 1), 20);
-  }
+  return wait_until(
+      [&] {
+        std::optional<os::ProcessStat> stat = os::ProcessStat::read(pid);
+        return !stat || !stat->alive();
+      },
+      timeout, milliseconds(20));
 }
 
 }  // namespace msb::testing

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "agent_client_helper.h"
+#include "os/process_stat.h"
 
 namespace msb::testing {
 namespace {
@@ -19,24 +20,13 @@ namespace {
 using protocol::kFlagSessionStart;
 using protocol::kFlagTerminal;
 
-void sleep_ms(int ms) {
-  pollfd none{-1, 0, 0};
-  (void)os::poll_fds(std::span(&none, 1), ms);
-}
-
 // Processes whose process group is `pgid`, zombies left out.
 std::vector<pid_t> live_group_members(pid_t pgid) {
   std::vector<pid_t> members;
   for (const std::string& name : os::list_dir("/proc")) {
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    Result<std::string> stat = os::read_file("/proc/" + name + "/stat");
-    size_t paren = stat ? stat->rfind(')') : std::string::npos;
-    if (paren == std::string::npos) continue;
-    char state = 0;
-    int ppid = 0;
-    int pgrp = 0;
-    if (std::sscanf(stat->c_str() + paren + 1, " %c %d %d", &state, &ppid, &pgrp) != 3) continue;
-    if (pgrp == pgid && state != 'Z' && state != 'X') members.push_back(std::stoi(name));
+    std::optional<os::ProcessStat> stat = os::ProcessStat::read(std::stoi(name));
+    if (stat && stat->process_group == pgid && stat->alive()) members.push_back(stat->pid);
   }
   return members;
 }
@@ -285,22 +275,29 @@ TEST_F(AgentExecMoreTest, StopsReadingTheChannelForAHostThatIgnoresTheStdinWindo
   ASSERT_NE(start(31, request), 0);
   std::atomic<size_t> sent{0};
   std::atomic<bool> writer_ok{true};
+  std::atomic<bool> writer_done{false};
+  std::atomic<pid_t> writer_tid{0};
   std::thread writer([&] {
+    writer_tid = ::gettid();
     std::string chunk(kFrame, 's');
     for (size_t at = 0; at < kBytes && writer_ok; at += kFrame) {
       writer_ok = client_->send(31, 0, stdin_frame(chunk)).has_value();
       sent += kFrame;
     }
     writer_ok = writer_ok && client_->send(31, 0, stdin_frame("", true)).has_value();
+    writer_done = true;
   });
-  // Wait until the host's sends stall (no progress for 500 ms), or all went through.
-  size_t last = 0;
-  for (int stable_rounds = 0, round = 0; stable_rounds < 5 && round < 300; ++round) {
-    sleep_ms(100);
-    size_t now = sent.load();
-    stable_rounds = now == last ? stable_rounds + 1 : 0;
-    last = now;
-  }
+  // Wait until the host's sends stall (the writer thread blocked in its write, no progress
+  // between two looks), or all went through.
+  size_t last = SIZE_MAX;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        size_t now = sent.load();
+        bool stalled = now == last && writer_tid != 0 && sleeping(writer_tid);
+        last = now;
+        return writer_done || stalled;
+      },
+      milliseconds(60'000), milliseconds(20)));
   // 1 MiB held by the agent, plus one channel read, the socket buffers, the pipe, a frame.
   EXPECT_LT(sent.load(), 7u << 20) << "the agent kept reading stdin it could not deliver";
   if (kMemoryBoundsChecked) {
@@ -359,13 +356,15 @@ TEST_F(AgentExecMoreTest, ClosedStdinIsReportedOnceAndLaterStdinIgnored) {
 TEST_F(AgentExecMoreTest, SignalReachesBackgroundChildren) {
   pid_t pid = start(40, exec_request("sh", {"-c", "sleep 100 & sleep 100 & wait"}));
   ASSERT_NE(pid, 0);
-  for (int i = 0; i < 250 && live_group_members(pid).size() < 3; ++i) sleep_ms(20);
+  wait_until([&] { return live_group_members(pid).size() >= 3; }, milliseconds(30'000),
+             milliseconds(20));
   ASSERT_EQ(live_group_members(pid).size(), 3u) << "the shell and its two sleeps";
   ASSERT_TRUE(client_->send(40, 0, protocol::ExecSignal{SIGTERM}).has_value());
   SessionEvents events = collect(40);
   ASSERT_TRUE(events.exited.has_value());
   EXPECT_EQ(events.exited->signal, SIGTERM);
-  for (int i = 0; i < 250 && !live_group_members(pid).empty(); ++i) sleep_ms(20);
+  wait_until([&] { return live_group_members(pid).empty(); }, milliseconds(30'000),
+             milliseconds(20));
   EXPECT_TRUE(live_group_members(pid).empty()) << "a process of the group outlived SIGTERM";
 }
 

@@ -63,8 +63,21 @@ TEST_F(AgentFsTest, ReadStopsWhileTheHostDoesNotRead) {
   std::string file = path("big");
   ASSERT_TRUE(os::write_file(file, random_bytes(24 << 20, 7)).has_value());
   long before = agent_memory_kib("VmRSS");
+  pid_t agent = client_->agent().pid();
+  long long read_before = io_counter(agent, "rchar");
   ASSERT_TRUE(client_->send(3, kFlagSessionStart, protocol::FsRead{file, 0, 0}).has_value());
-  ::usleep(300'000);  // the agent fills the socket and its 1 MiB queue, then waits
+  // The agent fills the socket and its 1 MiB queue, then waits: it has read, and now sleeps
+  // with its read count standing still.
+  long long last = -1;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        long long now = io_counter(agent, "rchar");
+        bool waits = now > read_before && now == last && sleeping(agent);
+        last = now;
+        return waits;
+      },
+      milliseconds(30'000), milliseconds(20)))
+      << "the agent did not stop reading; bytes read: " << last - read_before;
   if (kMemoryBoundsChecked) {
     EXPECT_LT(agent_memory_kib("VmRSS") - before, 8 * 1024);
   }

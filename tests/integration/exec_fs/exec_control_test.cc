@@ -7,6 +7,7 @@
 #include <chrono>
 #include <thread>
 
+#include "os/process_stat.h"
 #include "sandbox_suite.h"
 
 namespace msb::testing {
@@ -20,35 +21,6 @@ using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 
 class ExecControl : public SandboxSuite {};
-
-// One line of /proc/PID/stat in the guest.
-struct GuestProcess {
-  int pid = 0;
-  std::string comm;
-  char state = '?';
-  int ppid = 0;
-};
-
-std::vector<GuestProcess> parse_proc_stat(const std::string& text) {
-  std::vector<GuestProcess> processes;
-  for (const std::string& line : lines_of(text)) {
-    size_t open = line.find('('), close = line.rfind(')');
-    if (open == std::string::npos || close == std::string::npos || close + 4 > line.size())
-      continue;
-    GuestProcess process;
-    process.pid = std::atoi(line.c_str());
-    process.comm = line.substr(open + 1, close - open - 1);
-    process.state = line[close + 2];
-    process.ppid = std::atoi(line.c_str() + close + 4);
-    processes.push_back(process);
-  }
-  return processes;
-}
-
-std::vector<GuestProcess> guest_processes() {
-  ExecOutput out = SandboxSuite::sandbox().shell("cat /proc/[0-9]*/stat 2>/dev/null");
-  return parse_proc_stat(out.stdout_data);
-}
 
 TEST_F(ExecControl, TimeoutKillsTheWholeProcessGroup) {
   Watchdog watchdog("exec with a timeout", std::chrono::seconds(120));
@@ -88,7 +60,7 @@ TEST_F(ExecControl, SignalReachesTheProcessAndItsTrapRuns) {
     ASSERT_NE(event->kind, ExecEvent::Kind::kExited);
     if (event->kind == ExecEvent::Kind::kStdout) out += event->data;
   }
-  std::this_thread::sleep_for(std::chrono::seconds(1));
+  // "ready" comes after the trap is set: the signal may go now.
   stream.signal(SIGTERM);
   ExecOutput rest = stream.wait();
   EXPECT_EQ(rest.stdout_data, "got\n");
@@ -146,25 +118,34 @@ TEST_F(ExecControl, TtyNamesAPseudoTerminalOnlyWithATerminal) {
 
 TEST_F(ExecControl, OrphansAreReapedByTheAgent) {
   Watchdog watchdog("orphan reaping", std::chrono::seconds(120));
-  ExecOutput out = sh("(sleep 2 &) ; exit 0");
+  // The workload: an orphan that lives 3 s (time enough to be seen), then exits.
+  ExecOutput out = sh("(sleep 3 &) ; exit 0");
   ASSERT_EQ(out.exit_code, 0) << out.stderr_data;
   // The subshell has exited, so its child now belongs to PID 1; it may not have exec'd
-  // sleep yet (its comm is still "sh"), so look again for a while before judging.
-  bool orphaned = false;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
-  while (!orphaned && std::chrono::steady_clock::now() < deadline) {
-    for (const GuestProcess& process : guest_processes()) {
-      if (process.comm == "sleep" && process.ppid == 1) orphaned = true;
-    }
-    if (!orphaned) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  // sleep yet (its comm is still "sh"), so look again until it has.
+  bool orphaned = wait_until(
+      [] {
+        for (const os::ProcessStat& process : guest_processes()) {
+          if (process.comm == "sleep" && process.parent_pid == 1) return true;
+        }
+        return false;
+      },
+      std::chrono::seconds(10), std::chrono::milliseconds(20));
   EXPECT_TRUE(orphaned) << "no orphaned sleep under PID 1";
-  std::this_thread::sleep_for(std::chrono::seconds(3));
+  // Once it exits, PID 1 reaps it: no sleep and no zombie are left.
   std::vector<std::string> zombies, sleeps;
-  for (const GuestProcess& process : guest_processes()) {
-    if (process.state == 'Z') zombies.push_back(std::to_string(process.pid) + " " + process.comm);
-    if (process.comm == "sleep") sleeps.push_back(std::to_string(process.pid));
-  }
+  wait_until(
+      [&] {
+        zombies.clear();
+        sleeps.clear();
+        for (const os::ProcessStat& process : guest_processes()) {
+          if (process.state == 'Z')
+            zombies.push_back(std::to_string(process.pid) + " " + process.comm);
+          if (process.comm == "sleep") sleeps.push_back(std::to_string(process.pid));
+        }
+        return zombies.empty() && sleeps.empty();
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(200));
   EXPECT_THAT(zombies, ::testing::IsEmpty());
   EXPECT_THAT(sleeps, ::testing::IsEmpty());
 }

@@ -41,7 +41,17 @@ TEST_F(ExecFlow, TimeoutKillsAProcessThatLeavesLargeStdinUnread) {
 TEST_F(ExecFlow, UnreadOutputOfOneStreamDoesNotBlockOtherExecs) {
   Watchdog watchdog("exec next to an unread stream", std::chrono::seconds(90));
   microsandbox::ExecStream flood = sandbox().exec_stream("cat", {"/dev/zero"});
-  std::this_thread::sleep_for(std::chrono::seconds(3));  // its output backs up meanwhile
+  // Its output backs up: cat ends up blocked writing to its full pipe (on /dev/zero, its
+  // only call that sleeps).
+  EXPECT_TRUE(wait_until(
+      [] {
+        for (const os::ProcessStat& process : guest_processes()) {
+          if (process.comm == "cat" && process.state == 'S') return true;
+        }
+        return false;
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(100)))
+      << "the flooding cat never blocked on its output";
   EXPECT_EQ(sh("echo other").stdout_data, "other\n");
   // File calls, which stream through the same channel, go on too.
   microsandbox::SandboxFs fs = sandbox().fs();

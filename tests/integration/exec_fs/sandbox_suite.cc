@@ -16,6 +16,7 @@
 #include "os/fd.h"
 #include "os/file.h"
 #include "os/io.h"
+#include "os/process_stat.h"
 #include "scoped_env.h"
 
 namespace msb::testing {
@@ -52,8 +53,8 @@ std::string joined(const std::vector<std::string>& items) {
 }
 
 bool pid_alive(const std::string& pid) {
-  std::string stat = read_or_empty("/proc/" + pid + "/stat");
-  return !stat.empty() && stat.find(") Z ") == std::string::npos;
+  std::optional<os::ProcessStat> stat = os::ProcessStat::read(std::stoi(pid));
+  return stat && stat->alive();
 }
 
 }  // namespace
@@ -232,6 +233,17 @@ CliResult SandboxSuite::msb(const std::vector<std::string>& args,
   std::vector<std::string> engine_args = with_test_isolation(args);
   argv.insert(argv.end(), engine_args.begin(), engine_args.end());
   return run_host(argv, stdin_data, timeout);
+}
+
+std::vector<os::ProcessStat> SandboxSuite::guest_processes() {
+  microsandbox::ExecOutput out = sh(
+      "for f in /proc/[0-9]*/stat; do read -r line < \"$f\" && echo \"$line\"; done 2>/dev/null");
+  std::vector<os::ProcessStat> processes;
+  for (const std::string& line : lines_of(out.stdout_data)) {
+    if (std::optional<os::ProcessStat> process = os::ProcessStat::parse(line))
+      processes.push_back(std::move(*process));
+  }
+  return processes;
 }
 
 std::vector<std::string> SandboxSuite::leftover_processes(const std::string& cmdline_part) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "microsandbox/sandbox.h"
+#include "os/process_stat.h"
 #include "sdk_test_util.h"
 #include "test_engine.h"
 
@@ -95,6 +96,10 @@ class SandboxSuite : public ::testing::Test {
   static CliResult msb(const std::vector<std::string>& args,
                        const std::optional<std::string>& stdin_data = std::nullopt,
                        std::chrono::seconds timeout = kSlow);
+
+  // The guest's processes, parsed from its /proc/<pid>/stat files. They are read by the
+  // shell's builtin `read`, so no reader process of ours (a cat) shows up among them.
+  static std::vector<os::ProcessStat> guest_processes();
 
   // Live processes (not zombies) other than this one whose environment or command line
   // mentions $MSB_HOME, as "pid comm" strings; with `cmdline_part`, only those whose

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "os/process_handle.h"
+#include "os/process_stat.h"
 #include "sdk/lifecycle.h"
 #include "store/database.h"
 
@@ -35,8 +36,8 @@ std::string joined(const std::vector<std::string>& items) {
 }  // namespace
 
 bool pid_alive(int pid) {
-  Result<std::string> stat = os::read_file("/proc/" + std::to_string(pid) + "/stat");
-  return stat && stat->find(") Z ") == std::string::npos;
+  std::optional<os::ProcessStat> stat = os::ProcessStat::read(pid);
+  return stat && stat->alive();
 }
 
 void LifecycleTest::SetUp() {

@@ -1,5 +1,6 @@
 // CgroupDir on the host's real cgroup filesystem (v1 or v2, whichever is mounted).
-// Needs root and a writable cgroupfs; skips with the reason otherwise.
+// Needs root and a writable cgroupfs mounted; skips with the reason otherwise, and fails when
+// the driver cannot use the cgroupfs that is there.
 #include "engine/ns/cgroup.h"
 
 #include <fmt/format.h>
@@ -11,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -54,6 +56,24 @@ bool all_gone(const std::vector<std::string>& paths) {
   return true;
 }
 
+// The first read-write cgroup or cgroup2 mount at or under `root`, as "<type> at <path>";
+// "" when there is none.
+std::string writable_cgroupfs(const std::string& root) {
+  Result<std::string> mounts = os::read_file("/proc/self/mounts");
+  if (!mounts) return "";
+  std::istringstream lines(*mounts);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    std::string source, path, type, options;
+    if (!(fields >> source >> path >> type >> options)) continue;
+    bool under_root = path == root || path.rfind(root + "/", 0) == 0;
+    bool read_write = options == "rw" || options.rfind("rw,", 0) == 0;
+    if ((type == "cgroup" || type == "cgroup2") && under_root && read_write)
+      return type + " at " + path;
+  }
+  return "";
+}
+
 // Holds forked children at their start until the test has moved them into a cgroup.
 class Gate {
  public:
@@ -78,16 +98,16 @@ class CgroupTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "creating cgroups needs root";
+    // What the host offers is read from /proc/self/mounts, apart from the code under test:
+    // with a writable cgroupfs mounted, the driver and a first cgroup must work.
+    std::string writable = writable_cgroupfs(cgroup_root());
+    if (writable.empty())
+      GTEST_SKIP() << "no writable cgroup filesystem mounted under " << cgroup_root();
     Result<const CgroupDriver*> driver = detect_cgroup_driver(cgroup_root());
-    if (!driver) GTEST_SKIP() << driver.error().message;
+    ASSERT_TRUE(driver.has_value()) << "with " << writable << ": " << driver.error().message;
     driver_ = *driver;
-    // cgroupfs may be read-only or lack a controller (containers, odd kernels).
     Result<CgroupDir> probe = CgroupDir::create(unique_name("probe"), {});
-    if (!probe && (probe.error().kind == ErrorKind::kPermissionDenied ||
-                   probe.error().kind == ErrorKind::kUnsupported)) {
-      GTEST_SKIP() << "cannot create cgroups here: " << probe.error().message;
-    }
-    ASSERT_TRUE(probe.has_value()) << probe.error().message;
+    ASSERT_TRUE(probe.has_value()) << "with " << writable << ": " << probe.error().message;
   }
 
   // Nothing of ours is left behind in any hierarchy.

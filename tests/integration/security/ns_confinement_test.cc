@@ -10,6 +10,7 @@
 #include <optional>
 #include <sstream>
 
+#include "engine/ns/cgroup_driver.h"
 #include "microsandbox/fs.h"
 #include "microsandbox/sandbox.h"
 #include "os/child_process.h"
@@ -196,24 +197,36 @@ TEST_F(NsConfinement, MemoryHogIsKilledInsideOnly) {
   EXPECT_EQ(sh(sandbox, "echo alive").stdout_data, "alive\n");
 }
 
-// The sandbox's pids cgroup directories whose names start with `name` + "-".
-std::vector<std::string> pids_cgroups_of(const std::string& name) {
+// The cgroups of sandbox `name` in every hierarchy the engine uses (v1: memory, pids and
+// cpu; v2: the unified tree), as "<parent>/<leaf>".
+std::vector<std::string> cgroups_of(const std::string& name) {
   std::vector<std::string> found;
-  for (const std::string& entry : os::list_dir("/sys/fs/cgroup/pids/msb")) {
-    if (entry.rfind(name + "-", 0) == 0) found.push_back(entry);
+  Result<const engine::ns::CgroupDriver*> driver =
+      engine::ns::detect_cgroup_driver(engine::ns::cgroup_root());
+  EXPECT_TRUE(driver.has_value()) << driver.error().message;
+  if (!driver) return found;
+  for (const std::string& leaf : (*driver)->leaf_paths(engine::ns::cgroup_root(), "x")) {
+    std::string parent = leaf.substr(0, leaf.rfind('/'));
+    for (const std::string& entry : os::list_dir(parent)) {
+      if (entry.rfind(name + "-", 0) == 0) found.push_back(parent + "/" + entry);
+    }
   }
   return found;
 }
 
 TEST_F(NsConfinement, CgroupsAreRemovedOnStopAndSweptAfterASupervisorIsKilled) {
-  if (!os::is_directory("/sys/fs/cgroup/pids")) GTEST_SKIP() << "checks cgroup v1 paths";
+  size_t hierarchies = 0;
+  if (Result<const engine::ns::CgroupDriver*> driver =
+          engine::ns::detect_cgroup_driver(engine::ns::cgroup_root()))
+    hierarchies = (*driver)->leaf_paths(engine::ns::cgroup_root(), "x").size();
+  ASSERT_GT(hierarchies, 0u) << "the namespace engine found no cgroup filesystem";
   std::string name = "cg" + std::to_string(::getpid());
   {
     Sandbox sandbox = make(name);
-    EXPECT_EQ(pids_cgroups_of(name).size(), 1u);
+    EXPECT_THAT(cgroups_of(name), ::testing::SizeIs(hierarchies));
     sandbox.stop_and_wait();
   }
-  EXPECT_TRUE(pids_cgroups_of(name).empty()) << "a stopped sandbox kept its cgroup";
+  EXPECT_THAT(cgroups_of(name), ::testing::IsEmpty()) << "a stopped sandbox kept its cgroup";
 
   Sandbox sandbox = Sandbox::start(name);
   Result<std::string> text = os::read_file(home() + "/run/" + name + "/supervisor.json");
@@ -222,9 +235,9 @@ TEST_F(NsConfinement, CgroupsAreRemovedOnStopAndSweptAfterASupervisorIsKilled) {
   ASSERT_EQ(::kill(supervisor, SIGKILL), 0);
   EXPECT_TRUE(wait_until([&] { return !os::path_exists("/proc/" + std::to_string(supervisor)); },
                          std::chrono::seconds(10)));
-  EXPECT_EQ(pids_cgroups_of(name).size(), 1u) << "nothing could remove it yet";
+  EXPECT_THAT(cgroups_of(name), ::testing::SizeIs(hierarchies)) << "nothing could remove it yet";
   Sandbox other = make(name + "x");
-  EXPECT_TRUE(pids_cgroups_of(name).empty()) << "the next launch did not sweep it";
+  EXPECT_THAT(cgroups_of(name), ::testing::IsEmpty()) << "the next launch did not sweep it";
   EXPECT_EQ(Sandbox::get(name).status, microsandbox::SandboxStatus::kCrashed);
 }
 

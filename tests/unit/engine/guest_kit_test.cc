@@ -1,4 +1,4 @@
-#include "engine/vm/guest_kit.h"
+#include "engine/guest_kit.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 #include "os/file.h"
 #include "scoped_env.h"
 
-namespace msb::engine::vm {
+namespace msb::engine {
 namespace {
 
 using ::msb::testing::ScopedEnv;
@@ -129,4 +129,4 @@ TEST_F(GuestKitTest, MissingBaseImageNamesIt) {
 }
 
 }  // namespace
-}  // namespace msb::engine::vm
+}  // namespace msb::engine

@@ -11,12 +11,14 @@
 #include <thread>
 #include <vector>
 
+#include "flock_waiters.h"
 #include "image/digest.h"
 #include "os/child_process.h"
 #include "os/file.h"
 #include "os/file_status.h"
 #include "os/io.h"
 #include "os/system.h"
+#include "wait_until.h"
 
 namespace msb::image {
 namespace {
@@ -51,6 +53,8 @@ class BlobCacheTest : public ::testing::Test {
     return cache_->ensure(digest_of(data), size,
                           [&](const std::string& partial) { return write_rest(partial, data); });
   }
+
+  std::string locks() const { return dir_->path() + "/cache/locks"; }
 
   std::optional<os::TempDir> dir_;
   std::optional<BlobCache> cache_;
@@ -171,9 +175,12 @@ TEST_F(BlobCacheTest, ConcurrentThreadsFetchOnce) {
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {
       Result<std::string> path =
-          cache_->ensure(digest_of(data_), -1, [&](const std::string& partial) {
+          cache_->ensure(digest_of(data_), -1, [&](const std::string& partial) -> Result<void> {
             ++fetches;
-            ::usleep(20000);  // long enough for the others to queue on the lock
+            // Held until the seven others queue on the blob's lock.
+            if (!testing::wait_until([&] { return testing::flock_waiters_in(locks()) >= 7; },
+                                     std::chrono::seconds(30), std::chrono::milliseconds(5)))
+              return err(ErrorKind::kTimeout, "the other threads never queued on the lock");
             return write_rest(partial, data_);
           });
       if (!path || os::read_file(*path).value_or("") != data_) ++failures;
@@ -190,7 +197,10 @@ TEST_F(BlobCacheTest, TwoProcessesFetchOnce) {
     Result<std::string> path =
         cache_->ensure(digest_of(data_), -1, [&](const std::string& p) -> Result<void> {
           MSB_TRY(write_rest(counter, std::string(os::lstat_path(counter) ? 2 : 1, 'x')));
-          ::usleep(100000);
+          // Held until the other process queues on the blob's lock.
+          if (!testing::wait_until([&] { return testing::flock_waiters_in(locks()) >= 1; },
+                                   std::chrono::seconds(30), std::chrono::milliseconds(5)))
+            return err(ErrorKind::kTimeout, "the other process never queued on the lock");
           return write_rest(p, data_);
         });
     return path && os::read_file(*path).value_or("") == data_ ? 0 : 1;

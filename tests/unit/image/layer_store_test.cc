@@ -10,11 +10,13 @@
 #include <thread>
 #include <vector>
 
+#include "flock_waiters.h"
 #include "os/child_process.h"
 #include "os/file.h"
 #include "os/file_status.h"
 #include "os/system.h"
 #include "tar_builder.h"
+#include "wait_until.h"
 
 namespace msb::image {
 namespace {
@@ -101,8 +103,13 @@ TEST_F(LayerStoreTest, TwoProcessesUnpackOnce) {
     bool counted = false;
     Result<std::string> path = ensure([&](uint64_t) {
       if (!counted) (void)os::write_file(counter, os::read_file(counter).value_or("") + "x");
+      // The first unpack goes on once the other process queues on the layer's lock.
+      if (!counted &&
+          !msb::testing::wait_until(
+              [&] { return msb::testing::flock_waiters_in(dir_->path() + "/cache/locks") >= 1; },
+              std::chrono::seconds(30), std::chrono::milliseconds(5)))
+        os::exit_now(3);
       counted = true;
-      ::usleep(100000);
     });
     return path ? 0 : 1;
   };

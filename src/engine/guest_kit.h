@@ -7,7 +7,7 @@
 
 #include "common/error.h"
 
-namespace msb::engine::vm {
+namespace msb::engine {
 
 struct GuestKit {
   std::string qemu;        // qemu-system-x86_64
@@ -24,4 +24,4 @@ std::string kit_dir();
 // QEMU: $MSB_QEMU, else qemu-system-x86_64 on $PATH.
 Result<GuestKit> locate_guest_kit();
 
-}  // namespace msb::engine::vm
+}  // namespace msb::engine

@@ -1,4 +1,4 @@
-#include "engine/vm/guest_kit.h"
+#include "engine/guest_kit.h"
 
 #include <unistd.h>
 
@@ -14,7 +14,7 @@
 #error "MSB_GUEST_KERNEL_ID must be defined by the build (guest/kernel/build.sh --print-id)"
 #endif
 
-namespace msb::engine::vm {
+namespace msb::engine {
 namespace {
 
 std::string env_or_empty(const char* name) {
@@ -73,4 +73,4 @@ Result<GuestKit> locate_guest_kit() {
   return kit;
 }
 
-}  // namespace msb::engine::vm
+}  // namespace msb::engine

@@ -114,7 +114,7 @@ Result<int> RunCommand::run_unnamed() {
   request.launch.memory_mib = config.memory_mib;
   request.launch.writable_layer = layer;
   request.launch.ephemeral = true;  // the run directory goes when the run ends
-  request.launch.hostname = config.hostname.empty() ? "microsandbox" : config.hostname;
+  request.launch.hostname = config.hostname.value_or("microsandbox");
   std::vector<std::string> argv = MSB_TRY(config::resolve_run_command(config, trailing_));
   request.exec.cmd = argv.front();
   request.exec.args.assign(argv.begin() + 1, argv.end());

@@ -30,8 +30,8 @@ inline constexpr size_t kMaxSocketPathBytes = 107;
 // would be N bytes (at most 107)".
 [[nodiscard]] Result<void> validate_socket_path(std::string_view msb_home, std::string_view name);
 
-// 1-64 bytes of dot-separated RFC 1123 labels: each 1-63 bytes of [A-Za-z0-9-], not starting
-// or ending with '-'.
+// 1-64 bytes, any bytes (as the reference: a 64-byte single label, "a_b" or "a b" pass).
+// Messages "hostname must not be empty" and "hostname is too long: N bytes (max 64)".
 [[nodiscard]] Result<void> validate_hostname(std::string_view hostname);
 
 // Non-empty, without '=' or NUL, and not starting with "MSB_" (reserved: "environment
@@ -60,7 +60,8 @@ inline constexpr size_t kMaxSocketPathBytes = 107;
 [[nodiscard]] Result<void> validate(const SandboxConfig& config, std::string_view msb_home);
 
 // Fills the defaults that depend on other fields: hostname from name (derive_hostname()) when
-// empty, and fstype "ext4" for a kDisk rootfs without one. REQUIRES: validate() succeeded.
+// absent (never when ""), and fstype "ext4" for a kDisk rootfs without one. REQUIRES: validate()
+// succeeded.
 void normalize(SandboxConfig& config);
 
 }  // namespace msb::config

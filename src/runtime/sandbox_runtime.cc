@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
+#include "config/hostname.h"
 #include "os/clock.h"
 #include "os/file.h"
 #include "os/io.h"
@@ -87,7 +88,8 @@ Result<void> SandboxRuntime::boot() {
   spec.memory_mib = config_.memory_mib;
   spec.rootfs_layers = MSB_TRY(pinned_root(*engine_, config_, db_, record_.id));
   spec.writable_layer = engine_->writable_layer_path(paths_.dir);
-  spec.hostname = config_.hostname;
+  // Stored configs are normalized (hostname set); derive it anyway for one that is not.
+  spec.hostname = config_.hostname.value_or(config::derive_hostname(config_.name));
   spec.ephemeral = record_.ephemeral;  // removed when it stops, never booted again
   // Unique across $MSB_HOMEs too: cgroups are host-wide.
   spec.instance_name = fmt::format("{}-{}-{}", options_.name, run_->id, os::current_pid());

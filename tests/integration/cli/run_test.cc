@@ -63,7 +63,26 @@ INSTANTIATE_TEST_SUITE_P(
                  "echo \"$GREETING\" $(pwd)"},
                 0,
                 "hi there /tmp\n"},
-        RunCase{"ForcedTcg", {"run", "--accel", "tcg", "--", "true"}, 0, ""}),
+        RunCase{"ForcedTcg", {"run", "--accel", "tcg", "--", "true"}, 0, ""},
+        // A hostname may hold any byte (as the reference's): it reaches the guest as data,
+        // never as words of the kernel command line (where "init=/bin/sh" would be one).
+        RunCase{"HostnameWithKernelParameter",
+                {"run", "-H", "a init=/bin/sh", "--", "hostname"},
+                0,
+                "a init=/bin/sh\n"},
+        RunCase{"HostnameWithQuotesSpacesAndNewline",
+                {"run", "-H", "q\"x' y=z\n rdinit=/bin/sh", "--", "hostname"},
+                0,
+                "q\"x' y=z\n rdinit=/bin/sh\n"},
+        RunCase{"HostnameOf64Bytes",
+                {"run", "-H", std::string(64, 'h'), "--", "hostname"},
+                0,
+                std::string(64, 'h') + "\n"},
+        RunCase{"EnvValueVerbatim",
+                {"run", "-e", "V=a b=c \"d\" 'e'\nf\t$(g) `h` \\i", "--", "sh", "-c",
+                 "printf '%s|' \"$V\""},
+                0,
+                "a b=c \"d\" 'e'\nf\t$(g) `h` \\i|"}),
     [](const ::testing::TestParamInfo<RunCase>& info) { return info.param.name; });
 
 TEST_F(MsbRun, StdoutAndStderrStaySeparate) {

@@ -35,6 +35,11 @@ TEST_F(LifecycleTest, ValidationFailuresCreateNothing) {
        "label key 'sandbox.x' is reserved"},
       {"relative workdir", [] { return std::move(sandbox_builder("v").workdir("tmp")); },
        "workdir must be an absolute guest path, got 'tmp'"},
+      {"empty hostname", [] { return std::move(sandbox_builder("v").hostname("")); },
+       "hostname must not be empty"},
+      {"long hostname",
+       [] { return std::move(sandbox_builder("v").hostname(std::string(65, 'h'))); },
+       "hostname is too long: 65 bytes (max 64)"},
   };
   for (Case& c : cases) {
     microsandbox::Error error = error_of([&] { c.builder().create(); });

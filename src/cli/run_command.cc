@@ -92,9 +92,9 @@ Result<int> RunCommand::run_named() {
 
 Result<int> RunCommand::run_unnamed() {
   config::SandboxConfig config = MSB_TRY(flags_.to_config(""));
-  for (const auto& [key, value] : config.env) MSB_TRY(config::validate_env_key(key));
-  if (!config.workdir.empty()) MSB_TRY(config::validate_guest_path("--workdir", config.workdir));
-  MSB_TRY(config::validate_isolation(config.isolation, config.accel));
+  // The same rules as a named sandbox's (cpus, memory, hostname, env, paths, ...): only the
+  // name, which an unnamed run does not have, is not checked.
+  MSB_TRY(config::validate(config, msb_home(), config::Naming::kUnnamed));
   std::unique_ptr<engine::Engine> engine = MSB_TRY(runtime::engine_for(config));
   runtime::ForegroundRunRequest request;
   if (!config.accel.empty()) request.launch.accel = MSB_TRY(engine::parse_accel(config.accel));

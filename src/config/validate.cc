@@ -229,9 +229,11 @@ Result<void> validate_guest_path(std::string_view what, std::string_view path) {
   return validate_no_nul(what, path);
 }
 
-Result<void> validate(const SandboxConfig& config, std::string_view msb_home) {
-  MSB_TRY(validate_name(config.name));
-  MSB_TRY(validate_socket_path(msb_home, config.name));
+Result<void> validate(const SandboxConfig& config, std::string_view msb_home, Naming naming) {
+  if (naming == Naming::kNamed) {
+    MSB_TRY(validate_name(config.name));
+    MSB_TRY(validate_socket_path(msb_home, config.name));
+  }
   if (config.hostname) MSB_TRY(validate_hostname(*config.hostname));
   MSB_TRY(validate_range("cpus", config.cpus, 1, kMaxCpus, ""));
   MSB_TRY(validate_range("memory", config.memory_mib, kMinMemoryMib, kMaxMemoryMib, " MiB"));

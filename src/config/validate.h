@@ -48,16 +48,22 @@ inline constexpr size_t kMaxSocketPathBytes = 107;
 // An absolute path without NUL: "<what> must be an absolute guest path, got 'x'".
 [[nodiscard]] Result<void> validate_guest_path(std::string_view what, std::string_view path);
 
-// Checks every rule, in this order, and returns the first failure: name, socket path under
-// `msb_home`, hostname (if set), cpus 1..64, memory_mib 64..1048576, env keys (and values
-// without NUL), labels, workdir (if set), shell, user without NUL, replace_timeout_ms at most
-// one hour, accel "", "kvm" or "tcg", isolation "vm" or "namespace" (namespace takes no
+// Whether the config names a sandbox. kNamed: every stored sandbox. kUnnamed: a foreground
+// `msb run` without --name, which is never stored and has no agent socket of its own: its
+// empty name and the socket path are not checked; every other rule is.
+enum class Naming { kNamed, kUnnamed };
+
+// Checks every rule, in this order, and returns the first failure: name and socket path
+// under `msb_home` (kNamed only), hostname (if set), cpus 1..64, memory_mib 64..1048576, env keys
+// (and values without NUL), labels, workdir (if set), shell, user without NUL, replace_timeout_ms
+// at most one hour, accel "", "kvm" or "tcg", isolation "vm" or "namespace" (namespace takes no
 // accel), entrypoint and cmd arguments without NUL, then the
 // rootfs: kImage needs a non-empty image without whitespace or control bytes; kBind needs an
 // existing directory at path; kDisk an existing regular file and an fstype of "" (ext4),
 // ext4, xfs, btrfs, erofs or squashfs. A derived hostname is not checked (see
 // derive_hostname()).
-[[nodiscard]] Result<void> validate(const SandboxConfig& config, std::string_view msb_home);
+[[nodiscard]] Result<void> validate(const SandboxConfig& config, std::string_view msb_home,
+                                    Naming naming = Naming::kNamed);
 
 // Fills the defaults that depend on other fields: hostname from name (derive_hostname()) when
 // absent (never when ""), and fstype "ext4" for a kDisk rootfs without one. REQUIRES: validate()

@@ -82,7 +82,20 @@ INSTANTIATE_TEST_SUITE_P(
                 {"run", "-e", "V=a b=c \"d\" 'e'\nf\t$(g) `h` \\i", "--", "sh", "-c",
                  "printf '%s|' \"$V\""},
                 0,
-                "a b=c \"d\" 'e'\nf\t$(g) `h` \\i|"}),
+                "a b=c \"d\" 'e'\nf\t$(g) `h` \\i|"},
+        // Configuration errors are usage errors (exit 2), for unnamed runs too.
+        RunCase{"EmptyHostnameIsAConfigError", {"run", "-H", "", "--", "true"}, 2, ""},
+        RunCase{
+            "LongHostnameIsAConfigError", {"run", "-H", std::string(65, 'h'), "--", "true"}, 2, ""},
+        RunCase{"ZeroCpusIsAConfigError", {"run", "--cpus", "0", "--", "true"}, 2, ""},
+        RunCase{"TooManyCpusIsAConfigError", {"run", "-c", "65", "--", "true"}, 2, ""},
+        RunCase{"NegativeCpusIsAUsageError", {"run", "--cpus", "-1", "--", "true"}, 2, ""},
+        RunCase{"TooLittleMemoryIsAConfigError", {"run", "-m", "63", "--", "true"}, 2, ""},
+        RunCase{"TooMuchMemoryIsAConfigError", {"run", "--memory", "1048577", "--", "true"}, 2, ""},
+        RunCase{"ReservedEnvIsAConfigError", {"run", "-e", "MSB_X=1", "--", "true"}, 2, ""},
+        RunCase{
+            "ReservedLabelIsAConfigError", {"run", "--label", "sandbox.x=1", "--", "true"}, 2, ""},
+        RunCase{"RelativeShellIsAConfigError", {"run", "--shell", "sh", "--", "true"}, 2, ""}),
     [](const ::testing::TestParamInfo<RunCase>& info) { return info.param.name; });
 
 TEST_F(MsbRun, StdoutAndStderrStaySeparate) {

@@ -158,6 +158,30 @@ TEST(Validate, ChecksNameThenSocketPath) {
   EXPECT_EQ(error_of(validate(config, std::string(40, 'h'))).substr(0, 14), "sandbox name '");
 }
 
+// An unnamed `msb run` has no name and no socket; every other rule still holds.
+TEST(Validate, UnnamedSkipsOnlyTheNameRules) {
+  SandboxConfig config;
+  EXPECT_NE(error_of(validate(config, kHome)), "<ok>");
+  EXPECT_EQ(error_of(validate(config, kHome, Naming::kUnnamed)), "<ok>");
+  EXPECT_EQ(error_of(validate(config, std::string(200, 'h'), Naming::kUnnamed)), "<ok>");
+  auto unnamed_with = [](void (*edit)(SandboxConfig&)) {
+    SandboxConfig changed;
+    edit(changed);
+    return error_of(validate(changed, kHome, Naming::kUnnamed));
+  };
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.cpus = 0; }), "<ok>");
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.cpus = 65; }), "<ok>");
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.memory_mib = 63; }), "<ok>");
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.hostname = ""; }), "<ok>");
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.env = {{"MSB_X", "1"}}; }), "<ok>");
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.workdir = "rel"; }), "<ok>");
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.shell = "sh"; }), "<ok>");
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.labels = {{"sandbox.x", ""}}; }), "<ok>");
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.image = "a b"; }), "<ok>");
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.accel = "hvf"; }), "<ok>");
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.isolation = "jail"; }), "<ok>");
+}
+
 // Absent: derived later (normalize), not checked. Set, even to "": checked.
 TEST(Validate, HostnameOnlyWhenSet) {
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.name = "my_box"; }), "<ok>");

@@ -22,8 +22,9 @@ constexpr std::array<std::string_view, 3> kReservedLabelPrefixes = {"sandbox.", 
 constexpr std::array<std::string_view, 5> kDiskFsTypes = {"ext4", "xfs", "btrfs", "erofs",
                                                           "squashfs"};
 
-tl::unexpected<Error> invalid(std::string message) {
-  return make_error(ErrorKind::kInvalidConfig, std::move(message));
+// Every failure reads "invalid config: <what>", as the reference's errors do.
+tl::unexpected<Error> invalid(std::string_view message) {
+  return make_error(ErrorKind::kInvalidConfig, fmt::format("invalid config: {}", message));
 }
 
 // The value as it goes between quotes in a message: control bytes as \xNN, so that a
@@ -57,9 +58,13 @@ bool is_valid_image_text(std::string_view image) {
   });
 }
 
+// Zero in the reference's words ("cpus must be greater than 0"), then the range we allow.
 Result<void> validate_range(std::string_view what, uint64_t value, uint64_t low, uint64_t high,
                             std::string_view unit) {
   if (value >= low && value <= high) return {};
+  if (value == 0) {
+    return invalid(fmt::format("{} must be greater than 0: use {} to {}{}", what, low, high, unit));
+  }
   return invalid(
       fmt::format("{} must be from {} to {}{}, got {}{}", what, low, high, unit, value, unit));
 }
@@ -130,12 +135,12 @@ Result<void> validate_rootfs(const SandboxConfig& config) {
   switch (config.rootfs.kind) {
     case RootfsSource::Kind::kImage:
       if (config.image.empty()) {
-        return invalid("image must not be empty: use an OCI reference or a built-in image name");
+        return invalid("image source is required: use an OCI reference or a built-in image name");
       }
       if (!is_valid_image_text(config.image)) {
-        return invalid(fmt::format(
-            "invalid image reference '{}': it must not contain whitespace or control characters",
-            shown(config.image)));
+        return invalid(
+            fmt::format("image reference '{}' must not contain whitespace or control characters",
+                        shown(config.image)));
       }
       return {};
     case RootfsSource::Kind::kBind:
@@ -160,13 +165,15 @@ Result<void> validate_isolation(std::string_view isolation, std::string_view acc
 }
 
 Result<void> validate_name(std::string_view name) {
-  if (!name.empty() && name.size() <= kMaxNameBytes && is_alnum(name.front()) &&
-      std::all_of(name.begin(), name.end(), is_name_char)) {
-    return {};
+  if (name.empty()) return invalid("sandbox name must not be empty");
+  if (name.size() > kMaxNameBytes) {
+    return invalid(fmt::format("sandbox name must be at most {} characters: got {}", kMaxNameBytes,
+                               name.size()));
   }
+  if (is_alnum(name.front()) && std::all_of(name.begin(), name.end(), is_name_char)) return {};
   return invalid(fmt::format(
-      "invalid sandbox name '{}': use 1-128 characters from A-Z a-z 0-9 . _ - starting with a "
-      "letter or digit",
+      "sandbox name must start with an alphanumeric and contain only alphanumeric, dots, "
+      "hyphens, and underscores: {}",
       shown(name)));
 }
 
@@ -193,30 +200,30 @@ Result<void> validate_hostname(std::string_view hostname) {
 }
 
 Result<void> validate_env_key(std::string_view key) {
-  if (key.empty() || key.find('=') != std::string_view::npos || has_nul(key)) {
-    return invalid(fmt::format(
-        "invalid environment variable name '{}': use a non-empty name without '=' or NUL bytes",
-        shown(key)));
+  if (key.empty()) return invalid("environment variable name must not be empty");
+  if (key.find('=') != std::string_view::npos || has_nul(key)) {
+    return invalid(fmt::format("environment variable name '{}' must not contain '=' or NUL bytes",
+                               shown(key)));
   }
   if (key.starts_with("MSB_")) {
     return invalid(fmt::format(
-        "environment variable '{}' is reserved: names starting with MSB_ are used by microsandbox",
+        "environment variable \"{}\" uses the reserved MSB_ prefix: microsandbox sets those",
         shown(key)));
   }
   return {};
 }
 
 Result<void> validate_label(std::string_view key, std::string_view value) {
-  if (key.empty() || has_nul(key)) {
-    return invalid(
-        fmt::format("invalid label key '{}': use a non-empty key without NUL bytes", shown(key)));
+  if (key.empty()) return invalid("label key must not be empty");
+  if (has_nul(key)) {
+    return invalid(fmt::format("label key '{}' must not contain NUL bytes", shown(key)));
   }
   for (std::string_view prefix : kReservedLabelPrefixes) {
     if (key.starts_with(prefix)) {
       return invalid(fmt::format(
-          "label key '{}' is reserved: keys starting with sandbox., microsandbox. or service. are "
-          "used by microsandbox",
-          shown(key)));
+          "label key '{}' uses reserved prefix '{}': sandbox., microsandbox. and service. are "
+          "microsandbox's",
+          shown(key), prefix));
     }
   }
   return validate_no_nul(fmt::format("label '{}' value", shown(key)), value);

@@ -98,6 +98,44 @@ INSTANTIATE_TEST_SUITE_P(
         RunCase{"RelativeShellIsAConfigError", {"run", "--shell", "sh", "--", "true"}, 2, ""}),
     [](const ::testing::TestParamInfo<RunCase>& info) { return info.param.name; });
 
+// An unnamed run is checked with every rule of a named sandbox (config::validate), and
+// says what was wrong in the reference's words, before anything boots.
+TEST_F(MsbRun, ConfigErrorsSayWhatWasWrong) {
+  struct Case {
+    std::vector<std::string> flags;
+    std::string message;
+  };
+  std::vector<Case> cases = {
+      {{"-H", ""}, "msb: error: invalid config: hostname must not be empty\n"},
+      {{"-H", std::string(65, 'h')},
+       "msb: error: invalid config: hostname is too long: 65 bytes "
+       "(max 64)\n"},
+      {{"--cpus", "0"}, "msb: error: invalid config: cpus must be greater than 0: use 1 to 64\n"},
+      {{"--cpus", "65"}, "msb: error: invalid config: cpus must be from 1 to 64, got 65\n"},
+      {{"--memory", "0"},
+       "msb: error: invalid config: memory must be greater than 0: use 64 to 1048576 MiB\n"},
+      {{"-m", "63"},
+       "msb: error: invalid config: memory must be from 64 to 1048576 MiB, got 63 MiB\n"},
+      {{"-e", "MSB_X=1"},
+       "msb: error: invalid config: environment variable \"MSB_X\" uses the reserved MSB_ "
+       "prefix: microsandbox sets those\n"},
+      {{"-w", "tmp"},
+       "msb: error: invalid config: workdir must be an absolute guest path, got "
+       "'tmp'\n"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> argv = {"run"};
+    argv.insert(argv.end(), c.flags.begin(), c.flags.end());
+    argv.insert(argv.end(), {"--", "true"});
+    MsbResult result = harness_.run(argv);
+    EXPECT_EQ(result.exit_code, 2) << c.flags[0];
+    EXPECT_EQ(result.err, c.message) << c.flags[0];
+    EXPECT_EQ(result.out, "");
+  }
+  EXPECT_TRUE(harness_.live_qemu_pids().empty());
+  EXPECT_TRUE(harness_.leftover_run_dirs().empty());
+}
+
 TEST_F(MsbRun, StdoutAndStderrStaySeparate) {
   MsbResult result =
       harness_.run({"run", "--", "sh", "-c", "echo to-out; echo to-err >&2; echo more-out"});

@@ -123,6 +123,43 @@ TEST_F(LifecycleTest, HostileHostnameEnvAndWorkdirArriveVerbatim) {
   Sandbox::remove("hostile");
 }
 
+// With a TTY, TERM comes from the exec's env, else the sandbox's env, else the host's
+// $TERM, else (unset, blank or "dumb") xterm. Without one the host's TERM never applies.
+TEST_F(LifecycleTest, TtyTermPrefersExecThenSandboxThenHostThenXterm) {
+  auto term_of = [](Sandbox& sandbox, ExecOptions options) {
+    options.tty = true;
+    return sandbox.exec("sh", {"-c", "printf %s \"${TERM-unset}\""}, options).stdout_data;
+  };
+  Sandbox plain = sandbox_builder("term-plain").create();
+  {
+    ScopedEnv host("TERM", "screen-256color");
+    EXPECT_EQ(term_of(plain, {}), "screen-256color");
+    EXPECT_EQ(term_of(plain, {.env = {{"TERM", "vt100"}}}), "vt100");
+    EXPECT_EQ(plain.exec("sh", {"-c", "printf %s \"${TERM-unset}\""}).stdout_data, "unset");
+  }
+  for (std::optional<std::string> blank :
+       {std::optional<std::string>(), std::optional<std::string>(""),
+        std::optional<std::string>("  "), std::optional<std::string>("dumb")}) {
+    ScopedEnv host("TERM", blank);
+    EXPECT_EQ(term_of(plain, {}), "xterm") << blank.value_or("<unset>");
+  }
+  plain.stop_and_wait();
+  Sandbox::remove("term-plain");
+
+  Sandbox with_term = sandbox_builder("term-set").env("TERM", "linux").create();
+  {
+    ScopedEnv host("TERM", "screen-256color");
+    EXPECT_EQ(term_of(with_term, {}), "linux");
+    EXPECT_EQ(term_of(with_term, {.env = {{"TERM", "vt100"}}}), "vt100");
+  }
+  {
+    ScopedEnv host("TERM", std::nullopt);
+    EXPECT_EQ(term_of(with_term, {}), "linux");
+  }
+  with_term.stop_and_wait();
+  Sandbox::remove("term-set");
+}
+
 // The socket path rule (<MSB_HOME>/run/<name>/agent.sock fits 107 bytes) caps names far
 // below the 128 bytes validate_name allows: a 100-byte name never fits, whatever MSB_HOME
 // is. The longest name that fits here is still over 64 bytes, so it gets a derived

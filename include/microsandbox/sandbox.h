@@ -95,9 +95,11 @@ class MSB_EXPORT SandboxBuilder {
   SandboxBuilder& memory_mib(uint32_t mib);
   SandboxBuilder& env(std::string key, std::string value);
   SandboxBuilder& workdir(std::string guest_path);
-  SandboxBuilder& user(std::string user);          // "name", "uid", "uid:gid"
-  SandboxBuilder& hostname(std::string hostname);  // default: derived from the name
-  SandboxBuilder& shell(std::string guest_path);   // default: /bin/sh
+  SandboxBuilder& user(std::string user);  // "name", "uid", "uid:gid"
+  // 1-64 bytes, any bytes (default: derived from the name). "" is refused at create
+  // (kInvalidConfig "invalid config: hostname must not be empty").
+  SandboxBuilder& hostname(std::string hostname);
+  SandboxBuilder& shell(std::string guest_path);  // default: /bin/sh
   SandboxBuilder& label(std::string key, std::string value);
   SandboxBuilder& entrypoint(std::vector<std::string> entrypoint);
   SandboxBuilder& cmd(std::vector<std::string> cmd);

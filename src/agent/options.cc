@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "common/hex.h"
+
 namespace msb::agent {
 namespace {
 
@@ -11,6 +13,22 @@ Result<BlockDisk> parse_disk(std::string_view key, std::string_view value) {
     return err(ErrorKind::kInvalidArgument, "{}: expected TYPE:SERIAL, got '{}'", key, value);
   }
   return BlockDisk{std::string(value.substr(0, colon)), std::string(value.substr(colon + 1))};
+}
+
+// The kernel's limit on a hostname (__NEW_UTS_LEN).
+constexpr size_t kMaxHostnameBytes = 64;
+
+// SECURITY: the host sends the hostname as hex (engine/vm/qemu_cmdline.h), so that no
+// byte of it can end a kernel command line word; anything that is not that is refused
+// rather than guessed at.
+Result<std::string> parse_hostname(std::string_view value) {
+  std::string hostname =
+      MSB_TRY(hex_decode(value).context("hostname: expected the hex of 1-64 bytes"));
+  if (hostname.empty() || hostname.size() > kMaxHostnameBytes) {
+    return err(ErrorKind::kInvalidArgument, "hostname: expected 1-64 bytes, got {}",
+               hostname.size());
+  }
+  return hostname;
 }
 
 template <class Int>
@@ -43,7 +61,7 @@ Result<void> apply_option(AgentOptions& options, std::string_view word) {
   } else if (key == "volatile-upper") {
     options.volatile_upper = true;
   } else if (key == "hostname") {
-    options.hostname = std::string(value);
+    options.hostname = MSB_TRY(parse_hostname(value));
   } else if (key == "clock-ns") {
     options.clock_ns = MSB_TRY(parse_number<uint64_t>(key, value));
   } else {

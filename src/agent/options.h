@@ -26,13 +26,16 @@ struct AgentOptions {
   std::optional<BlockDisk> upper;   // writable upper layer
   // The upper disk is thrown away after this boot: overlay "volatile", no sync at power off.
   bool volatile_upper = false;
-  std::string hostname;
+  std::string hostname;   // 1-64 arbitrary bytes; "" = not given
   uint64_t clock_ns = 0;  // host wall clock (ns since epoch) when it launched us
 };
 
 // argv form: "--channel-fd=N", "--rootfs=TYPE:SERIAL", "--upper=TYPE:SERIAL",
-// "--volatile-upper", "--hostname=NAME", "--clock-ns=N", "--exit-at-init". Unknown
-// arguments are an error (kInvalidArgument), and so is volatile-upper without upper.
+// "--volatile-upper", "--hostname=HEX", "--clock-ns=N", "--exit-at-init". HEX is the
+// lowercase hex of the hostname's 1-64 bytes (common/hex.h): a hostname may hold any byte,
+// spaces and '=' included, and must never split into words of its own. Unknown arguments
+// are an error (kInvalidArgument), and so are a malformed value and volatile-upper without
+// upper.
 Result<AgentOptions> parse_agent_args(const std::vector<std::string>& args);
 
 // Kernel command line form: the same keys as "msb.rootfs=...", "msb.exit-at-init", ...

@@ -86,9 +86,9 @@ Result<int> RunCommand::run_named() {
 
 Result<int> RunCommand::run_unnamed() {
   config::SandboxConfig config = MSB_TRY(flags_.to_config(""));
-  for (const auto& [key, value] : config.env) MSB_TRY(config::validate_env_key(key));
-  if (!config.workdir.empty()) MSB_TRY(config::validate_guest_path("--workdir", config.workdir));
-  MSB_TRY(config::validate_isolation(config.isolation, config.accel));
+  // The same rules as a named sandbox's (cpus, memory, hostname, env, paths, ...): only the
+  // name, which an unnamed run does not have, is not checked.
+  MSB_TRY(config::validate(config, msb_home(), config::Naming::kUnnamed));
   std::unique_ptr<engine::Engine> engine = MSB_TRY(runtime::engine_for(config));
   runtime::ForegroundRunRequest request;
   store::Database db = MSB_TRY(store::Database::open(msb_db_path()));
@@ -99,7 +99,7 @@ Result<int> RunCommand::run_unnamed() {
   std::string layer = engine->writable_layer_path(run_dir.path());
   MSB_TRY(engine->create_writable_layer(layer, /*ephemeral=*/true));
   // The same launch as a named sandbox's supervisor, in a directory the run removes.
-  if (config.hostname.empty()) config.hostname = "microsandbox";
+  if (!config.hostname) config.hostname = "microsandbox";
   runtime::LaunchPlace place{run_dir.path(), "", run_dir.path(), layer,
                              "run-" + std::to_string(os::current_pid())};
   request.launch =

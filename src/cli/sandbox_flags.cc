@@ -22,7 +22,8 @@ void SandboxFlags::add_to(CLI::App& app) {
   app.add_option("-e,--env", env_, "Environment variable KEY=VALUE (repeatable)");
   app.add_option("-w,--workdir", workdir_, "Working directory of commands in the sandbox");
   app.add_option("-u,--user", user_, "User commands run as: name, uid or uid:gid");
-  app.add_option("-H,--hostname", hostname_, "Hostname (default: derived from the name)");
+  hostname_option_ = app.add_option("-H,--hostname", hostname_,
+                                    "Hostname, 1-64 bytes (default: derived from the name)");
   app.add_option("--shell", shell_, "Shell for `msb shell` and scripts (default /bin/sh)");
   app.add_option("--label", labels_, "Label KEY=VALUE (repeatable)");
   app.add_option("--pull", pull_, "When to pull the image: if-missing (default), always, never");
@@ -45,7 +46,8 @@ Result<config::SandboxConfig> SandboxFlags::to_config(const std::string& name) c
     config.env.push_back(MSB_TRY(split_key_value("--env", entry)));
   config.workdir = workdir_;
   config.user = user_;
-  config.hostname = hostname_;
+  // Only an absent -H means "derive it"; -H '' is an empty hostname, which validate refuses.
+  if (hostname_option_ && hostname_option_->count() > 0) config.hostname = hostname_;
   config.shell = shell_;
   for (const std::string& entry : labels_) {
     auto [key, value] = MSB_TRY(split_key_value("--label", entry));

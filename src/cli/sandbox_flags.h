@@ -38,6 +38,7 @@ class SandboxFlags {
   std::string workdir_;
   std::string user_;
   std::string hostname_;
+  CLI::Option* hostname_option_ = nullptr;  // given at all (even as '') or not
   std::string shell_ = "/bin/sh";
   std::vector<std::string> labels_;
   std::string pull_ = "if-missing";

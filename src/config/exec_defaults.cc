@@ -36,6 +36,13 @@ bool sets_term(const std::vector<std::pair<std::string, std::string>>& env) {
   return false;
 }
 
+// The host's terminal type, unless it is unset, blank or "dumb": then xterm, which every
+// terminal program can draw with.
+std::string tty_term(std::string_view host_term) {
+  bool blank = host_term.find_first_not_of(" \t\n\r\f\v") == std::string_view::npos;
+  return blank || host_term == "dumb" ? "xterm" : std::string(host_term);
+}
+
 }  // namespace
 
 ExecSettings resolve_exec_settings(const SandboxConfig& config,
@@ -44,11 +51,9 @@ ExecSettings resolve_exec_settings(const SandboxConfig& config,
                                    std::string_view host_term) {
   EnvBuilder env;
   for (const auto& [key, value] : config.env) env.set(key, value);
-  // A terminal works best with the host's terminal type; a program that cannot describe it
-  // ("dumb", or none) still gets a usable one.
-  if (tty && !sets_term(exec_env)) {
-    env.set("TERM", host_term.empty() || host_term == "dumb" ? "xterm" : std::string(host_term));
-  }
+  // A terminal works best with the host's terminal type, unless the sandbox or this exec
+  // chose one: the terminal inside may differ from the one outside (a multiplexer, say).
+  if (tty && !sets_term(config.env) && !sets_term(exec_env)) env.set("TERM", tty_term(host_term));
   for (const auto& [key, value] : exec_env) env.set(key, value);
 
   ExecSettings settings;

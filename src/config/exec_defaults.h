@@ -19,9 +19,9 @@ struct ExecSettings {
 
 // env: the sandbox env first, then the per-exec env; later wins, one entry per key, in the
 // order each key first appeared. cwd: `exec_cwd` if set, else the sandbox workdir, else "/".
-// user: `exec_user` if set, else the sandbox user. With `tty`, TERM is set (over a sandbox
-// TERM) to `host_term`, or to "xterm" when that is empty or "dumb", unless `exec_env` sets
-// TERM itself. Never fails; thread-safe.
+// user: `exec_user` if set, else the sandbox user. With `tty`, a TERM from `exec_env` or
+// the sandbox env wins; without one, TERM is `host_term` (the host's $TERM, "" when unset),
+// or "xterm" when that is blank or "dumb". Never fails; thread-safe.
 ExecSettings resolve_exec_settings(const SandboxConfig& config,
                                    const std::vector<std::pair<std::string, std::string>>& exec_env,
                                    std::string_view exec_cwd, std::string_view exec_user, bool tty,

@@ -25,6 +25,20 @@ Result<void> read_string(const json& object, const char* key, std::string& out,
   return {};
 }
 
+// A string, or null / a missing key for "not set".
+Result<void> read_optional_string(const json& object, const char* key,
+                                  std::optional<std::string>& out) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) {
+    out.reset();
+    return {};
+  }
+  const json::string_t* value = it->get_ptr<const json::string_t*>();
+  if (!value) return wrong_type(key, "a string or null");
+  out = *value;
+  return {};
+}
+
 Result<void> read_u32(const json& object, const char* key, uint32_t& out) {
   auto it = object.find(key);
   if (it == object.end()) return {};
@@ -141,7 +155,7 @@ std::string to_json(const SandboxConfig& config) {
       {"env", env_to_json(config.env)},
       {"workdir", config.workdir},
       {"user", config.user},
-      {"hostname", config.hostname},
+      {"hostname", config.hostname ? json(*config.hostname) : json(nullptr)},
       {"shell", config.shell},
       {"labels", config.labels},
       {"entrypoint", config.entrypoint},
@@ -175,7 +189,7 @@ Result<SandboxConfig> config_from_json(std::string_view text) {
   MSB_TRY(read_env(object, config.env));
   MSB_TRY(read_string(object, "workdir", config.workdir));
   MSB_TRY(read_string(object, "user", config.user));
-  MSB_TRY(read_string(object, "hostname", config.hostname));
+  MSB_TRY(read_optional_string(object, "hostname", config.hostname));
   MSB_TRY(read_string(object, "shell", config.shell));
   MSB_TRY(read_labels(object, config.labels));
   MSB_TRY(read_string_list(object, "entrypoint", config.entrypoint));

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -38,7 +39,8 @@ struct SandboxConfig {
   std::vector<std::pair<std::string, std::string>> env;  // ordered; later wins on duplicate keys
   std::string workdir;                                   // "" = none (exec cwd defaults to "/")
   std::string user;                                      // "" = image default (root)
-  std::string hostname;                                  // "" = derived from name at normalize time
+  // nullopt = derived from the name at normalize time; "" is an explicit (invalid) choice.
+  std::optional<std::string> hostname;
   std::string shell = "/bin/sh";
   std::map<std::string, std::string> labels;
   std::vector<std::string> entrypoint;
@@ -60,14 +62,16 @@ struct SandboxConfig {
 // The config as compact JSON text (no whitespace, keys sorted, so equal configs give equal
 // text). Every field is written, including defaults. env is an array of
 // {"name": ..., "value": ...} objects to keep order and duplicates; rootfs is
-// {"kind": "image"|"bind"|"disk", "path": ..., "fstype": ...}. Bytes that are not valid
-// UTF-8 are written as U+FFFD, so such strings do not round trip. Never fails; thread-safe.
+// {"kind": "image"|"bind"|"disk", "path": ..., "fstype": ...}; an absent hostname is null.
+// Bytes that are not valid UTF-8 are written as U+FFFD, so such strings do not round trip.
+// Never fails; thread-safe.
 std::string to_json(const SandboxConfig& config);
 
 // Parses the JSON form written by to_json(). Missing keys keep their defaults, unknown keys
-// are ignored, null is a wrong type. Returns kInvalidConfig "sandbox config: <what>" when the
-// text is not JSON, not an object, or a field has the wrong type or an unknown enum value.
-// Does not validate() the result. Never throws; thread-safe.
+// are ignored, null is a wrong type except for "hostname", where null or a missing key
+// means absent and "" is an empty hostname (which validate() refuses). Returns kInvalidConfig
+// "sandbox config: <what>" when the text is not JSON, not an object, or a field has the wrong type
+// or an unknown enum value. Does not validate() the result. Never throws; thread-safe.
 [[nodiscard]] Result<SandboxConfig> config_from_json(std::string_view text);
 
 // "if-missing", "always" or "never". Thread-safe.

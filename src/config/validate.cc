@@ -17,14 +17,14 @@ constexpr uint32_t kMaxCpus = 64;
 constexpr uint32_t kMinMemoryMib = 64;
 constexpr uint32_t kMaxMemoryMib = 1048576;  // 1 TiB
 constexpr uint32_t kMaxReplaceTimeoutMs = 3600 * 1000;
-constexpr size_t kMaxHostnameLabelBytes = 63;
 constexpr std::array<std::string_view, 3> kReservedLabelPrefixes = {"sandbox.", "microsandbox.",
                                                                     "service."};
 constexpr std::array<std::string_view, 5> kDiskFsTypes = {"ext4", "xfs", "btrfs", "erofs",
                                                           "squashfs"};
 
-tl::unexpected<Error> invalid(std::string message) {
-  return make_error(ErrorKind::kInvalidConfig, std::move(message));
+// Every failure reads "invalid config: <what>", as the reference's errors do.
+tl::unexpected<Error> invalid(std::string_view message) {
+  return make_error(ErrorKind::kInvalidConfig, fmt::format("invalid config: {}", message));
 }
 
 // The value as it goes between quotes in a message: control bytes as \xNN, so that a
@@ -50,12 +50,6 @@ bool is_alnum(char c) {
 
 bool is_name_char(char c) { return is_alnum(c) || c == '.' || c == '_' || c == '-'; }
 
-bool is_valid_hostname_label(std::string_view label) {
-  if (label.empty() || label.size() > kMaxHostnameLabelBytes) return false;
-  if (label.front() == '-' || label.back() == '-') return false;
-  return std::all_of(label.begin(), label.end(), [](char c) { return is_alnum(c) || c == '-'; });
-}
-
 // Whitespace and control bytes never appear in an OCI reference or a built-in name.
 bool is_valid_image_text(std::string_view image) {
   return std::none_of(image.begin(), image.end(), [](char c) {
@@ -64,9 +58,13 @@ bool is_valid_image_text(std::string_view image) {
   });
 }
 
+// Zero in the reference's words ("cpus must be greater than 0"), then the range we allow.
 Result<void> validate_range(std::string_view what, uint64_t value, uint64_t low, uint64_t high,
                             std::string_view unit) {
   if (value >= low && value <= high) return {};
+  if (value == 0) {
+    return invalid(fmt::format("{} must be greater than 0: use {} to {}{}", what, low, high, unit));
+  }
   return invalid(
       fmt::format("{} must be from {} to {}{}, got {}{}", what, low, high, unit, value, unit));
 }
@@ -137,12 +135,12 @@ Result<void> validate_rootfs(const SandboxConfig& config) {
   switch (config.rootfs.kind) {
     case RootfsSource::Kind::kImage:
       if (config.image.empty()) {
-        return invalid("image must not be empty: use an OCI reference or a built-in image name");
+        return invalid("image source is required: use an OCI reference or a built-in image name");
       }
       if (!is_valid_image_text(config.image)) {
-        return invalid(fmt::format(
-            "invalid image reference '{}': it must not contain whitespace or control characters",
-            shown(config.image)));
+        return invalid(
+            fmt::format("image reference '{}' must not contain whitespace or control characters",
+                        shown(config.image)));
       }
       return {};
     case RootfsSource::Kind::kBind:
@@ -167,13 +165,15 @@ Result<void> validate_isolation(std::string_view isolation, std::string_view acc
 }
 
 Result<void> validate_name(std::string_view name) {
-  if (!name.empty() && name.size() <= kMaxNameBytes && is_alnum(name.front()) &&
-      std::all_of(name.begin(), name.end(), is_name_char)) {
-    return {};
+  if (name.empty()) return invalid("sandbox name must not be empty");
+  if (name.size() > kMaxNameBytes) {
+    return invalid(fmt::format("sandbox name must be at most {} characters: got {}", kMaxNameBytes,
+                               name.size()));
   }
+  if (is_alnum(name.front()) && std::all_of(name.begin(), name.end(), is_name_char)) return {};
   return invalid(fmt::format(
-      "invalid sandbox name '{}': use 1-128 characters from A-Z a-z 0-9 . _ - starting with a "
-      "letter or digit",
+      "sandbox name must start with an alphanumeric and contain only alphanumeric, dots, "
+      "hyphens, and underscores: {}",
       shown(name)));
 }
 
@@ -188,46 +188,42 @@ Result<void> validate_socket_path(std::string_view msb_home, std::string_view na
       shown(name), shown(msb_home), length, kMaxSocketPathBytes));
 }
 
+// Any bytes at all: the kernel takes them as they are (sethostname(2)), and they reach the
+// guest as data, never as text of a command line (engine/vm/qemu_cmdline.h).
 Result<void> validate_hostname(std::string_view hostname) {
-  bool valid = !hostname.empty() && hostname.size() <= kMaxHostnameBytes;
-  for (size_t start = 0; valid;) {
-    size_t dot = hostname.find('.', start);
-    valid = is_valid_hostname_label(hostname.substr(start, dot - start));
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
+  if (hostname.empty()) return invalid("hostname must not be empty");
+  if (hostname.size() > kMaxHostnameBytes) {
+    return invalid(
+        fmt::format("hostname is too long: {} bytes (max {})", hostname.size(), kMaxHostnameBytes));
   }
-  if (valid) return {};
-  return invalid(fmt::format(
-      "invalid hostname '{}': use 1-64 characters in dot-separated labels of 1-63 characters "
-      "from A-Z a-z 0-9 -, not starting or ending with '-'",
-      shown(hostname)));
+  return {};
 }
 
 Result<void> validate_env_key(std::string_view key) {
-  if (key.empty() || key.find('=') != std::string_view::npos || has_nul(key)) {
-    return invalid(fmt::format(
-        "invalid environment variable name '{}': use a non-empty name without '=' or NUL bytes",
-        shown(key)));
+  if (key.empty()) return invalid("environment variable name must not be empty");
+  if (key.find('=') != std::string_view::npos || has_nul(key)) {
+    return invalid(fmt::format("environment variable name '{}' must not contain '=' or NUL bytes",
+                               shown(key)));
   }
   if (key.starts_with("MSB_")) {
     return invalid(fmt::format(
-        "environment variable '{}' is reserved: names starting with MSB_ are used by microsandbox",
+        "environment variable \"{}\" uses the reserved MSB_ prefix: microsandbox sets those",
         shown(key)));
   }
   return {};
 }
 
 Result<void> validate_label(std::string_view key, std::string_view value) {
-  if (key.empty() || has_nul(key)) {
-    return invalid(
-        fmt::format("invalid label key '{}': use a non-empty key without NUL bytes", shown(key)));
+  if (key.empty()) return invalid("label key must not be empty");
+  if (has_nul(key)) {
+    return invalid(fmt::format("label key '{}' must not contain NUL bytes", shown(key)));
   }
   for (std::string_view prefix : kReservedLabelPrefixes) {
     if (key.starts_with(prefix)) {
       return invalid(fmt::format(
-          "label key '{}' is reserved: keys starting with sandbox., microsandbox. or service. are "
-          "used by microsandbox",
-          shown(key)));
+          "label key '{}' uses reserved prefix '{}': sandbox., microsandbox. and service. are "
+          "microsandbox's",
+          shown(key), prefix));
     }
   }
   return validate_no_nul(fmt::format("label '{}' value", shown(key)), value);
@@ -240,10 +236,12 @@ Result<void> validate_guest_path(std::string_view what, std::string_view path) {
   return validate_no_nul(what, path);
 }
 
-Result<void> validate(const SandboxConfig& config, std::string_view msb_home) {
-  MSB_TRY(validate_name(config.name));
-  MSB_TRY(validate_socket_path(msb_home, config.name));
-  if (!config.hostname.empty()) MSB_TRY(validate_hostname(config.hostname));
+Result<void> validate(const SandboxConfig& config, std::string_view msb_home, Naming naming) {
+  if (naming == Naming::kNamed) {
+    MSB_TRY(validate_name(config.name));
+    MSB_TRY(validate_socket_path(msb_home, config.name));
+  }
+  if (config.hostname) MSB_TRY(validate_hostname(*config.hostname));
   MSB_TRY(validate_range("cpus", config.cpus, 1, kMaxCpus, ""));
   MSB_TRY(validate_range("memory", config.memory_mib, kMinMemoryMib, kMaxMemoryMib, " MiB"));
   MSB_TRY(validate_env(config));
@@ -260,7 +258,7 @@ Result<void> validate(const SandboxConfig& config, std::string_view msb_home) {
 }
 
 void normalize(SandboxConfig& config) {
-  if (config.hostname.empty()) config.hostname = derive_hostname(config.name);
+  if (!config.hostname) config.hostname = derive_hostname(config.name);
   if (config.rootfs.kind == RootfsSource::Kind::kDisk && config.rootfs.fstype.empty()) {
     config.rootfs.fstype = "ext4";
   }

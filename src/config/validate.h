@@ -3,8 +3,10 @@
 // says what was wrong and what is allowed, before anything is created.
 //
 // Every function here is a pure check (validate() also stats the host path of a bind or disk
-// rootfs), creates nothing, and is thread-safe. Failures are kInvalidConfig. Offending values
-// are quoted in messages with control bytes written as \xNN.
+// rootfs), creates nothing, and is thread-safe. Failures are kInvalidConfig, with messages
+// "invalid config: <what>" in the reference's words where it has them (its
+// packages/microsandbox-types validation and SDK builder), our detail after them. Offending
+// values are shown in messages with control bytes written as \xNN.
 #pragma once
 
 #include <string_view>
@@ -21,46 +23,55 @@ inline constexpr size_t kMaxHostnameBytes = 64;
 // Longest path that fits sockaddr_un::sun_path with its terminating NUL.
 inline constexpr size_t kMaxSocketPathBytes = 107;
 
-// 1-128 bytes of [A-Za-z0-9._-], the first a letter or digit. Message e.g. "invalid sandbox
-// name 'a b': use 1-128 characters from A-Z a-z 0-9 . _ - starting with a letter or digit".
+// 1-128 bytes of [A-Za-z0-9._-], the first a letter or digit. Messages "sandbox name must not
+// be empty", "... must be at most 128 characters: got N", "... must start with an
+// alphanumeric and contain only alphanumeric, dots, hyphens, and underscores: <name>".
 [[nodiscard]] Result<void> validate_name(std::string_view name);
 
 // The agent socket lives at <msb_home>/run/<name>/agent.sock, which must fit sun_path (at
-// most 107 bytes): "sandbox name '<name>' is too long for MSB_HOME <home>: its socket path
-// would be N bytes (at most 107)".
+// most 107 bytes): "invalid config: sandbox name '<name>' is too long for MSB_HOME <home>: its
+// socket path would be N bytes (at most 107)".
 [[nodiscard]] Result<void> validate_socket_path(std::string_view msb_home, std::string_view name);
 
-// 1-64 bytes of dot-separated RFC 1123 labels: each 1-63 bytes of [A-Za-z0-9-], not starting
-// or ending with '-'.
+// 1-64 bytes, any bytes (as the reference: a 64-byte single label, "a_b" or "a b" pass).
+// Messages "hostname must not be empty" and "hostname is too long: N bytes (max 64)".
 [[nodiscard]] Result<void> validate_hostname(std::string_view hostname);
 
 // Non-empty, without '=' or NUL, and not starting with "MSB_" (reserved: "environment
-// variable 'MSB_X' is reserved: names starting with MSB_ are used by microsandbox").
+// variable "MSB_X" uses the reserved MSB_ prefix: ...").
 [[nodiscard]] Result<void> validate_env_key(std::string_view key);
 
 // "vm" or "namespace"; namespace isolation takes no accelerator (kInvalidConfig).
 [[nodiscard]] Result<void> validate_isolation(std::string_view isolation, std::string_view accel);
 
 // The key is non-empty, without NUL, and not under "sandbox.", "microsandbox." or "service."
-// (reserved, case-sensitive); the value has no NUL.
+// (reserved, case-sensitive: "label key 'k' uses reserved prefix 'p': ..."); the value has no
+// NUL.
 [[nodiscard]] Result<void> validate_label(std::string_view key, std::string_view value);
 
 // An absolute path without NUL: "<what> must be an absolute guest path, got 'x'".
 [[nodiscard]] Result<void> validate_guest_path(std::string_view what, std::string_view path);
 
-// Checks every rule, in this order, and returns the first failure: name, socket path under
-// `msb_home`, hostname (if set), cpus 1..64, memory_mib 64..1048576, env keys (and values
-// without NUL), labels, workdir (if set), shell, user without NUL, replace_timeout_ms at most
-// one hour, accel "", "kvm" or "tcg", isolation "vm" or "namespace" (namespace takes no
-// accel), entrypoint and cmd arguments without NUL, then the
-// rootfs: kImage needs a non-empty image without whitespace or control bytes; kBind needs an
-// existing directory at path; kDisk an existing regular file and an fstype of "" (ext4),
+// Whether the config names a sandbox. kNamed: every stored sandbox. kUnnamed: a foreground
+// `msb run` without --name, which is never stored and has no agent socket of its own: its
+// empty name and the socket path are not checked; every other rule is.
+enum class Naming { kNamed, kUnnamed };
+
+// Checks every rule, in this order, and returns the first failure: name and socket path
+// under `msb_home` (kNamed only), hostname (if set), cpus 1..64 and memory_mib 64..1048576
+// (0: "cpus must be greater than 0: ..."), env keys (and values without NUL), labels, workdir (if
+// set), shell, user without NUL, replace_timeout_ms at most one hour, accel "", "kvm" or "tcg",
+// isolation "vm" or "namespace" (namespace takes no accel), entrypoint and cmd arguments without
+// NUL, then the rootfs: kImage needs a non-empty image without whitespace or control bytes; kBind
+// needs an existing directory at path; kDisk an existing regular file and an fstype of "" (ext4),
 // ext4, xfs, btrfs, erofs or squashfs. A derived hostname is not checked (see
 // derive_hostname()).
-[[nodiscard]] Result<void> validate(const SandboxConfig& config, std::string_view msb_home);
+[[nodiscard]] Result<void> validate(const SandboxConfig& config, std::string_view msb_home,
+                                    Naming naming = Naming::kNamed);
 
 // Fills the defaults that depend on other fields: hostname from name (derive_hostname()) when
-// empty, and fstype "ext4" for a kDisk rootfs without one. REQUIRES: validate() succeeded.
+// absent (never when ""), and fstype "ext4" for a kDisk rootfs without one. REQUIRES: validate()
+// succeeded.
 void normalize(SandboxConfig& config);
 
 }  // namespace msb::config

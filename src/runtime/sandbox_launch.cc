@@ -4,6 +4,7 @@
 
 #include <cerrno>
 
+#include "config/hostname.h"
 #include "os/io.h"
 
 namespace msb::runtime {
@@ -25,7 +26,8 @@ Result<engine::LaunchSpec> launch_spec_for(const config::SandboxConfig& config,
   spec.rootfs_layers = std::move(rootfs_layers);
   spec.cpus = config.cpus;
   spec.memory_mib = config.memory_mib;
-  spec.hostname = config.hostname;
+  // Stored configs are normalized (hostname set); derive it anyway for one that is not.
+  spec.hostname = config.hostname.value_or(config::derive_hostname(config.name));
   spec.ephemeral = ephemeral;
   if (!config.accel.empty()) {
     engine::Accel accel = MSB_TRY(engine::parse_accel(config.accel));

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
+#include "config/hostname.h"
 #include "os/clock.h"
 #include "os/file.h"
 #include "os/io.h"

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <string_view>
+
+#include "common/hex.h"
 #include "engine/vm/accel.h"
 
 namespace msb::engine::vm {
@@ -17,19 +20,38 @@ std::string escape_option(const std::string& value) {
   return out;
 }
 
+// Letters, digits and . _ : - only: a word the kernel keeps whole, and an option value
+// QEMU does not split.
+bool is_plain_word(std::string_view value) {
+  if (value.empty()) return false;
+  for (char c : value) {
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '.' || c == '_' || c == ':' || c == '-';
+    if (!plain) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string kernel_cmdline(const QemuConfig& config) {
+  // SECURITY: the kernel splits its command line at whitespace, honours double quotes and
+  // takes every key=value word as a parameter of its own (init=, rdinit=, or one of ours),
+  // so no text from a user may ever appear in it. The hostname (any byte a user chose)
+  // travels as hex, decoded by the agent; every other value is a number or one of the
+  // engine's own names, checked here so that a future caller cannot pass user text.
+  //
   // reboot=t + QEMU -no-reboot: the agent's final reboot() makes QEMU exit (a power-off
   // without ACPI would only halt). panic=-1 turns a panic into that same exit.
   std::string line = "console=ttyS0 quiet panic=-1 reboot=t rdinit=/init";
   for (size_t i = 0; i < config.disks.size(); ++i) {
     const DiskSpec& disk = config.disks[i];
+    MSB_CHECK(is_plain_word(disk.fstype) && is_plain_word(disk.serial));
     line += fmt::format(" msb.{}={}:{}", i == 0 ? "rootfs" : "upper", disk.fstype, disk.serial);
     // A throwaway upper disk: the agent mounts the overlay volatile and skips the final sync.
     if (i > 0 && disk.ignore_flushes) line += " msb.volatile-upper";
   }
-  if (!config.hostname.empty()) line += " msb.hostname=" + config.hostname;
+  if (!config.hostname.empty()) line += " msb.hostname=" + hex_encode(config.hostname);
   if (config.clock_ns != 0) line += fmt::format(" msb.clock-ns={}", config.clock_ns);
   // The kernel then never calibrates its TSC against the (emulated) PIT.
   if (config.tsc_khz) line += fmt::format(" tsc_early_khz={}", *config.tsc_khz);
@@ -67,6 +89,8 @@ std::vector<std::string> qemu_command(const QemuConfig& config) {
   std::vector<std::string> accel = config.accel == Accel::kKvm ? kvm_qemu_args() : tcg_qemu_args();
   argv.insert(argv.begin() + 1, accel.begin(), accel.end());
   for (const DiskSpec& disk : config.disks) {
+    // SECURITY: the serial is an option value (id=, drive=, serial=) that is not escaped.
+    MSB_CHECK(is_plain_word(disk.serial));
     argv.push_back("-drive");
     argv.push_back(fmt::format("id={},file={},format=raw,if=none{}{}", disk.serial,
                                escape_option(disk.path), disk.read_only ? ",readonly=on" : "",

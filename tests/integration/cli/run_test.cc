@@ -84,8 +84,78 @@ INSTANTIATE_TEST_SUITE_P(
                  "echo \"$GREETING\" $(pwd)"},
                 0,
                 "hi there /tmp\n"},
-        RunCase{"ForcedTcg", {"run", "--accel", "tcg", "--", "true"}, 0, ""}),
+        RunCase{"ForcedTcg", {"run", "--accel", "tcg", "--", "true"}, 0, ""},
+        // A hostname may hold any byte (as the reference's): it reaches the guest as data,
+        // never as words of the kernel command line (where "init=/bin/sh" would be one).
+        RunCase{"HostnameWithKernelParameter",
+                {"run", "-H", "a init=/bin/sh", "--", "hostname"},
+                0,
+                "a init=/bin/sh\n"},
+        RunCase{"HostnameWithQuotesSpacesAndNewline",
+                {"run", "-H", "q\"x' y=z\n rdinit=/bin/sh", "--", "hostname"},
+                0,
+                "q\"x' y=z\n rdinit=/bin/sh\n"},
+        RunCase{"HostnameOf64Bytes",
+                {"run", "-H", std::string(64, 'h'), "--", "hostname"},
+                0,
+                std::string(64, 'h') + "\n"},
+        RunCase{"EnvValueVerbatim",
+                {"run", "-e", "V=a b=c \"d\" 'e'\nf\t$(g) `h` \\i", "--", "sh", "-c",
+                 "printf '%s|' \"$V\""},
+                0,
+                "a b=c \"d\" 'e'\nf\t$(g) `h` \\i|"},
+        // Configuration errors are usage errors (exit 2), for unnamed runs too.
+        RunCase{"EmptyHostnameIsAConfigError", {"run", "-H", "", "--", "true"}, 2, ""},
+        RunCase{
+            "LongHostnameIsAConfigError", {"run", "-H", std::string(65, 'h'), "--", "true"}, 2, ""},
+        RunCase{"ZeroCpusIsAConfigError", {"run", "--cpus", "0", "--", "true"}, 2, ""},
+        RunCase{"TooManyCpusIsAConfigError", {"run", "-c", "65", "--", "true"}, 2, ""},
+        RunCase{"NegativeCpusIsAUsageError", {"run", "--cpus", "-1", "--", "true"}, 2, ""},
+        RunCase{"TooLittleMemoryIsAConfigError", {"run", "-m", "63", "--", "true"}, 2, ""},
+        RunCase{"TooMuchMemoryIsAConfigError", {"run", "--memory", "1048577", "--", "true"}, 2, ""},
+        RunCase{"ReservedEnvIsAConfigError", {"run", "-e", "MSB_X=1", "--", "true"}, 2, ""},
+        RunCase{
+            "ReservedLabelIsAConfigError", {"run", "--label", "sandbox.x=1", "--", "true"}, 2, ""},
+        RunCase{"RelativeShellIsAConfigError", {"run", "--shell", "sh", "--", "true"}, 2, ""}),
     [](const ::testing::TestParamInfo<RunCase>& info) { return info.param.name; });
+
+// An unnamed run is checked with every rule of a named sandbox (config::validate), and
+// says what was wrong in the reference's words, before anything boots.
+TEST_F(MsbRun, ConfigErrorsSayWhatWasWrong) {
+  struct Case {
+    std::vector<std::string> flags;
+    std::string message;
+  };
+  std::vector<Case> cases = {
+      {{"-H", ""}, "msb: error: invalid config: hostname must not be empty\n"},
+      {{"-H", std::string(65, 'h')},
+       "msb: error: invalid config: hostname is too long: 65 bytes "
+       "(max 64)\n"},
+      {{"--cpus", "0"}, "msb: error: invalid config: cpus must be greater than 0: use 1 to 64\n"},
+      {{"--cpus", "65"}, "msb: error: invalid config: cpus must be from 1 to 64, got 65\n"},
+      {{"--memory", "0"},
+       "msb: error: invalid config: memory must be greater than 0: use 64 to 1048576 MiB\n"},
+      {{"-m", "63"},
+       "msb: error: invalid config: memory must be from 64 to 1048576 MiB, got 63 MiB\n"},
+      {{"-e", "MSB_X=1"},
+       "msb: error: invalid config: environment variable \"MSB_X\" uses the reserved MSB_ "
+       "prefix: microsandbox sets those\n"},
+      {{"-w", "tmp"},
+       "msb: error: invalid config: workdir must be an absolute guest path, got "
+       "'tmp'\n"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> argv = {"run"};
+    argv.insert(argv.end(), c.flags.begin(), c.flags.end());
+    argv.insert(argv.end(), {"--", "true"});
+    MsbResult result = harness_.run(argv);
+    EXPECT_EQ(result.exit_code, 2) << c.flags[0];
+    EXPECT_EQ(result.err, c.message) << c.flags[0];
+    EXPECT_EQ(result.out, "");
+  }
+  EXPECT_TRUE(harness_.live_qemu_pids().empty());
+  EXPECT_TRUE(harness_.leftover_run_dirs().empty());
+}
 
 TEST_F(MsbRun, StdoutAndStderrStaySeparate) {
   MsbResult result =

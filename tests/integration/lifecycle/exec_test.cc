@@ -90,6 +90,76 @@ TEST_F(LifecycleTest, ExecInheritsEnvWorkdirUserAndShellFromTheSandbox) {
   Sandbox::remove("defaults");
 }
 
+// Hostnames, env values and working directories may hold spaces, '=', quotes and newlines:
+// each arrives in the guest byte for byte. The hostname goes to the vm's kernel as hex (a
+// raw "init=/bin/sh" would be a kernel parameter), env and cwd by the agent protocol.
+TEST_F(LifecycleTest, HostileHostnameEnvAndWorkdirArriveVerbatim) {
+  const std::string hostname = "a init=/bin/sh \"q\" 'r'\nx=y";
+  const std::string value = "a b=c \"d\" 'e'\nf\tg $(h) `i` \\j";
+  const std::string dir = "/tmp/a b=c \"d\" 'e'\nf";
+  Sandbox sandbox = sandbox_builder("hostile").hostname(hostname).env("V", value).create();
+  EXPECT_EQ(sandbox.exec("hostname").stdout_data, hostname + "\n");
+  EXPECT_EQ(sandbox.exec("cat", {"/proc/sys/kernel/hostname"}).stdout_data, hostname + "\n");
+  if (on_vm_engine()) {
+    // Our agent is PID 1, and the kernel took none of the hostname's words as its own.
+    std::string cmdline = sandbox.exec("cat", {"/proc/cmdline"}).stdout_data;
+    EXPECT_THAT(cmdline, Not(HasSubstr("init=/bin/sh"))) << cmdline;
+    EXPECT_THAT(cmdline, HasSubstr(" msb.hostname=6120696e69743d2f62696e2f7368")) << cmdline;
+    EXPECT_THAT(sandbox.exec("cat", {"/proc/1/cmdline"}).stdout_data, Not(HasSubstr("sh")));
+  }
+
+  // busybox has no printenv: the shell prints the variable's bytes, nothing added.
+  auto env_value = [&](const std::string& key, ExecOptions options = {}) {
+    return sandbox.exec("sh", {"-c", "printf %s \"$" + key + "\""}, options).stdout_data;
+  };
+  EXPECT_EQ(env_value("V"), value);
+  EXPECT_EQ(env_value("W", {.env = {{"W", value}}}), value);
+  EXPECT_EQ(env_value("V", {.env = {{"V", value + "2"}}}), value + "2");
+
+  ASSERT_EQ(sandbox.exec("mkdir", {"-p", dir}).exit_code, 0);
+  EXPECT_EQ(sandbox.exec("pwd", {}, {.cwd = dir}).stdout_data, dir + "\n");
+  EXPECT_EQ(sandbox.shell("pwd", {.cwd = dir}).stdout_data, dir + "\n");
+  sandbox.stop_and_wait();
+  Sandbox::remove("hostile");
+}
+
+// With a TTY, TERM comes from the exec's env, else the sandbox's env, else the host's
+// $TERM, else (unset, blank or "dumb") xterm. Without one the host's TERM never applies.
+TEST_F(LifecycleTest, TtyTermPrefersExecThenSandboxThenHostThenXterm) {
+  auto term_of = [](Sandbox& sandbox, ExecOptions options) {
+    options.tty = true;
+    return sandbox.exec("sh", {"-c", "printf %s \"${TERM-unset}\""}, options).stdout_data;
+  };
+  Sandbox plain = sandbox_builder("term-plain").create();
+  {
+    ScopedEnv host("TERM", "screen-256color");
+    EXPECT_EQ(term_of(plain, {}), "screen-256color");
+    EXPECT_EQ(term_of(plain, {.env = {{"TERM", "vt100"}}}), "vt100");
+    EXPECT_EQ(plain.exec("sh", {"-c", "printf %s \"${TERM-unset}\""}).stdout_data, "unset");
+  }
+  for (std::optional<std::string> blank :
+       {std::optional<std::string>(), std::optional<std::string>(""),
+        std::optional<std::string>("  "), std::optional<std::string>("dumb")}) {
+    ScopedEnv host("TERM", blank);
+    EXPECT_EQ(term_of(plain, {}), "xterm") << blank.value_or("<unset>");
+  }
+  plain.stop_and_wait();
+  Sandbox::remove("term-plain");
+
+  Sandbox with_term = sandbox_builder("term-set").env("TERM", "linux").create();
+  {
+    ScopedEnv host("TERM", "screen-256color");
+    EXPECT_EQ(term_of(with_term, {}), "linux");
+    EXPECT_EQ(term_of(with_term, {.env = {{"TERM", "vt100"}}}), "vt100");
+  }
+  {
+    ScopedEnv host("TERM", std::nullopt);
+    EXPECT_EQ(term_of(with_term, {}), "linux");
+  }
+  with_term.stop_and_wait();
+  Sandbox::remove("term-set");
+}
+
 // The socket path rule (<MSB_HOME>/run/<name>/agent.sock fits 107 bytes) caps names far
 // below the 128 bytes validate_name allows: a 100-byte name never fits, whatever MSB_HOME
 // is. The longest name that fits here is still over 64 bytes, so it gets a derived

@@ -5,8 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "common/hex.h"
+
 namespace msb::agent {
 namespace {
+
+using namespace std::string_literals;
 
 AgentOptions parse_args_ok(const std::vector<std::string>& args) {
   Result<AgentOptions> options = parse_agent_args(args);
@@ -33,7 +37,7 @@ TEST(ParseAgentArgs, DefaultsWithNoArguments) {
 TEST(ParseAgentArgs, ReadsEveryOption) {
   AgentOptions options =
       parse_args_ok({"--channel-fd=3", "--rootfs=erofs:msb-root", "--upper=ext4:msb-upper",
-                     "--hostname=box-1", "--clock-ns=18446744073709551615", "--exit-at-init"});
+                     "--hostname=626f782d31", "--clock-ns=18446744073709551615", "--exit-at-init"});
   EXPECT_EQ(options.channel_fd, 3);
   ASSERT_TRUE(options.rootfs.has_value());
   EXPECT_EQ(options.rootfs->fstype, "erofs");
@@ -54,7 +58,7 @@ TEST(ParseAgentArgs, SerialMayContainColons) {
 }
 
 TEST(ParseAgentArgs, LaterValueWins) {
-  EXPECT_EQ(parse_args_ok({"--hostname=a", "--hostname=b"}).hostname, "b");
+  EXPECT_EQ(parse_args_ok({"--hostname=61", "--hostname=62"}).hostname, "b");
 }
 
 TEST(ParseAgentArgs, RejectsBadValues) {
@@ -117,7 +121,7 @@ TEST(ParseKernelCmdline, ReadsVolatileUpper) {
 TEST(ParseKernelCmdline, ReadsMsbWordsAndSkipsKernelWords) {
   AgentOptions options = parse_cmdline_ok(
       "console=hvc0 quiet msb.rootfs=erofs:root msb.upper=ext4:upper root=/dev/vda "
-      "msb.hostname=vm msb.clock-ns=1700000000000000000 panic=-1 msb.exit-at-init\n");
+      "msb.hostname=766d msb.clock-ns=1700000000000000000 panic=-1 msb.exit-at-init\n");
   ASSERT_TRUE(options.rootfs.has_value());
   EXPECT_EQ(options.rootfs->fstype, "erofs");
   EXPECT_EQ(options.rootfs->serial, "root");
@@ -130,14 +134,14 @@ TEST(ParseKernelCmdline, ReadsMsbWordsAndSkipsKernelWords) {
 }
 
 TEST(ParseKernelCmdline, ToleratesExtraWhitespaceAndEmptyLine) {
-  AgentOptions options = parse_cmdline_ok("  msb.hostname=a\t\tquiet  \n");
+  AgentOptions options = parse_cmdline_ok("  msb.hostname=61\t\tquiet  \n");
   EXPECT_EQ(options.hostname, "a");
   EXPECT_FALSE(parse_cmdline_ok("").rootfs.has_value());
   EXPECT_EQ(parse_cmdline_ok("\n").hostname, "");
 }
 
 TEST(ParseKernelCmdline, IgnoresWordsThatOnlyLookSimilar) {
-  AgentOptions options = parse_cmdline_ok("msbx.hostname=a xmsb.hostname=b MSB.hostname=c");
+  AgentOptions options = parse_cmdline_ok("msbx.hostname=61 xmsb.hostname=62 MSB.hostname=63");
   EXPECT_EQ(options.hostname, "");
 }
 
@@ -148,6 +152,56 @@ TEST(ParseKernelCmdline, RejectsBadValuesAndUnknownKeys) {
     ASSERT_FALSE(options.has_value()) << cmdline;
     EXPECT_EQ(options.error().kind, ErrorKind::kInvalidArgument) << cmdline;
   }
+}
+
+// Hostnames may hold any byte (config/validate.h): the host sends their hex, and every
+// one of these comes back exactly, whichever form carried it.
+TEST(ParseKernelCmdline, HostnamesRoundTripThroughHex) {
+  std::string every_nonzero_byte;
+  for (int byte = 1; byte < 256; ++byte) every_nonzero_byte += static_cast<char>(byte);
+  for (const std::string& hostname :
+       {"a init=/bin/sh"s, "a b"s, "x=y"s, "\"quoted\" 'single'"s, "line\nbreak\ttab"s,
+        std::string(64, '\xff'), "caf\xc3\xa9"s, every_nonzero_byte.substr(0, 64),
+        every_nonzero_byte.substr(64, 64), every_nonzero_byte.substr(128, 64),
+        every_nonzero_byte.substr(192), "\x00"s, "a"s}) {
+    std::string hex = hex_encode(hostname);
+    AgentOptions from_cmdline =
+        parse_cmdline_ok("console=ttyS0 msb.rootfs=erofs:rootfs msb.hostname=" + hex + " quiet");
+    EXPECT_EQ(from_cmdline.hostname, hostname) << hex;
+    EXPECT_EQ(parse_args_ok({"--hostname=" + hex}).hostname, hostname) << hex;
+  }
+}
+
+TEST(ParseKernelCmdline, RejectsAHostnameThatIsNotHexOfOneTo64Bytes) {
+  std::vector<std::string> bad = {
+      "msb.hostname=",                           // no bytes
+      "msb.hostname=6",                          // odd length
+      "msb.hostname=626f7",                      // odd length
+      "msb.hostname=626F78",                     // upper case
+      "msb.hostname=box",                        // raw text, as hosts before hex sent
+      "msb.hostname=a\"b\"",                     // quotes
+      "msb.hostname=61=62",                      // '='
+      "msb.hostname=0x61",                       // prefix
+      "msb.hostname=" + std::string(130, 'a'),   // 65 bytes
+      "msb.hostname=" + std::string(1000, '0'),  // 500 bytes
+  };
+  for (const std::string& cmdline : bad) {
+    Result<AgentOptions> options = parse_kernel_cmdline(cmdline);
+    ASSERT_FALSE(options.has_value()) << cmdline;
+    EXPECT_EQ(options.error().kind, ErrorKind::kInvalidArgument) << cmdline;
+    EXPECT_EQ(options.error().message.rfind("hostname: ", 0), 0u) << options.error().message;
+    std::string arg = "--" + cmdline.substr(4);
+    EXPECT_FALSE(parse_agent_args({arg}).has_value()) << arg;
+  }
+  EXPECT_EQ(parse_cmdline_ok("msb.hostname=" + std::string(128, 'a')).hostname,
+            std::string(64, '\xaa'));
+}
+
+// What a raw hostname "a init=/bin/sh" would have done: the kernel's own words are not
+// ours to read, and the agent never takes a second word for part of the hostname.
+TEST(ParseKernelCmdline, WordsAfterTheHostnameAreNotPartOfIt) {
+  AgentOptions options = parse_cmdline_ok("msb.hostname=61 init=/bin/sh");
+  EXPECT_EQ(options.hostname, "a");
 }
 
 TEST(ParseKernelCmdline, RejectsChannelFd) {

@@ -44,6 +44,19 @@ TEST(SandboxFlags, EmptyValueIsAllowed) {
   EXPECT_EQ(parse({"-e", "A="}).value().env.front().second, "");
 }
 
+// No -H: derived from the name later. -H '' is an empty hostname (refused by validate),
+// not a request to derive one; any other text is taken as it is.
+TEST(SandboxFlags, HostnameAbsentEmptyOrVerbatim) {
+  EXPECT_EQ(parse({}).value().hostname, std::nullopt);
+  EXPECT_EQ(parse({"-H", ""}).value().hostname, std::optional<std::string>(""));
+  // CLI11 itself refuses "--hostname=" (no value): a usage error all the same.
+  EXPECT_THROW(parse({"--hostname="}), CLI::ParseError);
+  EXPECT_EQ(parse({"-H", "a init=/bin/sh"}).value().hostname,
+            std::optional<std::string>("a init=/bin/sh"));
+  EXPECT_EQ(parse({"--hostname", "x=\"y\"\n"}).value().hostname,
+            std::optional<std::string>("x=\"y\"\n"));
+}
+
 TEST(SandboxFlags, ReplaceTimeoutIsBounded) {
   EXPECT_FALSE(parse({"--replace-timeout", "-1"}).has_value());
   EXPECT_FALSE(parse({"--replace-timeout", "3601"}).has_value());

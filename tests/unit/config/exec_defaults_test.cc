@@ -69,9 +69,13 @@ TEST(ResolveExecSettings, TtyTakesTheHostTerm) {
             (Strings{"A=1", "TERM=screen-256color", "B=2"}));
 }
 
-TEST(ResolveExecSettings, TtyFallsBackToXtermForEmptyOrDumbHostTerm) {
-  EXPECT_EQ(resolve(SandboxConfig{}, {}, "", "", true, "").env, Strings{"TERM=xterm"});
-  EXPECT_EQ(resolve(SandboxConfig{}, {}, "", "", true, "dumb").env, Strings{"TERM=xterm"});
+TEST(ResolveExecSettings, TtyFallsBackToXtermForUnsetBlankOrDumbHostTerm) {
+  // The callers pass "" for an unset $TERM.
+  for (std::string_view host_term : {"", " ", "\t", " \n ", "dumb"}) {
+    EXPECT_EQ(resolve(SandboxConfig{}, {}, "", "", true, host_term).env, Strings{"TERM=xterm"})
+        << "'" << host_term << "'";
+  }
+  EXPECT_EQ(resolve(SandboxConfig{}, {}, "", "", true, "dumb-ish").env, Strings{"TERM=dumb-ish"});
 }
 
 TEST(ResolveExecSettings, ExecTermWinsOverTheHostTerm) {
@@ -81,11 +85,27 @@ TEST(ResolveExecSettings, ExecTermWinsOverTheHostTerm) {
             Strings{"TERM="});
 }
 
-TEST(ResolveExecSettings, HostTermWinsOverSandboxTermWithTty) {
+// The sandbox's TERM is what its author chose for the terminal inside: the host's does not
+// replace it, with or without a TTY, and whatever the host's TERM is.
+TEST(ResolveExecSettings, SandboxTermWinsOverTheHostTerm) {
   SandboxConfig config;
   config.env = {{"TERM", "linux"}, {"A", "1"}};
-  EXPECT_EQ(resolve(config, {}, "", "", true, "xterm").env, (Strings{"TERM=xterm", "A=1"}));
-  EXPECT_EQ(resolve(config, {}, "", "", false, "xterm").env, (Strings{"TERM=linux", "A=1"}));
+  for (std::string_view host_term : {"xterm", "", " ", "dumb"}) {
+    EXPECT_EQ(resolve(config, {}, "", "", true, host_term).env, (Strings{"TERM=linux", "A=1"}));
+    EXPECT_EQ(resolve(config, {}, "", "", false, host_term).env, (Strings{"TERM=linux", "A=1"}));
+  }
+  config.env = {{"TERM", ""}};  // even an empty one
+  EXPECT_EQ(resolve(config, {}, "", "", true, "xterm").env, Strings{"TERM="});
+}
+
+// Precedence, highest first: the exec's TERM, the sandbox's TERM, the host's TERM, xterm.
+TEST(ResolveExecSettings, ExecTermWinsOverSandboxAndHostTerms) {
+  SandboxConfig config;
+  config.env = {{"TERM", "linux"}};
+  EXPECT_EQ(resolve(config, {{"TERM", "vt100"}}, "", "", true, "xterm-kitty").env,
+            Strings{"TERM=vt100"});
+  EXPECT_EQ(resolve(config, {{"TERM", "vt100"}}, "", "", true, "").env, Strings{"TERM=vt100"});
+  EXPECT_EQ(resolve(config, {{"TERM", "vt100"}}, "", "", false, "").env, Strings{"TERM=vt100"});
 }
 
 }  // namespace

@@ -75,7 +75,7 @@ TEST(SandboxConfig, JsonIsCompactWithSortedKeys) {
   EXPECT_EQ(json.find(": "), std::string::npos);
   EXPECT_EQ(json,
             R"({"accel":"","cmd":[],"cpus":1,"detached":false,"entrypoint":[],"env":[],)"
-            R"("ephemeral":false,"hostname":"","image":"base","isolation":"vm","labels":{},)"
+            R"("ephemeral":false,"hostname":null,"image":"base","isolation":"vm","labels":{},)"
             R"("manifest_digest":"","memory_mib":512,)"
             R"("name":"","pull_policy":"if-missing","replace":false,"replace_timeout_ms":10000,)"
             R"("rootfs":{"fstype":"","kind":"image","path":""},"shell":"/bin/sh","user":"",)"
@@ -92,6 +92,29 @@ TEST(SandboxConfig, ManifestDigestIsStoredAndReadBackAndDefaultsToEmpty) {
   EXPECT_EQ(config_from_json(R"({"name": "old"})").value().manifest_digest, "");
   EXPECT_EQ(error_of(R"({"manifest_digest": 1})"),
             "sandbox config: 'manifest_digest' must be a string");
+}
+
+// Absent (derive it from the name) and "" (an empty hostname, refused by validate) are
+// different configs, and stay different through JSON.
+TEST(SandboxConfig, AbsentAndEmptyHostnamesStayApart) {
+  SandboxConfig absent;
+  SandboxConfig empty;
+  empty.hostname = "";
+  SandboxConfig hostile;
+  hostile.hostname = "a init=/bin/sh \"q\"\n";
+  EXPECT_NE(to_json(absent), to_json(empty));
+  EXPECT_NE(to_json(empty).find(R"("hostname":"")"), std::string::npos);
+  for (const SandboxConfig& config : {absent, empty, hostile}) {
+    Result<SandboxConfig> parsed = config_from_json(to_json(config));
+    ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
+    EXPECT_EQ(parsed->hostname, config.hostname);
+  }
+  EXPECT_EQ(config_from_json(R"({"hostname": null})")->hostname, std::nullopt);
+  EXPECT_EQ(config_from_json(R"({"name": "x"})")->hostname, std::nullopt);
+  EXPECT_EQ(config_from_json(R"({"hostname": ""})")->hostname, std::optional<std::string>(""));
+  EXPECT_EQ(config_from_json(R"({"hostname": "h"})")->hostname, std::optional<std::string>("h"));
+  EXPECT_EQ(error_of(R"({"hostname": 1})"), "sandbox config: 'hostname' must be a string or null");
+  EXPECT_EQ(error_of(R"({"hostname": []})"), "sandbox config: 'hostname' must be a string or null");
 }
 
 TEST(SandboxConfig, JsonIsStable) { EXPECT_EQ(to_json(full_config()), to_json(full_config())); }

@@ -42,54 +42,53 @@ TEST(ValidateName, AcceptsTheAllowedCharacters) {
 TEST(ValidateName, Accepts128BytesRejects129) {
   EXPECT_EQ(error_of(validate_name(std::string(128, 'a'))), "<ok>");
   EXPECT_EQ(error_of(validate_name(std::string(129, 'a'))),
-            "invalid sandbox name '" + std::string(129, 'a') +
-                "': use 1-128 characters from A-Z a-z 0-9 . _ - starting with a letter or digit");
+            "invalid config: sandbox name must be at most 128 characters: got 129");
 }
 
 TEST(ValidateName, RejectsBadNamesWithTheRule) {
+  EXPECT_EQ(error_of(validate_name("")), "invalid config: sandbox name must not be empty");
   EXPECT_EQ(error_of(validate_name("a b")),
-            "invalid sandbox name 'a b': use 1-128 characters from A-Z a-z 0-9 . _ - starting "
-            "with a letter or digit");
+            "invalid config: sandbox name must start with an alphanumeric and contain only "
+            "alphanumeric, dots, hyphens, and underscores: a b");
+  EXPECT_EQ(error_of(validate_name("-a")),
+            "invalid config: sandbox name must start with an alphanumeric and contain only "
+            "alphanumeric, dots, hyphens, and underscores: -a");
   for (std::string name : {""s, "-a"s, ".a"s, "_a"s, "a/b"s, "a\0b"s, "\xc3\xa9"s, "a:b"s}) {
     EXPECT_NE(error_of(validate_name(name)), "<ok>") << name;
   }
 }
 
 TEST(ValidateName, EscapesControlBytesInTheMessage) {
-  EXPECT_EQ(error_of(validate_name("a\x1b[2J\n")).substr(0, 37),
-            "invalid sandbox name 'a\\x1b[2J\\x0a': ");
+  EXPECT_EQ(error_of(validate_name("a\x1b[2J\n")),
+            "invalid config: sandbox name must start with an alphanumeric and contain only "
+            "alphanumeric, dots, hyphens, and underscores: a\\x1b[2J\\x0a");
 }
 
 TEST(ValidateSocketPath, Accepts107BytesRejects108) {
   // "/h" + "/run/" + name + "/agent.sock" = 18 + name bytes.
   EXPECT_EQ(error_of(validate_socket_path("/h", std::string(89, 'a'))), "<ok>");
   EXPECT_EQ(error_of(validate_socket_path("/h", std::string(90, 'a'))),
-            "sandbox name '" + std::string(90, 'a') +
+            "invalid config: sandbox name '" + std::string(90, 'a') +
                 "' is too long for MSB_HOME /h: its socket path would be 108 bytes (at most 107)");
 }
 
-TEST(ValidateHostname, AcceptsRfc1123Names) {
-  for (const char* hostname : {"a", "web-1", "A.b.C", "0", "x--y.example"}) {
+// As the reference: not empty and at most 64 bytes, nothing more. The bytes reach the
+// guest as data (hex on the kernel command line), never as words of their own.
+TEST(ValidateHostname, AcceptsAnyOneTo64Bytes) {
+  for (std::string hostname :
+       {"a"s, "web-1"s, "A.b.C"s, "0"s, "x--y.example"s, "a_b"s, "-a"s, "a."s, "a..b"s, "a b"s,
+        "a init=/bin/sh"s, "\"q\" 'r'"s, "line\nbreak"s, "a\0b"s, "\xc3\xa9"s, std::string(64, 'a'),
+        std::string(64, '\xff'), "b." + std::string(62, 'a')}) {
     EXPECT_EQ(error_of(validate_hostname(hostname)), "<ok>") << hostname;
   }
 }
 
-TEST(ValidateHostname, Accepts64BytesRejects65) {
-  std::string label(63, 'a');
-  EXPECT_EQ(error_of(validate_hostname(label)), "<ok>");
-  EXPECT_NE(error_of(validate_hostname(label + "a")), "<ok>");                  // a 64-byte label
-  EXPECT_EQ(error_of(validate_hostname("b." + std::string(62, 'a'))), "<ok>");  // 64 bytes
-  EXPECT_EQ(error_of(validate_hostname("bc." + std::string(62, 'a'))),          // 65 bytes
-            "invalid hostname 'bc." + std::string(62, 'a') +
-                "': use 1-64 characters in dot-separated labels of 1-63 characters from A-Z a-z "
-                "0-9 -, not starting or ending with '-'");
-}
-
-TEST(ValidateHostname, RejectsBadLabels) {
-  for (std::string hostname : {""s, std::string(64, 'a'), "-a"s, "a-"s, "a.-b"s, "a..b"s, ".a"s,
-                               "a."s, "a_b"s, "a b"s, "a\0b"s, "\xc3\xa9"s}) {
-    EXPECT_NE(error_of(validate_hostname(hostname)), "<ok>") << hostname;
-  }
+TEST(ValidateHostname, RejectsEmptyAndOver64Bytes) {
+  EXPECT_EQ(error_of(validate_hostname("")), "invalid config: hostname must not be empty");
+  EXPECT_EQ(error_of(validate_hostname(std::string(65, 'y'))),
+            "invalid config: hostname is too long: 65 bytes (max 64)");
+  EXPECT_EQ(error_of(validate_hostname(std::string(1000, 'y'))),
+            "invalid config: hostname is too long: 1000 bytes (max 64)");
 }
 
 TEST(ValidateEnvKey, AcceptsOrdinaryNames) {
@@ -100,18 +99,18 @@ TEST(ValidateEnvKey, AcceptsOrdinaryNames) {
 
 TEST(ValidateEnvKey, RejectsEmptyEqualsAndNul) {
   EXPECT_EQ(error_of(validate_env_key("A=B")),
-            "invalid environment variable name 'A=B': use a non-empty name without '=' or NUL "
-            "bytes");
-  EXPECT_NE(error_of(validate_env_key("")), "<ok>");
+            "invalid config: environment variable name 'A=B' must not contain '=' or NUL bytes");
+  EXPECT_EQ(error_of(validate_env_key("")),
+            "invalid config: environment variable name must not be empty");
   EXPECT_EQ(error_of(validate_env_key("A\0B"s)),
-            "invalid environment variable name 'A\\x00B': use a non-empty name without '=' or "
-            "NUL bytes");
+            "invalid config: environment variable name 'A\\x00B' must not contain '=' or NUL "
+            "bytes");
 }
 
 TEST(ValidateEnvKey, MsbPrefixIsReserved) {
   EXPECT_EQ(error_of(validate_env_key("MSB_X")),
-            "environment variable 'MSB_X' is reserved: names starting with MSB_ are used by "
-            "microsandbox");
+            "invalid config: environment variable \"MSB_X\" uses the reserved MSB_ prefix: "
+            "microsandbox sets those");
   EXPECT_NE(error_of(validate_env_key("MSB_")), "<ok>");
 }
 
@@ -123,19 +122,21 @@ TEST(ValidateLabel, AcceptsOrdinaryLabels) {
 }
 
 TEST(ValidateLabel, RejectsEmptyOrNulKeysAndNulValues) {
-  EXPECT_EQ(error_of(validate_label("", "v")),
-            "invalid label key '': use a non-empty key without NUL bytes");
-  EXPECT_NE(error_of(validate_label("a\0b"s, "v")), "<ok>");
+  EXPECT_EQ(error_of(validate_label("", "v")), "invalid config: label key must not be empty");
+  EXPECT_EQ(error_of(validate_label("a\0b"s, "v")),
+            "invalid config: label key 'a\\x00b' must not contain NUL bytes");
   EXPECT_EQ(error_of(validate_label("k", "a\0b"s)),
-            "label 'k' value must not contain NUL bytes, got 'a\\x00b'");
+            "invalid config: label 'k' value must not contain NUL bytes, got 'a\\x00b'");
 }
 
 TEST(ValidateLabel, ReservedPrefixes) {
-  for (const char* key : {"sandbox.id", "microsandbox.version", "service.port", "sandbox."}) {
+  using Case = std::pair<const char*, const char*>;  // key, its reserved prefix
+  for (auto [key, prefix] :
+       {Case{"sandbox.id", "sandbox."}, Case{"microsandbox.version", "microsandbox."},
+        Case{"service.port", "service."}, Case{"sandbox.", "sandbox."}}) {
     EXPECT_EQ(error_of(validate_label(key, "v")),
-              "label key '"s + key +
-                  "' is reserved: keys starting with sandbox., microsandbox. or service. are used "
-                  "by microsandbox");
+              "invalid config: label key '"s + key + "' uses reserved prefix '" + prefix +
+                  "': sandbox., microsandbox. and service. are microsandbox's");
   }
 }
 
@@ -143,11 +144,11 @@ TEST(ValidateGuestPath, RequiresAbsolutePathsWithoutNul) {
   EXPECT_EQ(error_of(validate_guest_path("workdir", "/app")), "<ok>");
   EXPECT_EQ(error_of(validate_guest_path("workdir", "/")), "<ok>");
   EXPECT_EQ(error_of(validate_guest_path("workdir", "app")),
-            "workdir must be an absolute guest path, got 'app'");
+            "invalid config: workdir must be an absolute guest path, got 'app'");
   EXPECT_EQ(error_of(validate_guest_path("shell", "")),
-            "shell must be an absolute guest path, got ''");
+            "invalid config: shell must be an absolute guest path, got ''");
   EXPECT_EQ(error_of(validate_guest_path("workdir", "/a\0b"s)),
-            "workdir must not contain NUL bytes, got '/a\\x00b'");
+            "invalid config: workdir must not contain NUL bytes, got '/a\\x00b'");
 }
 
 TEST(Validate, DefaultsWithANameAreValid) {
@@ -156,69 +157,101 @@ TEST(Validate, DefaultsWithANameAreValid) {
 
 TEST(Validate, ChecksNameThenSocketPath) {
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.name = ""; }),
-            "invalid sandbox name '': use 1-128 characters from A-Z a-z 0-9 . _ - starting with a "
-            "letter or digit");
+            "invalid config: sandbox name must not be empty");
   SandboxConfig config = valid_config();
   config.name = std::string(128, 'a');
-  EXPECT_EQ(error_of(validate(config, std::string(40, 'h'))).substr(0, 14), "sandbox name '");
+  EXPECT_EQ(error_of(validate(config, std::string(40, 'h'))).substr(0, 30),
+            "invalid config: sandbox name '");
 }
 
+// An unnamed `msb run` has no name and no socket; every other rule still holds.
+TEST(Validate, UnnamedSkipsOnlyTheNameRules) {
+  SandboxConfig config;
+  EXPECT_NE(error_of(validate(config, kHome)), "<ok>");
+  EXPECT_EQ(error_of(validate(config, kHome, Naming::kUnnamed)), "<ok>");
+  EXPECT_EQ(error_of(validate(config, std::string(200, 'h'), Naming::kUnnamed)), "<ok>");
+  auto unnamed_with = [](void (*edit)(SandboxConfig&)) {
+    SandboxConfig changed;
+    edit(changed);
+    return error_of(validate(changed, kHome, Naming::kUnnamed));
+  };
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.cpus = 0; }), "<ok>");
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.cpus = 65; }), "<ok>");
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.memory_mib = 63; }), "<ok>");
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.hostname = ""; }), "<ok>");
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.env = {{"MSB_X", "1"}}; }), "<ok>");
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.workdir = "rel"; }), "<ok>");
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.shell = "sh"; }), "<ok>");
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.labels = {{"sandbox.x", ""}}; }), "<ok>");
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.image = "a b"; }), "<ok>");
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.accel = "hvf"; }), "<ok>");
+  EXPECT_NE(unnamed_with([](SandboxConfig& c) { c.isolation = "jail"; }), "<ok>");
+}
+
+// Absent: derived later (normalize), not checked. Set, even to "": checked.
 TEST(Validate, HostnameOnlyWhenSet) {
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.name = "my_box"; }), "<ok>");
-  EXPECT_EQ(validate_with([](SandboxConfig& c) { c.hostname = "a_b"; }).substr(0, 21),
-            "invalid hostname 'a_b");
+  EXPECT_EQ(validate_with([](SandboxConfig& c) { c.hostname = "a_b"; }), "<ok>");
+  EXPECT_EQ(validate_with([](SandboxConfig& c) { c.hostname = std::string(64, 'h'); }), "<ok>");
+  EXPECT_EQ(validate_with([](SandboxConfig& c) { c.hostname = ""; }),
+            "invalid config: hostname must not be empty");
+  EXPECT_EQ(validate_with([](SandboxConfig& c) { c.hostname = std::string(65, 'h'); }),
+            "invalid config: hostname is too long: 65 bytes (max 64)");
 }
 
 TEST(Validate, CpuBounds) {
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.cpus = 0; }),
-            "cpus must be from 1 to 64, got 0");
+            "invalid config: cpus must be greater than 0: use 1 to 64");
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.cpus = 64; }), "<ok>");
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.cpus = 65; }),
-            "cpus must be from 1 to 64, got 65");
+            "invalid config: cpus must be from 1 to 64, got 65");
 }
 
 TEST(Validate, MemoryBounds) {
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.memory_mib = 63; }),
-            "memory must be from 64 to 1048576 MiB, got 63 MiB");
+            "invalid config: memory must be from 64 to 1048576 MiB, got 63 MiB");
+  EXPECT_EQ(validate_with([](SandboxConfig& c) { c.memory_mib = 0; }),
+            "invalid config: memory must be greater than 0: use 64 to 1048576 MiB");
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.memory_mib = 64; }), "<ok>");
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.memory_mib = 1048576; }), "<ok>");
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.memory_mib = 1048577; }),
-            "memory must be from 64 to 1048576 MiB, got 1048577 MiB");
+            "invalid config: memory must be from 64 to 1048576 MiB, got 1048577 MiB");
 }
 
 TEST(Validate, EnvKeysAndValues) {
   EXPECT_EQ(validate_with([](SandboxConfig& c) {
               c.env = {{"A", "1"}, {"MSB_TOKEN", "x"}};
             }),
-            "environment variable 'MSB_TOKEN' is reserved: names starting with MSB_ are used by "
-            "microsandbox");
+            "invalid config: environment variable \"MSB_TOKEN\" uses the reserved MSB_ prefix: "
+            "microsandbox sets those");
   EXPECT_EQ(validate_with([](SandboxConfig& c) {
               c.env = {{"A", "x\0y"s}};
             }),
-            "environment variable 'A' must not contain NUL bytes, got 'x\\x00y'");
+            "invalid config: environment variable 'A' must not contain NUL bytes, got 'x\\x00y'");
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.env = {{"A", ""}, {"A", "b=c"}}; }), "<ok>");
 }
 
 TEST(Validate, Labels) {
   EXPECT_EQ(validate_with([](SandboxConfig& c) {
               c.labels = {{"service.x", "1"}};
-            }).substr(0, 24),
-            "label key 'service.x' is");
+            }),
+            "invalid config: label key 'service.x' uses reserved prefix 'service.': sandbox., "
+            "microsandbox. and service. are microsandbox's");
 }
 
 TEST(Validate, WorkdirShellAndUser) {
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.workdir = "app"; }),
-            "workdir must be an absolute guest path, got 'app'");
+            "invalid config: workdir must be an absolute guest path, got 'app'");
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.shell = "sh"; }),
-            "shell must be an absolute guest path, got 'sh'");
+            "invalid config: shell must be an absolute guest path, got 'sh'");
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.user = "a\0"s; }),
-            "user must not contain NUL bytes, got 'a\\x00'");
+            "invalid config: user must not contain NUL bytes, got 'a\\x00'");
 }
 
 TEST(Validate, ReplaceTimeoutAtMostOneHour) {
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.replace_timeout_ms = 3600000; }), "<ok>");
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.replace_timeout_ms = 3600001; }),
-            "replace timeout must be at most 3600000 ms (1 hour), got 3600001 ms");
+            "invalid config: replace timeout must be at most 3600000 ms (1 hour), got 3600001 ms");
 }
 
 TEST(Validate, Accel) {
@@ -228,7 +261,7 @@ TEST(Validate, Accel) {
     EXPECT_EQ(error_of(validate(config, kHome)), "<ok>");
   }
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.accel = "hvf"; }),
-            "unknown accelerator 'hvf': use kvm, tcg or leave it empty to detect");
+            "invalid config: unknown accelerator 'hvf': use kvm, tcg or leave it empty to detect");
 }
 
 TEST(Validate, Isolation) {
@@ -238,30 +271,32 @@ TEST(Validate, Isolation) {
     EXPECT_EQ(error_of(validate(config, kHome)), "<ok>");
   }
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.isolation = "container"; }),
-            "unknown isolation 'container': use vm or namespace");
+            "invalid config: unknown isolation 'container': use vm or namespace");
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.isolation = ""; }),
-            "unknown isolation '': use vm or namespace");
-  EXPECT_EQ(validate_with([](SandboxConfig& c) {
-              c.isolation = "namespace";
-              c.accel = "kvm";
-            }),
-            "an accelerator applies to the vm engine only, not to namespace isolation");
+            "invalid config: unknown isolation '': use vm or namespace");
+  EXPECT_EQ(
+      validate_with([](SandboxConfig& c) {
+        c.isolation = "namespace";
+        c.accel = "kvm";
+      }),
+      "invalid config: an accelerator applies to the vm engine only, not to namespace isolation");
 }
 
 TEST(Validate, ArgumentsWithoutNul) {
   EXPECT_EQ(validate_with([](SandboxConfig& c) {
               c.entrypoint = {"/bin/sh", "a\0"s};
             }),
-            "entrypoint argument 1 must not contain NUL bytes, got 'a\\x00'");
+            "invalid config: entrypoint argument 1 must not contain NUL bytes, got 'a\\x00'");
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.cmd = {"\0"s}; }),
-            "cmd argument 0 must not contain NUL bytes, got '\\x00'");
+            "invalid config: cmd argument 0 must not contain NUL bytes, got '\\x00'");
 }
 
 TEST(Validate, ImageRootfs) {
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.image = ""; }),
-            "image must not be empty: use an OCI reference or a built-in image name");
+            "invalid config: image source is required: use an OCI reference or a built-in image "
+            "name");
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.image = "python 3"; }),
-            "invalid image reference 'python 3': it must not contain whitespace or control "
+            "invalid config: image reference 'python 3' must not contain whitespace or control "
             "characters");
   EXPECT_NE(validate_with([](SandboxConfig& c) { c.image = "python\t"; }), "<ok>");
   EXPECT_EQ(validate_with([](SandboxConfig& c) { c.image = "ghcr.io/a/b:1@sha256:ab"; }), "<ok>");
@@ -293,12 +328,12 @@ TEST_F(ValidateRootfs, BindNeedsAnExistingDirectory) {
   using Kind = RootfsSource::Kind;
   EXPECT_EQ(validate_rootfs(Kind::kBind, path("dir")), "<ok>");
   EXPECT_EQ(validate_rootfs(Kind::kBind, path("missing")),
-            "bind rootfs " + path("missing") + ": does not exist");
+            "invalid config: bind rootfs " + path("missing") + ": does not exist");
   EXPECT_EQ(validate_rootfs(Kind::kBind, path("disk.img")),
-            "bind rootfs " + path("disk.img") + ": not a directory");
+            "invalid config: bind rootfs " + path("disk.img") + ": not a directory");
   EXPECT_EQ(validate_rootfs(Kind::kBind, path("disk.img/x")),
-            "bind rootfs " + path("disk.img/x") + ": does not exist");
-  EXPECT_EQ(validate_rootfs(Kind::kBind, ""), "bind rootfs needs a host path");
+            "invalid config: bind rootfs " + path("disk.img/x") + ": does not exist");
+  EXPECT_EQ(validate_rootfs(Kind::kBind, ""), "invalid config: bind rootfs needs a host path");
 }
 
 TEST_F(ValidateRootfs, BindIgnoresTheImage) {
@@ -312,10 +347,10 @@ TEST_F(ValidateRootfs, DiskNeedsAnExistingRegularFile) {
   using Kind = RootfsSource::Kind;
   EXPECT_EQ(validate_rootfs(Kind::kDisk, path("disk.img")), "<ok>");
   EXPECT_EQ(validate_rootfs(Kind::kDisk, path("missing.img")),
-            "disk rootfs " + path("missing.img") + ": does not exist");
+            "invalid config: disk rootfs " + path("missing.img") + ": does not exist");
   EXPECT_EQ(validate_rootfs(Kind::kDisk, path("dir")),
-            "disk rootfs " + path("dir") + ": not a regular file");
-  EXPECT_EQ(validate_rootfs(Kind::kDisk, ""), "disk rootfs needs a host path");
+            "invalid config: disk rootfs " + path("dir") + ": not a regular file");
+  EXPECT_EQ(validate_rootfs(Kind::kDisk, ""), "invalid config: disk rootfs needs a host path");
 }
 
 TEST_F(ValidateRootfs, SymlinksAreFollowed) {
@@ -324,7 +359,7 @@ TEST_F(ValidateRootfs, SymlinksAreFollowed) {
   ASSERT_EQ(::symlink(path("missing").c_str(), path("dangling").c_str()), 0);
   EXPECT_EQ(validate_rootfs(Kind::kBind, path("link")), "<ok>");
   EXPECT_EQ(validate_rootfs(Kind::kBind, path("dangling")),
-            "bind rootfs " + path("dangling") + ": does not exist");
+            "invalid config: bind rootfs " + path("dangling") + ": does not exist");
 }
 
 TEST_F(ValidateRootfs, DiskFilesystemTypes) {
@@ -333,21 +368,22 @@ TEST_F(ValidateRootfs, DiskFilesystemTypes) {
     EXPECT_EQ(validate_rootfs(Kind::kDisk, path("disk.img"), fstype), "<ok>") << fstype;
   }
   EXPECT_EQ(validate_rootfs(Kind::kDisk, path("disk.img"), "ntfs"),
-            "disk rootfs filesystem 'ntfs' is not supported: use ext4, xfs, btrfs, erofs or "
+            "invalid config: disk rootfs filesystem 'ntfs' is not supported: use ext4, xfs, btrfs, "
+            "erofs or "
             "squashfs");
   EXPECT_EQ(validate_rootfs(Kind::kDisk, path("missing"), "ntfs"),
-            "disk rootfs " + path("missing") + ": does not exist");
+            "invalid config: disk rootfs " + path("missing") + ": does not exist");
 }
 
 TEST(Validate, FirstFailureWins) {
   EXPECT_EQ(validate_with([](SandboxConfig& c) {
               c.cpus = 0;
               c.name = "-";
-            }).substr(0, 20),
-            "invalid sandbox name");
+            }).substr(0, 28),
+            "invalid config: sandbox name");
 }
 
-TEST(Normalize, DerivesHostnameWhenEmpty) {
+TEST(Normalize, DerivesHostnameOnlyWhenAbsent) {
   SandboxConfig config = valid_config();
   normalize(config);
   EXPECT_EQ(config.hostname, "box");
@@ -355,9 +391,14 @@ TEST(Normalize, DerivesHostnameWhenEmpty) {
   normalize(config);
   EXPECT_EQ(config.hostname, "set");
   config.name = std::string(100, 'n');
+  config.hostname.reset();
+  normalize(config);
+  ASSERT_TRUE(config.hostname.has_value());
+  EXPECT_EQ(config.hostname->size(), 64u);
+  // An explicit "" is the user's (invalid) choice, not a request to derive one.
   config.hostname = "";
   normalize(config);
-  EXPECT_EQ(config.hostname.size(), 64u);
+  EXPECT_EQ(config.hostname, "");
 }
 
 TEST(Normalize, DefaultsDiskFstypeToExt4) {

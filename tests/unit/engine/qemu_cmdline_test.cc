@@ -7,10 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "common/hex.h"
 #include "engine/vm/accel.h"
 
 namespace msb::engine::vm {
 namespace {
+
+using namespace std::string_literals;
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -177,7 +180,92 @@ TEST(KernelCmdline, NamesTheDisksForTheAgent) {
   std::string line = kernel_cmdline(sample_config());
   EXPECT_THAT(line, HasSubstr(" msb.rootfs=erofs:rootfs"));
   EXPECT_THAT(line, HasSubstr(" msb.upper=ext4:upper"));
-  EXPECT_THAT(line, HasSubstr(" msb.hostname=box"));
+  EXPECT_THAT(line, HasSubstr(" msb.hostname=626f78"));  // "box"
+}
+
+// The command line split the way the kernel splits it: at spaces, tabs and newlines
+// (its quote handling only matters for text that holds quotes; ours never does).
+std::vector<std::string> kernel_words(const std::string& line) {
+  std::vector<std::string> words;
+  size_t start = 0;
+  while (start < line.size()) {
+    size_t end = line.find_first_of(" \t\n", start);
+    if (end == std::string::npos) end = line.size();
+    if (end > start) words.push_back(line.substr(start, end - start));
+    start = end + 1;
+  }
+  return words;
+}
+
+// Hostnames a user may choose (1-64 bytes, any byte but NUL in practice): whatever they
+// hold, the kernel sees the same fixed words, and the hostname is one hex word of them.
+TEST(KernelCmdline, HostileHostnamesNeverAddKernelParameters) {
+  std::string every_byte;
+  for (int byte = 1; byte < 256; ++byte) every_byte += static_cast<char>(byte);
+  std::vector<std::string> hostnames = {
+      "a init=/bin/sh",
+      "a rdinit=/bin/sh msb.rootfs=ext4:evil",
+      "x=y",
+      " leading and trailing ",
+      "\"double\" 'single' `back`",
+      "\"a b\" init=/bin/sh",
+      "line\nbreak\tand\rreturn",
+      "-- init=/bin/sh",
+      "msb.exit-at-init",
+      std::string(64, '\xff'),
+      every_byte.substr(0, 64),
+      every_byte.substr(64, 64),
+      every_byte.substr(128, 64),
+      every_byte.substr(192),
+      "a_b",
+      std::string(64, 'a'),
+  };
+  for (const std::string& hostname : hostnames) {
+    QemuConfig config = sample_config();
+    config.hostname = hostname;
+    std::string line = kernel_cmdline(config);
+    EXPECT_EQ(
+        kernel_words(line),
+        (std::vector<std::string>{"console=ttyS0", "quiet", "panic=-1", "reboot=t", "rdinit=/init",
+                                  "msb.rootfs=erofs:rootfs", "msb.upper=ext4:upper",
+                                  "msb.hostname=" + hex_encode(hostname)}))
+        << line;
+    // Only lowercase hex digits after the key: nothing the kernel would split or unquote.
+    std::string value = kernel_words(line).back().substr(std::string("msb.hostname=").size());
+    EXPECT_EQ(value.size(), hostname.size() * 2);
+    EXPECT_EQ(value.find_first_not_of("0123456789abcdef"), std::string::npos) << value;
+    // -append carries exactly that line, as one argument.
+    EXPECT_EQ(value_of(qemu_command(config), "-append"), line);
+  }
+}
+
+// The whole command line with every optional word, for a hostile hostname: nothing more.
+TEST(KernelCmdline, HasExactlyTheExpectedWords) {
+  QemuConfig config = sample_config();
+  config.hostname = "a init=/bin/sh";
+  config.disks[1].ignore_flushes = true;
+  config.clock_ns = 42;
+  config.tsc_khz = 1000;
+  EXPECT_EQ(kernel_cmdline(config),
+            "console=ttyS0 quiet panic=-1 reboot=t rdinit=/init msb.rootfs=erofs:rootfs "
+            "msb.upper=ext4:upper msb.volatile-upper msb.hostname=6120696e69743d2f62696e2f7368 "
+            "msb.clock-ns=42 tsc_early_khz=1000");
+}
+
+// Disk names are the engine's own constants; one that is not a plain word is a bug that
+// must never reach the kernel or QEMU's option parser.
+TEST(KernelCmdlineDeathTest, DiskNamesMustBePlainWords) {
+  for (auto change :
+       {+[](DiskSpec& disk) { disk.serial = "upper init=/bin/sh"; },
+        +[](DiskSpec& disk) { disk.fstype = "ext4 rdinit=/bin/sh"; },
+        +[](DiskSpec& disk) { disk.serial = "a,b"; }, +[](DiskSpec& disk) { disk.serial = ""; }}) {
+    QemuConfig config = sample_config();
+    change(config.disks[1]);
+    EXPECT_DEATH((void)kernel_cmdline(config), "");
+  }
+  QemuConfig config = sample_config();
+  config.disks[0].serial = "root,file=/etc/shadow";
+  EXPECT_DEATH((void)qemu_command(config), "");
 }
 
 TEST(KernelCmdline, OnlyAThrowawayUpperDiskIsVolatile) {

@@ -21,9 +21,7 @@ Result<std::optional<ProcessHandle>> ProcessHandle::open(int pid, uint64_t start
   }
   ProcessHandle handle(pid, Fd(raw));
   // Checked after opening: from here on the pidfd pins this very process.
-  std::optional<ProcessStat> stat = ProcessStat::read(pid);
-  if (!stat || (start_time != 0 && stat->start_time != start_time))
-    return std::optional<ProcessHandle>();
+  if (!ProcessStat::read_started_at(pid, start_time)) return std::optional<ProcessHandle>();
   return std::optional<ProcessHandle>(std::move(handle));
 }
 

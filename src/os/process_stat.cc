@@ -1,6 +1,7 @@
 #include "os/process_stat.h"
 
 #include <charconv>
+#include <limits>
 
 #include "os/file.h"
 
@@ -63,6 +64,13 @@ std::optional<ProcessStat> ProcessStat::read(int pid) {
   Result<std::string> text = read_file("/proc/" + std::to_string(pid) + "/stat");
   if (!text) return std::nullopt;
   return parse(*text);
+}
+
+std::optional<ProcessStat> ProcessStat::read_started_at(int64_t pid, uint64_t start_time) {
+  if (pid <= 0 || pid > std::numeric_limits<int>::max()) return std::nullopt;
+  std::optional<ProcessStat> stat = read(static_cast<int>(pid));
+  if (!stat || (start_time != 0 && stat->start_time != start_time)) return std::nullopt;
+  return stat;
 }
 
 }  // namespace msb::os

@@ -28,6 +28,10 @@ struct ProcessStat {
   // Reads /proc/<pid>/stat: nullopt when there is no such process (or it went away while
   // being read). A zombie is still read; see alive(). Thread-safe.
   static std::optional<ProcessStat> read(int pid);
+  // read(pid), but nullopt also when `pid` is out of range or the process there is not the
+  // one that started at `start_time` (its pid was reused); a `start_time` of 0 accepts
+  // whichever process has the pid. Thread-safe.
+  static std::optional<ProcessStat> read_started_at(int64_t pid, uint64_t start_time);
 };
 
 }  // namespace msb::os

@@ -41,9 +41,8 @@ Result<bool> remove_if_crashed_ephemeral(store::Database& db, const store::Sandb
 // orphans that init reaps, and some inits (in containers) reap only seconds later. A zombie
 // can record nothing any more, so its row must read crashed at once, not running.
 bool supervisor_alive(int64_t pid, uint64_t start_time) {
-  if (!store::process_alive(pid, start_time)) return false;
-  std::optional<os::ProcessStat> stat = os::ProcessStat::read(static_cast<int>(pid));
-  return stat && stat->alive();  // nullopt: gone meanwhile
+  std::optional<os::ProcessStat> stat = os::ProcessStat::read_started_at(pid, start_time);
+  return stat && stat->alive();
 }
 
 namespace {

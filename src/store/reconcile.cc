@@ -1,6 +1,5 @@
 #include "store/reconcile.h"
 
-#include <climits>
 #include <optional>
 #include <utility>
 
@@ -90,11 +89,8 @@ Result<bool> fix_sandbox(Database& db, std::string_view name, const ProcessAlive
 }  // namespace
 
 bool process_alive(int64_t pid, uint64_t start_time) {
-  if (pid <= 0 || pid > INT_MAX) return false;
   // A zombie still counts (see the header): only its start time is checked.
-  std::optional<os::ProcessStat> stat = os::ProcessStat::read(static_cast<int>(pid));
-  if (!stat) return false;
-  return start_time == 0 || stat->start_time == start_time;
+  return os::ProcessStat::read_started_at(pid, start_time).has_value();
 }
 
 Result<std::vector<std::string>> reconcile(Database& db, const ProcessAlive& alive) {

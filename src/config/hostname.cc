@@ -1,8 +1,7 @@
 #include "config/hostname.h"
 
-#include <fmt/format.h>
-
 #include "common/error.h"
+#include "common/hex.h"
 #include "os/libcrypto_api.h"
 
 namespace msb::config {
@@ -30,11 +29,8 @@ std::string sha256_hex_prefix(std::string_view data, size_t hex_digits) {
   const os::LibcryptoApi& crypto = os::libcrypto();
   int ok = crypto.digest(data.data(), data.size(), digest, &digest_size, crypto.sha256(), nullptr);
   MSB_CHECK(ok == 1 && digest_size * 2 >= hex_digits);
-  std::string hex;
-  for (unsigned int i = 0; i < digest_size && hex.size() < hex_digits; ++i) {
-    hex += fmt::format("{:02x}", digest[i]);
-  }
-  return hex.substr(0, hex_digits);
+  std::string_view bytes(reinterpret_cast<const char*>(digest), (hex_digits + 1) / 2);
+  return hex_encode(bytes).substr(0, hex_digits);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "common/hex.h"
 #include "os/file.h"
 #include "os/io.h"
 #include "os/libcrypto_api.h"
@@ -32,13 +33,8 @@ std::string Sha256::finish() {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   MSB_CHECK(os::libcrypto().digest_final(context_.get(), digest.data(), &length) == 1);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string text = "sha256:";
-  for (unsigned int i = 0; i < length; ++i) {
-    text += kHex[digest[i] >> 4];
-    text += kHex[digest[i] & 0xf];
-  }
-  return text;
+  return "sha256:" +
+         hex_encode(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
 }
 
 Result<std::string> sha256_file(const std::string& path) {

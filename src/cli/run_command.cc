@@ -11,7 +11,6 @@
 #include "config/validate.h"
 #include "engine/engine.h"
 #include "os/file.h"
-#include "os/io.h"
 #include "os/signals.h"
 #include "os/system.h"
 #include "runtime/foreground_run.h"

@@ -197,11 +197,9 @@ Result<std::optional<RootfsPin>> sandbox_rootfs_pin(Database& db, int64_t sandbo
 }
 
 Result<std::optional<std::string>> sandbox_rootfs_manifest(Database& db, int64_t sandbox_id) {
-  Statement select =
-      MSB_TRY(db.prepare("SELECT manifest_digest FROM sandbox_rootfs WHERE sandbox_id = ?1"));
-  MSB_TRY(select.bind_int64(1, sandbox_id));
-  if (MSB_TRY(select.step()) == Statement::Step::kDone) return std::nullopt;
-  return select.column_text(0);
+  std::optional<RootfsPin> pin = MSB_TRY(sandbox_rootfs_pin(db, sandbox_id));
+  if (!pin) return std::nullopt;
+  return std::move(pin->manifest_digest);
 }
 
 Result<std::vector<std::string>> sandboxes_using_manifest(Database& db,

@@ -17,12 +17,16 @@ constexpr std::array<std::pair<SandboxStatus, std::string_view>, 6> kStatusNames
     {SandboxStatus::kCrashed, "crashed"},
 }};
 
-// Columns 0-7 are the sandbox, 8-9 one of its labels (NULL when it has none). Ordering by
-// name (or by created_at, id in lists) keeps the rows of one sandbox together.
-constexpr std::string_view kSelectSandboxes =
-    "SELECT s.id, s.name, s.config_json, s.status, s.ephemeral, s.last_error, s.created_at, "
-    "s.updated_at, l.key, l.value FROM sandbox AS s "
-    "LEFT JOIN sandbox_label AS l ON l.sandbox_id = s.id ";
+// Columns 0-7 are the sandbox, 8-9 one of its labels (NULL when it has none), from the
+// sandbox rows `source` (the table, or a subquery over it). Ordering by name (or by
+// created_at, id in lists) keeps the rows of one sandbox together.
+std::string select_sandboxes(std::string_view source) {
+  return fmt::format(
+      "SELECT s.id, s.name, s.config_json, s.status, s.ephemeral, s.last_error, s.created_at, "
+      "s.updated_at, l.key, l.value FROM {} AS s "
+      "LEFT JOIN sandbox_label AS l ON l.sandbox_id = s.id ",
+      source);
+}
 
 int64_t now_ns() { return static_cast<int64_t>(os::realtime_ns()); }
 
@@ -54,7 +58,7 @@ Result<SandboxRecord> read_sandbox_columns(const Statement& stmt) {
   return record;
 }
 
-// Reads the rows of a kSelectSandboxes query, folding the label rows into their sandbox.
+// Reads the rows of a select_sandboxes() query, folding the label rows into their sandbox.
 Result<std::vector<SandboxRecord>> read_sandboxes(Statement& stmt) {
   std::vector<SandboxRecord> records;
   while (MSB_TRY(stmt.step()) == Statement::Step::kRow) {
@@ -101,12 +105,10 @@ Result<std::vector<SandboxRecord>> select_list(
     where += fmt::format(" AND (s.created_at < ?{0} OR (s.created_at = ?{0} AND s.id < ?{1}))",
                          index, index + 1);
   }
-  std::string sql = fmt::format(
-      "SELECT s.id, s.name, s.config_json, s.status, s.ephemeral, s.last_error, s.created_at, "
-      "s.updated_at, l.key, l.value FROM (SELECT * FROM sandbox AS s {} ORDER BY s.created_at "
-      "DESC, s.id DESC{}) AS s LEFT JOIN sandbox_label AS l ON l.sandbox_id = s.id "
-      "ORDER BY s.created_at DESC, s.id DESC, l.key",
-      where, limit ? fmt::format(" LIMIT {}", *limit) : "");
+  std::string sandboxes =
+      fmt::format("(SELECT * FROM sandbox AS s {} ORDER BY s.created_at DESC, s.id DESC{})", where,
+                  limit ? fmt::format(" LIMIT {}", *limit) : "");
+  std::string sql = select_sandboxes(sandboxes) + "ORDER BY s.created_at DESC, s.id DESC, l.key";
   Statement select = MSB_TRY(db.prepare(sql));
   index = 1;
   for (const auto& [key, value] : label_selector) {
@@ -171,7 +173,7 @@ Result<SandboxRecord> insert_sandbox(Database& db, const NewSandbox& sandbox) {
 
 Result<std::optional<SandboxRecord>> find_sandbox(Database& db, std::string_view name) {
   Statement select =
-      MSB_TRY(db.prepare(std::string(kSelectSandboxes) + "WHERE s.name = ?1 ORDER BY l.key"));
+      MSB_TRY(db.prepare(select_sandboxes("sandbox") + "WHERE s.name = ?1 ORDER BY l.key"));
   MSB_TRY(select.bind_text(1, name));
   std::vector<SandboxRecord> records = MSB_TRY(read_sandboxes(select));
   if (records.empty()) return std::nullopt;

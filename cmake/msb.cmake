@@ -61,6 +61,9 @@ function(msb_test name)
     msb_test_skip_report)
   # Helpers shared by tests of several components (tests/support).
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
+  # Test code is not what we ship: without optimisation it compiles ~35 % faster
+  # (validate_test.cc 6.9 → 4.4 s), and the code under test keeps the build's flags.
+  target_compile_options(${name} PRIVATE -O0)
   # The sanitizer run (scripts/test.sh) builds only what it runs: see sanitized_tests.
   if("unit" IN_LIST ARG_LABELS OR "channel" IN_LIST ARG_LABELS)
     set_property(GLOBAL APPEND PROPERTY MSB_SANITIZED_TESTS ${name})

@@ -20,8 +20,8 @@ packages=(
   # guest kit: QEMU, kernel source and its build tools, images
   qemu-system-x86 linux-source-6.1 flex bison bc libelf-dev libssl-dev cpio xz-utils
   busybox-static e2fsprogs erofs-utils
-  # tests and benchmarks
-  procps util-linux tmux
+  # tests and benchmarks; iproute2 builds the network tests' namespaces (tests/support/net_world.h)
+  procps util-linux tmux iproute2
   # OCI image fixtures: a local registry, its basic-auth file, the pusher and the peer of
   # bench/pull, and the layer compressors
   docker-registry apache2-utils skopeo zstd gzip python3

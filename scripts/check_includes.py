@@ -22,7 +22,7 @@ BELOW = {
     "common": [],
     "os": ["common"],
     "protocol": ["os"],
-    "config": ["os"],
+    "config": ["os", "net"],
     "store": ["os"],
     "image": ["os"],
     "net": ["os"],

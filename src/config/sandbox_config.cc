@@ -5,6 +5,8 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "net/network_json.h"
+
 namespace msb::config {
 namespace {
 
@@ -168,6 +170,7 @@ std::string to_json(const SandboxConfig& config) {
       {"accel", config.accel},
       {"isolation", config.isolation},
       {"manifest_digest", config.manifest_digest},
+      {"network", net::network_to_json(config.network)},
   };
   // The replace handler keeps dump() from throwing on bytes that are not UTF-8.
   return object.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -202,6 +205,8 @@ Result<SandboxConfig> config_from_json(std::string_view text) {
   MSB_TRY(read_string(object, "accel", config.accel));
   MSB_TRY(read_string(object, "isolation", config.isolation));
   MSB_TRY(read_string(object, "manifest_digest", config.manifest_digest));
+  if (auto network = object.find("network"); network != object.end())
+    config.network = MSB_TRY(net::network_from_json(*network));
   return config;
 }
 

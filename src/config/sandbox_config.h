@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "net/network_config.h"
 
 namespace msb::config {
 
@@ -55,6 +56,8 @@ struct SandboxConfig {
   // The image manifest the sandbox is pinned to ("sha256:..."), set at create after the
   // pull; "" for the built-in base image and for configs not yet created.
   std::string manifest_digest;
+  // The NIC, its policy, published ports, DNS and limits (net/network_config.h).
+  net::NetworkConfig network;
 
   bool operator==(const SandboxConfig&) const = default;
 };
@@ -62,14 +65,16 @@ struct SandboxConfig {
 // The config as compact JSON text (no whitespace, keys sorted, so equal configs give equal
 // text). Every field is written, including defaults. env is an array of
 // {"name": ..., "value": ...} objects to keep order and duplicates; rootfs is
-// {"kind": "image"|"bind"|"disk", "path": ..., "fstype": ...}; an absent hostname is null.
+// {"kind": "image"|"bind"|"disk", "path": ..., "fstype": ...}; an absent hostname is null;
+// network is the object of net::network_to_json() (rules as canonical text).
 // Bytes that are not valid UTF-8 are written as U+FFFD, so such strings do not round trip.
 // Never fails; thread-safe.
 std::string to_json(const SandboxConfig& config);
 
 // Parses the JSON form written by to_json(). Missing keys keep their defaults, unknown keys
 // are ignored, null is a wrong type except for "hostname", where null or a missing key
-// means absent and "" is an empty hostname (which validate() refuses). Returns kInvalidConfig
+// means absent and "" is an empty hostname (which validate() refuses). A config stored
+// without "network" (before it existed) gets the network defaults. Returns kInvalidConfig
 // "sandbox config: <what>" when the text is not JSON, not an object, or a field has the wrong type
 // or an unknown enum value. Does not validate() the result. Never throws; thread-safe.
 [[nodiscard]] Result<SandboxConfig> config_from_json(std::string_view text);

@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "config/hostname.h"
+#include "net/network_config.h"
 
 namespace msb::config {
 namespace {
@@ -254,6 +255,7 @@ Result<void> validate(const SandboxConfig& config, std::string_view msb_home, Na
   MSB_TRY(validate_isolation(config.isolation, config.accel));
   MSB_TRY(validate_args("entrypoint", config.entrypoint));
   MSB_TRY(validate_args("cmd", config.cmd));
+  MSB_TRY(net::validate_network(config.network));
   return validate_rootfs(config);
 }
 

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "net/rule_grammar.h"
+
 namespace msb::config {
 namespace {
 
@@ -30,6 +32,10 @@ SandboxConfig full_config() {
   config.accel = "tcg";
   config.isolation = "namespace";
   config.manifest_digest = "sha256:" + std::string(64, 'a');
+  config.network.policy.preset = net::Preset::kNone;
+  config.network.policy.rules = net::parse_rules("allow@api.example.com:tcp:443").value();
+  config.network.ports = {net::PublishedPort{"::1", 8080, 80, false}};
+  config.network.max_connections = 32;
   return config;
 }
 
@@ -77,7 +83,12 @@ TEST(SandboxConfig, JsonIsCompactWithSortedKeys) {
             R"({"accel":"","cmd":[],"cpus":1,"detached":false,"entrypoint":[],"env":[],)"
             R"("ephemeral":false,"hostname":null,"image":"base","isolation":"vm","labels":{},)"
             R"("manifest_digest":"","memory_mib":512,)"
-            R"("name":"","pull_policy":"if-missing","replace":false,"replace_timeout_ms":10000,)"
+            R"("name":"","network":{"dns":{"nameservers":[],"query_timeout_ms":5000,)"
+            R"("rebinding_protection":true},"egress":{"burst_bytes":0,"burst_packets":0,)"
+            R"("bytes_per_second":0,"packets_per_second":0},"enabled":true,)"
+            R"("ingress":{"burst_bytes":0,"burst_packets":0,"bytes_per_second":0,)"
+            R"("packets_per_second":0},"max_connections":256,"ports":[],"preset":"public",)"
+            R"("rules":[]},"pull_policy":"if-missing","replace":false,"replace_timeout_ms":10000,)"
             R"("rootfs":{"fstype":"","kind":"image","path":""},"shell":"/bin/sh","user":"",)"
             R"("workdir":""})");
 }
@@ -266,6 +277,26 @@ TEST(RootfsKind, NamesRoundTrip) {
     EXPECT_EQ(parse_rootfs_kind(rootfs_kind_name(kind)).value(), kind);
   }
   EXPECT_FALSE(parse_rootfs_kind("").has_value());
+}
+
+TEST(SandboxConfig, NetworkIsStoredUnderItsOwnKey) {
+  SandboxConfig config;
+  config.network.policy.rules = net::parse_rules("deny@10.0.0.0/8").value();
+  std::string json = to_json(config);
+  EXPECT_NE(json.find(R"("network":{)"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("rules":["deny@10.0.0.0/8"])"), std::string::npos) << json;
+  EXPECT_EQ(config_from_json(json).value().network, config.network);
+}
+
+TEST(SandboxConfig, AStoredConfigWithoutNetworkGetsTheDefaults) {
+  EXPECT_EQ(config_from_json(R"({"name": "old"})").value().network, net::NetworkConfig{});
+}
+
+TEST(SandboxConfig, NetworkErrorsNameTheField) {
+  EXPECT_EQ(error_of(R"({"network": true})"), "sandbox config: network: must be an object");
+  EXPECT_EQ(error_of(R"({"network": {"rules": ["deny@10.0.0.1/8"]}})"),
+            "sandbox config: network.rules[0]: '10.0.0.1/8' at column 6: host bits set, did you "
+            "mean 10.0.0.0/8");
 }
 
 }  // namespace

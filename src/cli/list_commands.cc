@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/network_view.h"
 #include "cli/out.h"
 #include "cli/sandbox_flags.h"
 #include "config/sandbox_config.h"
@@ -140,6 +141,9 @@ Result<int> InspectCommand::run() {
   nlohmann::json json = record_json(record);
   nlohmann::json config = nlohmann::json::parse(record.config_json, nullptr, false);
   json["config"] = config.is_discarded() ? nlohmann::json(record.config_json) : config;
+  // The effective policy, preset rules included; absent when the stored config is damaged.
+  Result<config::SandboxConfig> parsed = config::config_from_json(record.config_json);
+  if (parsed) json["network"] = network_view_json(parsed->network);
   json["runs"] = nlohmann::json::array();
   for (const store::RunRecord& run : runs) json["runs"].push_back(run_json(run));
   if (format_ == "json") {
@@ -147,14 +151,20 @@ Result<int> InspectCommand::run() {
     return 0;
   }
   for (const auto& [key, value] : json.items()) {
-    if (key == "config" || key == "runs") continue;
+    if (key == "config" || key == "runs" || key == "network") continue;
     fmt::print("{:<12} {}\n", key + ":",
                value.is_string() ? value.get<std::string>() : value.dump());
   }
   fmt::print("config:\n");
-  for (const auto& [key, value] : json["config"].items())
+  for (const auto& [key, value] : json["config"].items()) {
+    if (key == "network" && parsed) continue;  // shown below, effective rules included
     fmt::print("  {:<20} {}\n", key,
                value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  if (parsed) {
+    fmt::print("network:\n");
+    for (const std::string& line : network_view_lines(parsed->network)) fmt::print("  {}\n", line);
+  }
   fmt::print("runs:\n");
   for (const nlohmann::json& run : json["runs"]) fmt::print("  {}\n", run.dump());
   return 0;

@@ -23,6 +23,7 @@
 #include "microsandbox/export.h"
 #include "microsandbox/fs.h"
 #include "microsandbox/image.h"
+#include "microsandbox/network.h"
 
 namespace microsandbox {
 
@@ -116,6 +117,13 @@ class MSB_EXPORT SandboxBuilder {
   // "vm" (default: a microVM) or "namespace" (Linux namespaces on the host kernel: faster,
   // weaker isolation; needs root).
   SandboxBuilder& isolation(std::string isolation);
+  // The network: policy, published ports, DNS and limits (network.h). Default: Network(),
+  // the "public" preset. Checked by create(), which throws kInvalidConfig for a bad rule,
+  // preset, port or limit before anything is created.
+  SandboxBuilder& network(const Network& network);
+  // No network interface at all (as `msb --no-net`), whatever network() says; published
+  // ports then fail create() with kInvalidConfig.
+  SandboxBuilder& disable_network();
 
   // Boots the sandbox and returns once its agent is ready. Attached unless detached(): it
   // stops when this process exits, and the handle owns its lifecycle (owns_lifecycle()).

@@ -6,17 +6,19 @@
 namespace msb::cli {
 namespace {
 
-void add_direction(CLI::App& app, const std::string& name, std::string& bandwidth,
-                   std::string& bandwidth_burst, std::string& ops, std::string& ops_burst) {
+void add_rate_flags(CLI::App& app, const std::string& direction, RateFlags& flags) {
+  const std::string prefix = "--net-" + direction;
   app.add_option(
-      "--net-" + name + "-bandwidth", bandwidth,
-      "Bytes per second " + name + ": SIZE or SIZE/DURATION (1M, 512K, 1M/1s; K = 1024)");
-  app.add_option("--net-" + name + "-bandwidth-burst", bandwidth_burst,
-                 "Bytes " + name + " may burst above the bandwidth (default: one second's worth)");
-  app.add_option("--net-" + name + "-ops", ops,
-                 "Packets per second " + name + ": N or N/DURATION (1000, 100/100ms)");
-  app.add_option("--net-" + name + "-ops-burst", ops_burst,
-                 "Packets " + name + " may burst above the rate (default: one second's worth)");
+      prefix + "-bandwidth", flags.bandwidth,
+      "Bytes per second " + direction + ": SIZE or SIZE/DURATION (1M, 512K, 1M/1s; K = 1024)");
+  app.add_option(
+      prefix + "-bandwidth-burst", flags.bandwidth_burst,
+      "Bytes " + direction + " may burst above the bandwidth (default: one second's worth)");
+  app.add_option(prefix + "-ops", flags.ops,
+                 "Packets per second " + direction + ": N or N/DURATION (1000, 100/100ms)");
+  app.add_option(
+      prefix + "-ops-burst", flags.ops_burst,
+      "Packets " + direction + " may burst above the rate (default: one second's worth)");
 }
 
 // `text` through `parse` unless empty; errors name the flag and its value.
@@ -24,6 +26,19 @@ Result<uint64_t> parsed_or_zero(const std::string& flag, const std::string& text
                                 Result<uint64_t> (*parse)(std::string_view)) {
   if (text.empty()) return uint64_t{0};
   return parse(text).context("{} '{}'", flag, text);
+}
+
+Result<net::RateLimit> rate_limit(const std::string& direction, const RateFlags& flags) {
+  const std::string prefix = "--net-" + direction;
+  net::RateLimit limit;
+  limit.bytes_per_second =
+      MSB_TRY(parsed_or_zero(prefix + "-bandwidth", flags.bandwidth, parse_byte_rate));
+  limit.burst_bytes =
+      MSB_TRY(parsed_or_zero(prefix + "-bandwidth-burst", flags.bandwidth_burst, parse_size));
+  limit.packets_per_second = MSB_TRY(parsed_or_zero(prefix + "-ops", flags.ops, parse_packet_rate));
+  limit.burst_packets =
+      MSB_TRY(parsed_or_zero(prefix + "-ops-burst", flags.ops_burst, parse_count));
+  return limit;
 }
 
 }  // namespace
@@ -49,10 +64,8 @@ void NetworkFlags::add_to(CLI::App& app) {
                "Pass DNS answers that point names at private addresses");
   app.add_option("--dns-query-timeout-ms", query_timeout_ms_,
                  "Per-query timeout of the upstream DNS servers (default 5000)");
-  add_direction(app, "egress", egress_.bandwidth, egress_.bandwidth_burst, egress_.ops,
-                egress_.ops_burst);
-  add_direction(app, "ingress", ingress_.bandwidth, ingress_.bandwidth_burst, ingress_.ops,
-                ingress_.ops_burst);
+  add_rate_flags(app, "egress", egress_);
+  add_rate_flags(app, "ingress", ingress_);
   app.add_option("--max-connections", max_connections_,
                  "Most concurrent TCP connections and UDP flows (default 256)");
 }
@@ -70,18 +83,8 @@ Result<net::NetworkConfig> NetworkFlags::to_config() const {
   config.dns.nameservers = nameservers_;
   config.dns.rebinding_protection = !no_rebind_protection_;
   config.dns.query_timeout_ms = query_timeout_ms_;
-  for (auto [name, flags, limit] : {std::tuple("egress", &egress_, &config.egress),
-                                    std::tuple("ingress", &ingress_, &config.ingress)}) {
-    const std::string prefix = std::string("--net-") + name;
-    limit->bytes_per_second =
-        MSB_TRY(parsed_or_zero(prefix + "-bandwidth", flags->bandwidth, parse_byte_rate));
-    limit->burst_bytes =
-        MSB_TRY(parsed_or_zero(prefix + "-bandwidth-burst", flags->bandwidth_burst, parse_size));
-    limit->packets_per_second =
-        MSB_TRY(parsed_or_zero(prefix + "-ops", flags->ops, parse_packet_rate));
-    limit->burst_packets =
-        MSB_TRY(parsed_or_zero(prefix + "-ops-burst", flags->ops_burst, parse_count));
-  }
+  config.egress = MSB_TRY(rate_limit("egress", egress_));
+  config.ingress = MSB_TRY(rate_limit("ingress", ingress_));
   config.max_connections = max_connections_;
   return config;
 }

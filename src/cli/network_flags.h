@@ -13,6 +13,14 @@
 
 namespace msb::cli {
 
+// The texts of one direction's --net-<direction>-{bandwidth,bandwidth-burst,ops,ops-burst}.
+struct RateFlags {
+  std::string bandwidth;
+  std::string bandwidth_burst;
+  std::string ops;
+  std::string ops_burst;
+};
+
 class NetworkFlags {
  public:
   void add_to(CLI::App& app);
@@ -30,14 +38,8 @@ class NetworkFlags {
   std::vector<std::string> nameservers_;
   bool no_rebind_protection_ = false;
   uint32_t query_timeout_ms_ = net::kDefaultDnsQueryTimeoutMs;
-  struct Limits {
-    std::string bandwidth;
-    std::string bandwidth_burst;
-    std::string ops;
-    std::string ops_burst;
-  };
-  Limits egress_;
-  Limits ingress_;
+  RateFlags egress_;
+  RateFlags ingress_;
   uint32_t max_connections_ = net::kDefaultMaxConnections;
 };
 

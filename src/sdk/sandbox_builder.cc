@@ -1,6 +1,7 @@
 // SandboxBuilder: fills one config::SandboxConfig; create() hands it to the lifecycle.
 #include "config/sandbox_config.h"
 #include "microsandbox/sandbox.h"
+#include "sdk/network_impl.h"
 #include "sdk/pull_progress.h"
 #include "sdk/sandbox_impl.h"
 
@@ -10,6 +11,8 @@ struct SandboxBuilder::Impl {
   msb::config::SandboxConfig config;
   bool insecure_registry = false;
   PullProgressCallback on_pull_progress;
+  std::optional<Network> network;  // parsed into config.network by create()
+  bool network_disabled = false;
 };
 
 SandboxBuilder::SandboxBuilder(std::string name) : impl_(std::make_unique<Impl>()) {
@@ -98,12 +101,25 @@ SandboxBuilder& SandboxBuilder::accel(std::string accel) {
   return *this;
 }
 
+SandboxBuilder& SandboxBuilder::network(const Network& network) {
+  impl_->network = network;
+  return *this;
+}
+
+SandboxBuilder& SandboxBuilder::disable_network() {
+  impl_->network_disabled = true;
+  return *this;
+}
+
 Sandbox SandboxBuilder::create() {
+  msb::config::SandboxConfig config = impl_->config;
+  if (impl_->network)
+    config.network = msb::sdk::value_or_throw(msb::sdk::network_config(*impl_->network));
+  if (impl_->network_disabled) config.network.enabled = false;
   msb::runtime::PullOptions pull =
       msb::sdk::runtime_pull_options(impl_->insecure_registry, impl_->on_pull_progress);
-  return msb::sdk::make_sandbox(
-      msb::sdk::value_or_throw(msb::sdk::create_sandbox(impl_->config, pull)),
-      !impl_->config.detached);
+  return msb::sdk::make_sandbox(msb::sdk::value_or_throw(msb::sdk::create_sandbox(config, pull)),
+                                !config.detached);
 }
 
 Sandbox SandboxBuilder::create_detached() {

@@ -25,6 +25,14 @@ struct Channel {
   GuestRoot root;
 };
 
+// In a VM the agent configures its interfaces itself; the namespace engine's host side has
+// done that already. The resolver files are ours in both.
+Result<void> bring_up_network(const AgentOptions& options) {
+  if (!options.network) return os::set_link_up("lo");
+  MSB_TRY(configure_guest_interfaces(*options.network));
+  return write_resolver_files(*options.network);
+}
+
 // The steps of a VM boot, in order. Each failure is fatal: the host sees no core.ready,
 // reports a boot failure and shows the console log, where this explains why.
 Result<Channel> init_guest(const AgentOptions& options, StepTimings& timings) {
@@ -36,6 +44,10 @@ Result<Channel> init_guest(const AgentOptions& options, StepTimings& timings) {
     MSB_TRY(std::move(mount_runtime_filesystems()).context("runtime mounts"));
   }
   if (!options.hostname.empty()) MSB_TRY(os::set_hostname(options.hostname));
+  {
+    StepTimer timer(timings, "network");
+    MSB_TRY(std::move(bring_up_network(options)).context("network"));
+  }
   StepTimer timer(timings, "open_port");
   channel.fd = MSB_TRY(std::move(open_agent_port()).context("agent port"));
   return channel;
@@ -90,6 +102,8 @@ Result<int> agentd_main(const std::vector<std::string>& args) {
     channel = std::move(*ready);
   } else {
     channel.fd = os::Fd(options.channel_fd);
+    if (options.network)
+      MSB_TRY(std::move(write_resolver_files(*options.network)).context("network"));
     // Outside a VM we are not PID 1: adopt orphans so that they are reaped too.
     MSB_TRY(os::become_child_subreaper());
   }

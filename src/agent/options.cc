@@ -62,6 +62,8 @@ Result<void> apply_option(AgentOptions& options, std::string_view word) {
     options.volatile_upper = true;
   } else if (key == "hostname") {
     options.hostname = MSB_TRY(parse_hostname(value));
+  } else if (key == "net") {
+    options.network = MSB_TRY(parse_guest_network(value));
   } else if (key == "clock-ns") {
     options.clock_ns = MSB_TRY(parse_number<uint64_t>(key, value));
   } else {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/guest_network.h"
 #include "common/error.h"
 
 namespace msb::agent {
@@ -26,12 +27,14 @@ struct AgentOptions {
   std::optional<BlockDisk> upper;   // writable upper layer
   // The upper disk is thrown away after this boot: overlay "volatile", no sync at power off.
   bool volatile_upper = false;
-  std::string hostname;   // 1-64 arbitrary bytes; "" = not given
-  uint64_t clock_ns = 0;  // host wall clock (ns since epoch) when it launched us
+  std::string hostname;                 // 1-64 arbitrary bytes; "" = not given
+  uint64_t clock_ns = 0;                // host wall clock (ns since epoch) when it launched us
+  std::optional<GuestNetwork> network;  // nullopt: no network card, only lo
 };
 
 // argv form: "--channel-fd=N", "--rootfs=TYPE:SERIAL", "--upper=TYPE:SERIAL",
-// "--volatile-upper", "--hostname=HEX", "--clock-ns=N", "--exit-at-init". HEX is the
+// "--volatile-upper", "--hostname=HEX", "--clock-ns=N", "--exit-at-init", "--net=SPEC"
+// (parse_guest_network). HEX is the
 // lowercase hex of the hostname's 1-64 bytes (common/hex.h): a hostname may hold any byte,
 // spaces and '=' included, and must never split into words of its own. Unknown arguments
 // are an error (kInvalidArgument), and so are a malformed value and volatile-upper without

@@ -34,6 +34,28 @@ struct DiskSpec {
   bool ignore_flushes = false;  // the guest's flushes are not passed on (a throwaway disk)
 };
 
+// The sandbox's network card as the guest configures it. Addresses are text the engine
+// passes on unchanged, so they must be plain (digits, hex, '.', ':', '/').
+struct GuestNetworkSpec {
+  std::string ipv4_cidr;   // "172.16.0.2/30"
+  std::string gateway_v4;  // "172.16.0.1"
+  std::string ipv6_cidr;   // "" = no IPv6
+  std::string gateway_v6;
+  uint32_t mtu = 1500;
+  std::string mac;  // the guest's, "02:6d:73:00:00:02"
+};
+
+// How the host end of the network card carries Ethernet frames.
+enum class FrameFormat {
+  kLengthPrefixed,  // a stream: 4-byte big-endian length, then the frame (QEMU -netdev stream)
+  kTap,             // one frame per read and write (a TAP device)
+};
+
+struct NetworkEndpoint {
+  os::Fd fd;  // non-blocking
+  FrameFormat format = FrameFormat::kTap;
+};
+
 struct LaunchSpec {
   std::string runtime_dir;  // per-sandbox directory for logs and runtime files (exists)
   std::string console_log;  // where the guest console goes; "" = <runtime_dir>/console.log
@@ -52,6 +74,9 @@ struct LaunchSpec {
   std::string hostname;
   std::optional<Accel> accel;  // vm only; nullopt: detect
   std::string instance_name;   // unique per run (the namespace engine's cgroup name)
+  // nullopt: no network card (only lo). Otherwise the engine attaches eth0 and hands its
+  // host end out through Instance::take_network_endpoint().
+  std::optional<GuestNetworkSpec> network;
   // When set, the engine adds the time of each of its host-side launch steps here, by name
   // ("vm.spawn_qemu", "ns.id_maps", ...), for `msb run --timings` and the supervisor's log.
   StepTimings* timings = nullptr;
@@ -63,6 +88,8 @@ class Instance {
   virtual ~Instance() = default;
   // The stream to the agent; call once.
   virtual os::Fd take_agent_channel() = 0;
+  // The host end of eth0 when LaunchSpec::network was set (call once); else nullopt.
+  virtual std::optional<NetworkEndpoint> take_network_endpoint() = 0;
   // Readable once the sandbox's process has ended (for poll loops).
   virtual int exit_fd() const = 0;
   // The engine's process (QEMU, or the namespace init), e.g. to check it is gone.

@@ -14,12 +14,14 @@
 #include <optional>
 
 #include "engine/guest_kit.h"
+#include "engine/network_option.h"
 #include "engine/ns/cgroup.h"
 #include "engine/ns/cgroup_sweep.h"
 #include "engine/ns/child.h"
 #include "engine/ns/engine.h"
 #include "engine/ns/id_map.h"
 #include "engine/ns/ns_instance.h"
+#include "engine/ns/sandbox_network.h"
 #include "engine/ns/seccomp_policy.h"
 #include "os/file.h"
 #include "os/io.h"
@@ -178,6 +180,7 @@ Result<ChildPlan> plan_child(const LaunchSpec& spec, const ChildFds& fds,
   plan.dropped_capabilities = dropped_capabilities();
   plan.seccomp = MSB_TRY(build_seccomp_program()).instructions;
   plan.argv = {"msb-agentd", "--channel-fd=3"};
+  if (spec.network) plan.argv.push_back("--net=" + agent_network_option(*spec.network));
   plan.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
   plan.finalize();
   return plan;
@@ -264,6 +267,9 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
   MSB_TRY(os::write_file(proc + "/uid_map", id_map_line(sandbox_uid_range())));
   MSB_TRY(os::write_file(proc + "/gid_map", id_map_line(sandbox_gid_range())));
 
+  step.emplace(steps, "ns.network");
+  std::optional<NetworkEndpoint> network = MSB_TRY(set_up_sandbox_network(proc, spec.network));
+
   step.emplace(steps, "ns.root");
   std::vector<os::Fd> lowers;
   os::Fd root = MSB_TRY(mount_sandbox_root(spec, proc, lowers));
@@ -273,8 +279,10 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
   MSB_TRY(os::send_fd(control.first.get(), root.get(), 'g'));
   MSB_TRY(await_exec(control.first.get(), plan));
   step.reset();
-  return std::unique_ptr<Instance>(new NsInstance(
-      std::move(cgroup), std::move(init), std::move(channel.first), console_log, mount_point));
+  auto instance = std::make_unique<NsInstance>(std::move(cgroup), std::move(init),
+                                               std::move(channel.first), console_log, mount_point);
+  if (network) instance->attach_network(std::move(*network));
+  return std::unique_ptr<Instance>(std::move(instance));
 }
 
 }  // namespace msb::engine::ns

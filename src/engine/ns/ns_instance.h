@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "engine/engine.h"
 #include "engine/ns/cgroup.h"
@@ -23,6 +24,11 @@ class NsInstance final : public Instance {
   ~NsInstance() override;
 
   os::Fd take_agent_channel() override { return std::move(agent_channel_); }
+  std::optional<NetworkEndpoint> take_network_endpoint() override {
+    return std::exchange(network_, std::nullopt);
+  }
+  // The host end of eth0, handed out by take_network_endpoint().
+  void attach_network(NetworkEndpoint endpoint) { network_ = std::move(endpoint); }
   int exit_fd() const override { return init_.pidfd(); }
   int process_id() const override { return init_.pid(); }
   Result<std::optional<os::ExitStatus>> wait_for(std::chrono::milliseconds timeout) override {
@@ -37,6 +43,7 @@ class NsInstance final : public Instance {
   CgroupDir cgroup_;  // outlives init_: removing it kills anything that escaped PID 1's death
   os::ChildProcess init_;
   os::Fd agent_channel_;
+  std::optional<NetworkEndpoint> network_;
   std::string console_log_;
   std::string root_mount_point_;
 };

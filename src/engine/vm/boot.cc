@@ -18,6 +18,7 @@ namespace msb::engine::vm {
 namespace {
 
 constexpr int kAgentFdInChild = 3;
+constexpr int kNetworkFdInChild = 4;
 
 class VmEngine final : public Engine {
  public:
@@ -70,6 +71,8 @@ Result<QemuConfig> plan_machine(const LaunchSpec& spec, const GuestKit& kit, Acc
   config.agent_fd = kAgentFdInChild;
   config.hostname = spec.hostname;
   config.clock_ns = os::realtime_ns();
+  config.network = spec.network;
+  config.network_fd = kNetworkFdInChild;
   return config;
 }
 
@@ -82,12 +85,25 @@ Result<std::unique_ptr<Instance>> spawn_qemu(const QemuConfig& config, const Lau
   os::SpawnOptions options;
   options.argv = qemu_command(config);
   options.fds = {{channel.second.get(), kAgentFdInChild}, {qemu_stderr.get(), 2}};
+  // The network card's frames go over a socketpair too: QEMU's end dies with it, so a
+  // dead supervisor's network cannot be taken over by anyone.
+  std::optional<os::SocketPair> network;
+  if (config.network) {
+    network = MSB_TRY(os::make_socketpair(SOCK_STREAM));
+    options.fds.push_back({network->second.get(), config.network_fd});
+  }
   // QEMU must never outlive the process that owns it.
   options.parent_death_signal = SIGKILL;
   os::ChildProcess qemu =
       MSB_TRY(std::move(os::ChildProcess::spawn(options)).context("start QEMU"));
-  return std::unique_ptr<Instance>(new VmInstance(std::move(qemu), std::move(channel.first),
-                                                  config.accel, config.console_log, qemu_log));
+  auto instance = std::make_unique<VmInstance>(std::move(qemu), std::move(channel.first),
+                                               config.accel, config.console_log, qemu_log);
+  if (network) {
+    MSB_TRY(os::set_nonblocking(network->first.get(), true));
+    instance->attach_network(
+        NetworkEndpoint{std::move(network->first), FrameFormat::kLengthPrefixed});
+  }
+  return std::unique_ptr<Instance>(std::move(instance));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "common/hex.h"
+#include "engine/network_option.h"
 #include "engine/vm/accel.h"
 
 namespace msb::engine::vm {
@@ -53,6 +54,7 @@ std::string kernel_cmdline(const QemuConfig& config) {
   }
   if (!config.hostname.empty()) line += " msb.hostname=" + hex_encode(config.hostname);
   if (config.clock_ns != 0) line += fmt::format(" msb.clock-ns={}", config.clock_ns);
+  if (config.network) line += " msb.net=" + agent_network_option(*config.network);
   // The kernel then never calibrates its TSC against the (emulated) PIT.
   if (config.tsc_khz) line += fmt::format(" tsc_early_khz={}", *config.tsc_khz);
   return line;
@@ -105,6 +107,13 @@ std::vector<std::string> qemu_command(const QemuConfig& config) {
   argv.push_back(fmt::format("socket,id=agent,fd={}", config.agent_fd));
   argv.push_back("-device");
   argv.push_back("virtserialport,chardev=agent,name=agent");
+  if (config.network) {
+    check_mac(config.network->mac);
+    argv.push_back("-netdev");
+    argv.push_back(fmt::format("stream,id=net0,addr.type=fd,addr.str={}", config.network_fd));
+    argv.push_back("-device");
+    argv.push_back("virtio-net-device,netdev=net0,mac=" + config.network->mac);
+  }
   return argv;
 }
 

@@ -23,6 +23,10 @@ struct QemuConfig {
   std::string hostname;             // any bytes (a user's choice); "" = the guest keeps its default
   uint64_t clock_ns = 0;            // host wall clock handed to the guest (it has no RTC)
   std::optional<uint64_t> tsc_khz;  // the guest TSC's rate when known (TCG: tsc_frequency.h)
+  // The network card: a virtio-net device on `-netdev stream` over this child fd (one end
+  // of a socketpair; the supervisor's network stack holds the other).
+  std::optional<GuestNetworkSpec> network;
+  int network_fd = 4;
 };
 
 // The kernel command line: console, panic/reboot behaviour, and the msb.* words the

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 
 #include "engine/engine.h"
 #include "os/child_process.h"
@@ -19,6 +20,11 @@ class VmInstance final : public Instance {
         qemu_log_(std::move(qemu_log)) {}
 
   os::Fd take_agent_channel() override { return std::move(agent_channel_); }
+  std::optional<NetworkEndpoint> take_network_endpoint() override {
+    return std::exchange(network_, std::nullopt);
+  }
+  // The host end of eth0, handed out by take_network_endpoint().
+  void attach_network(NetworkEndpoint endpoint) { network_ = std::move(endpoint); }
   int exit_fd() const override { return qemu_.pidfd(); }
   int process_id() const override { return qemu_.pid(); }
   Result<std::optional<os::ExitStatus>> wait_for(std::chrono::milliseconds timeout) override {
@@ -31,6 +37,7 @@ class VmInstance final : public Instance {
  private:
   os::ChildProcess qemu_;
   os::Fd agent_channel_;
+  std::optional<NetworkEndpoint> network_;
   Accel accel_;
   std::string console_log_;
   std::string qemu_log_;

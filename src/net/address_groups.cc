@@ -30,15 +30,15 @@ struct Ranges {
   // 3fff::/20) are public on purpose: nothing routes them on the internet, so that opens
   // nothing real, and they are the "internet" of the network tests (tests/support/net_world.h).
   std::vector<Cidr> special = {
-      block("0.0.0.0/8"),        // "this network", 0.0.0.0 included (RFC 791)
-      block("192.0.0.0/24"),     // IETF protocol assignments (RFC 6890)
-      block("192.88.99.0/24"),   // deprecated 6to4 relay anycast (RFC 7526)
-      block("198.18.0.0/15"),    // benchmarking (RFC 2544)
-      block("240.0.0.0/4"),      // reserved, 255.255.255.255 broadcast included (RFC 1112)
-      block("::/96"),            // unspecified and the deprecated IPv4-compatible (RFC 4291)
-      block("100::/64"),         // discard-only (RFC 6666)
-      block("2001:2::/48"),      // benchmarking (RFC 5180)
-      block("fec0::/10"),        // deprecated site-local (RFC 3879)
+      block("0.0.0.0/8"),       // "this network", 0.0.0.0 included (RFC 791)
+      block("192.0.0.0/24"),    // IETF protocol assignments (RFC 6890)
+      block("192.88.99.0/24"),  // deprecated 6to4 relay anycast (RFC 7526)
+      block("198.18.0.0/15"),   // benchmarking (RFC 2544)
+      block("240.0.0.0/4"),     // reserved, 255.255.255.255 broadcast included (RFC 1112)
+      block("::/96"),           // unspecified and the deprecated IPv4-compatible (RFC 4291)
+      block("100::/64"),        // discard-only (RFC 6666)
+      block("2001:2::/48"),     // benchmarking (RFC 5180)
+      block("fec0::/10"),       // deprecated site-local (RFC 3879)
       // SECURITY: NAT64 and 6to4 addresses carry an IPv4 address that a translator on the
       // host's network would reach, private ones included, so they are never "public".
       block("64:ff9b::/96"),    // NAT64 well-known prefix (RFC 6052)

@@ -45,6 +45,16 @@ bool TokenBucket::try_take(uint64_t amount, std::chrono::steady_clock::time_poin
   return true;
 }
 
+void TokenBucket::spend(uint64_t amount, std::chrono::steady_clock::time_point now) {
+  if (unlimited()) return;
+  amount = std::min(amount, kMaxTokens);
+  level_ = level_at(now);
+  if (!started_ || now > last_) last_ = now;
+  started_ = true;
+  // Bounded below so that no run of frames can overflow the level.
+  level_.tokens = std::max(level_.tokens - int64_t(amount), -int64_t(kMaxTokens));
+}
+
 std::chrono::nanoseconds TokenBucket::wait_for(uint64_t amount,
                                                std::chrono::steady_clock::time_point now) const {
   if (unlimited()) return std::chrono::nanoseconds(0);

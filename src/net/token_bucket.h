@@ -36,6 +36,9 @@ class TokenBucket {
   // is full) and returns true; otherwise takes nothing and returns false. Always true when
   // unlimited.
   bool try_take(uint64_t amount, std::chrono::steady_clock::time_point now);
+  // Takes `amount` tokens whatever the level, going into debt: for traffic that has already
+  // passed (a batch of frames read at once), so that what follows waits for it.
+  void spend(uint64_t amount, std::chrono::steady_clock::time_point now);
   // How long from `now` until try_take(amount) would succeed: 0 if it would now.
   std::chrono::nanoseconds wait_for(uint64_t amount,
                                     std::chrono::steady_clock::time_point now) const;

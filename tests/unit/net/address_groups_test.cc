@@ -93,14 +93,14 @@ TEST(AddressGroups, V6Ranges) {
 TEST(AddressGroups, SpecialRangesAreNotPublic) {
   expect_groups({{"0.0.0.0", std::nullopt},         {"0.255.255.255", std::nullopt},
                  {"1.0.0.0", Group::kPublic},       {"192.0.0.1", std::nullopt},
-                 {"192.0.2.1", Group::kPublic},       {"192.0.3.0", Group::kPublic},
+                 {"192.0.2.1", Group::kPublic},     {"192.0.3.0", Group::kPublic},
                  {"192.88.99.1", std::nullopt},     {"198.17.255.255", Group::kPublic},
                  {"198.18.0.0", std::nullopt},      {"198.19.255.255", std::nullopt},
                  {"198.20.0.0", Group::kPublic},    {"198.51.100.7", Group::kPublic},
-                 {"203.0.113.9", Group::kPublic},     {"240.0.0.0", std::nullopt},
+                 {"203.0.113.9", Group::kPublic},   {"240.0.0.0", std::nullopt},
                  {"255.255.255.255", std::nullopt}, {"2001:db8::1", Group::kPublic},
                  {"2001:2::1", std::nullopt},       {"100::1", std::nullopt},
-                 {"3fff::1", Group::kPublic},         {"64:ff9b::a00:1", std::nullopt},
+                 {"3fff::1", Group::kPublic},       {"64:ff9b::a00:1", std::nullopt},
                  {"64:ff9b:1::1", std::nullopt},    {"2002:a00:1::1", std::nullopt}});
   EXPECT_FALSE(in_group(Group::kPublic, ip("0.0.0.0"), kHost));
   EXPECT_TRUE(in_group(Group::kAny, ip("0.0.0.0"), kHost));

@@ -105,3 +105,25 @@ TEST(TokenBucket, UnlimitedAlwaysGrants) {
 
 }  // namespace
 }  // namespace msb::net
+
+namespace msb::net {
+namespace {
+
+TEST(TokenBucket, SpendGoesIntoDebtAndLaterRequestsWait) {
+  const auto start = std::chrono::steady_clock::now();
+  TokenBucket bucket(1000, 1000);
+  bucket.spend(3000, start);  // 2000 tokens of debt
+  EXPECT_FALSE(bucket.try_take(1, start));
+  EXPECT_EQ(bucket.wait_for(1, start), std::chrono::milliseconds(2001));
+  EXPECT_TRUE(bucket.try_take(1, start + std::chrono::milliseconds(2001)));
+}
+
+TEST(TokenBucket, SpendOnAnUnlimitedBucketIsFree) {
+  const auto start = std::chrono::steady_clock::now();
+  TokenBucket bucket(0, 0);
+  bucket.spend(1 << 30, start);
+  EXPECT_EQ(bucket.wait_for(1 << 20, start).count(), 0);
+}
+
+}  // namespace
+}  // namespace msb::net

@@ -17,6 +17,7 @@
 #include "runtime/prepared_root.h"
 #include "runtime/run_dir.h"
 #include "runtime/sandbox_launch.h"
+#include "runtime/sandbox_network.h"
 #include "runtime/sandbox_root.h"
 #include "sdk/exec_session.h"
 #include "sdk/lifecycle.h"
@@ -103,6 +104,7 @@ Result<int> RunCommand::run_unnamed() {
                              "run-" + std::to_string(os::current_pid())};
   request.launch =
       MSB_TRY(runtime::launch_spec_for(config, std::move(root.layers), std::move(place), true));
+  request.network = MSB_TRY(runtime::network_plan_for(config));
   std::vector<std::string> argv = MSB_TRY(config::resolve_run_command(config, trailing_));
   request.exec.cmd = argv.front();
   request.exec.args.assign(argv.begin() + 1, argv.end());

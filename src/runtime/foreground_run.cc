@@ -9,6 +9,7 @@
 #include "protocol/flow_control.h"
 #include "runtime/agent_session.h"
 #include "runtime/sandbox_launch.h"
+#include "runtime/sandbox_network.h"
 
 namespace msb::runtime {
 namespace {
@@ -92,6 +93,7 @@ Result<ForegroundRunResult> foreground_run(engine::Engine& engine,
   engine::LaunchSpec spec = request.launch;
   spec.timings = &steps;
   std::unique_ptr<engine::Instance> instance = MSB_TRY(engine.launch(spec));
+  std::unique_ptr<net::UserNetwork> network = MSB_TRY(start_network(request.network, *instance));
   protocol::FrameConnection connection =
       MSB_TRY(protocol::FrameConnection::create(instance->take_agent_channel()));
   AgentSession session(std::move(connection), instance->exit_fd(), &interrupts);

@@ -13,6 +13,7 @@
 #include "os/child_process.h"
 #include "os/signals.h"
 #include "protocol/messages.h"
+#include "runtime/sandbox_network.h"
 
 namespace msb::runtime {
 
@@ -28,6 +29,7 @@ struct BootTimings {
 
 struct ForegroundRunRequest {
   engine::LaunchSpec launch;
+  NetworkPlan network;  // used when launch.network is set
   protocol::ExecRequest exec;
   std::chrono::milliseconds boot_timeout{120'000};
   std::chrono::milliseconds shutdown_timeout{10'000};

@@ -6,6 +6,7 @@
 
 #include "config/hostname.h"
 #include "os/io.h"
+#include "runtime/sandbox_network.h"
 
 namespace msb::runtime {
 namespace {
@@ -29,6 +30,7 @@ Result<engine::LaunchSpec> launch_spec_for(const config::SandboxConfig& config,
   // Stored configs are normalized (hostname set); derive it anyway for one that is not.
   spec.hostname = config.hostname.value_or(config::derive_hostname(config.name));
   spec.ephemeral = ephemeral;
+  spec.network = guest_network_for(config);
   if (!config.accel.empty()) {
     engine::Accel accel = MSB_TRY(engine::parse_accel(config.accel));
     spec.accel = accel;

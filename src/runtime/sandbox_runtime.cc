@@ -16,6 +16,7 @@
 #include "os/unix_socket.h"
 #include "runtime/agent_session.h"
 #include "runtime/sandbox_launch.h"
+#include "runtime/sandbox_network.h"
 #include "runtime/sandbox_root.h"
 #include "runtime/startup_status.h"
 #include "store/reconcile.h"
@@ -100,12 +101,15 @@ Result<void> SandboxRuntime::boot() {
   engine::LaunchSpec spec =
       MSB_TRY(launch_spec_for(config_, std::move(layers), std::move(place), record_.ephemeral));
   spec.timings = &boot_steps_;
+  const NetworkPlan network_plan = MSB_TRY(network_plan_for(config_));
   if (!engine_->has_writable_layer(spec.writable_layer))
     return err(ErrorKind::kNotFound, "writable layer missing: {}", spec.writable_layer);
 
   step.emplace(boot_steps_, "runtime.launch");
   instance_ = MSB_TRY(engine_->launch(spec));
   MSB_TRY(record_supervisor());
+  step.emplace(boot_steps_, "runtime.network");
+  network_ = MSB_TRY(start_network(network_plan, *instance_));
 
   step.emplace(boot_steps_, "runtime.await_ready");
   protocol::FrameConnection channel =

@@ -15,6 +15,7 @@
 #include "common/step_timer.h"
 #include "config/sandbox_config.h"
 #include "engine/engine.h"
+#include "net/user_network.h"
 #include "os/fd.h"
 #include "os/signals.h"
 #include "runtime/agent_relay.h"
@@ -83,6 +84,8 @@ class SandboxRuntime {
   std::optional<ExecLog> exec_log_;
   std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<engine::Instance> instance_;
+  // After the instance: stopped first, while the card's other end still exists.
+  std::unique_ptr<net::UserNetwork> network_;
   protocol::CoreReady ready_;
   StepTimings boot_steps_;
   os::Fd listener_;

@@ -71,12 +71,13 @@ const SlirpCb& SlirpStack::callbacks() {
   return table;
 }
 
-SlirpStack::SlirpStack(SendFrame send_frame, in_addr guest)
-    : send_frame_(std::move(send_frame)), guest_(guest) {}
+SlirpStack::SlirpStack(SendFrame send_frame, in_addr guest, in6_addr guest6)
+    : send_frame_(std::move(send_frame)), guest_(guest), guest6_(guest6) {}
 
 Result<std::unique_ptr<SlirpStack>> SlirpStack::create(const SlirpSettings& settings,
                                                        SendFrame send_frame) {
-  std::unique_ptr<SlirpStack> stack(new SlirpStack(std::move(send_frame), settings.guest));
+  std::unique_ptr<SlirpStack> stack(
+      new SlirpStack(std::move(send_frame), settings.guest, settings.guest6));
   SlirpConfig config{};
   config.version = 4;
   config.in_enabled = true;
@@ -84,14 +85,17 @@ Result<std::unique_ptr<SlirpStack>> SlirpStack::create(const SlirpSettings& sett
   config.vnetmask = settings.netmask;
   config.vhost = settings.gateway;
   config.vdhcp_start = settings.guest;
-  // The gateway answers DNS too: one address for the guest to know.
-  config.vnameserver = settings.gateway;
+  // No address of the link is libslirp's DNS forwarder: the policy filter answers DNS itself
+  // (net/dns_interceptor.h). Were the gateway the forwarder, libslirp would send everything
+  // the guest sends the gateway over UDP or TCP (replies on a published port included) to
+  // the host's DNS server instead of the host.
+  config.vnameserver.s_addr = INADDR_ANY;
   if (settings.prefix6) {
     config.in6_enabled = true;
     config.vprefix_addr6 = *settings.prefix6;
     config.vprefix_len = settings.prefix6_length;
     config.vhost6 = settings.gateway6;
-    config.vnameserver6 = settings.gateway6;
+    config.vnameserver6 = in6addr_any;
   }
   config.if_mtu = settings.mtu;
   config.if_mru = settings.mtu;
@@ -170,14 +174,26 @@ void SlirpStack::run_due_timers() {
 
 Result<void> SlirpStack::add_port_forward(bool udp, const sockaddr* host, socklen_t host_length,
                                           int guest_port) {
-  sockaddr_in guest{};
-  guest.sin_family = AF_INET;
-  guest.sin_addr = guest_;
-  guest.sin_port = htons(static_cast<uint16_t>(guest_port));
+  // libslirp forwards within one family: a v6 host socket reaches the guest's v6 address.
+  sockaddr_storage guest{};
+  socklen_t guest_length = 0;
+  if (host->sa_family == AF_INET6) {
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&guest);
+    v6->sin6_family = AF_INET6;
+    v6->sin6_addr = guest6_;
+    v6->sin6_port = htons(static_cast<uint16_t>(guest_port));
+    guest_length = sizeof *v6;
+  } else {
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&guest);
+    v4->sin_family = AF_INET;
+    v4->sin_addr = guest_;
+    v4->sin_port = htons(static_cast<uint16_t>(guest_port));
+    guest_length = sizeof *v4;
+  }
   int flags = udp ? SLIRP_HOSTFWD_UDP : 0;
   errno = 0;
   if (slirp_add_hostxfwd(slirp_, host, host_length, reinterpret_cast<sockaddr*>(&guest),
-                         sizeof guest, flags) != 0)
+                         guest_length, flags) != 0)
     return errno_error(errno ? errno : EADDRINUSE, udp ? "publish udp port" : "publish tcp port");
   return {};
 }

@@ -30,6 +30,7 @@ struct SlirpSettings {
   std::optional<in6_addr> prefix6;  // IPv6 off when absent
   uint8_t prefix6_length = 64;
   in6_addr gateway6{};
+  in6_addr guest6{};  // where IPv6 published ports lead
   uint32_t mtu = 1500;
 };
 
@@ -52,7 +53,8 @@ class SlirpStack {
   // After poll(): lets slirp handle the sockets appended by fill() and run due timers.
   void dispatch(const std::vector<pollfd>& fds, bool poll_failed);
 
-  // Publishes a guest port on the host (bind address + port, TCP or UDP).
+  // Publishes a guest port on the host (bind address + port, TCP or UDP). An IPv6 bind
+  // address leads to the guest's IPv6 address, an IPv4 one to its IPv4 address.
   // kAlreadyExists-like kIo error when the host port is taken.
   Result<void> add_port_forward(bool udp, const sockaddr* host, socklen_t host_length,
                                 int guest_port);
@@ -64,12 +66,13 @@ class SlirpStack {
     void* callback_opaque = nullptr;
     int64_t expire_ms = -1;  // -1: not armed
   };
-  SlirpStack(SendFrame send_frame, in_addr guest);
+  SlirpStack(SendFrame send_frame, in_addr guest, in6_addr guest6);
   static const ::SlirpCb& callbacks();
   void run_due_timers();
 
   SendFrame send_frame_;
   in_addr guest_{};
+  in6_addr guest6_{};
   Slirp* slirp_ = nullptr;
   std::list<Timer> timers_;  // stable addresses: slirp holds pointers to them
   std::vector<pollfd>* polled_ = nullptr;

@@ -45,6 +45,7 @@ net::SlirpSettings stack_settings(const net::AddressPlan& plan) {
   stack.prefix6 = plan.prefix6;
   stack.prefix6_length = plan.prefix6_length;
   stack.gateway6 = plan.gateway6;
+  stack.guest6 = plan.guest6;
   stack.mtu = plan.mtu;
   return stack;
 }

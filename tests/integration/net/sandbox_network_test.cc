@@ -213,7 +213,7 @@ TEST_F(DefaultPolicy, TwoHundredConcurrentConnectionsComplete) {
   const long peak_kib = status_kib(supervisor, "VmHWM");
   std::printf("supervisor peak RSS after 200 connections: %ld KiB\n", peak_kib);
   RecordProperty("supervisor_peak_rss_kib", std::to_string(peak_kib));
-  EXPECT_LT(peak_kib, 64 * 1024);
+  EXPECT_LT(peak_kib, 96 * 1024);  // libslirp keeps socket buffers per connection
 }
 
 TEST_F(DefaultPolicy, NetworkSurvivesStopAndStart) {
@@ -236,7 +236,7 @@ class AllowList : public NetworkSuite {
     world->dns_zone().set("svc.test", {kPublic2V4});
     world->dns_zone().set("denied.test", {kPublic2V4});
     create_sandbox({"--dns-nameserver", kDnsV4, "--net", "none", "--net-rule",
-                    "allow@api.test:tcp:80,allow@*.svc.test:tcp:80"});
+                    "allow@api.test:tcp:80,allow@*.svc.test:tcp:80,allow@host:tcp:8080"});
   }
 };
 
@@ -257,6 +257,26 @@ TEST_F(AllowList, DeniedNameGetsNxDomainWithoutAskingUpstream) {
   EXPECT_NE(result.exit_code, 0) << result.out;
   EXPECT_EQ(result.out.find(kPublic2V4), std::string::npos) << result.out;
   EXPECT_EQ(world->dns_zone().query_count("denied.test"), asked);
+}
+
+TEST_F(AllowList, DnsStraightToAResolverFollowsThePolicy) {
+  NetWorld* world = NetWorldEnvironment::world();
+  const size_t asked = world->dns_zone().query_count("denied.test");
+  auto start = steady_clock::now();
+  MsbResult result = sh(std::string("nslookup denied.test ") + kDnsV4 + " 2>&1");
+  EXPECT_NE(result.exit_code, 0) << result.out;
+  EXPECT_EQ(result.out.find(kPublic2V4), std::string::npos) << result.out;
+  EXPECT_EQ(world->dns_zone().query_count("denied.test"), asked);
+  // Refused with an ICMP error, not left to time out.
+  EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(4)) << result.out;
+}
+
+TEST_F(AllowList, HostRuleOpensTheHostsLoopbackService) {
+  const size_t hits = NetWorldEnvironment::world()->loopback_log().size();
+  Fetch fetched = fetch("host.microsandbox.internal", kLoopbackPort);
+  EXPECT_NE(fetched.result.out.find("hello from 127.0.0.1"), std::string::npos)
+      << fetched.result.out << fetched.result.err;
+  EXPECT_GT(NetWorldEnvironment::world()->loopback_log().size(), hits);
 }
 
 TEST_F(AllowList, UnresolvedAddressIsRefused) {
@@ -290,7 +310,27 @@ class PublishedPorts : public NetworkSuite {
  protected:
   static void SetUpTestSuite() {
     if (!NetWorldEnvironment::world()) return;
-    create_sandbox({"-p", "127.0.0.1:18080:8080"});
+    create_sandbox(
+        {"-p", "127.0.0.1:18080:8080", "-p", "127.0.0.1:18090:9000/udp", "-p", "[::1]:18081:9001"});
+    if (!created_) return;
+    // busybox has no UDP or IPv6 server: tests/support/guest_net_tool.cc does.
+    MsbResult copied = harness_->run({"cp", MSB_GUEST_NET_TOOL, "net:/tmp/tool"});
+    created_ = copied.exit_code == 0;
+    create_error_ = copied.err;
+  }
+
+  // Starts the tool's `mode` server on `port` in the guest and waits for its "ready".
+  static os::ChildProcess serve(const std::string& mode, int port) {
+    os::ChildProcess server =
+        harness_->start({"exec", "net", "--", "/tmp/tool", mode, std::to_string(port), "100000"});
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      MsbResult listening = sh("cat /proc/net/tcp6 /proc/net/udp6");
+      char hex[8];
+      std::snprintf(hex, sizeof hex, ":%04X ", port);
+      if (listening.out.find(hex) != std::string::npos) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return server;
   }
 };
 
@@ -309,6 +349,33 @@ TEST_F(PublishedPorts, TcpRoundTripsAMebibyteEachWay) {
   ASSERT_TRUE(echoed.has_value()) << echoed.error().message;
   EXPECT_EQ(echoed->size(), payload.size());
   EXPECT_TRUE(*echoed == payload);
+}
+
+TEST_F(PublishedPorts, UdpRoundTripsAMebibyteEachWay) {
+  os::ChildProcess server = serve("udp-echo", 9000);
+  // 1024 datagrams of 1 KiB, each answered before the next goes (a lost one is sent again).
+  std::string payload(1024, '\0');
+  size_t echoed = 0;
+  for (int i = 0; i < 1024; ++i) {
+    for (size_t j = 0; j < payload.size(); ++j) payload[j] = char('a' + (i + j) % 26);
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      Result<std::string> back =
+          udp_exchange("127.0.0.1", 18090, payload, std::chrono::milliseconds(2000));
+      if (back && *back == payload) {
+        echoed += back->size();
+        break;
+      }
+    }
+  }
+  EXPECT_EQ(echoed, size_t(1) << 20);
+}
+
+TEST_F(PublishedPorts, Ipv6BindReachesTheGuest) {
+  os::ChildProcess server = serve("tcp-echo", 9001);
+  Result<std::string> echoed =
+      tcp_exchange("::1", 18081, "hello over v6", std::chrono::seconds(30));
+  ASSERT_TRUE(echoed.has_value()) << echoed.error().message;
+  EXPECT_EQ(*echoed, "hello over v6");
 }
 
 TEST_F(PublishedPorts, StoppedSandboxFreesItsPort) {

@@ -189,6 +189,12 @@ TEST(PolicyFilter, ConnectionsFromPublishedPortsAreIngress) {
   EXPECT_FALSE(closed.filter.deliver(syn));
 }
 
+TEST(PolicyFilter, DatagramsFromPublishedPortsGetTheirRepliesOut) {
+  Harness net(settings_with(policy_of(Preset::kPublic)));
+  EXPECT_TRUE(net.filter.deliver(udp_frame(kGateway, kGuest, 9000, {}, 40000)));
+  EXPECT_EQ(net.admit(udp_frame(kGuest, kGateway, 40000, {}, 9000)), FrameVerdict::kPass);
+}
+
 TEST(PolicyFilter, DeniedNamesGetNxDomainFromTheGateway) {
   Harness net(settings_with(policy_of(Preset::kPublic, "deny@blocked.test")));
   Bytes query = test::dns_query("blocked.test", kDnsTypeA, 0x4242);

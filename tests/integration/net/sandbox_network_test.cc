@@ -262,13 +262,13 @@ TEST_F(AllowList, DeniedNameGetsNxDomainWithoutAskingUpstream) {
 TEST_F(AllowList, DnsStraightToAResolverFollowsThePolicy) {
   NetWorld* world = NetWorldEnvironment::world();
   const size_t asked = world->dns_zone().query_count("denied.test");
-  auto start = steady_clock::now();
   MsbResult result = sh(std::string("nslookup denied.test ") + kDnsV4 + " 2>&1");
   EXPECT_NE(result.exit_code, 0) << result.out;
   EXPECT_EQ(result.out.find(kPublic2V4), std::string::npos) << result.out;
   EXPECT_EQ(world->dns_zone().query_count("denied.test"), asked);
-  // Refused with an ICMP error, not left to time out.
-  EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(4)) << result.out;
+  // Refused with an ICMP error (EHOSTUNREACH), not left to time out; busybox's nslookup
+  // then tries again until its own timeout, so its run time says nothing.
+  EXPECT_NE(result.out.find("No route to host"), std::string::npos) << result.out;
 }
 
 TEST_F(AllowList, HostRuleOpensTheHostsLoopbackService) {

@@ -15,7 +15,7 @@ TEST(AddressPlan, SlotZeroIsTheFirstBlockOfEachPool) {
   EXPECT_EQ(to_text(plan.guest6), "fd42:6d73:62::2");
   EXPECT_EQ(plan.guest_mac, "02:6d:73:00:00:02");
   EXPECT_EQ(plan.gateway_mac, "02:6d:73:00:00:01");
-  EXPECT_EQ(plan.mtu, 1500u);
+  EXPECT_EQ(plan.mtu, 65520u);
 }
 
 TEST(AddressPlan, SlotsStayInsideThePools) {

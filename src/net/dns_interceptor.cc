@@ -46,32 +46,42 @@ void DnsInterceptor::on_query(std::span<const uint8_t> frame, const FrameInfo& i
                               std::optional<SocketAddress> resolver, Clock::time_point now) {
   const UdpEndpoint guest{info.source_mac, info.source, info.source_port};
   const UdpEndpoint responder{info.destination_mac, info.destination, info.destination_port};
-  std::span<const uint8_t> payload = frame.subspan(info.payload_offset, info.payload_length);
-  Result<DnsQuery> query = parse_dns_query(payload);
+  on_message(
+      frame.subspan(info.payload_offset, info.payload_length), std::move(resolver),
+      [this, guest, responder](std::span<const uint8_t> message) {
+        answer(responder, guest, message);
+      },
+      now);
+}
+
+void DnsInterceptor::on_message(std::span<const uint8_t> message,
+                                std::optional<SocketAddress> resolver, Reply reply,
+                                Clock::time_point now) {
+  Result<DnsQuery> query = parse_dns_query(message);
   if (!query) return;  // not a question we can answer: as a resolver would, drop it
   if (evaluate_name(policy_, query->question.name) == Action::kDeny) {
-    answer(responder, guest, build_dns_error(*query, kNxDomain));
+    reply(build_dns_error(*query, kNxDomain));
     return;
   }
   if (pending_.size() >= kMaxPending) {
-    answer(responder, guest, build_dns_error(*query, kServFail));
+    reply(build_dns_error(*query, kServFail));
     return;
   }
-  Pending pending{*query, {payload.begin(), payload.end()}, guest, responder, {}, 0, {}, {}};
+  Pending pending{*query, {message.begin(), message.end()}, std::move(reply), {}, 0, {}, {}};
   if (resolver)
     pending.upstreams.push_back(*resolver);
   else
     pending.upstreams = settings_.upstreams;
   const uint16_t id = fresh_id();
   set_id(pending.message, id);
-  if (!ask(pending, now)) {
-    answer(responder, guest, build_dns_error(*query, kServFail));
+  if (!send_upstream(pending, now)) {
+    pending.reply(build_dns_error(*query, kServFail));
     return;
   }
   pending_.emplace(id, std::move(pending));
 }
 
-bool DnsInterceptor::ask(Pending& pending, Clock::time_point now) {
+bool DnsInterceptor::send_upstream(Pending& pending, Clock::time_point now) {
   for (; pending.upstream < pending.upstreams.size(); ++pending.upstream) {
     const SocketAddress& upstream = pending.upstreams[pending.upstream];
     Result<os::Fd> socket = os::connect_datagram(upstream.get(), upstream.length);
@@ -119,11 +129,11 @@ void DnsInterceptor::dispatch(std::span<const pollfd> fds, Clock::time_point now
       continue;
     }
     ++pending.upstream;
-    if (ask(pending, now)) {
+    if (send_upstream(pending, now)) {
       ++it;
       continue;
     }
-    answer(pending.responder, pending.guest, build_dns_error(pending.query, kServFail));
+    pending.reply(build_dns_error(pending.query, kServFail));
     it = pending_.erase(it);
   }
 }
@@ -142,11 +152,11 @@ void DnsInterceptor::handle_response(Pending& pending, std::span<const uint8_t> 
   Result<std::vector<uint8_t>> filtered = filter_dns_answers(
       message, [&](const DnsAnswerRecord& record) { return keep_record(query, record); });
   if (!filtered) {
-    answer(pending.responder, pending.guest, build_dns_error(query, kServFail));
+    pending.reply(build_dns_error(query, kServFail));
   } else {
     pin(query, *filtered);
     set_id(*filtered, query.id);
-    answer(pending.responder, pending.guest, *filtered);
+    pending.reply(*filtered);
   }
   pending.socket = os::Fd();
 }

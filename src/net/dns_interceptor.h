@@ -36,6 +36,8 @@ class DnsInterceptor {
  public:
   using Clock = std::chrono::steady_clock;
   using SendToGuest = std::function<void(std::span<const uint8_t>)>;
+  // Takes the DNS message answering a question (now, or later from dispatch()).
+  using Reply = std::function<void(std::span<const uint8_t> message)>;
 
   // `policy`, `hosts` and `pins` must outlive the interceptor.
   DnsInterceptor(const NetworkPolicy& policy, const HostAddresses& hosts, DnsPins& pins,
@@ -45,6 +47,11 @@ class DnsInterceptor {
   // address the guest asked when it is not the gateway, which then is the only upstream.
   void on_query(std::span<const uint8_t> frame, const FrameInfo& info,
                 std::optional<SocketAddress> resolver, Clock::time_point now);
+
+  // A DNS query message that came another way (DNS over TCP), answered through `reply`. A
+  // message that is not one question gets no answer.
+  void on_message(std::span<const uint8_t> message, std::optional<SocketAddress> resolver,
+                  Reply reply, Clock::time_point now);
 
   // Poll-loop plumbing: appends the upstream sockets, lowers `timeout_ms` to the next
   // deadline; then handles answers and deadlines.
@@ -57,7 +64,7 @@ class DnsInterceptor {
   struct Pending {
     DnsQuery query;
     std::vector<uint8_t> message;  // as sent upstream (with our id)
-    UdpEndpoint guest, responder;  // where the answer goes, and from whom it comes
+    Reply reply;
     std::vector<SocketAddress> upstreams;
     size_t upstream = 0;  // index of the one being asked
     os::Fd socket;
@@ -65,7 +72,7 @@ class DnsInterceptor {
   };
 
   void answer(const UdpEndpoint& from, const UdpEndpoint& to, std::span<const uint8_t> message);
-  bool ask(Pending& pending, Clock::time_point now);
+  bool send_upstream(Pending& pending, Clock::time_point now);
   void handle_response(Pending& pending, std::span<const uint8_t> message);
   bool keep_record(const DnsQuery& query, const DnsAnswerRecord& record) const;
   void pin(const DnsQuery& query, std::span<const uint8_t> filtered);

@@ -103,3 +103,12 @@ struct UdpEndpoint {
                                                                   const FrameInfo& info);
 
 }  // namespace msb::net
+
+namespace msb::net {
+
+// Sets the TCP source (or destination) port of the parsed `frame` in place and adjusts the
+// TCP checksum incrementally (RFC 1624), as a NAT does. REQUIRES: `info` is
+// parse_frame(frame) of a first-fragment TCP segment.
+void rewrite_tcp_port(std::span<uint8_t> frame, const FrameInfo& info, bool source, uint16_t port);
+
+}  // namespace msb::net

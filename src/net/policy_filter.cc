@@ -1,5 +1,6 @@
 #include "net/policy_filter.h"
 
+#include "common/log.h"
 #include "net/packet.h"
 
 namespace msb::net {
@@ -49,6 +50,11 @@ void PolicyFilter::attach(SendToGuest send_to_guest) {
   send_to_guest_ = std::move(send_to_guest);
   dns_ = std::make_unique<DnsInterceptor>(settings_.policy, hosts_, pins_, settings_.dns,
                                           send_to_guest_);
+  Result<std::unique_ptr<DnsTcpService>> service = DnsTcpService::create(*dns_);
+  if (service)
+    dns_tcp_ = std::move(*service);
+  else
+    logger("net")->warn("DNS over TCP stays refused: {}", service.error().message);
 }
 
 FrameVerdict PolicyFilter::admit(std::span<const uint8_t> frame,
@@ -100,11 +106,21 @@ FrameVerdict PolicyFilter::admit_tcp(std::span<const uint8_t> frame, const Frame
   if (!connect) {
     if (FlowState* state = flows_.find(key, now)) {
       note_tcp_flags(*state, info.tcp_flags, true);
-      return FrameVerdict::kPass;
+      return is_dns_over_tcp(key) ? to_dns_service(frame, info) : FrameVerdict::kPass;
     }
   }
-  // FIXME: DNS over TCP is not intercepted yet; refusing it keeps it from bypassing the
-  // name policy through libslirp's own DNS forwarding.
+  // DNS over TCP to the gateway goes to the interceptor's TCP service, whatever the policy
+  // says about the host (as UDP DNS does). Over IPv6 (never in the guest's resolv.conf) it
+  // stays refused, so it cannot reach libslirp's own forwarding.
+  if (is_dns_over_tcp(key)) {
+    if (connect && flows_.open_connections() >= settings_.max_connections) {
+      ++stats_.over_limit;
+      return refuse(frame, info, replies);
+    }
+    flows_.add(key, false, now);
+    ++stats_.dns_queries;
+    return to_dns_service(frame, info);
+  }
   if (is_gateway(info.destination) && info.destination_port == kDnsPort)
     return refuse(frame, info, replies);
   if (!allowed(Direction::kEgress, info, info.destination, info.destination_port))
@@ -157,31 +173,51 @@ FrameVerdict PolicyFilter::refuse(std::span<const uint8_t> frame, const FrameInf
   return FrameVerdict::kRefuse;
 }
 
-bool PolicyFilter::deliver(std::span<const uint8_t> frame) {
+FrameVerdict PolicyFilter::deliver(std::span<const uint8_t> frame) {
   Result<FrameInfo> info = parse_frame(frame);
   if (!info || (info->kind != FrameInfo::Kind::kIpv4 && info->kind != FrameInfo::Kind::kIpv6))
-    return true;
-  if (info->protocol != kTcp && info->protocol != kUdp) return true;
+    return FrameVerdict::kPass;
+  if (info->protocol != kTcp && info->protocol != kUdp) return FrameVerdict::kPass;
   const Clock::time_point now = Clock::now();
-  const FlowKey key{info->protocol, info->destination_port, info->source, info->source_port};
+  FlowKey key{info->protocol, info->destination_port, info->source, info->source_port};
+  // The DNS service's answers go back as the gateway's port 53.
+  const bool from_dns_service = dns_tcp_ && info->protocol == kTcp &&
+                                info->source == settings_.gateway_v4 &&
+                                info->source_port == dns_tcp_->port();
+  if (from_dns_service) key.remote_port = kDnsPort;
   if (FlowState* state = flows_.find(key, now)) {
     if (info->protocol == kTcp) note_tcp_flags(*state, info->tcp_flags, false);
-    return true;
+    if (!from_dns_service) return FrameVerdict::kPass;
+    rewritten_.assign(frame.begin(), frame.end());
+    rewrite_tcp_port(rewritten_, *info, true, kDnsPort);
+    return FrameVerdict::kRewritten;
   }
   const bool connect =
       info->protocol == kUdp || ((info->tcp_flags & kTcpSyn) && !(info->tcp_flags & kTcpAck));
-  if (!connect) return true;  // the stack's own answer for a flow we no longer track
+  // The stack's own answer for a flow we no longer track.
+  if (!connect) return from_dns_service ? FrameVerdict::kRefuse : FrameVerdict::kPass;
   // A connection from outside through a published port: judged as ingress.
   if (!allowed(Direction::kIngress, *info, info->source, info->destination_port)) {
     ++stats_.refused_flows;
-    return false;
+    return FrameVerdict::kRefuse;
   }
   if (info->protocol == kTcp && flows_.open_connections() >= settings_.max_connections) {
     ++stats_.over_limit;
-    return false;
+    return FrameVerdict::kRefuse;
   }
   flows_.add(key, true, now);
-  return true;
+  return FrameVerdict::kPass;
+}
+
+bool PolicyFilter::is_dns_over_tcp(const FlowKey& key) const {
+  return dns_tcp_ && key.protocol == kTcp && key.remote == settings_.gateway_v4 &&
+         key.remote_port == kDnsPort;
+}
+
+FrameVerdict PolicyFilter::to_dns_service(std::span<const uint8_t> frame, const FrameInfo& info) {
+  rewritten_.assign(frame.begin(), frame.end());
+  rewrite_tcp_port(rewritten_, info, false, dns_tcp_->port());
+  return FrameVerdict::kRewritten;
 }
 
 bool PolicyFilter::allowed(Direction direction, const FrameInfo& info, const IpAddress& remote,
@@ -210,11 +246,18 @@ bool PolicyFilter::is_gateway(const IpAddress& address) const {
 }
 
 void PolicyFilter::fill(std::vector<pollfd>& fds, int& timeout_ms) {
-  if (dns_) dns_->fill(fds, timeout_ms, Clock::now());
+  const Clock::time_point now = Clock::now();
+  const size_t first = fds.size();
+  if (dns_) dns_->fill(fds, timeout_ms, now);
+  dns_fds_ = fds.size() - first;
+  if (dns_tcp_) dns_tcp_->fill(fds, timeout_ms, now);
 }
 
 void PolicyFilter::dispatch(std::span<const pollfd> fds) {
-  if (dns_) dns_->dispatch(fds, Clock::now());
+  const Clock::time_point now = Clock::now();
+  const size_t split = std::min(dns_fds_, fds.size());
+  if (dns_) dns_->dispatch(fds.first(split), now);
+  if (dns_tcp_) dns_tcp_->dispatch(fds.subspan(split), now);
 }
 
 void PolicyFilter::housekeeping(Clock::time_point now) {

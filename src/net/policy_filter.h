@@ -16,6 +16,7 @@
 #include "net/address_groups.h"
 #include "net/dns_interceptor.h"
 #include "net/dns_pins.h"
+#include "net/dns_tcp_service.h"
 #include "net/flow_table.h"
 #include "net/frame_filter.h"
 #include "net/ip_address.h"
@@ -49,7 +50,8 @@ class PolicyFilter final : public FrameFilter {
   void attach(SendToGuest send_to_guest) override;
   FrameVerdict admit(std::span<const uint8_t> frame,
                      std::vector<std::vector<uint8_t>>& replies) override;
-  bool deliver(std::span<const uint8_t> frame) override;
+  FrameVerdict deliver(std::span<const uint8_t> frame) override;
+  std::span<const uint8_t> rewritten() const override { return rewritten_; }
   void fill(std::vector<pollfd>& fds, int& timeout_ms) override;
   void dispatch(std::span<const pollfd> fds) override;
 
@@ -71,6 +73,8 @@ class PolicyFilter final : public FrameFilter {
                uint16_t port) const;
   IpAddress policy_address(const IpAddress& address) const;
   bool is_gateway(const IpAddress& address) const;
+  bool is_dns_over_tcp(const FlowKey& key) const;
+  FrameVerdict to_dns_service(std::span<const uint8_t> frame, const FrameInfo& info);
   void housekeeping(Clock::time_point now);
 
   PolicyFilterSettings settings_;
@@ -80,6 +84,9 @@ class PolicyFilter final : public FrameFilter {
   // Remotes whose first fragment was let through, so the rest of the datagram may follow.
   std::map<std::pair<uint8_t, IpAddress>, Clock::time_point> fragment_remotes_;
   std::unique_ptr<DnsInterceptor> dns_;
+  std::unique_ptr<DnsTcpService> dns_tcp_;  // null when its listener could not be made
+  size_t dns_fds_ = 0;                      // how many fds dns_ added in fill()
+  std::vector<uint8_t> rewritten_;
   SendToGuest send_to_guest_;
   Clock::time_point next_housekeeping_{};
   PolicyFilterStats stats_;

@@ -64,15 +64,23 @@ void UserNetwork::from_guest(std::span<const uint8_t> frame) {
     FrameVerdict verdict = filter_->admit(frame, replies_);
     for (const std::vector<uint8_t>& reply : replies_) to_guest(reply);
     if (verdict == FrameVerdict::kRefuse) refused_.fetch_add(1, std::memory_order_relaxed);
+    if (verdict == FrameVerdict::kRewritten) {
+      stack_->input(filter_->rewritten());
+      return;
+    }
     if (verdict != FrameVerdict::kPass) return;
   }
   stack_->input(frame);
 }
 
 void UserNetwork::from_stack(std::span<const uint8_t> frame) {
-  if (filter_ && !filter_->deliver(frame)) {
-    refused_.fetch_add(1, std::memory_order_relaxed);
-    return;
+  if (filter_) {
+    FrameVerdict verdict = filter_->deliver(frame);
+    if (verdict == FrameVerdict::kRefuse) {
+      refused_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    if (verdict == FrameVerdict::kRewritten) frame = filter_->rewritten();
   }
   if (ingress_.unlimited() && ingress_queue_.empty()) {
     to_guest(frame);

@@ -5,7 +5,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "net/checksum.h"
 #include "net/dns_message.h"
+#include "net/dns_tcp_framer.h"
 #include "net/rule_grammar.h"
 #include "os/fd.h"
 #include "os/io.h"
@@ -181,17 +183,17 @@ TEST(PolicyFilter, ConnectionLimitResetsTheConnectOverIt) {
 TEST(PolicyFilter, ConnectionsFromPublishedPortsAreIngress) {
   Harness open(settings_with(policy_of(Preset::kPublic)));
   Bytes syn = tcp_frame(kGateway, kGuest, 8080, kTcpSyn, 50000);
-  EXPECT_TRUE(open.filter.deliver(syn));
+  EXPECT_EQ(open.filter.deliver(syn), FrameVerdict::kPass);
   // The guest's answers belong to that flow.
   EXPECT_EQ(open.admit(tcp_frame(kGuest, kGateway, 50000, kTcpSyn | kTcpAck, 8080)),
             FrameVerdict::kPass);
   Harness closed(settings_with(policy_of(Preset::kPublic, "deny:ingress@any")));
-  EXPECT_FALSE(closed.filter.deliver(syn));
+  EXPECT_EQ(closed.filter.deliver(syn), FrameVerdict::kRefuse);
 }
 
 TEST(PolicyFilter, DatagramsFromPublishedPortsGetTheirRepliesOut) {
   Harness net(settings_with(policy_of(Preset::kPublic)));
-  EXPECT_TRUE(net.filter.deliver(udp_frame(kGateway, kGuest, 9000, {}, 40000)));
+  EXPECT_EQ(net.filter.deliver(udp_frame(kGateway, kGuest, 9000, {}, 40000)), FrameVerdict::kPass);
   EXPECT_EQ(net.admit(udp_frame(kGuest, kGateway, 40000, {}, 9000)), FrameVerdict::kPass);
 }
 
@@ -330,9 +332,84 @@ TEST(PolicyFilter, UnansweredQueriesGetServFail) {
   EXPECT_EQ(answer_in(net.sent[0])->rcode, kDnsServFail);
 }
 
-TEST(PolicyFilter, TcpDnsToTheGatewayIsRefusedNotForwarded) {
+// `frame` with its TCP checksum filled in (the test frames carry zero).
+Bytes with_tcp_checksum(Bytes frame) {
+  FrameInfo info = parse_frame(frame).value();
+  std::span<uint8_t> segment(frame.data() + info.l4_offset,
+                             info.l3_offset + info.l3_length - info.l4_offset);
+  const uint16_t sum = transport_checksum(info.source, info.destination, kTcp, segment);
+  segment[16] = uint8_t(sum >> 8);
+  segment[17] = uint8_t(sum);
+  return frame;
+}
+
+bool tcp_checksum_ok(std::span<const uint8_t> frame) {
+  FrameInfo info = parse_frame(frame).value();
+  return transport_checksum(
+             info.source, info.destination, kTcp,
+             frame.subspan(info.l4_offset, info.l3_offset + info.l3_length - info.l4_offset)) == 0;
+}
+
+TEST(PolicyFilter, TcpDnsToTheGatewayGoesToTheDnsService) {
+  Harness net(settings_with(policy_of(Preset::kNone)));
+  Bytes syn = with_tcp_checksum(tcp_frame(kGuest, kGateway, 53, kTcpSyn, 41000));
+  ASSERT_EQ(net.admit(syn), FrameVerdict::kRewritten);
+  FrameInfo out = parse_frame(net.filter.rewritten()).value();
+  const uint16_t service_port = out.destination_port;
+  EXPECT_NE(service_port, 53);
+  EXPECT_EQ(out.destination, test::ip(kGateway));
+  EXPECT_TRUE(tcp_checksum_ok(net.filter.rewritten()));
+  // The service's answer goes back to the guest as the gateway's port 53.
+  Bytes answer =
+      with_tcp_checksum(tcp_frame(kGateway, kGuest, 41000, kTcpSyn | kTcpAck, service_port));
+  ASSERT_EQ(net.filter.deliver(answer), FrameVerdict::kRewritten);
+  FrameInfo back = parse_frame(net.filter.rewritten()).value();
+  EXPECT_EQ(back.source_port, 53);
+  EXPECT_TRUE(tcp_checksum_ok(net.filter.rewritten()));
+  // Later segments of the connection follow the same way.
+  EXPECT_EQ(net.admit(with_tcp_checksum(tcp_frame(kGuest, kGateway, 53, kTcpAck, 41000))),
+            FrameVerdict::kRewritten);
+}
+
+TEST(PolicyFilter, TcpDnsOverIpv6IsRefused) {
   Harness net(settings_with(policy_of(Preset::kAll)));
-  EXPECT_EQ(net.admit(tcp_frame(kGuest, kGateway, 53, kTcpSyn)), FrameVerdict::kRefuse);
+  EXPECT_EQ(net.admit(tcp_frame(kGuest6, kGateway6, 53, kTcpSyn)), FrameVerdict::kRefuse);
+}
+
+TEST(DnsTcpService, AnswersFramedQuestionsOnItsLoopbackPort) {
+  NetworkPolicy policy = policy_of(Preset::kPublic, "deny@blocked.test");
+  HostAddresses hosts;
+  DnsPins pins;
+  DnsInterceptor interceptor(policy, hosts, pins, {}, [](std::span<const uint8_t>) {});
+  std::unique_ptr<DnsTcpService> service = DnsTcpService::create(interceptor).value();
+  os::Fd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(service->port());
+  ASSERT_EQ(::connect(client.get(), reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  Bytes query = DnsTcpFramer::frame(test::dns_query("blocked.test", kDnsTypeA, 0x77));
+  ASSERT_TRUE(os::write_all(client.get(), std::string(query.begin(), query.end())).has_value());
+  DnsTcpFramer answers;
+  for (int round = 0; round < 20 && !answers.buffered(); ++round) {
+    std::vector<pollfd> fds;
+    int timeout_ms = -1;
+    service->fill(fds, timeout_ms, DnsTcpService::Clock::now());
+    ASSERT_TRUE(os::poll_fds(fds, 200).has_value());
+    service->dispatch(fds, DnsTcpService::Clock::now());
+    pollfd readable{client.get(), POLLIN, 0};
+    if (::poll(&readable, 1, 0) == 1) {
+      char buffer[512];
+      ssize_t n = ::read(client.get(), buffer, sizeof buffer);
+      if (n > 0) answers.feed({reinterpret_cast<uint8_t*>(buffer), size_t(n)});
+    }
+  }
+  std::optional<Bytes> answer = answers.next();
+  ASSERT_TRUE(answer.has_value());
+  DnsResponse response = parse_dns_response(*answer).value();
+  EXPECT_EQ(response.id, 0x77);
+  EXPECT_EQ(response.rcode, kDnsNxDomain);
+  EXPECT_EQ(service->connections(), 1u);
 }
 
 }  // namespace

@@ -16,11 +16,14 @@
 #include <vector>
 
 #include "dns_wire.h"
+#include "microsandbox/network.h"
+#include "microsandbox/sandbox.h"
 #include "msb_harness.h"
 #include "net_probe.h"
 #include "net_world.h"
 #include "os/file.h"
 #include "os/io.h"
+#include "scoped_env.h"
 #include "test_engine.h"
 
 namespace msb::testing {
@@ -271,6 +274,13 @@ class AllowList : public NetworkSuite {
   }
 };
 
+TEST_F(AllowList, InspectShowsTheEffectivePolicy) {
+  MsbResult inspected = harness_->run({"inspect", "net"});
+  ASSERT_EQ(inspected.exit_code, 0) << inspected.err;
+  EXPECT_NE(inspected.out.find("allow@api.test:tcp:80"), std::string::npos) << inspected.out;
+  EXPECT_NE(inspected.out.find("*.svc.test"), std::string::npos) << inspected.out;
+}
+
 TEST_F(AllowList, AllowedNameIsReachable) {
   EXPECT_EQ(fetch("api.test").result.out, std::string("hello from ") + kPublicV4 + "\n");
 }
@@ -317,6 +327,50 @@ TEST_F(AllowList, UnresolvedAddressIsRefused) {
   Fetch fetched = fetch(kPublicV6);
   EXPECT_NE(fetched.result.exit_code, 0) << fetched.result.out;
   EXPECT_LT(fetched.took, std::chrono::seconds(4));
+}
+
+// --- the same through the C++ SDK ---
+
+class SdkNetwork : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!NetWorldEnvironment::world())
+      GTEST_SKIP() << "no net world: " << NetWorldEnvironment::unavailable_reason();
+    home_ = std::make_unique<os::TempDir>(std::move(*os::TempDir::create("msb-sdk-net-")));
+    home_env_ = std::make_unique<ScopedEnv>("MSB_HOME", home_->path());
+  }
+  void TearDown() override {
+    home_env_.reset();
+    home_.reset();
+  }
+  std::unique_ptr<os::TempDir> home_;
+  std::unique_ptr<ScopedEnv> home_env_;
+};
+
+TEST_F(SdkNetwork, BuilderPolicyHoldsAndDisabledNetworkLeavesOnlyLoopback) {
+  using microsandbox::Network;
+  using microsandbox::Sandbox;
+  NetWorldEnvironment::world()->dns_zone().set("sdk.test", {kPublicV4});
+  const std::string get = "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 ";
+  {
+    Sandbox sandbox =
+        Sandbox::builder("sdk-net")
+            .isolation(test_isolation())
+            .ephemeral()
+            .network(Network::preset("none").allow("sdk.test", "tcp", "80").dns_nameserver(kDnsV4))
+            .create();
+    EXPECT_NE(sandbox.shell(get + "sdk.test 80").stdout_data.find("hello from 192.0.2.10"),
+              std::string::npos);
+    EXPECT_EQ(sandbox.shell(get + kPublic2V4 + " 80").stdout_data.find("hello"), std::string::npos);
+    sandbox.stop_and_wait();
+  }
+  Sandbox offline = Sandbox::builder("sdk-offline")
+                        .isolation(test_isolation())
+                        .ephemeral()
+                        .disable_network()
+                        .create();
+  EXPECT_EQ(offline.shell("ls /sys/class/net").stdout_data, "lo\n");
+  offline.stop_and_wait();
 }
 
 // --- no network at all ---

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "common/split.h"
 #include "os/file.h"
 
 namespace msb::agent {
@@ -11,16 +12,6 @@ namespace {
 
 constexpr std::string_view kHostsBegin = "# microsandbox: begin (rewritten at each boot)";
 constexpr std::string_view kHostsEnd = "# microsandbox: end";
-
-std::vector<std::string_view> split(std::string_view text, char separator) {
-  std::vector<std::string_view> parts;
-  for (;;) {
-    size_t at = text.find(separator);
-    parts.push_back(text.substr(0, at));
-    if (at == std::string_view::npos) return parts;
-    text.remove_prefix(at + 1);
-  }
-}
 
 std::string address_text(int family, const void* address) {
   char text[INET6_ADDRSTRLEN] = {};

@@ -7,18 +7,10 @@
 #include <tuple>
 #include <vector>
 
+#include "common/split.h"
+
 namespace msb::os {
 namespace {
-
-std::vector<std::string_view> split(std::string_view text, char separator) {
-  std::vector<std::string_view> parts;
-  for (;;) {
-    size_t at = text.find(separator);
-    parts.push_back(text.substr(0, at));
-    if (at == std::string_view::npos) return parts;
-    text.remove_prefix(at + 1);
-  }
-}
 
 template <class Int>
 Result<Int> parse_number(std::string_view text, Int low, Int high, std::string_view what) {

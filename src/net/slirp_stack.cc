@@ -194,7 +194,7 @@ Result<void> SlirpStack::add_port_forward(bool udp, const sockaddr* host, sockle
   errno = 0;
   if (slirp_add_hostxfwd(slirp_, host, host_length, reinterpret_cast<sockaddr*>(&guest),
                          guest_length, flags) != 0)
-    return errno_error(errno ? errno : EADDRINUSE, udp ? "publish udp port" : "publish tcp port");
+    return errno_error(errno ? errno : EADDRINUSE, "host socket");
   return {};
 }
 

@@ -16,34 +16,45 @@ constexpr size_t kMaxPacedBytes = 256 * 1024;
 
 }  // namespace
 
-UserNetwork::UserNetwork(FrameLink link, std::unique_ptr<FrameFilter> filter,
-                         const UserNetworkSettings& settings, os::Fd wake_read, os::Fd wake_write)
-    : link_(std::move(link)),
-      filter_(std::move(filter)),
+UserNetwork::UserNetwork(std::unique_ptr<FrameFilter> filter, const UserNetworkSettings& settings,
+                         os::Fd wake_read, os::Fd wake_write)
+    : filter_(std::move(filter)),
       egress_(settings.egress),
       ingress_(settings.ingress),
       wake_read_(std::move(wake_read)),
       wake_write_(std::move(wake_write)) {}
 
-Result<std::unique_ptr<UserNetwork>> UserNetwork::start(os::Fd link_fd, FrameLink::Format format,
-                                                        const UserNetworkSettings& settings,
-                                                        std::unique_ptr<FrameFilter> filter) {
+Result<std::unique_ptr<UserNetwork>> UserNetwork::create(const UserNetworkSettings& settings,
+                                                         std::unique_ptr<FrameFilter> filter) {
   os::PipePair wake = MSB_TRY(os::make_pipe(O_NONBLOCK));
   std::unique_ptr<UserNetwork> network(
-      new UserNetwork(FrameLink(std::move(link_fd), format), std::move(filter), settings,
-                      std::move(wake.read), std::move(wake.write)));
+      new UserNetwork(std::move(filter), settings, std::move(wake.read), std::move(wake.write)));
   UserNetwork* self = network.get();
   network->stack_ = MSB_TRY(SlirpStack::create(
       settings.stack, [self](std::span<const uint8_t> frame) { self->from_stack(frame); }));
   for (const PortForward& port : settings.ports) {
-    MSB_TRY(network->stack_->add_port_forward(port.udp,
-                                              reinterpret_cast<const sockaddr*>(&port.host),
-                                              port.host_length, port.guest_port));
+    MSB_TRY(network->stack_
+                ->add_port_forward(port.udp, reinterpret_cast<const sockaddr*>(&port.host),
+                                   port.host_length, port.guest_port)
+                .context("publish {}", port.label));
   }
   if (network->filter_)
     network->filter_->attach([self](std::span<const uint8_t> frame) { self->to_guest(frame); });
+  return network;
+}
+
+void UserNetwork::run_on(os::Fd link_fd, FrameLink::Format format) {
+  MSB_CHECK(!thread_.joinable());
+  link_.emplace(std::move(link_fd), format);
   // From here on only the thread touches the stack, the filter and the link.
-  network->thread_ = std::thread([self] { self->run(); });
+  thread_ = std::thread([this] { run(); });
+}
+
+Result<std::unique_ptr<UserNetwork>> UserNetwork::start(os::Fd link_fd, FrameLink::Format format,
+                                                        const UserNetworkSettings& settings,
+                                                        std::unique_ptr<FrameFilter> filter) {
+  std::unique_ptr<UserNetwork> network = MSB_TRY(create(settings, std::move(filter)));
+  network->run_on(std::move(link_fd), format);
   return network;
 }
 
@@ -110,8 +121,9 @@ void UserNetwork::release_paced_frames() {
 }
 
 void UserNetwork::to_guest(std::span<const uint8_t> frame) {
+  if (!link_) return;  // nothing runs before run_on(); kept for clarity
   to_guest_.fetch_add(1, std::memory_order_relaxed);
-  link_.send(frame);
+  link_->send(frame);
 }
 
 void UserNetwork::run() {
@@ -129,8 +141,8 @@ void UserNetwork::run() {
       link_events |= POLLIN;
     else
       timeout_ms = poll_timeout_for(egress_wait, timeout_ms);
-    if (link_.has_pending_output()) link_events |= POLLOUT;
-    fds.push_back({link_.fd(), link_events, 0});
+    if (link_->has_pending_output()) link_events |= POLLOUT;
+    fds.push_back({link_->fd(), link_events, 0});
     if (!ingress_queue_.empty())
       timeout_ms =
           poll_timeout_for(ingress_.wait_for(ingress_queue_.front().size(), now), timeout_ms);
@@ -139,10 +151,10 @@ void UserNetwork::run() {
     if (filter_) filter_->fill(fds, timeout_ms);
     Result<int> polled = os::poll_fds(fds, timeout_ms);
     if (fds[0].revents) return;  // the owner stops us
-    if (fds[1].revents & POLLOUT) (void)link_.flush();
+    if (fds[1].revents & POLLOUT) (void)link_->flush();
     if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
       Result<bool> open =
-          link_.read_frames([this](std::span<const uint8_t> frame) { from_guest(frame); });
+          link_->read_frames([this](std::span<const uint8_t> frame) { from_guest(frame); });
       if (!open || !*open) {
         if (!open) logger("net")->warn("network card: {}", open.error().message);
         return;  // the sandbox is gone: its sockets close with the stack

@@ -11,7 +11,9 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <span>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -29,6 +31,7 @@ struct PortForward {
   sockaddr_storage host{};  // bind address and port on the host
   socklen_t host_length = 0;
   uint16_t guest_port = 0;
+  std::string label;  // "127.0.0.1:8080/tcp", for errors
 };
 
 struct UserNetworkSettings {
@@ -47,8 +50,14 @@ struct UserNetworkStats {
 
 class UserNetwork {
  public:
-  // Creates the stack, publishes the ports (a taken host port fails here: kIo, EADDRINUSE)
-  // and starts the thread. `filter` may be null (everything passes).
+  // Creates the stack and publishes the ports (a taken host port fails here: kIo,
+  // EADDRINUSE), before the sandbox has a card: nothing runs until run_on(). `filter` may be
+  // null (everything passes).
+  static Result<std::unique_ptr<UserNetwork>> create(const UserNetworkSettings& settings,
+                                                     std::unique_ptr<FrameFilter> filter);
+  // Starts the network thread on the card's host end. REQUIRES: called once.
+  void run_on(os::Fd link_fd, FrameLink::Format format);
+  // create() and run_on() at once.
   static Result<std::unique_ptr<UserNetwork>> start(os::Fd link_fd, FrameLink::Format format,
                                                     const UserNetworkSettings& settings,
                                                     std::unique_ptr<FrameFilter> filter);
@@ -60,15 +69,15 @@ class UserNetwork {
   UserNetworkStats stats() const;
 
  private:
-  UserNetwork(FrameLink link, std::unique_ptr<FrameFilter> filter,
-              const UserNetworkSettings& settings, os::Fd wake_read, os::Fd wake_write);
+  UserNetwork(std::unique_ptr<FrameFilter> filter, const UserNetworkSettings& settings,
+              os::Fd wake_read, os::Fd wake_write);
   void run();
   void from_guest(std::span<const uint8_t> frame);
   void from_stack(std::span<const uint8_t> frame);
   void to_guest(std::span<const uint8_t> frame);
   void release_paced_frames();
 
-  FrameLink link_;
+  std::optional<FrameLink> link_;  // from run_on()
   std::unique_ptr<FrameFilter> filter_;
   std::unique_ptr<SlirpStack> stack_;
   TrafficPacer egress_;

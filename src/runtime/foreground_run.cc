@@ -92,8 +92,9 @@ Result<ForegroundRunResult> foreground_run(engine::Engine& engine,
   StepTimings steps;
   engine::LaunchSpec spec = request.launch;
   spec.timings = &steps;
+  std::unique_ptr<net::UserNetwork> network = MSB_TRY(prepare_network(request.network));
   std::unique_ptr<engine::Instance> instance = MSB_TRY(engine.launch(spec));
-  std::unique_ptr<net::UserNetwork> network = MSB_TRY(start_network(request.network, *instance));
+  MSB_TRY(connect_network(network.get(), *instance));
   protocol::FrameConnection connection =
       MSB_TRY(protocol::FrameConnection::create(instance->take_agent_channel()));
   AgentSession session(std::move(connection), instance->exit_fd(), &interrupts);

@@ -33,6 +33,7 @@ Result<net::PortForward> port_forward(const net::PublishedPort& port) {
   forward.host = host.storage;
   forward.host_length = host.length;
   forward.guest_port = port.guest_port;
+  forward.label = net::format_published_port(port) + (port.udp ? "" : "/tcp");
   return forward;
 }
 
@@ -86,6 +87,7 @@ std::optional<engine::GuestNetworkSpec> guest_network_for(const config::SandboxC
 Result<NetworkPlan> network_plan_for(const config::SandboxConfig& config) {
   net::AddressPlan addresses = plan_for(config);
   NetworkPlan plan;
+  plan.enabled = config.network.enabled;
   plan.stack.stack = stack_settings(addresses);
   for (const net::PublishedPort& port : config.network.ports)
     plan.stack.ports.push_back(MSB_TRY(port_forward(port)));
@@ -95,15 +97,21 @@ Result<NetworkPlan> network_plan_for(const config::SandboxConfig& config) {
   return plan;
 }
 
-Result<std::unique_ptr<net::UserNetwork>> start_network(const NetworkPlan& plan,
-                                                        engine::Instance& instance) {
+Result<std::unique_ptr<net::UserNetwork>> prepare_network(const NetworkPlan& plan) {
+  if (!plan.enabled) return std::unique_ptr<net::UserNetwork>();
+  return net::UserNetwork::create(plan.stack, std::make_unique<net::PolicyFilter>(plan.filter))
+      .context("network");
+}
+
+Result<void> connect_network(net::UserNetwork* network, engine::Instance& instance) {
   std::optional<engine::NetworkEndpoint> endpoint = instance.take_network_endpoint();
-  if (!endpoint) return std::unique_ptr<net::UserNetwork>();
-  net::FrameLink::Format format = endpoint->format == engine::FrameFormat::kTap
-                                      ? net::FrameLink::Format::kTap
-                                      : net::FrameLink::Format::kLengthPrefixed;
-  return net::UserNetwork::start(std::move(endpoint->fd), format, plan.stack,
-                                 std::make_unique<net::PolicyFilter>(plan.filter));
+  if (!network && !endpoint) return {};
+  if (!network || !endpoint)
+    return err(ErrorKind::kInternal, "network: the sandbox's card and its stack do not match");
+  network->run_on(std::move(endpoint->fd), endpoint->format == engine::FrameFormat::kTap
+                                               ? net::FrameLink::Format::kTap
+                                               : net::FrameLink::Format::kLengthPrefixed);
+  return {};
 }
 
 }  // namespace msb::runtime

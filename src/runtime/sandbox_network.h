@@ -19,6 +19,7 @@ std::optional<engine::GuestNetworkSpec> guest_network_for(const config::SandboxC
 
 // What runs behind that card.
 struct NetworkPlan {
+  bool enabled = false;  // false: no card, no stack (--no-net)
   net::UserNetworkSettings stack;
   net::PolicyFilterSettings filter;
 };
@@ -27,10 +28,14 @@ struct NetworkPlan {
 // nameserver that does not parse (validate() refuses those earlier). Thread-safe.
 [[nodiscard]] Result<NetworkPlan> network_plan_for(const config::SandboxConfig& config);
 
-// Starts the stack behind `instance`'s card (nullptr when the sandbox has none). Errors: a
-// published host port that is taken (kIo, EADDRINUSE). The network stops when the returned
-// object is destroyed; it also ends by itself when the sandbox does.
-[[nodiscard]] Result<std::unique_ptr<net::UserNetwork>> start_network(const NetworkPlan& plan,
-                                                                      engine::Instance& instance);
+// The stack for `plan`, its ports published, before the sandbox starts (nullptr when the
+// plan has no network). Errors: a published host port that is taken (kIo, EADDRINUSE), so
+// a busy port fails before any VM or namespace exists. The network stops when the returned
+// object is destroyed; once connected it also ends by itself when the sandbox does.
+[[nodiscard]] Result<std::unique_ptr<net::UserNetwork>> prepare_network(const NetworkPlan& plan);
+
+// Runs `network` (may be null) on `instance`'s card. Errors: kInternal when one of the two
+// exists without the other.
+[[nodiscard]] Result<void> connect_network(net::UserNetwork* network, engine::Instance& instance);
 
 }  // namespace msb::runtime

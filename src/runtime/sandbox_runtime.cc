@@ -105,11 +105,14 @@ Result<void> SandboxRuntime::boot() {
   if (!engine_->has_writable_layer(spec.writable_layer))
     return err(ErrorKind::kNotFound, "writable layer missing: {}", spec.writable_layer);
 
+  // The ports are published first: a busy one fails the boot before any VM exists.
+  step.emplace(boot_steps_, "runtime.network");
+  std::unique_ptr<net::UserNetwork> network = MSB_TRY(prepare_network(network_plan));
   step.emplace(boot_steps_, "runtime.launch");
   instance_ = MSB_TRY(engine_->launch(spec));
+  network_ = std::move(network);
   MSB_TRY(record_supervisor());
-  step.emplace(boot_steps_, "runtime.network");
-  network_ = MSB_TRY(start_network(network_plan, *instance_));
+  MSB_TRY(connect_network(network_.get(), *instance_));
 
   step.emplace(boot_steps_, "runtime.await_ready");
   protocol::FrameConnection channel =

@@ -463,6 +463,16 @@ TEST_F(PublishedPorts, Ipv6BindReachesTheGuest) {
   EXPECT_EQ(*echoed, "hello over v6");
 }
 
+TEST_F(PublishedPorts, TakenHostPortFailsBeforeAnythingRuns) {
+  Result<os::Fd> taken = bound_socket(SOCK_STREAM, "127.0.0.1", 18095);
+  ASSERT_TRUE(taken.has_value()) << taken.error().message;
+  MsbResult created = harness_->run({"create", "-n", "busy", "-p", "127.0.0.1:18095:80"});
+  EXPECT_NE(created.exit_code, 0);
+  EXPECT_NE(created.err.find("127.0.0.1:18095:80/tcp"), std::string::npos) << created.err;
+  EXPECT_NE(created.err.find("in use"), std::string::npos) << created.err;
+  (void)harness_->run({"rm", "-f", "busy"});
+}
+
 TEST_F(PublishedPorts, StoppedSandboxFreesItsPort) {
   MsbResult stopped = harness_->run({"stop", "net"});
   ASSERT_EQ(stopped.exit_code, 0) << stopped.err;

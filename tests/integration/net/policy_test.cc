@@ -73,6 +73,13 @@ TEST_F(DefaultPolicy, DnsOverTcpGoesThroughTheInterceptor) {
   EXPECT_TRUE(rebound->answers.empty());
 }
 
+TEST_F(DefaultPolicy, PingFollowsThePolicy) {
+  MsbResult reached = sh(std::string("ping -c 1 -W 5 ") + kPublicV4);
+  EXPECT_EQ(reached.exit_code, 0) << reached.out << reached.err;
+  MsbResult refused = sh(std::string("ping -c 1 -W 2 ") + kPrivateV4);
+  EXPECT_NE(refused.exit_code, 0) << refused.out;
+}
+
 TEST_F(DefaultPolicy, RebindingAnswersAreDropped) {
   NetWorldEnvironment::world()->dns_zone().set("rebind.test", {kPrivateV4});
   MsbResult through_gateway = sh("nslookup rebind.test 2>&1");

@@ -46,6 +46,14 @@ PolicyFilter::PolicyFilter(PolicyFilterSettings settings) : settings_(std::move(
   if (settings_.gateway_v6) hosts_.addresses.push_back(*settings_.gateway_v6);
 }
 
+PolicyFilter::~PolicyFilter() {
+  logger("net")->info(
+      "policy: {} flows refused, {} connects over the limit of {}, {} DNS queries, {} malformed "
+      "frames",
+      stats_.refused_flows, stats_.over_limit, settings_.max_connections, stats_.dns_queries,
+      stats_.malformed_frames);
+}
+
 void PolicyFilter::attach(SendToGuest send_to_guest) {
   send_to_guest_ = std::move(send_to_guest);
   dns_ = std::make_unique<DnsInterceptor>(settings_.policy, hosts_, pins_, settings_.dns,

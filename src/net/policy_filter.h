@@ -46,6 +46,7 @@ struct PolicyFilterStats {
 class PolicyFilter final : public FrameFilter {
  public:
   explicit PolicyFilter(PolicyFilterSettings settings);
+  ~PolicyFilter() override;
 
   void attach(SendToGuest send_to_guest) override;
   FrameVerdict admit(std::span<const uint8_t> frame,

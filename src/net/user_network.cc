@@ -63,6 +63,13 @@ UserNetwork::~UserNetwork() {
     (void)os::write_some(wake_write_.get(), std::span<const char>("x", 1));
     thread_.join();
   }
+  // One line per sandbox run in runtime.log: what its network carried and refused.
+  if (link_)
+    logger("net")->info(
+        "network stopped: {} frames from the guest, {} to it, {} refused, {} dropped (queues "
+        "full)",
+        from_guest_.load(), to_guest_.load(), refused_.load(),
+        paced_drops_.load() + link_->frames_dropped());
 }
 
 UserNetworkStats UserNetwork::stats() const {

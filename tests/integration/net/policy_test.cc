@@ -226,6 +226,23 @@ TEST_F(SdkNetwork, BuilderPolicyHoldsAndDisabledNetworkLeavesOnlyLoopback) {
   offline.stop_and_wait();
 }
 
+// --- msb run (unnamed, foreground) ---
+
+TEST(MsbRunNetwork, AnUnnamedRunGetsTheSameNetworkAndPolicy) {
+  NetWorld* world = NetWorldEnvironment::world();
+  if (!world) GTEST_SKIP() << "no net world: " << NetWorldEnvironment::unavailable_reason();
+  world->dns_zone().set("run.test", {kPublicV4});
+  MsbHarness harness;
+  const std::string get = "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 ";
+  MsbResult result =
+      harness.run({"run", "--dns-nameserver", kDnsV4, "--", "sh", "-c",
+                   get + "run.test 80 | tail -1; " + get + kPrivateV4 + " 80 || echo refused"},
+                  std::chrono::seconds(120));
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, std::string("hello from ") + kPublicV4 + "\nrefused\n") << result.err;
+  EXPECT_TRUE(harness.wait_no_qemu(std::chrono::seconds(30)));
+}
+
 // --- no network at all ---
 
 class NoNetwork : public NetworkSuite {

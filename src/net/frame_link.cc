@@ -24,14 +24,16 @@ uint32_t read_be32(const uint8_t* bytes) {
 
 FrameLink::FrameLink(os::Fd fd, Format format) : fd_(std::move(fd)), format_(format) {}
 
-Result<bool> FrameLink::read_frames(const std::function<void(std::span<const uint8_t>)>& deliver) {
-  return format_ == Format::kTap ? read_tap(deliver) : read_stream(deliver);
+Result<bool> FrameLink::read_frames(const std::function<void(std::span<const uint8_t>)>& deliver,
+                                    int reads) {
+  return format_ == Format::kTap ? read_tap(deliver, reads) : read_stream(deliver, reads);
 }
 
-Result<bool> FrameLink::read_tap(const std::function<void(std::span<const uint8_t>)>& deliver) {
+Result<bool> FrameLink::read_tap(const std::function<void(std::span<const uint8_t>)>& deliver,
+                                 int reads) {
   std::vector<char> buffer(kMaxFrameBytes);
   // A bounded batch: the other fds get their turn.
-  for (int batch = 0; batch < 64; ++batch) {
+  for (int batch = 0; batch < reads; ++batch) {
     Result<size_t> got = os::read_some(fd_.get(), buffer);
     if (!got) {
       if (would_block(got.error())) return true;
@@ -43,9 +45,10 @@ Result<bool> FrameLink::read_tap(const std::function<void(std::span<const uint8_
   return true;
 }
 
-Result<bool> FrameLink::read_stream(const std::function<void(std::span<const uint8_t>)>& deliver) {
+Result<bool> FrameLink::read_stream(const std::function<void(std::span<const uint8_t>)>& deliver,
+                                    int reads) {
   char chunk[64 * 1024];
-  for (int batch = 0; batch < 16; ++batch) {
+  for (int batch = 0; batch < reads; ++batch) {
     Result<size_t> got = os::read_some(fd_.get(), chunk);
     if (!got) {
       if (would_block(got.error())) return true;

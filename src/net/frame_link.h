@@ -30,7 +30,11 @@ class FrameLink {
   // Reads what is there and calls `deliver` once per complete frame. Returns false at end
   // of stream (the guest's side is gone). kProtocol for a length over kMaxFrameBytes: the
   // other side is not speaking this format, and the link is unusable.
-  Result<bool> read_frames(const std::function<void(std::span<const uint8_t>)>& deliver);
+  // `reads`: how many read(2) calls at most (each one TAP frame, or up to 64 KiB of a
+  // stream); a rate-limited caller reads one at a time so its bursts stay small.
+  Result<bool> read_frames(const std::function<void(std::span<const uint8_t>)>& deliver,
+                           int reads = kDefaultReads);
+  static constexpr int kDefaultReads = 16;
 
   // Queues one frame to the guest and writes what the fd takes now. A frame that finds the
   // queue over its limit is dropped, as a full NIC queue drops: TCP retransmits it later.
@@ -41,8 +45,8 @@ class FrameLink {
   uint64_t frames_dropped() const { return dropped_; }
 
  private:
-  Result<bool> read_stream(const std::function<void(std::span<const uint8_t>)>& deliver);
-  Result<bool> read_tap(const std::function<void(std::span<const uint8_t>)>& deliver);
+  Result<bool> read_stream(const std::function<void(std::span<const uint8_t>)>& deliver, int reads);
+  Result<bool> read_tap(const std::function<void(std::span<const uint8_t>)>& deliver, int reads);
 
   os::Fd fd_;
   Format format_;

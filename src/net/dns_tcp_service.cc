@@ -28,6 +28,8 @@ Result<std::unique_ptr<DnsTcpService>> DnsTcpService::create(DnsInterceptor& int
 DnsTcpService::DnsTcpService(DnsInterceptor& interceptor, os::Fd listener, uint16_t port)
     : interceptor_(interceptor), listener_(std::move(listener)), port_(port) {}
 
+void DnsTcpService::expect_connection() { expected_ = std::min(expected_ + 1, kMaxConnections); }
+
 void DnsTcpService::fill(std::vector<pollfd>& fds, int& timeout_ms, Clock::time_point now) {
   fds.push_back({listener_.get(), POLLIN, 0});
   polled_.clear();
@@ -57,7 +59,9 @@ void DnsTcpService::accept_all(Clock::time_point now) {
   for (;;) {
     Result<std::optional<os::Fd>> accepted = os::accept_connection(listener_.get());
     if (!accepted || !*accepted) return;
-    if (connections_.size() >= kMaxConnections) continue;  // closed as it goes out of scope
+    // Closed as it goes out of scope: not announced by the filter, or one too many.
+    if (expected_ == 0 || connections_.size() >= kMaxConnections) continue;
+    --expected_;
     Connection connection;
     connection.fd = std::move(**accepted);
     connection.deadline = now + kIdleTimeout;

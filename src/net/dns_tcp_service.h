@@ -30,6 +30,10 @@ class DnsTcpService {
   [[nodiscard]] static Result<std::unique_ptr<DnsTcpService>> create(DnsInterceptor& interceptor);
 
   uint16_t port() const { return port_; }
+  // The filter saw the guest connect to its resolver over TCP: libslirp will connect here
+  // once. SECURITY: the listener is on the host's loopback, where any local process can
+  // reach it; only connections announced this way are served, the others closed at once.
+  void expect_connection();
   size_t connections() const { return connections_.size(); }
 
   // Poll-loop plumbing, as DnsInterceptor's.
@@ -56,6 +60,7 @@ class DnsTcpService {
   os::Fd listener_;
   uint16_t port_;
   uint64_t next_id_ = 1;
+  size_t expected_ = 0;  // announced connections not accepted yet
   std::map<uint64_t, Connection> connections_;
   std::vector<uint64_t> polled_;  // connection ids in the order fill() added them
 };

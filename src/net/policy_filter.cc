@@ -127,6 +127,7 @@ FrameVerdict PolicyFilter::admit_tcp(std::span<const uint8_t> frame, const Frame
     }
     flows_.add(key, false, now);
     ++stats_.dns_queries;
+    if (connect) dns_tcp_->expect_connection();
     return to_dns_service(frame, info);
   }
   if (is_gateway(info.destination) && info.destination_port == kDnsPort)

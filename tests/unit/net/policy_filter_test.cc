@@ -382,6 +382,7 @@ TEST(DnsTcpService, AnswersFramedQuestionsOnItsLoopbackPort) {
   DnsPins pins;
   DnsInterceptor interceptor(policy, hosts, pins, {}, [](std::span<const uint8_t>) {});
   std::unique_ptr<DnsTcpService> service = DnsTcpService::create(interceptor).value();
+  service->expect_connection();
   os::Fd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -410,6 +411,30 @@ TEST(DnsTcpService, AnswersFramedQuestionsOnItsLoopbackPort) {
   EXPECT_EQ(response.id, 0x77);
   EXPECT_EQ(response.rcode, kDnsNxDomain);
   EXPECT_EQ(service->connections(), 1u);
+}
+
+TEST(DnsTcpService, ClosesConnectionsNobodyAnnounced) {
+  NetworkPolicy policy = policy_of(Preset::kPublic);
+  HostAddresses hosts;
+  DnsPins pins;
+  DnsInterceptor interceptor(policy, hosts, pins, {}, [](std::span<const uint8_t>) {});
+  std::unique_ptr<DnsTcpService> service = DnsTcpService::create(interceptor).value();
+  os::Fd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(service->port());
+  ASSERT_EQ(::connect(client.get(), reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  std::vector<pollfd> fds;
+  int timeout_ms = -1;
+  service->fill(fds, timeout_ms, DnsTcpService::Clock::now());
+  ASSERT_TRUE(os::poll_fds(fds, 1000).has_value());
+  service->dispatch(fds, DnsTcpService::Clock::now());
+  EXPECT_EQ(service->connections(), 0u);
+  char byte;
+  pollfd closed{client.get(), POLLIN, 0};
+  ASSERT_EQ(::poll(&closed, 1, 1000), 1);
+  EXPECT_LE(::read(client.get(), &byte, 1), 0);  // end of stream (or reset)
 }
 
 }  // namespace

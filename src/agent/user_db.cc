@@ -5,18 +5,10 @@
 #include <algorithm>
 #include <optional>
 
+#include "common/split.h"
+
 namespace msb::agent {
 namespace {
-
-std::vector<std::string_view> split(std::string_view text, char separator) {
-  std::vector<std::string_view> parts;
-  for (size_t start = 0;;) {
-    size_t end = text.find(separator, start);
-    parts.push_back(text.substr(start, end == std::string_view::npos ? end : end - start));
-    if (end == std::string_view::npos) return parts;
-    start = end + 1;
-  }
-}
 
 // Calls `each` with every line worth parsing: not blank, not a comment, not over-long.
 template <class Each>

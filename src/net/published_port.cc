@@ -7,28 +7,10 @@
 #include <optional>
 #include <vector>
 
+#include "common/split.h"
+
 namespace msb::net {
 namespace {
-
-std::vector<std::string_view> split(std::string_view text, char separator) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (true) {
-    const size_t end = text.find(separator, start);
-    parts.push_back(text.substr(start, end == std::string_view::npos ? end : end - start));
-    if (end == std::string_view::npos) return parts;
-    start = end + 1;
-  }
-}
-
-std::optional<uint16_t> port_number(std::string_view text) {
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || text[0] == '0' ||
-      value > 65535)
-    return std::nullopt;
-  return static_cast<uint16_t>(value);
-}
 
 // "[addr]rest" -> addr and rest; nullopt without the closing bracket.
 std::optional<std::pair<std::string_view, std::string_view>> bracketed(std::string_view text) {
@@ -94,8 +76,8 @@ Result<PublishedPort> parse_port_body(std::string_view text) {
       return make_error(ErrorKind::kInvalidArgument, "brackets are for IPv6 bind addresses");
     port.bind = bind->to_string();
   }
-  std::optional<uint16_t> host = port_number(parts.host);
-  std::optional<uint16_t> guest = port_number(parts.guest);
+  std::optional<uint16_t> host = parse_port_number(parts.host);
+  std::optional<uint16_t> guest = parse_port_number(parts.guest);
   if (!host) return err(ErrorKind::kInvalidArgument, "host port '{}' is not 1-65535", parts.host);
   if (!guest)
     return err(ErrorKind::kInvalidArgument, "guest port '{}' is not 1-65535", parts.guest);
@@ -124,7 +106,7 @@ Result<Nameserver> parse_nameserver_text(std::string_view text) {
   if (!ip) return make_error(ErrorKind::kInvalidArgument, "must be IP, IP:PORT or [IPv6]:PORT");
   Nameserver server{*ip, 53};
   if (port) {
-    std::optional<uint16_t> number = port_number(*port);
+    std::optional<uint16_t> number = parse_port_number(*port);
     if (!number) return err(ErrorKind::kInvalidArgument, "port '{}' is not 1-65535", *port);
     server.port = *number;
   }
@@ -132,6 +114,15 @@ Result<Nameserver> parse_nameserver_text(std::string_view text) {
 }
 
 }  // namespace
+
+std::optional<uint16_t> parse_port_number(std::string_view text) {
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || text[0] == '0' ||
+      value > 65535)
+    return std::nullopt;
+  return static_cast<uint16_t>(value);
+}
 
 Result<PublishedPort> parse_published_port(std::string_view text) {
   return parse_port_body(text).context("published port '{}'", text);

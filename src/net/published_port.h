@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,10 @@
 #include "net/ip_address.h"
 
 namespace msb::net {
+
+// A port number 1-65535: digits only, no sign, no leading zero; nullopt otherwise.
+// Thread-safe.
+std::optional<uint16_t> parse_port_number(std::string_view text);
 
 // A host socket whose connections (TCP) or datagrams (UDP) go to a port of the guest.
 struct PublishedPort {

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "net/domain_name.h"
+#include "net/published_port.h"
 
 namespace msb::net {
 namespace {
@@ -80,22 +81,12 @@ Result<Protocol> parse_protocol(const Token& token) {
   return token_error(token, "expected tcp, udp, icmp or any");
 }
 
-// 1-65535, digits only, no leading zero.
-std::optional<uint16_t> port_number(std::string_view text) {
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || text[0] == '0' ||
-      value > 65535)
-    return std::nullopt;
-  return static_cast<uint16_t>(value);
-}
-
 Result<PortRange> parse_ports(const Token& token) {
   if (lower(token.text) == "any") return PortRange{};
   const size_t dash = token.text.find('-');
-  std::optional<uint16_t> low = port_number(token.text.substr(0, dash));
+  std::optional<uint16_t> low = parse_port_number(token.text.substr(0, dash));
   std::optional<uint16_t> high =
-      dash == std::string_view::npos ? low : port_number(token.text.substr(dash + 1));
+      dash == std::string_view::npos ? low : parse_port_number(token.text.substr(dash + 1));
   if (!low || !high) return token_error(token, "expected a port 1-65535, a range LO-HI or any");
   if (*low > *high) return token_error(token, "the range runs backwards: LO must not exceed HI");
   return PortRange{*low, *high};

@@ -4,7 +4,7 @@
 
 namespace msb::net {
 
-TrafficPacer::TrafficPacer(const TrafficLimit& limit)
+TrafficPacer::TrafficPacer(const RateLimit& limit)
     : unlimited_(limit.unlimited()),
       bytes_(limit.bytes_per_second, limit.burst_bytes),
       packets_(limit.packets_per_second, limit.burst_packets) {}

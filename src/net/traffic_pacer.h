@@ -5,23 +5,15 @@
 #include <chrono>
 #include <cstdint>
 
+#include "net/network_config.h"
 #include "net/token_bucket.h"
 
 namespace msb::net {
 
-struct TrafficLimit {
-  uint64_t bytes_per_second = 0;    // 0 = unlimited
-  uint64_t packets_per_second = 0;  // 0 = unlimited
-  uint64_t burst_bytes = 0;         // 0 = one second's worth
-  uint64_t burst_packets = 0;       // 0 = one second's worth
-
-  bool unlimited() const { return bytes_per_second == 0 && packets_per_second == 0; }
-};
-
 class TrafficPacer {
  public:
   using Clock = std::chrono::steady_clock;
-  explicit TrafficPacer(const TrafficLimit& limit);
+  explicit TrafficPacer(const RateLimit& limit);
 
   bool unlimited() const { return unlimited_; }
   // How long until a frame of `bytes` may pass (zero: now).

@@ -37,8 +37,8 @@ struct PortForward {
 struct UserNetworkSettings {
   SlirpSettings stack;
   std::vector<PortForward> ports;
-  TrafficLimit egress;   // guest → world
-  TrafficLimit ingress;  // world → guest
+  RateLimit egress;   // guest → world
+  RateLimit ingress;  // world → guest
 };
 
 struct UserNetworkStats {

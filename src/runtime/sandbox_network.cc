@@ -20,10 +20,6 @@ net::IpAddress ip_of(const in6_addr& address) {
                                     {reinterpret_cast<const uint8_t*>(&address), 16});
 }
 
-net::TrafficLimit traffic_limit(const net::RateLimit& limit) {
-  return {limit.bytes_per_second, limit.packets_per_second, limit.burst_bytes, limit.burst_packets};
-}
-
 Result<net::PortForward> port_forward(const net::PublishedPort& port) {
   net::IpAddress bind = MSB_TRY(
       net::IpAddress::parse(port.bind).context("published port {}: bind address", port.host_port));
@@ -91,8 +87,8 @@ Result<NetworkPlan> network_plan_for(const config::SandboxConfig& config) {
   plan.stack.stack = stack_settings(addresses);
   for (const net::PublishedPort& port : config.network.ports)
     plan.stack.ports.push_back(MSB_TRY(port_forward(port)));
-  plan.stack.egress = traffic_limit(config.network.egress);
-  plan.stack.ingress = traffic_limit(config.network.ingress);
+  plan.stack.egress = config.network.egress;
+  plan.stack.ingress = config.network.ingress;
   plan.filter = MSB_TRY(filter_settings(config, addresses));
   return plan;
 }

@@ -9,7 +9,7 @@ using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
 TEST(TrafficPacer, UnlimitedNeverWaits) {
-  TrafficPacer pacer(TrafficLimit{});
+  TrafficPacer pacer(RateLimit{});
   EXPECT_TRUE(pacer.unlimited());
   const auto now = Clock::now();
   for (int i = 0; i < 1000; ++i) pacer.take(65536, now);
@@ -17,7 +17,7 @@ TEST(TrafficPacer, UnlimitedNeverWaits) {
 }
 
 TEST(TrafficPacer, BytesPerSecondHoldsOverTime) {
-  TrafficPacer pacer(TrafficLimit{.bytes_per_second = 1 << 20});
+  TrafficPacer pacer(RateLimit{.bytes_per_second = 1 << 20});
   auto now = Clock::now();
   uint64_t sent = 0;
   const auto end = now + std::chrono::seconds(10);
@@ -34,7 +34,7 @@ TEST(TrafficPacer, BytesPerSecondHoldsOverTime) {
 }
 
 TEST(TrafficPacer, PacketsPerSecondCountFrames) {
-  TrafficPacer pacer(TrafficLimit{.packets_per_second = 10});
+  TrafficPacer pacer(RateLimit{.packets_per_second = 10});
   const auto now = Clock::now();
   for (int i = 0; i < 10; ++i) {
     ASSERT_EQ(pacer.wait_for(64, now).count(), 0);

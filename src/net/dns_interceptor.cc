@@ -108,7 +108,10 @@ void DnsInterceptor::fill(std::vector<pollfd>& fds, int& timeout_ms, Clock::time
 }
 
 void DnsInterceptor::dispatch(std::span<const pollfd> fds, Clock::time_point now) {
-  std::vector<uint8_t> buffer(kMaxMessage);
+  // Called on every turn of the network loop: nothing to do without a query in flight.
+  if (pending_.empty()) return;
+  std::vector<uint8_t>& buffer = receive_buffer_;
+  buffer.resize(kMaxMessage);
   for (size_t i = 0; i < polled_.size() && i < fds.size(); ++i) {
     auto found = pending_.find(polled_[i]);
     if (found == pending_.end() || !(fds[i].revents & (POLLIN | POLLERR))) continue;

@@ -85,6 +85,7 @@ class DnsInterceptor {
   SendToGuest send_to_guest_;
   std::map<uint16_t, Pending> pending_;  // by the id we sent upstream
   std::vector<uint16_t> polled_;         // ids in the order fill() added their sockets
+  std::vector<uint8_t> receive_buffer_;  // one upstream answer at a time
   std::mt19937 random_;
 };
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "config/volume_mount.h"
 #include "net/network_config.h"
 
 namespace msb::config {
@@ -58,6 +59,8 @@ struct SandboxConfig {
   std::string manifest_digest;
   // The NIC, its policy, published ports, DNS and limits (net/network_config.h).
   net::NetworkConfig network;
+  // Volumes and tmpfs mounts (config/volume_mount.h), mounted parents first.
+  std::vector<VolumeMount> mounts;
 
   bool operator==(const SandboxConfig&) const = default;
 };

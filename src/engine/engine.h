@@ -56,6 +56,22 @@ struct NetworkEndpoint {
   FrameFormat format = FrameFormat::kTap;
 };
 
+// A host directory, a host file or a fresh tmpfs mounted into the guest: a config's
+// VolumeMount as the runtime resolved it (a named volume becomes its directory). Both
+// engines mount it with nosuid and nodev; ids follow engine/id_map.h (volume_*_id_map).
+struct VolumeSpec {
+  enum class Kind { kDirectory, kFile, kTmpfs } kind = Kind::kDirectory;
+  std::string source;  // absolute host path (kDirectory, kFile); unused for kTmpfs
+  std::string target;  // absolute, normalized guest path ("/data"), never "/"
+  bool read_only = false;
+  bool noexec = false;
+  uint64_t size_bytes = 0;  // kTmpfs only; 0 = the kernel's default (half the memory)
+  // The host ids the guest's root reads and writes the volume as: the source's owner
+  // (kDirectory, kFile), which the runtime takes from stat() when it launches.
+  uint32_t owner_uid = 0;
+  uint32_t owner_gid = 0;
+};
+
 struct LaunchSpec {
   std::string runtime_dir;  // per-sandbox directory for logs and runtime files (exists)
   std::string console_log;  // where the guest console goes; "" = <runtime_dir>/console.log
@@ -77,6 +93,8 @@ struct LaunchSpec {
   // nullopt: no network card (only lo). Otherwise the engine attaches eth0 and hands its
   // host end out through Instance::take_network_endpoint().
   std::optional<GuestNetworkSpec> network;
+  // Mounted in this order after the root (the runtime sorts parents first).
+  std::vector<VolumeSpec> volumes;
   // When set, the engine adds the time of each of its host-side launch steps here, by name
   // ("vm.spawn_qemu", "ns.id_maps", ...), for `msb run --timings` and the supervisor's log.
   StepTimings* timings = nullptr;

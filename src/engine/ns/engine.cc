@@ -6,7 +6,7 @@
 #include <fcntl.h>
 
 #include "engine/guest_kit.h"
-#include "engine/ns/id_map.h"
+#include "engine/id_map.h"
 #include "os/file.h"
 #include "os/fs_calls.h"
 

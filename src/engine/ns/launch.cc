@@ -19,7 +19,7 @@
 #include "engine/ns/cgroup_sweep.h"
 #include "engine/ns/child.h"
 #include "engine/ns/engine.h"
-#include "engine/ns/id_map.h"
+#include "engine/id_map.h"
 #include "engine/ns/ns_instance.h"
 #include "engine/ns/sandbox_network.h"
 #include "engine/ns/seccomp_policy.h"

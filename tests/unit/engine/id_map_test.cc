@@ -1,8 +1,8 @@
-#include "engine/ns/id_map.h"
+#include "engine/id_map.h"
 
 #include <gtest/gtest.h>
 
-namespace msb::engine::ns {
+namespace msb::engine {
 namespace {
 
 TEST(ParseSubidRange, FindsTheUsersEntry) {
@@ -33,5 +33,25 @@ TEST(IdMapLine, MapsRootToTheRangeBase) {
   EXPECT_EQ(id_map_line({100000, 65536}), "0 100000 65536\n");
 }
 
+TEST(VolumeIdMaps, GuestRootIsTheOwnerAndTheRestIsTheSandboxRange) {
+  EXPECT_EQ(*volume_server_id_map(1000, {100000, 65536}), "0 1000 1\n1 100001 65535\n");
+  EXPECT_EQ(*volume_mount_id_map(1000, {100000, 65536}),
+            "1000 100000 1\n100001 100001 65535\n");
+  // Host root and the range's own base are outside the overlapping part.
+  EXPECT_EQ(*volume_server_id_map(0, {100000, 65536}), "0 0 1\n1 100001 65535\n");
+  EXPECT_TRUE(volume_mount_id_map(100000, {100000, 65536}).has_value());
+}
+
+TEST(VolumeIdMaps, AnOwnerInsideTheSandboxRangeIsRefused) {
+  for (uint32_t owner : {100001u, 165535u}) {
+    Result<std::string> map = volume_mount_id_map(owner, {100000, 65536});
+    ASSERT_FALSE(map.has_value());
+    EXPECT_EQ(map.error().kind, ErrorKind::kInvalidConfig);
+    EXPECT_NE(map.error().message.find("inside the sandboxes' id range"), std::string::npos);
+    EXPECT_FALSE(volume_server_id_map(owner, {100000, 65536}).has_value());
+  }
+  EXPECT_TRUE(volume_mount_id_map(165536, {100000, 65536}).has_value());
+}
+
 }  // namespace
-}  // namespace msb::engine::ns
+}  // namespace msb::engine

@@ -1,11 +1,13 @@
-#include "engine/ns/id_map.h"
+#include "engine/id_map.h"
+
+#include <fmt/format.h>
 
 #include <charconv>
 #include <optional>
 
 #include "os/file.h"
 
-namespace msb::engine::ns {
+namespace msb::engine {
 namespace {
 
 std::optional<uint32_t> parse_number(std::string_view text) {
@@ -44,8 +46,33 @@ std::optional<IdRange> parse_subid_range(std::string_view text, std::string_view
 IdRange sandbox_uid_range() { return range_from("/etc/subuid"); }
 IdRange sandbox_gid_range() { return range_from("/etc/subgid"); }
 
+namespace {
+
+Result<void> check_volume_owner(uint32_t owner, const IdRange& range) {
+  if (range.count < 2) return err(ErrorKind::kInvalidConfig, "sandbox id range is too small");
+  if (owner > range.base && owner - range.base < range.count)
+    return err(ErrorKind::kInvalidConfig,
+               "volume owner id {} lies inside the sandboxes' id range {}-{}: give the volume "
+               "a host owner outside it",
+               owner, range.base, range.base + range.count - 1);
+  return {};
+}
+
+}  // namespace
+
+Result<std::string> volume_server_id_map(uint32_t owner, const IdRange& range) {
+  MSB_TRY(check_volume_owner(owner, range));
+  return fmt::format("0 {} 1\n1 {} {}\n", owner, range.base + 1, range.count - 1);
+}
+
+Result<std::string> volume_mount_id_map(uint32_t owner, const IdRange& range) {
+  MSB_TRY(check_volume_owner(owner, range));
+  return fmt::format("{} {} 1\n{} {} {}\n", owner, range.base, range.base + 1, range.base + 1,
+                     range.count - 1);
+}
+
 std::string id_map_line(const IdRange& range) {
   return "0 " + std::to_string(range.base) + " " + std::to_string(range.count) + "\n";
 }
 
-}  // namespace msb::engine::ns
+}  // namespace msb::engine

@@ -1,0 +1,66 @@
+// The mounts a user asks for: `-v SRC:DST[:ro|rw][,noexec]`, `--mount-named NAME:DST`,
+// `--tmpfs PATH[:SIZE]` and the SDK's SandboxBuilder::volume(). Part of SandboxConfig; the
+// runtime turns each into an engine::VolumeSpec when it launches (docs/design/volumes.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "common/error.h"
+
+namespace msb::config {
+
+struct VolumeMount {
+  // kBind: a host directory or file; kNamed: a named volume (`msb volume`), created on first
+  // use; kTmpfs: a fresh tmpfs, gone when the sandbox stops.
+  enum class Kind { kBind, kNamed, kTmpfs } kind = Kind::kBind;
+  std::string source;  // kBind: absolute host path; kNamed: the volume's name; kTmpfs: ""
+  std::string target;  // absolute guest path
+  bool read_only = false;
+  bool noexec = false;    // nosuid and nodev are always on
+  uint64_t size_mib = 0;  // kTmpfs only; 0 = the kernel's default (half the memory)
+
+  bool operator==(const VolumeMount&) const = default;
+};
+
+// Most mounts one sandbox may have.
+inline constexpr size_t kMaxMounts = 32;
+// Every target path together, in bytes: the vm engine hands them to its guest on the kernel
+// command line (hex-encoded, so twice this), whose room is 2048 bytes in all.
+inline constexpr size_t kMaxMountTargetBytes = 512;
+
+// "bind", "named", "tmpfs" and back. Errors: kInvalidConfig for other text. Thread-safe.
+std::string_view volume_kind_name(VolumeMount::Kind kind);
+[[nodiscard]] Result<VolumeMount::Kind> parse_volume_kind(std::string_view text);
+
+// Checks each mount and the set, returning the first failure as kInvalidConfig "invalid
+// config: mount <target>: <why>": a target that is not an absolute, normalized path
+// ("/a/b": no "." or ".." parts, no doubled or trailing '/'), is "/", lies under /proc,
+// /sys or /dev, holds a NUL byte, or repeats another mount's target; a bind source that
+// is not an absolute path of an existing host directory or regular file (stat follows
+// symlinks); a named source that is not a valid volume name (validate_name's rules); a
+// tmpfs with a source, or a size on another kind; more than kMaxMounts mounts or targets
+// over kMaxMountTargetBytes together. Stats bind sources, creates nothing. Thread-safe.
+[[nodiscard]] Result<void> validate_mounts(const std::vector<VolumeMount>& mounts);
+
+// Parses the CLI's `-v SRC:DST[:OPTS]` (OPTS: comma-separated ro, rw, noexec; SRC an
+// absolute or relative host path, made absolute against the working directory, or a
+// volume name, which makes a kNamed mount), `--mount-named NAME:DST[:OPTS]` and
+// `--tmpfs PATH[:SIZE]` (SIZE: a number with an optional K, M or G suffix; MiB without
+// one). Errors: kInvalidConfig naming the flag and the part that is wrong. Does not
+// validate_mounts(). Thread-safe.
+[[nodiscard]] Result<VolumeMount> parse_volume_flag(std::string_view text);
+[[nodiscard]] Result<VolumeMount> parse_named_mount_flag(std::string_view text);
+[[nodiscard]] Result<VolumeMount> parse_tmpfs_flag(std::string_view text);
+
+// The JSON form in a stored config: {"kind", "source", "target", "read_only", "noexec",
+// "size_mib"}; from_json keeps defaults for missing keys and fails (kInvalidConfig
+// "sandbox config: mounts: ...") on wrong types or an unknown kind. Thread-safe.
+nlohmann::json mounts_to_json(const std::vector<VolumeMount>& mounts);
+[[nodiscard]] Result<std::vector<VolumeMount>> mounts_from_json(const nlohmann::json& value);
+
+}  // namespace msb::config

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string_view>
 
 #include "common/hex.h"
@@ -33,6 +34,76 @@ bool is_plain_word(std::string_view value) {
   return true;
 }
 
+// virtiofs tags are at most 36 bytes (the virtio-fs config space).
+constexpr size_t kMaxShareTag = 36;
+
+bool is_share(const GuestVolume& volume) { return volume.kind != GuestVolume::Kind::kTmpfs; }
+
+bool has_shares(const QemuConfig& config) {
+  for (const GuestVolume& volume : config.volumes) {
+    if (is_share(volume)) return true;
+  }
+  return false;
+}
+
+std::string volume_flags(const GuestVolume& volume) {
+  std::string flags;
+  auto add = [&flags](const char* flag) {
+    flags += (flags.empty() ? "" : "+") + std::string(flag);
+  };
+  if (volume.read_only) add("ro");
+  if (volume.noexec) add("noexec");
+  if (volume.kind == GuestVolume::Kind::kShareFile) add("file");
+  return flags.empty() ? "-" : flags;
+}
+
+// SECURITY: the target is any bytes a user chose: it travels as hex. The tag is ours, and
+// checked, since QEMU's option string and the agent both take it as a word.
+std::string volume_word(const GuestVolume& volume) {
+  std::string target = hex_encode(volume.target);
+  if (!is_share(volume))
+    return fmt::format(" msb.tmpfs={}:{}:{}", volume.size_bytes, volume_flags(volume), target);
+  MSB_CHECK(is_plain_word(volume.tag) && volume.tag.size() <= kMaxShareTag &&
+            volume.tag.find(':') == std::string::npos);
+  return fmt::format(" msb.volume={}:{}:{}", volume.tag, volume_flags(volume), target);
+}
+
+// QEMU appends " virtio_mmio.device=512@0xfeb00e00:12"-like words, one per device: 37
+// bytes today, with room to spare.
+constexpr size_t kQemuBytesPerDevice = 48;
+
+size_t virtio_device_count(const QemuConfig& config) {
+  size_t shares = 0;
+  for (const GuestVolume& volume : config.volumes) shares += is_share(volume) ? 1 : 0;
+  // The disks, rng, serial and network cards, and the shares.
+  return config.disks.size() + 2 + (config.network ? 1 : 0) + shares;
+}
+
+// vhost-user: virtiofsd reads and writes the guest's buffers in place, so the guest's RAM
+// must be memory it can map: a memfd shared with it (QEMU passes the fd over the socket).
+// microvm takes the backend as its machine's memory; its size must equal -m.
+void add_shared_memory(std::vector<std::string>& argv, uint32_t memory_mib) {
+  std::string machine_arg = "-M";
+  auto machine = std::find(argv.begin(), argv.end(), machine_arg);
+  MSB_CHECK(machine != argv.end() && machine + 1 != argv.end());
+  *(machine + 1) += ",memory-backend=mem";
+  argv.push_back("-object");
+  argv.push_back(fmt::format("memory-backend-memfd,id=mem,size={}M,share=on", memory_mib));
+}
+
+// One vhost-user-fs device per share, over the connected socket QEMU inherits: no path.
+void add_shares(std::vector<std::string>& argv, const std::vector<GuestVolume>& volumes) {
+  for (size_t i = 0; i < volumes.size(); ++i) {
+    const GuestVolume& volume = volumes[i];
+    if (!is_share(volume)) continue;
+    MSB_CHECK(is_plain_word(volume.tag) && volume.socket_fd >= 0);
+    argv.push_back("-chardev");
+    argv.push_back(fmt::format("socket,id=vfs{},fd={}", i, volume.socket_fd));
+    argv.push_back("-device");
+    argv.push_back(fmt::format("vhost-user-fs-device,chardev=vfs{},tag={}", i, volume.tag));
+  }
+}
+
 }  // namespace
 
 std::string kernel_cmdline(const QemuConfig& config) {
@@ -57,7 +128,20 @@ std::string kernel_cmdline(const QemuConfig& config) {
   if (config.network) line += " msb.net=" + agent_network_option(*config.network);
   // The kernel then never calibrates its TSC against the (emulated) PIT.
   if (config.tsc_khz) line += fmt::format(" tsc_early_khz={}", *config.tsc_khz);
+  for (const GuestVolume& volume : config.volumes) line += volume_word(volume);
   return line;
+}
+
+Result<void> check_kernel_cmdline_length(const QemuConfig& config) {
+  size_t ours = kernel_cmdline(config).size();
+  size_t qemu = virtio_device_count(config) * kQemuBytesPerDevice;
+  // The kernel keeps COMMAND_LINE_SIZE - 1 bytes and silently drops the rest.
+  if (ours + qemu >= kMaxKernelCmdline)
+    return err(ErrorKind::kInvalidConfig,
+               "the guest kernel command line would be too long: {} bytes of ours and about {} "
+               "of QEMU's, the limit is {} (shorten the volumes' target paths)",
+               ours, qemu, kMaxKernelCmdline - 1);
+  return {};
 }
 
 std::vector<std::string> qemu_command(const QemuConfig& config) {
@@ -90,6 +174,7 @@ std::vector<std::string> qemu_command(const QemuConfig& config) {
   };
   std::vector<std::string> accel = config.accel == Accel::kKvm ? kvm_qemu_args() : tcg_qemu_args();
   argv.insert(argv.begin() + 1, accel.begin(), accel.end());
+  if (has_shares(config)) add_shared_memory(argv, config.memory_mib);
   for (const DiskSpec& disk : config.disks) {
     // SECURITY: the serial is an option value (id=, drive=, serial=) that is not escaped.
     MSB_CHECK(is_plain_word(disk.serial));
@@ -114,6 +199,7 @@ std::vector<std::string> qemu_command(const QemuConfig& config) {
     argv.push_back("-device");
     argv.push_back("virtio-net-device,netdev=net0,mac=" + config.network->mac);
   }
+  add_shares(argv, config.volumes);
   return argv;
 }
 

@@ -10,6 +10,24 @@
 
 namespace msb::engine::vm {
 
+// One mount the guest makes after its root is ready, in LaunchSpec::volumes order.
+struct GuestVolume {
+  enum class Kind {
+    kShareDirectory,  // a vhost-user-fs share (virtiofsd) mounted on the target
+    kShareFile,       // a share holding one file, named kShareFileName, bound onto the target
+    kTmpfs,           // a fresh tmpfs of size_bytes (0: the kernel's default)
+  } kind = Kind::kShareDirectory;
+  std::string tag;     // kShare*: the virtiofs tag, a plain word of at most 36 bytes
+  std::string target;  // absolute guest path: any bytes (a user's choice)
+  bool read_only = false;
+  bool noexec = false;
+  uint64_t size_bytes = 0;  // kTmpfs
+  int socket_fd = -1;       // kShare*: child fd of QEMU's connected vhost-user socket
+};
+
+// The one file a kShareFile share holds (engine/vm/volume_server.h puts it there).
+inline constexpr const char* kShareFileName = "file";
+
 struct QemuConfig {
   std::string qemu;
   std::string kernel;
@@ -27,14 +45,28 @@ struct QemuConfig {
   // of a socketpair; the supervisor's network stack holds the other).
   std::optional<GuestNetworkSpec> network;
   int network_fd = 4;
+  // Mounted by the agent in this order. With at least one share the guest's RAM is a shared
+  // memfd (vhost-user needs it); without, the command line is the one without volumes.
+  std::vector<GuestVolume> volumes;
 };
+
+// The longest kernel command line the guest kernel takes (x86 COMMAND_LINE_SIZE, with NUL).
+inline constexpr size_t kMaxKernelCmdline = 2048;
 
 // The kernel command line: console, panic/reboot behaviour, and the msb.* words the
 // agent reads from /proc/cmdline. QEMU appends the virtio-mmio device list after it.
 // SECURITY: no value is written as text a user chose: the hostname goes as
 // "msb.hostname=<hex of its bytes>"; disk fstypes and serials must be plain words (letters,
-// digits, . _ : -), which is checked (MSB_CHECK): they are the engine's own names.
+// digits, . _ : -), which is checked (MSB_CHECK): they are the engine's own names. Each
+// volume is one word, in order: "msb.volume=<tag>:<flags>:<hex of target>" for a share,
+// "msb.tmpfs=<size_bytes>:<flags>:<hex of target>" for a tmpfs, where flags are "-" or
+// some of "ro", "noexec", "file" joined by '+' (agent/options.h parses them).
 std::string kernel_cmdline(const QemuConfig& config);
+
+// Whether the kernel command line, with the words QEMU appends for each virtio-mmio device,
+// fits the guest kernel's limit. kInvalidConfig otherwise, naming the sizes: the volumes'
+// targets are what can make it long.
+Result<void> check_kernel_cmdline_length(const QemuConfig& config);
 
 // QEMU's argv. Paths inside option strings have their commas doubled (escape_option);
 // -kernel and -initrd take plain file names. REQUIRES: disk serials are plain words.

@@ -1,0 +1,179 @@
+// qemu_cmdline.cc, the volume part: shared memory, vhost-user-fs devices and the agent's
+// msb.volume= / msb.tmpfs= words (split from qemu_cmdline_test.cc to keep files small).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "common/hex.h"
+#include "engine/vm/qemu_cmdline.h"
+
+namespace msb::engine::vm {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+QemuConfig sample_config() {
+  QemuConfig config;
+  config.qemu = "/usr/bin/qemu-system-x86_64";
+  config.kernel = "/kit/vmlinux";
+  config.initramfs = "/kit/initramfs.cpio";
+  config.console_log = "/run/sb/console.log";
+  config.memory_mib = 768;
+  config.disks = {{"/images/rootfs.erofs", "erofs", "rootfs", true},
+                  {"/run/sb/upper.ext4", "ext4", "upper", false}};
+  return config;
+}
+
+GuestVolume share(std::string tag, std::string target, int fd) {
+  GuestVolume volume;
+  volume.tag = std::move(tag);
+  volume.target = std::move(target);
+  volume.socket_fd = fd;
+  return volume;
+}
+
+GuestVolume tmpfs(std::string target, uint64_t size) {
+  GuestVolume volume;
+  volume.kind = GuestVolume::Kind::kTmpfs;
+  volume.target = std::move(target);
+  volume.size_bytes = size;
+  return volume;
+}
+
+std::vector<std::string> values_of(const std::vector<std::string>& argv, const std::string& flag) {
+  std::vector<std::string> values;
+  for (size_t i = 0; i + 1 < argv.size(); ++i) {
+    if (argv[i] == flag) values.push_back(argv[i + 1]);
+  }
+  return values;
+}
+
+std::vector<std::string> kernel_words(const std::string& line) {
+  std::vector<std::string> words;
+  size_t start = 0;
+  while (start <= line.size()) {
+    size_t end = line.find(' ', start);
+    if (end == std::string::npos) end = line.size();
+    if (end > start) words.push_back(line.substr(start, end - start));
+    start = end + 1;
+  }
+  return words;
+}
+
+// Boot time matters: a sandbox without volumes must get exactly the old command line.
+TEST(QemuCommandVolumes, WithoutVolumesNothingChanges) {
+  QemuConfig config = sample_config();
+  std::vector<std::string> before = qemu_command(config);
+  for (const std::string& arg : before) {
+    EXPECT_THAT(arg, Not(HasSubstr("memory-backend")));
+    EXPECT_THAT(arg, Not(HasSubstr("vhost")));
+  }
+  EXPECT_TRUE(values_of(before, "-object").empty());
+  EXPECT_THAT(kernel_cmdline(config), Not(HasSubstr("msb.volume")));
+  EXPECT_THAT(kernel_cmdline(config), Not(HasSubstr("msb.tmpfs")));
+}
+
+TEST(QemuCommandVolumes, AShareMakesTheRamASharedMemfd) {
+  QemuConfig config = sample_config();
+  config.volumes = {share("msbvol0", "/data", 7)};
+  std::vector<std::string> argv = qemu_command(config);
+  EXPECT_EQ(values_of(argv, "-object"),
+            std::vector<std::string>{"memory-backend-memfd,id=mem,size=768M,share=on"});
+  ASSERT_EQ(values_of(argv, "-M").size(), 1u);
+  EXPECT_THAT(values_of(argv, "-M")[0], HasSubstr(",memory-backend=mem"));
+  EXPECT_EQ(values_of(argv, "-m"), std::vector<std::string>{"768"});
+}
+
+TEST(QemuCommandVolumes, EachShareGetsAChardevOnItsFdAndADevice) {
+  QemuConfig config = sample_config();
+  config.volumes = {share("msbvol0", "/a", 7), tmpfs("/t", 0), share("msbvol2", "/b", 8)};
+  std::vector<std::string> argv = qemu_command(config);
+  std::vector<std::string> chardevs = values_of(argv, "-chardev");
+  EXPECT_NE(std::find(chardevs.begin(), chardevs.end(), "socket,id=vfs0,fd=7"), chardevs.end());
+  EXPECT_NE(std::find(chardevs.begin(), chardevs.end(), "socket,id=vfs2,fd=8"), chardevs.end());
+  std::vector<std::string> devices = values_of(argv, "-device");
+  EXPECT_NE(
+      std::find(devices.begin(), devices.end(), "vhost-user-fs-device,chardev=vfs0,tag=msbvol0"),
+      devices.end());
+  EXPECT_NE(
+      std::find(devices.begin(), devices.end(), "vhost-user-fs-device,chardev=vfs2,tag=msbvol2"),
+      devices.end());
+  EXPECT_EQ(std::count_if(devices.begin(), devices.end(),
+                          [](const std::string& d) { return d.starts_with("vhost-user-fs"); }),
+            2);
+}
+
+TEST(QemuCommandVolumes, ATmpfsAloneNeedsNoSharedMemory) {
+  QemuConfig config = sample_config();
+  config.volumes = {tmpfs("/scratch", 1 << 20)};
+  std::vector<std::string> argv = qemu_command(config);
+  EXPECT_TRUE(values_of(argv, "-object").empty());
+  EXPECT_THAT(values_of(argv, "-M")[0], Not(HasSubstr("memory-backend")));
+  EXPECT_THAT(kernel_cmdline(config), HasSubstr(" msb.tmpfs=1048576:-:" + hex_encode("/scratch")));
+}
+
+TEST(KernelCmdlineVolumes, OneWordPerVolumeInOrderWithFlags) {
+  QemuConfig config = sample_config();
+  GuestVolume ro = share("msbvol0", "/data", 7);
+  ro.read_only = true;
+  GuestVolume file = share("msbvol1", "/etc/app.conf", 8);
+  file.kind = GuestVolume::Kind::kShareFile;
+  file.noexec = true;
+  GuestVolume scratch = tmpfs("/scratch", 0);
+  scratch.noexec = true;
+  scratch.read_only = true;
+  config.volumes = {ro, file, scratch};
+  std::vector<std::string> words = kernel_words(kernel_cmdline(config));
+  ASSERT_GE(words.size(), 3u);
+  EXPECT_EQ(words[words.size() - 3], "msb.volume=msbvol0:ro:" + hex_encode("/data"));
+  EXPECT_EQ(words[words.size() - 2],
+            "msb.volume=msbvol1:noexec+file:" + hex_encode("/etc/app.conf"));
+  EXPECT_EQ(words[words.size() - 1], "msb.tmpfs=0:ro+noexec:" + hex_encode("/scratch"));
+}
+
+// Targets are a user's text: whatever they hold, each volume adds exactly one word of hex.
+TEST(KernelCmdlineVolumes, HostileTargetsNeverAddKernelParameters) {
+  for (const std::string& target :
+       std::vector<std::string>{"/a init=/bin/sh", "/\"x y\" rdinit=/bin/sh",
+                                "/x\nmsb.exit-at-init", "/a:b:c", "/ä ö"}) {
+    QemuConfig config = sample_config();
+    size_t before = kernel_words(kernel_cmdline(config)).size();
+    config.volumes = {share("msbvol0", target, 3), tmpfs(target, 1)};
+    std::vector<std::string> words = kernel_words(kernel_cmdline(config));
+    ASSERT_EQ(words.size(), before + 2) << target;
+    EXPECT_EQ(words[before], "msb.volume=msbvol0:-:" + hex_encode(target));
+    EXPECT_EQ(words[before + 1], "msb.tmpfs=1:-:" + hex_encode(target));
+  }
+}
+
+TEST(KernelCmdlineVolumesDeathTest, TagsMustBeShortPlainWords) {
+  for (const std::string& tag :
+       std::vector<std::string>{"", "a b", "a,b", "a:b", std::string(37, 'a')}) {
+    QemuConfig config = sample_config();
+    config.volumes = {share(tag, "/data", 3)};
+    EXPECT_DEATH((void)kernel_cmdline(config), "") << tag;
+  }
+}
+
+TEST(KernelCmdlineLength, LongTargetsAreRefusedWithAClearError) {
+  QemuConfig config = sample_config();
+  config.volumes = {share("msbvol0", "/" + std::string(100, 'a'), 3)};
+  EXPECT_TRUE(check_kernel_cmdline_length(config));
+  // 512 bytes of targets (what config validation allows) take 1024 hex digits.
+  config.volumes.clear();
+  for (int i = 0; i < 4; ++i)
+    config.volumes.push_back(share("msbvol" + std::to_string(i), "/" + std::string(127, 'a'), 3));
+  EXPECT_TRUE(check_kernel_cmdline_length(config)) << kernel_cmdline(config).size();
+  config.volumes.push_back(tmpfs("/" + std::string(300, 'b'), 0));
+  Result<void> checked = check_kernel_cmdline_length(config);
+  ASSERT_FALSE(checked);
+  EXPECT_EQ(checked.error().kind, ErrorKind::kInvalidConfig);
+  EXPECT_THAT(checked.error().message, HasSubstr("too long"));
+}
+
+}  // namespace
+}  // namespace msb::engine::vm

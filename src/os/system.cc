@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -29,6 +30,12 @@ Result<ReapResult> reap_any_child() {
     if (WIFEXITED(status)) return ReapResult{ReapedChild{pid, WEXITSTATUS(status), 0}, false};
     if (WIFSIGNALED(status)) return ReapResult{ReapedChild{pid, 0, WTERMSIG(status)}, false};
   }
+}
+
+Result<void> set_open_file_limit(pid_t pid, uint64_t limit) {
+  rlimit64 value{limit, limit};
+  if (::prlimit64(pid, RLIMIT_NOFILE, &value, nullptr) != 0) return errno_error(errno, "prlimit");
+  return {};
 }
 
 Result<void> kill_process(pid_t pid, int signal) {

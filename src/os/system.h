@@ -46,6 +46,10 @@ std::optional<uint64_t> process_start_time(int pid);
 // continues as an orphan that its starter reaps no more. REQUIRES: single-threaded.
 Result<void> fork_into_background();
 Result<void> set_hostname(const std::string& name);
+// prlimit(pid, RLIMIT_NOFILE): sets process `pid`'s soft and hard limit on open files. A
+// privileged parent uses it on a child in a user namespace, which cannot raise its own hard
+// limit (that takes CAP_SYS_RESOURCE in the initial namespace). Errors: kIo, kPermissionDenied.
+Result<void> set_open_file_limit(pid_t pid, uint64_t limit);
 Result<void> make_dir(const std::string& path, int mode);  // EEXIST is success
 Result<void> make_symlink(const std::string& target, const std::string& link);
 std::string kernel_release();

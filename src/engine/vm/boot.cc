@@ -1,5 +1,6 @@
 // VmEngine::launch: the steps that start a QEMU microvm, in order.
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/socket.h>
 
@@ -10,6 +11,7 @@
 #include "engine/vm/tsc_frequency.h"
 #include "engine/vm/upper_disk.h"
 #include "engine/vm/vm_instance.h"
+#include "engine/vm/volume_server.h"
 #include "os/clock.h"
 #include "os/file.h"
 #include "os/io.h"
@@ -19,6 +21,8 @@ namespace {
 
 constexpr int kAgentFdInChild = 3;
 constexpr int kNetworkFdInChild = 4;
+// QEMU's ends of the volumes' vhost-user sockets: 5, 6, ...
+constexpr int kFirstShareFdInChild = 5;
 
 class VmEngine final : public Engine {
  public:
@@ -45,6 +49,8 @@ Result<void> check_disk(const std::string& path) {
   if (!os::is_regular_file(path)) return err(ErrorKind::kNotFound, "disk image missing: {}", path);
   return {};
 }
+
+std::vector<GuestVolume> plan_volumes(const std::vector<VolumeSpec>& volumes);
 
 // The machine QEMU is asked for: the kit's kernel and initramfs, the image disk read-only,
 // the sandbox's upper disk, and what the agent reads from the kernel command line.
@@ -73,12 +79,50 @@ Result<QemuConfig> plan_machine(const LaunchSpec& spec, const GuestKit& kit, Acc
   config.clock_ns = os::realtime_ns();
   config.network = spec.network;
   config.network_fd = kNetworkFdInChild;
+  config.volumes = plan_volumes(spec.volumes);
   return config;
+}
+
+// What the guest mounts, in the spec's order: host directories and files through a
+// virtiofsd each (tag msbvol<i>), tmpfs volumes by the guest kernel alone.
+std::vector<GuestVolume> plan_volumes(const std::vector<VolumeSpec>& volumes) {
+  std::vector<GuestVolume> planned;
+  int next_fd = kFirstShareFdInChild;
+  for (size_t i = 0; i < volumes.size(); ++i) {
+    const VolumeSpec& volume = volumes[i];
+    GuestVolume guest;
+    guest.target = volume.target;
+    guest.read_only = volume.read_only;
+    guest.noexec = volume.noexec;
+    if (volume.kind == VolumeSpec::Kind::kTmpfs) {
+      guest.kind = GuestVolume::Kind::kTmpfs;
+      guest.size_bytes = volume.size_bytes;
+    } else {
+      guest.kind = volume.kind == VolumeSpec::Kind::kFile ? GuestVolume::Kind::kShareFile
+                                                          : GuestVolume::Kind::kShareDirectory;
+      guest.tag = fmt::format("msbvol{}", i);
+      guest.socket_fd = next_fd++;
+    }
+    planned.push_back(std::move(guest));
+  }
+  return planned;
+}
+
+// One virtiofsd per host directory or file, started before QEMU (whose vhost-user devices
+// talk to them as they are created). If one fails, those started are killed and reaped.
+Result<std::vector<VolumeServer>> start_volume_servers(const LaunchSpec& spec) {
+  std::vector<VolumeServer> servers;
+  for (size_t i = 0; i < spec.volumes.size(); ++i) {
+    if (spec.volumes[i].kind == VolumeSpec::Kind::kTmpfs) continue;
+    servers.push_back(MSB_TRY(start_volume_server(spec.volumes[i], i, spec)));
+  }
+  return servers;
 }
 
 // The agent channel is a connected socketpair handed to QEMU: no socket path to race on,
 // and it closes by itself when either side dies.
-Result<std::unique_ptr<Instance>> spawn_qemu(const QemuConfig& config, const LaunchSpec& spec) {
+Result<std::unique_ptr<Instance>> spawn_qemu(const QemuConfig& config, const LaunchSpec& spec,
+                                             std::vector<VolumeServer> servers) {
   os::SocketPair channel = MSB_TRY(os::make_socketpair(SOCK_STREAM));
   std::string qemu_log = spec.runtime_dir + "/qemu.log";
   os::Fd qemu_stderr = MSB_TRY(os::open_file(qemu_log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND));
@@ -92,12 +136,20 @@ Result<std::unique_ptr<Instance>> spawn_qemu(const QemuConfig& config, const Lau
     network = MSB_TRY(os::make_socketpair(SOCK_STREAM));
     options.fds.push_back({network->second.get(), config.network_fd});
   }
+  size_t server = 0;
+  for (const GuestVolume& volume : config.volumes) {
+    if (volume.socket_fd < 0) continue;
+    options.fds.push_back({servers.at(server++).qemu_socket.get(), volume.socket_fd});
+  }
   // QEMU must never outlive the process that owns it.
   options.parent_death_signal = SIGKILL;
   os::ChildProcess qemu =
       MSB_TRY(std::move(os::ChildProcess::spawn(options)).context("start QEMU"));
   auto instance = std::make_unique<VmInstance>(std::move(qemu), std::move(channel.first),
                                                config.accel, config.console_log, qemu_log);
+  // QEMU holds its ends now; ours would keep a dead QEMU's devices connected.
+  for (VolumeServer& volume_server : servers) volume_server.qemu_socket.reset();
+  instance->attach_volume_servers(std::move(servers));
   if (network) {
     MSB_TRY(os::set_nonblocking(network->first.get(), true));
     instance->attach_network(
@@ -128,8 +180,15 @@ Result<std::unique_ptr<Instance>> VmEngine::launch(const LaunchSpec& spec) {
     StepTimer timer(steps, "vm.tsc_rate");
     config.tsc_khz = host_tsc_khz(msb_cache_dir());
   }
+  // The volumes' targets are what can make the line too long; the kernel would cut it.
+  MSB_TRY(check_kernel_cmdline_length(config));
+  std::vector<VolumeServer> servers;
+  if (!spec.volumes.empty()) {
+    StepTimer timer(steps, "vm.virtiofsd");
+    servers = MSB_TRY(start_volume_servers(spec));
+  }
   StepTimer timer(steps, "vm.spawn_qemu");
-  return spawn_qemu(config, spec);
+  return spawn_qemu(config, spec, std::move(servers));
 }
 
 }  // namespace msb::engine::vm

@@ -3,8 +3,10 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "engine/engine.h"
+#include "engine/vm/volume_server.h"
 #include "os/child_process.h"
 
 namespace msb::engine::vm {
@@ -25,16 +27,22 @@ class VmInstance final : public Instance {
   }
   // The host end of eth0, handed out by take_network_endpoint().
   void attach_network(NetworkEndpoint endpoint) { network_ = std::move(endpoint); }
+  // The volumes' virtiofsd processes: they live as long as this instance (QEMU goes first).
+  void attach_volume_servers(std::vector<VolumeServer> servers) {
+    volume_servers_ = std::move(servers);
+  }
   int exit_fd() const override { return qemu_.pidfd(); }
   int process_id() const override { return qemu_.pid(); }
   Result<std::optional<os::ExitStatus>> wait_for(std::chrono::milliseconds timeout) override {
     return qemu_.wait_for(timeout);
   }
-  Result<os::ExitStatus> kill() override { return qemu_.kill_and_wait(); }
+  Result<os::ExitStatus> kill() override;
   std::string describe() const override;
   std::string failure_report(size_t lines) const override;
 
  private:
+  // Declared before qemu_, so destroyed after it: QEMU never sees its devices' servers go.
+  std::vector<VolumeServer> volume_servers_;
   os::ChildProcess qemu_;
   os::Fd agent_channel_;
   std::optional<NetworkEndpoint> network_;

@@ -1,0 +1,174 @@
+// Starting a virtiofsd: the socket, the log, the id maps and the wait for its exec. The
+// child's side (namespaces, mounts) is in volume_server_child.cc.
+#include "engine/vm/volume_server.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "engine/id_map.h"
+#include "engine/vm/qemu_cmdline.h"
+#include "engine/vm/volume_server_child.h"
+#include "os/file.h"
+#include "os/io.h"
+#include "os/pty.h"
+#include "os/system.h"
+#include "os/unix_socket.h"
+
+namespace msb::engine::vm {
+namespace {
+
+constexpr int kSetupTimeoutMs = 10000;
+// The fd numbers the descriptors move to before the clone, so that the child's dup2 onto
+// 0..3 never overwrites one it still needs.
+constexpr int kFirstFreeFd = 10;
+// virtiofsd keeps an O_PATH descriptor open for every inode the guest has looked up, so a
+// tree walk in the guest needs many. The parent sets this limit (a process in a user
+// namespace cannot raise its own hard limit); 64 Ki bounds what one sandbox can pin on the
+// host while covering the dentry cache of a small VM.
+constexpr uint64_t kServerOpenFiles = 65536;
+
+// The descriptors the child inherits, moved above the numbers it dup2s onto.
+struct ServerFds {
+  os::Fd control;
+  os::Fd listen;
+  os::Fd log;
+  os::Fd null;
+};
+
+Result<os::Fd> high(os::Fd fd) { return os::duplicate_fd_from(fd.get(), kFirstFreeFd); }
+
+// A listening socket and QEMU's end, connected to it before anyone runs: virtiofsd accepts
+// that one connection at once. The socket's path exists only between bind and connect, in
+// the run directory (0700, root's), where nobody else can reach it.
+struct SocketEnds {
+  os::Fd listen;
+  os::Fd qemu;
+};
+Result<SocketEnds> connected_socket(const std::string& path) {
+  SocketEnds ends;
+  ends.listen = MSB_TRY(os::listen_unix(path, 1));
+  ends.qemu = MSB_TRY(os::connect_unix(path));
+  MSB_TRY(os::remove_file(path));
+  MSB_TRY(os::set_nonblocking(ends.listen.get(), false));
+  return ends;
+}
+
+Result<void> check_source(const VolumeSpec& volume) {
+  bool is_file = volume.kind == VolumeSpec::Kind::kFile;
+  if (!os::path_exists(volume.source))
+    return err(ErrorKind::kNotFound, "volume source missing: {}", volume.source);
+  if (is_file ? !os::is_regular_file(volume.source) : !os::is_directory(volume.source))
+    return err(ErrorKind::kInvalidConfig, "volume source {} is not a {}", volume.source,
+               is_file ? "regular file" : "directory");
+  return {};
+}
+
+std::string describe_failure(const VolumeServerFailure& failure) {
+  return volume_server_step_name(failure.step) + ": " + std::strerror(failure.sys_errno);
+}
+
+// Waits until the child has exec'd virtiofsd (the control socket closes) or reports the
+// step that failed.
+Result<void> await_exec(int control_fd) {
+  pollfd ready{control_fd, POLLIN, 0};
+  int polled = MSB_TRY(os::poll_fds({&ready, 1}, kSetupTimeoutMs));
+  if (polled == 0)
+    return err(ErrorKind::kBootFailed, "volume server setup did not finish within {} s",
+               kSetupTimeoutMs / 1000);
+  std::string report = MSB_TRY(os::read_to_end(control_fd));
+  if (report.empty()) return {};
+  VolumeServerFailure failure;
+  std::memcpy(&failure, report.data(), std::min(report.size(), sizeof failure));
+  return tl::unexpected(Error{ErrorKind::kBootFailed, failure.sys_errno,
+                              "volume server setup failed: " + describe_failure(failure)});
+}
+
+// The child's user namespace gets the volume's ids, and the open-file limit it cannot
+// raise itself; then it may go on.
+Result<void> release_child(pid_t pid, const VolumeSpec& volume, int control_fd) {
+  std::string proc = "/proc/" + std::to_string(pid);
+  std::string uid_map = MSB_TRY(volume_server_id_map(volume.owner_uid, sandbox_uid_range()));
+  std::string gid_map = MSB_TRY(volume_server_id_map(volume.owner_gid, sandbox_gid_range()));
+  MSB_TRY(os::write_file(proc + "/uid_map", uid_map));
+  MSB_TRY(os::write_file(proc + "/gid_map", gid_map));
+  MSB_TRY(os::set_open_file_limit(pid, kServerOpenFiles));
+  return os::write_all(control_fd, "g");
+}
+
+}  // namespace
+
+std::string virtiofsd_path() {
+  const char* configured = std::getenv("MSB_VIRTIOFSD");
+  return configured && *configured ? configured : "/usr/lib/qemu/virtiofsd";
+}
+
+std::vector<std::string> virtiofsd_command(const std::string& executable,
+                                           const std::string& staging) {
+  return {
+      executable,
+      // Stay our child, so that we kill and reap it.
+      "-f", "--fd=" + std::to_string(kVolumeSocketFdInChild), "-o", "source=" + staging,
+      // The default: metadata cached for a second, file data per open. The host may change
+      // the files too, and under TCG every FUSE round trip costs, so neither extreme
+      // ("none", "always") fits a shared host directory as well.
+      "-o", "cache=auto",
+      // The guest's xattrs would land on the host's files (security.*, trusted.* included).
+      "-o", "no_xattr",
+      // The parent has set the limit already; virtiofsd's own raise would fail (EPERM) in
+      // the user namespace and end the daemon.
+      "--rlimit-nofile=0",
+      // Not given, on purpose: -o announce_submounts (off: the source's submounts show as
+      // one filesystem, nothing for the guest to automount, and the staged file's bind
+      // mount stays invisible) and -o sandbox (namespace: virtiofsd pivots into the share
+      // and gives up the rest of our mount namespace).
+  };
+}
+
+Result<VolumeServer> start_volume_server(const VolumeSpec& volume, size_t index,
+                                         const LaunchSpec& spec) {
+  MSB_TRY(check_source(volume));
+  std::string executable = virtiofsd_path();
+  if (!os::is_regular_file(executable))
+    return err(ErrorKind::kNotFound, "virtiofsd missing: {} (install qemu-system-common)",
+               executable);
+  std::string log_path = fmt::format("{}/virtiofsd-{}.log", spec.runtime_dir, index);
+  SocketEnds socket = MSB_TRY(connected_socket(fmt::format("{}/vfs{}.sock", spec.run_dir, index)));
+  os::SocketPair control = MSB_TRY(os::make_socketpair(SOCK_STREAM));
+  ServerFds fds;
+  fds.control = MSB_TRY(high(std::move(control.second)));
+  fds.listen = MSB_TRY(high(std::move(socket.listen)));
+  fds.log = MSB_TRY(high(
+      MSB_TRY(os::open_file(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600))));
+  fds.null = MSB_TRY(high(MSB_TRY(os::open_file("/dev/null", O_RDWR | O_CLOEXEC))));
+
+  VolumeServerPlan plan;
+  plan.control_fd = fds.control.get();
+  plan.listen_fd = fds.listen.get();
+  plan.log_fd = fds.log.get();
+  plan.null_fd = fds.null.get();
+  plan.parent_pid = os::current_pid();
+  plan.source = volume.source;
+  plan.file = volume.kind == VolumeSpec::Kind::kFile;
+  plan.read_only = volume.read_only;
+  plan.staged_file = std::string(kVolumeStagingDir) + "/" + kShareFileName;
+  plan.executable = executable;
+  plan.argv = virtiofsd_command(executable, kVolumeStagingDir);
+  plan.finalize();
+
+  ClonedVolumeServer cloned = MSB_TRY(clone_volume_server(plan));
+  // Owned from here: any failure below kills and reaps it.
+  os::ChildProcess process = os::ChildProcess::adopt(cloned.pid, std::move(cloned.pidfd));
+  fds.control.reset();  // the child's copy; ours is control.first
+  MSB_TRY(std::move(release_child(cloned.pid, volume, control.first.get()))
+              .context("volume {}", volume.target));
+  MSB_TRY(std::move(await_exec(control.first.get())).context("volume {}", volume.target));
+  return VolumeServer{std::move(process), std::move(socket.qemu), std::move(log_path)};
+}
+
+}  // namespace msb::engine::vm

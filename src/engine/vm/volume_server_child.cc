@@ -1,0 +1,168 @@
+// SECURITY: this file builds what a volume server (virtiofsd) can reach on the host.
+// Everything after clone3 in the child runs on a copy of the parent's memory: syscalls only,
+// no allocation, no locks, no logging.
+#include "engine/vm/volume_server_child.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace msb::engine::vm {
+namespace {
+
+enum Step {
+  kWaitGo,
+  kMakePrivate,
+  kOpenSource,
+  kSetGroups,
+  kSetGid,
+  kSetUid,
+  kStagingTmpfs,
+  kStagedFile,
+  kAttachSource,
+  kRestrict,
+  kDup2,
+  kCloseRange,
+  kExec,
+  kStepCount
+};
+constexpr const char* kStepNames[kStepCount] = {"wait for the parent",
+                                                "make mounts private",
+                                                "open the volume's source",
+                                                "setgroups",
+                                                "setresgid",
+                                                "setresuid",
+                                                "mount the staging tmpfs",
+                                                "create the staged file",
+                                                "attach the source",
+                                                "make the share nosuid, nodev (and read-only)",
+                                                "dup2",
+                                                "close_range",
+                                                "exec virtiofsd"};
+
+[[noreturn]] void fail(int control_fd, Step step) {
+  VolumeServerFailure failure{step, errno};
+  (void)!::write(control_fd, &failure, sizeof failure);
+  ::_exit(127);
+}
+
+void wait_for_go(int control_fd) {
+  char byte = 0;
+  ssize_t got;
+  do {
+    got = ::read(control_fd, &byte, 1);
+  } while (got < 0 && errno == EINTR);
+  if (got <= 0) ::_exit(127);  // the parent gave up (or died): nothing to report to
+}
+
+// Attaches the source (a detached copy of its mount tree) where virtiofsd will serve it: on
+// the staging directory, or, for one file, onto the only file of a fresh small tmpfs there,
+// so that none of the file's siblings is ever visible to the server.
+void attach_share(const VolumeServerPlan& plan, int source_tree) {
+  int control = plan.control_fd;
+  const char* where = kVolumeStagingDir;
+  if (plan.file) {
+    // uid=0,gid=0: the namespace's root, i.e. the volume's owner (the maps are written).
+    if (::mount("tmpfs", kVolumeStagingDir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                "size=16k,nr_inodes=8,mode=0755,uid=0,gid=0") != 0)
+      fail(control, kStagingTmpfs);
+    int fd = ::open(plan.staged_file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    0644);
+    if (fd < 0) fail(control, kStagedFile);
+    ::close(fd);
+    where = plan.staged_file.c_str();
+  }
+  if (::move_mount(source_tree, "", AT_FDCWD, where, MOVE_MOUNT_F_EMPTY_PATH) != 0)
+    fail(control, kAttachSource);
+  ::close(source_tree);
+  // SECURITY: whatever the guest asks for, the server never follows a set-id bit or opens a
+  // device node of the host's through this tree, and cannot write to a read-only volume even
+  // if it has a bug (virtiofsd 7.2 has no read-only option). AT_RECURSIVE covers the
+  // source's submounts and the staged file's bind mount.
+  mount_attr attr{};
+  attr.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (plan.read_only ? MOUNT_ATTR_RDONLY : 0);
+  if (::mount_setattr(AT_FDCWD, kVolumeStagingDir, AT_RECURSIVE, &attr, sizeof attr) != 0)
+    fail(control, kRestrict);
+}
+
+[[noreturn]] void run_child(const VolumeServerPlan& plan) {
+  int control = plan.control_fd;
+  sigset_t empty;
+  sigemptyset(&empty);
+  ::sigprocmask(SIG_SETMASK, &empty, nullptr);
+  wait_for_go(control);
+  // Nothing we mount may propagate back to the host.
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+    fail(control, kMakePrivate);
+  // Still as the host's root (an unmapped id here, so without any privilege over the host's
+  // files, but the owner of root's directories): the path may pass through root's 0700
+  // directories, such as $HOME/.microsandbox. A copy of the mount tree, since a mount of
+  // the host's namespace cannot be bound into ours.
+  unsigned recursive = plan.file ? 0 : AT_RECURSIVE;
+  int source_tree = static_cast<int>(
+      ::open_tree(AT_FDCWD, plan.source.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | recursive));
+  if (source_tree < 0) fail(control, kOpenSource);
+  // From here on we are the namespace's root: the volume's owner on the host, with no
+  // supplementary groups of the host's root left.
+  if (::setgroups(0, nullptr) != 0) fail(control, kSetGroups);
+  if (::setresgid(0, 0, 0) != 0) fail(control, kSetGid);
+  if (::setresuid(0, 0, 0) != 0) fail(control, kSetUid);
+  // The server must never outlive its supervisor. Set only now: a change of our ids clears
+  // it. virtiofsd's own sandbox child gets SIGTERM when we die (it asks for that itself).
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(control, kSetUid);
+  if (::getppid() != plan.parent_pid) ::_exit(127);  // it is gone already
+  attach_share(plan, source_tree);
+  if (::dup2(plan.null_fd, 0) < 0 || ::dup2(plan.log_fd, 1) < 0 || ::dup2(plan.log_fd, 2) < 0 ||
+      ::dup2(plan.listen_fd, kVolumeSocketFdInChild) < 0)
+    fail(control, kDup2);
+  // Only 0-3 reach virtiofsd; the control socket closes on exec, which tells the parent.
+  if (::close_range(kVolumeSocketFdInChild + 1, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+    fail(control, kCloseRange);
+  ::execve(plan.executable.c_str(), plan.argv_ptrs.data(), plan.env_ptrs.data());
+  fail(control, kExec);
+}
+
+}  // namespace
+
+void VolumeServerPlan::finalize() {
+  argv_ptrs.clear();
+  env_ptrs.clear();
+  for (std::string& arg : argv) argv_ptrs.push_back(arg.data());
+  argv_ptrs.push_back(nullptr);
+  for (std::string& entry : env) env_ptrs.push_back(entry.data());
+  env_ptrs.push_back(nullptr);
+}
+
+std::string volume_server_step_name(int step) {
+  if (step < 0 || step >= kStepCount) return "step " + std::to_string(step);
+  return kStepNames[step];
+}
+
+Result<ClonedVolumeServer> clone_volume_server(const VolumeServerPlan& plan) {
+  int pidfd = -1;
+  clone_args args{};
+  args.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_PIDFD;
+  args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
+  args.exit_signal = SIGCHLD;
+  long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  if (pid < 0) {
+    int saved = errno;
+    ErrorKind kind =
+        saved == EPERM || saved == EACCES ? ErrorKind::kPermissionDenied : ErrorKind::kIo;
+    return tl::unexpected(
+        Error{kind, saved, std::string("clone3 for the volume server: ") + std::strerror(saved)});
+  }
+  if (pid == 0) run_child(plan);
+  return ClonedVolumeServer{static_cast<pid_t>(pid), os::Fd(pidfd)};
+}
+
+}  // namespace msb::engine::vm

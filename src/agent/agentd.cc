@@ -8,6 +8,7 @@
 
 #include "agent/agent_loop.h"
 #include "agent/guest_init.h"
+#include "agent/guest_volumes.h"
 #include "agent/options.h"
 #include "common/step_timer.h"
 #include "os/clock.h"
@@ -42,6 +43,10 @@ Result<Channel> init_guest(const AgentOptions& options, StepTimings& timings) {
   {
     StepTimer timer(timings, "runtime_mounts");
     MSB_TRY(std::move(mount_runtime_filesystems()).context("runtime mounts"));
+  }
+  if (!options.volumes.empty()) {
+    StepTimer timer(timings, "volumes");
+    MSB_TRY(mount_volumes(options.volumes));
   }
   if (!options.hostname.empty()) MSB_TRY(os::set_hostname(options.hostname));
   {

@@ -41,6 +41,80 @@ Result<Int> parse_number(std::string_view key, std::string_view value) {
   return number;
 }
 
+// virtiofs tags are at most 36 bytes; ours are plain words ("msbvol0").
+constexpr size_t kMaxTagBytes = 36;
+constexpr size_t kMaxTargetBytes = 4096;
+
+bool is_tag(std::string_view tag) {
+  if (tag.empty() || tag.size() > kMaxTagBytes) return false;
+  for (char c : tag) {
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '_' || c == '-';
+    if (!plain) return false;
+  }
+  return true;
+}
+
+// "-" or flags joined by '+'; "file" only where `file_allowed`.
+Result<void> parse_volume_flags(std::string_view flags, bool file_allowed, VolumeMount& volume) {
+  if (flags == "-") return {};
+  while (true) {
+    size_t plus = flags.find('+');
+    std::string_view flag = flags.substr(0, plus);
+    if (flag == "ro") {
+      volume.read_only = true;
+    } else if (flag == "noexec") {
+      volume.noexec = true;
+    } else if (flag == "file" && file_allowed) {
+      volume.kind = VolumeMount::Kind::kVirtiofsFile;
+    } else {
+      return err(ErrorKind::kInvalidArgument, "unknown volume flag '{}'", flag);
+    }
+    if (plus == std::string_view::npos) return {};
+    flags.remove_prefix(plus + 1);
+  }
+}
+
+// SECURITY: the target is a user's text, sent as hex; what it decodes to is checked here
+// again (absolute, a real path) rather than trusted.
+Result<std::string> parse_target(std::string_view hex) {
+  std::string target = MSB_TRY(hex_decode(hex).context("volume target: expected hex"));
+  if (target.size() < 2 || target.size() > kMaxTargetBytes || target[0] != '/' ||
+      target.find('\0') != std::string::npos)
+    return err(ErrorKind::kInvalidArgument, "volume target: not an absolute path below /");
+  std::string_view rest(target);
+  while (!rest.empty()) {
+    rest.remove_prefix(1);
+    std::string_view part = rest.substr(0, rest.find('/'));
+    if (part.empty() || part == "." || part == "..")
+      return err(ErrorKind::kInvalidArgument, "volume target: not a normalized path");
+    rest.remove_prefix(part.size());
+  }
+  return target;
+}
+
+// "TAG:FLAGS:HEX" (volume) or "SIZE:FLAGS:HEX" (tmpfs).
+Result<VolumeMount> parse_volume(std::string_view key, std::string_view value) {
+  size_t first = value.find(':');
+  size_t second = first == std::string_view::npos ? first : value.find(':', first + 1);
+  if (second == std::string_view::npos)
+    return err(ErrorKind::kInvalidArgument, "{}: expected three ':'-separated fields", key);
+  std::string_view head = value.substr(0, first);
+  std::string_view flags = value.substr(first + 1, second - first - 1);
+  VolumeMount volume;
+  bool tmpfs = key == "tmpfs";
+  if (tmpfs) {
+    volume.kind = VolumeMount::Kind::kTmpfs;
+    volume.size_bytes = MSB_TRY(parse_number<uint64_t>(key, head));
+  } else {
+    if (!is_tag(head)) return err(ErrorKind::kInvalidArgument, "{}: bad tag", key);
+    volume.tag = std::string(head);
+  }
+  MSB_TRY(std::move(parse_volume_flags(flags, !tmpfs, volume)).context("{}", key));
+  volume.target = MSB_TRY(parse_target(value.substr(second + 1)));
+  return volume;
+}
+
 // One "key=value" (or bare "key") setting, shared by both forms.
 Result<void> apply_option(AgentOptions& options, std::string_view word) {
   size_t eq = word.find('=');
@@ -64,6 +138,8 @@ Result<void> apply_option(AgentOptions& options, std::string_view word) {
     options.hostname = MSB_TRY(parse_hostname(value));
   } else if (key == "net") {
     options.network = MSB_TRY(parse_guest_network(value));
+  } else if (key == "volume" || key == "tmpfs") {
+    options.volumes.push_back(MSB_TRY(parse_volume(key, value)));
   } else if (key == "clock-ns") {
     options.clock_ns = MSB_TRY(parse_number<uint64_t>(key, value));
   } else {

@@ -20,6 +20,20 @@ struct BlockDisk {
   std::string serial;  // virtio-blk serial given by the host
 };
 
+// A mount the host asks for, made inside the final root after it is ready.
+struct VolumeMount {
+  enum class Kind {
+    kVirtiofs,      // the virtiofs share `tag` on the target directory
+    kVirtiofsFile,  // the one file of the share `tag` ("file") bound onto the target file
+    kTmpfs,         // a fresh tmpfs of size_bytes (0: the kernel's default)
+  } kind = Kind::kVirtiofs;
+  std::string tag;
+  std::string target;  // absolute, not "/", no NUL, no "." or ".." components
+  bool read_only = false;
+  bool noexec = false;
+  uint64_t size_bytes = 0;
+};
+
 struct AgentOptions {
   int channel_fd = -1;              // >= 0: talk over this inherited fd, skip guest init
   bool exit_at_init = false;        // benchmark baseline: power off as soon as /init runs
@@ -30,11 +44,16 @@ struct AgentOptions {
   std::string hostname;                 // 1-64 arbitrary bytes; "" = not given
   uint64_t clock_ns = 0;                // host wall clock (ns since epoch) when it launched us
   std::optional<GuestNetwork> network;  // nullopt: no network card, only lo
+  std::vector<VolumeMount> volumes;     // in mount order
 };
 
 // argv form: "--channel-fd=N", "--rootfs=TYPE:SERIAL", "--upper=TYPE:SERIAL",
 // "--volatile-upper", "--hostname=HEX", "--clock-ns=N", "--exit-at-init", "--net=SPEC"
-// (parse_guest_network). HEX is the
+// (parse_guest_network), and any number of "--volume=TAG:FLAGS:HEX" and
+// "--tmpfs=SIZE:FLAGS:HEX", in mount order (engine/vm/qemu_cmdline.h writes them): TAG is a
+// virtiofs tag (1-36 letters, digits, '_' or '-'), SIZE a byte count, FLAGS "-" or some
+// of "ro", "noexec" and (volumes only) "file" joined by '+', HEX the target path's bytes
+// in hex: it is a user's text. HEX is the
 // lowercase hex of the hostname's 1-64 bytes (common/hex.h): a hostname may hold any byte,
 // spaces and '=' included, and must never split into words of its own. Unknown arguments
 // are an error (kInvalidArgument), and so are a malformed value and volatile-upper without

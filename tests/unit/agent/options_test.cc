@@ -219,5 +219,79 @@ TEST(ParseKernelCmdline, UpperNeedsRootfs) {
   EXPECT_TRUE(parse_kernel_cmdline("msb.upper=ext4:u msb.rootfs=erofs:r").has_value());
 }
 
+// Volumes, in both forms: one word each, in the order the host gave them.
+TEST(ParseVolumes, ReadsVolumesAndTmpfsInOrder) {
+  std::string data = hex_encode("/data");
+  std::string conf = hex_encode("/etc/app.conf");
+  std::string scratch = hex_encode("/scratch dir");
+  AgentOptions options = parse_cmdline_ok(
+      "console=ttyS0 msb.volume=msbvol0:ro:" + data + " msb.tmpfs=1048576:noexec:" + scratch +
+      " msb.volume=msbvol2:ro+noexec+file:" + conf + " virtio_mmio.device=512@0x1:12");
+  ASSERT_EQ(options.volumes.size(), 3u);
+  EXPECT_EQ(options.volumes[0].kind, VolumeMount::Kind::kVirtiofs);
+  EXPECT_EQ(options.volumes[0].tag, "msbvol0");
+  EXPECT_EQ(options.volumes[0].target, "/data");
+  EXPECT_TRUE(options.volumes[0].read_only);
+  EXPECT_FALSE(options.volumes[0].noexec);
+  EXPECT_EQ(options.volumes[1].kind, VolumeMount::Kind::kTmpfs);
+  EXPECT_EQ(options.volumes[1].size_bytes, 1048576u);
+  EXPECT_EQ(options.volumes[1].target, "/scratch dir");
+  EXPECT_TRUE(options.volumes[1].noexec);
+  EXPECT_FALSE(options.volumes[1].read_only);
+  EXPECT_EQ(options.volumes[2].kind, VolumeMount::Kind::kVirtiofsFile);
+  EXPECT_EQ(options.volumes[2].target, "/etc/app.conf");
+  EXPECT_TRUE(options.volumes[2].read_only && options.volumes[2].noexec);
+}
+
+TEST(ParseVolumes, ArgvFormMatches) {
+  AgentOptions options = parse_args_ok(
+      {"--channel-fd=3", "--volume=v1:-:" + hex_encode("/a"), "--tmpfs=0:-:" + hex_encode("/b")});
+  ASSERT_EQ(options.volumes.size(), 2u);
+  EXPECT_EQ(options.volumes[0].tag, "v1");
+  EXPECT_FALSE(options.volumes[0].read_only);
+  EXPECT_EQ(options.volumes[1].size_bytes, 0u);
+  EXPECT_EQ(options.volumes[1].target, "/b");
+}
+
+// Hostile or broken words are refused whole: a guest never mounts something half-parsed.
+TEST(ParseVolumes, RejectsMalformedWords) {
+  std::string data = hex_encode("/data");
+  for (const std::string& word : std::vector<std::string>{
+           "msb.volume=msbvol0:ro"s,                             // two fields
+           "msb.volume=msbvol0"s,                                // one field
+           "msb.volume=:ro:" + data,                             // no tag
+           "msb.volume=a.b:ro:" + data,                          // tag with a dot
+           "msb.volume=" + std::string(37, 'a') + ":-:" + data,  // tag too long
+           "msb.volume=msbvol0::" + data,                        // empty flags
+           "msb.volume=msbvol0:rw:" + data,                      // unknown flag
+           "msb.volume=msbvol0:ro+:" + data,                     // dangling '+'
+           "msb.tmpfs=1:file:" + data,                           // file is for shares only
+           "msb.tmpfs=x:-:" + data,                              // size not a number
+           "msb.tmpfs=-1:-:" + data,                             // negative size
+           "msb.volume=msbvol0:-:2F64617461",                    // upper-case hex
+           "msb.volume=msbvol0:-:2f6",                           // odd hex
+           "msb.volume=msbvol0:-:/data",                         // raw path
+           "msb.volume=msbvol0:-:" + hex_encode("data"),         // relative
+           "msb.volume=msbvol0:-:" + hex_encode("/"),            // the root
+           "msb.volume=msbvol0:-:" + hex_encode("/a/../etc"),    // ..
+           "msb.volume=msbvol0:-:" + hex_encode("/a//b"),        // not normalized
+           "msb.volume=msbvol0:-:" + hex_encode("/a/"),          // trailing slash
+           "msb.volume=msbvol0:-:" + hex_encode("/a\0b"s),       // NUL
+           "msb.volume=msbvol0:-:",                              // no target
+       }) {
+    EXPECT_FALSE(parse_kernel_cmdline(word).has_value()) << word;
+  }
+}
+
+// Whatever bytes a target holds, it comes back exactly (the host sends it as hex).
+TEST(ParseVolumes, TargetsRoundTripThroughHex) {
+  for (const std::string& target :
+       std::vector<std::string>{"/a init=/bin/sh", "/\"x y\"", "/line\nbreak", "/a:b:c", "/ä/ö"}) {
+    AgentOptions options = parse_cmdline_ok("msb.tmpfs=1:-:" + hex_encode(target));
+    ASSERT_EQ(options.volumes.size(), 1u);
+    EXPECT_EQ(options.volumes[0].target, target);
+  }
+}
+
 }  // namespace
 }  // namespace msb::agent

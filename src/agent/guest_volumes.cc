@@ -1,0 +1,86 @@
+#include "agent/guest_volumes.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+
+#include <string>
+
+#include "os/file.h"
+#include "os/mount.h"
+
+namespace msb::agent {
+namespace {
+
+// Where a one-file share is mounted for the moment it takes to bind its file onto the
+// target; the share is detached again right after, so the guest never sees it.
+constexpr const char* kStagingDir = "/dev/.msb-volume";
+// The file a one-file share holds (engine/vm/qemu_cmdline.h, kShareFileName).
+constexpr const char* kShareFileName = "file";
+
+unsigned long mount_flags(const VolumeMount& volume) {
+  unsigned long flags = MS_NOSUID | MS_NODEV;
+  if (volume.read_only) flags |= MS_RDONLY;
+  if (volume.noexec) flags |= MS_NOEXEC;
+  return flags;
+}
+
+std::string parent_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+Result<void> make_file(const std::string& path) {
+  MSB_TRY(os::make_dirs(parent_of(path)));
+  if (os::path_exists(path)) return {};
+  MSB_TRY(os::open_file(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+  return {};
+}
+
+Result<void> mount_tmpfs(const VolumeMount& volume) {
+  MSB_TRY(os::make_dirs(volume.target));
+  std::string data = "mode=1777";
+  if (volume.size_bytes != 0) data += ",size=" + std::to_string(volume.size_bytes);
+  return os::mount_fs("tmpfs", volume.target, "tmpfs", mount_flags(volume), data);
+}
+
+Result<void> mount_share(const VolumeMount& volume) {
+  MSB_TRY(os::make_dirs(volume.target));
+  return os::mount_fs(volume.tag, volume.target, "virtiofs", mount_flags(volume));
+}
+
+// The host serves a file volume as a share holding only that file (so none of its siblings
+// is ever exposed): mount it aside, bind the file onto the target, let the share go.
+Result<void> mount_share_file(const VolumeMount& volume) {
+  MSB_TRY(make_file(volume.target));
+  MSB_TRY(os::make_dirs(kStagingDir));
+  MSB_TRY(os::mount_fs(volume.tag, kStagingDir, "virtiofs", mount_flags(volume)));
+  std::string file = std::string(kStagingDir) + "/" + kShareFileName;
+  Result<void> bound = os::mount_fs(file, volume.target, "", MS_BIND);
+  // A bind mount keeps the flags it is made with only through a remount.
+  if (bound) bound = os::remount(volume.target, MS_BIND | mount_flags(volume));
+  (void)os::unmount(kStagingDir, MNT_DETACH);
+  (void)os::remove_tree(kStagingDir);
+  return bound;
+}
+
+Result<void> mount_volume(const VolumeMount& volume) {
+  switch (volume.kind) {
+    case VolumeMount::Kind::kVirtiofs:
+      return mount_share(volume);
+    case VolumeMount::Kind::kVirtiofsFile:
+      return mount_share_file(volume);
+    case VolumeMount::Kind::kTmpfs:
+      return mount_tmpfs(volume);
+  }
+  return err(ErrorKind::kInvalidArgument, "unknown volume kind");
+}
+
+}  // namespace
+
+Result<void> mount_volumes(const std::vector<VolumeMount>& volumes) {
+  for (const VolumeMount& volume : volumes)
+    MSB_TRY(std::move(mount_volume(volume)).context("volume {}", volume.target));
+  return {};
+}
+
+}  // namespace msb::agent

@@ -38,6 +38,12 @@ Result<void> set_open_file_limit(pid_t pid, uint64_t limit) {
   return {};
 }
 
+uint64_t hard_open_file_limit() {
+  rlimit64 value{};
+  if (::getrlimit64(RLIMIT_NOFILE, &value) != 0) return 1024;
+  return value.rlim_max;
+}
+
 Result<void> kill_process(pid_t pid, int signal) {
   if (::kill(pid, signal) != 0 && errno != ESRCH) return errno_error(errno, "kill");
   return {};

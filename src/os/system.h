@@ -50,6 +50,9 @@ Result<void> set_hostname(const std::string& name);
 // privileged parent uses it on a child in a user namespace, which cannot raise its own hard
 // limit (that takes CAP_SYS_RESOURCE in the initial namespace). Errors: kIo, kPermissionDenied.
 Result<void> set_open_file_limit(pid_t pid, uint64_t limit);
+// This process's hard RLIMIT_NOFILE: what set_open_file_limit() may give without
+// CAP_SYS_RESOURCE.
+uint64_t hard_open_file_limit();
 Result<void> make_dir(const std::string& path, int mode);  // EEXIST is success
 Result<void> make_symlink(const std::string& target, const std::string& link);
 std::string kernel_release();

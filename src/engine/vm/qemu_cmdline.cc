@@ -89,6 +89,10 @@ void add_shared_memory(std::vector<std::string>& argv, uint32_t memory_mib) {
   *(machine + 1) += ",memory-backend=mem";
   argv.push_back("-object");
   argv.push_back(fmt::format("memory-backend-memfd,id=mem,size={}M,share=on", memory_mib));
+  // microvm's virtio-mmio transports are legacy (version 1) by default, which virtiofsd's
+  // libvhost-user refuses ("virtio legacy devices aren't supported"): modern ones for all.
+  argv.push_back("-global");
+  argv.push_back("virtio-mmio.force-legacy=false");
 }
 
 // One vhost-user-fs device per share, over the connected socket QEMU inherits: no path.

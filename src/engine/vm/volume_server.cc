@@ -97,7 +97,8 @@ Result<void> release_child(pid_t pid, const VolumeSpec& volume, int control_fd) 
   std::string gid_map = MSB_TRY(volume_server_id_map(volume.owner_gid, sandbox_gid_range()));
   MSB_TRY(os::write_file(proc + "/uid_map", uid_map));
   MSB_TRY(os::write_file(proc + "/gid_map", gid_map));
-  MSB_TRY(os::set_open_file_limit(pid, kServerOpenFiles));
+  // Raising a hard limit takes CAP_SYS_RESOURCE, which we may lack: no more than ours.
+  MSB_TRY(os::set_open_file_limit(pid, std::min(kServerOpenFiles, os::hard_open_file_limit())));
   return os::write_all(control_fd, "g");
 }
 

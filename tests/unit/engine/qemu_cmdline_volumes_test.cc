@@ -73,6 +73,7 @@ TEST(QemuCommandVolumes, WithoutVolumesNothingChanges) {
     EXPECT_THAT(arg, Not(HasSubstr("vhost")));
   }
   EXPECT_TRUE(values_of(before, "-object").empty());
+  EXPECT_TRUE(values_of(before, "-global").empty());
   EXPECT_THAT(kernel_cmdline(config), Not(HasSubstr("msb.volume")));
   EXPECT_THAT(kernel_cmdline(config), Not(HasSubstr("msb.tmpfs")));
 }
@@ -86,6 +87,8 @@ TEST(QemuCommandVolumes, AShareMakesTheRamASharedMemfd) {
   ASSERT_EQ(values_of(argv, "-M").size(), 1u);
   EXPECT_THAT(values_of(argv, "-M")[0], HasSubstr(",memory-backend=mem"));
   EXPECT_EQ(values_of(argv, "-m"), std::vector<std::string>{"768"});
+  // libvhost-user serves modern virtio only.
+  EXPECT_EQ(values_of(argv, "-global"), std::vector<std::string>{"virtio-mmio.force-legacy=false"});
 }
 
 TEST(QemuCommandVolumes, EachShareGetsAChardevOnItsFdAndADevice) {

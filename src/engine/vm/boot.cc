@@ -149,7 +149,7 @@ Result<std::unique_ptr<Instance>> spawn_qemu(const QemuConfig& config, const Lau
                                                config.accel, config.console_log, qemu_log);
   // QEMU holds its ends now; ours would keep a dead QEMU's devices connected.
   for (VolumeServer& volume_server : servers) volume_server.qemu_socket.reset();
-  instance->attach_volume_servers(std::move(servers));
+  MSB_TRY(instance->attach_volume_servers(std::move(servers)));
   if (network) {
     MSB_TRY(os::set_nonblocking(network->first.get(), true));
     instance->attach_network(

@@ -28,19 +28,20 @@ class VmInstance final : public Instance {
   // The host end of eth0, handed out by take_network_endpoint().
   void attach_network(NetworkEndpoint endpoint) { network_ = std::move(endpoint); }
   // The volumes' virtiofsd processes: they live as long as this instance (QEMU goes first).
-  void attach_volume_servers(std::vector<VolumeServer> servers) {
-    volume_servers_ = std::move(servers);
-  }
-  int exit_fd() const override { return qemu_.pidfd(); }
+  // From then on exit_fd() is also readable when one of them has ended: the guest's
+  // accesses to that volume would hang for good, so wait_for() then ends the VM.
+  Result<void> attach_volume_servers(std::vector<VolumeServer> servers);
+  int exit_fd() const override { return exit_set_ ? exit_set_.get() : qemu_.pidfd(); }
   int process_id() const override { return qemu_.pid(); }
-  Result<std::optional<os::ExitStatus>> wait_for(std::chrono::milliseconds timeout) override {
-    return qemu_.wait_for(timeout);
-  }
+  Result<std::optional<os::ExitStatus>> wait_for(std::chrono::milliseconds timeout) override;
   Result<os::ExitStatus> kill() override;
   std::string describe() const override;
   std::string failure_report(size_t lines) const override;
 
  private:
+  // The index of a volume server that has ended (reaping it), if any.
+  std::optional<size_t> ended_volume_server();
+
   // Declared before qemu_, so destroyed after it: QEMU never sees its devices' servers go.
   std::vector<VolumeServer> volume_servers_;
   os::ChildProcess qemu_;
@@ -49,6 +50,8 @@ class VmInstance final : public Instance {
   Accel accel_;
   std::string console_log_;
   std::string qemu_log_;
+  os::Fd exit_set_;  // with volume servers: QEMU's and their pidfds (os/any_readable.h)
+  std::optional<size_t> ended_server_;  // a volume server that ended while QEMU ran
 };
 
 }  // namespace msb::engine::vm

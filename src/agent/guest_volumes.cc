@@ -63,8 +63,17 @@ Result<void> mount_share_file(const VolumeMount& volume) {
   return bound;
 }
 
+// Benchmarks only (docs/design/vm-volumes.md): QEMU's own 9p server.
+Result<void> mount_9p(const VolumeMount& volume) {
+  MSB_TRY(os::make_dirs(volume.target));
+  return os::mount_fs(volume.tag, volume.target, "9p", mount_flags(volume),
+                      "trans=virtio,version=9p2000.L,msize=262144");
+}
+
 Result<void> mount_volume(const VolumeMount& volume) {
   switch (volume.kind) {
+    case VolumeMount::Kind::k9p:
+      return mount_9p(volume);
     case VolumeMount::Kind::kVirtiofs:
       return mount_share(volume);
     case VolumeMount::Kind::kVirtiofsFile:

@@ -55,8 +55,8 @@ bool is_tag(std::string_view tag) {
   return true;
 }
 
-// "-" or flags joined by '+'; "file" only where `file_allowed`.
-Result<void> parse_volume_flags(std::string_view flags, bool file_allowed, VolumeMount& volume) {
+// "-" or flags joined by '+'; "file" and "9p" (one of them) only where `share`.
+Result<void> parse_volume_flags(std::string_view flags, bool share, VolumeMount& volume) {
   if (flags == "-") return {};
   while (true) {
     size_t plus = flags.find('+');
@@ -65,8 +65,10 @@ Result<void> parse_volume_flags(std::string_view flags, bool file_allowed, Volum
       volume.read_only = true;
     } else if (flag == "noexec") {
       volume.noexec = true;
-    } else if (flag == "file" && file_allowed) {
+    } else if (flag == "file" && share && volume.kind == VolumeMount::Kind::kVirtiofs) {
       volume.kind = VolumeMount::Kind::kVirtiofsFile;
+    } else if (flag == "9p" && share && volume.kind == VolumeMount::Kind::kVirtiofs) {
+      volume.kind = VolumeMount::Kind::k9p;
     } else {
       return err(ErrorKind::kInvalidArgument, "unknown volume flag '{}'", flag);
     }

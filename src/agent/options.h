@@ -26,6 +26,7 @@ struct VolumeMount {
     kVirtiofs,      // the virtiofs share `tag` on the target directory
     kVirtiofsFile,  // the one file of the share `tag` ("file") bound onto the target file
     kTmpfs,         // a fresh tmpfs of size_bytes (0: the kernel's default)
+    k9p,            // the virtio-9p share `tag` on the target (MSB_VOLUME_TRANSPORT=9p)
   } kind = Kind::kVirtiofs;
   std::string tag;
   std::string target;  // absolute, not "/", no NUL, no "." or ".." components
@@ -52,7 +53,7 @@ struct AgentOptions {
 // (parse_guest_network), and any number of "--volume=TAG:FLAGS:HEX" and
 // "--tmpfs=SIZE:FLAGS:HEX", in mount order (engine/vm/qemu_cmdline.h writes them): TAG is a
 // virtiofs tag (1-36 letters, digits, '_' or '-'), SIZE a byte count, FLAGS "-" or some
-// of "ro", "noexec" and (volumes only) "file" joined by '+', HEX the target path's bytes
+// of "ro", "noexec" and (volumes only) "file" or "9p" joined by '+', HEX the target path's bytes
 // in hex: it is a user's text. HEX is the
 // lowercase hex of the hostname's 1-64 bytes (common/hex.h): a hostname may hold any byte,
 // spaces and '=' included, and must never split into words of its own. Unknown arguments

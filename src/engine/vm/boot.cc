@@ -1,6 +1,5 @@
 // VmEngine::launch: the steps that start a QEMU microvm, in order.
 #include <fcntl.h>
-#include <fmt/format.h>
 #include <signal.h>
 #include <sys/socket.h>
 
@@ -11,6 +10,7 @@
 #include "engine/vm/tsc_frequency.h"
 #include "engine/vm/upper_disk.h"
 #include "engine/vm/vm_instance.h"
+#include "engine/vm/volume_plan.h"
 #include "engine/vm/volume_server.h"
 #include "os/clock.h"
 #include "os/file.h"
@@ -50,11 +50,10 @@ Result<void> check_disk(const std::string& path) {
   return {};
 }
 
-std::vector<GuestVolume> plan_volumes(const std::vector<VolumeSpec>& volumes);
-
 // The machine QEMU is asked for: the kit's kernel and initramfs, the image disk read-only,
 // the sandbox's upper disk, and what the agent reads from the kernel command line.
-Result<QemuConfig> plan_machine(const LaunchSpec& spec, const GuestKit& kit, Accel accel) {
+Result<QemuConfig> plan_machine(const LaunchSpec& spec, const GuestKit& kit, Accel accel,
+                                VolumeTransport transport) {
   if (spec.rootfs_layers.size() != 1)
     return err(ErrorKind::kInvalidArgument, "the vm engine boots one root disk, got {}",
                spec.rootfs_layers.size());
@@ -79,44 +78,8 @@ Result<QemuConfig> plan_machine(const LaunchSpec& spec, const GuestKit& kit, Acc
   config.clock_ns = os::realtime_ns();
   config.network = spec.network;
   config.network_fd = kNetworkFdInChild;
-  config.volumes = plan_volumes(spec.volumes);
+  config.volumes = plan_volumes(spec.volumes, transport, kFirstShareFdInChild);
   return config;
-}
-
-// What the guest mounts, in the spec's order: host directories and files through a
-// virtiofsd each (tag msbvol<i>), tmpfs volumes by the guest kernel alone.
-std::vector<GuestVolume> plan_volumes(const std::vector<VolumeSpec>& volumes) {
-  std::vector<GuestVolume> planned;
-  int next_fd = kFirstShareFdInChild;
-  for (size_t i = 0; i < volumes.size(); ++i) {
-    const VolumeSpec& volume = volumes[i];
-    GuestVolume guest;
-    guest.target = volume.target;
-    guest.read_only = volume.read_only;
-    guest.noexec = volume.noexec;
-    if (volume.kind == VolumeSpec::Kind::kTmpfs) {
-      guest.kind = GuestVolume::Kind::kTmpfs;
-      guest.size_bytes = volume.size_bytes;
-    } else {
-      guest.kind = volume.kind == VolumeSpec::Kind::kFile ? GuestVolume::Kind::kShareFile
-                                                          : GuestVolume::Kind::kShareDirectory;
-      guest.tag = fmt::format("msbvol{}", i);
-      guest.socket_fd = next_fd++;
-    }
-    planned.push_back(std::move(guest));
-  }
-  return planned;
-}
-
-// One virtiofsd per host directory or file, started before QEMU (whose vhost-user devices
-// talk to them as they are created). If one fails, those started are killed and reaped.
-Result<std::vector<VolumeServer>> start_volume_servers(const LaunchSpec& spec) {
-  std::vector<VolumeServer> servers;
-  for (size_t i = 0; i < spec.volumes.size(); ++i) {
-    if (spec.volumes[i].kind == VolumeSpec::Kind::kTmpfs) continue;
-    servers.push_back(MSB_TRY(start_volume_server(spec.volumes[i], i, spec)));
-  }
-  return servers;
 }
 
 // The agent channel is a connected socketpair handed to QEMU: no socket path to race on,
@@ -174,7 +137,9 @@ Result<std::unique_ptr<Instance>> VmEngine::launch(const LaunchSpec& spec) {
     StepTimer timer(steps, "vm.choose_accel");
     accel = MSB_TRY(choose_accel(spec.accel));
   }
-  QemuConfig config = MSB_TRY(plan_machine(spec, kit, accel));
+  // Benchmarks may ask for QEMU's 9p server instead of virtiofsd (docs/design/vm-volumes.md).
+  VolumeTransport transport = MSB_TRY(volume_transport_from_env());
+  QemuConfig config = MSB_TRY(plan_machine(spec, kit, accel, transport));
   if (accel == Accel::kTcg) {
     // Measured once per host boot, then cached: the guest never calibrates against the PIT.
     StepTimer timer(steps, "vm.tsc_rate");
@@ -185,7 +150,7 @@ Result<std::unique_ptr<Instance>> VmEngine::launch(const LaunchSpec& spec) {
   std::vector<VolumeServer> servers;
   if (!spec.volumes.empty()) {
     StepTimer timer(steps, "vm.virtiofsd");
-    servers = MSB_TRY(start_volume_servers(spec));
+    servers = MSB_TRY(start_volume_servers(spec, config.volumes));
   }
   StepTimer timer(steps, "vm.spawn_qemu");
   return spawn_qemu(config, spec, std::move(servers));

@@ -37,11 +37,18 @@ bool is_plain_word(std::string_view value) {
 // virtiofs tags are at most 36 bytes (the virtio-fs config space).
 constexpr size_t kMaxShareTag = 36;
 
+// Whether the volume is a device with a tag (virtiofs or 9p), not a tmpfs.
 bool is_share(const GuestVolume& volume) { return volume.kind != GuestVolume::Kind::kTmpfs; }
 
-bool has_shares(const QemuConfig& config) {
+// Whether it is served by a virtiofsd over vhost-user.
+bool is_vhost_share(const GuestVolume& volume) {
+  return volume.kind == GuestVolume::Kind::kShareDirectory ||
+         volume.kind == GuestVolume::Kind::kShareFile;
+}
+
+bool has_vhost_shares(const QemuConfig& config) {
   for (const GuestVolume& volume : config.volumes) {
-    if (is_share(volume)) return true;
+    if (is_vhost_share(volume)) return true;
   }
   return false;
 }
@@ -54,6 +61,7 @@ std::string volume_flags(const GuestVolume& volume) {
   if (volume.read_only) add("ro");
   if (volume.noexec) add("noexec");
   if (volume.kind == GuestVolume::Kind::kShareFile) add("file");
+  if (volume.kind == GuestVolume::Kind::k9pDirectory) add("9p");
   return flags.empty() ? "-" : flags;
 }
 
@@ -95,11 +103,26 @@ void add_shared_memory(std::vector<std::string>& argv, uint32_t memory_mib) {
   argv.push_back("virtio-mmio.force-legacy=false");
 }
 
+// Benchmarks only: QEMU serves the directory itself, as the host's root; mapped-xattr keeps
+// the guest's ids and modes in user.virtfs.* xattrs instead of on the files.
+void add_9p_share(std::vector<std::string>& argv, const GuestVolume& volume, size_t index) {
+  MSB_CHECK(is_plain_word(volume.tag));
+  argv.push_back("-fsdev");
+  argv.push_back(fmt::format("local,id=fsdev{},path={},security_model=mapped-xattr{}", index,
+                             escape_option(volume.source), volume.read_only ? ",readonly=on" : ""));
+  argv.push_back("-device");
+  argv.push_back(fmt::format("virtio-9p-device,fsdev=fsdev{},mount_tag={}", index, volume.tag));
+}
+
 // One vhost-user-fs device per share, over the connected socket QEMU inherits: no path.
 void add_shares(std::vector<std::string>& argv, const std::vector<GuestVolume>& volumes) {
   for (size_t i = 0; i < volumes.size(); ++i) {
     const GuestVolume& volume = volumes[i];
-    if (!is_share(volume)) continue;
+    if (volume.kind == GuestVolume::Kind::k9pDirectory) {
+      add_9p_share(argv, volume, i);
+      continue;
+    }
+    if (!is_vhost_share(volume)) continue;
     MSB_CHECK(is_plain_word(volume.tag) && volume.socket_fd >= 0);
     argv.push_back("-chardev");
     argv.push_back(fmt::format("socket,id=vfs{},fd={}", i, volume.socket_fd));
@@ -178,7 +201,7 @@ std::vector<std::string> qemu_command(const QemuConfig& config) {
   };
   std::vector<std::string> accel = config.accel == Accel::kKvm ? kvm_qemu_args() : tcg_qemu_args();
   argv.insert(argv.begin() + 1, accel.begin(), accel.end());
-  if (has_shares(config)) add_shared_memory(argv, config.memory_mib);
+  if (has_vhost_shares(config)) add_shared_memory(argv, config.memory_mib);
   for (const DiskSpec& disk : config.disks) {
     // SECURITY: the serial is an option value (id=, drive=, serial=) that is not escaped.
     MSB_CHECK(is_plain_word(disk.serial));

@@ -16,6 +16,9 @@ struct GuestVolume {
     kShareDirectory,  // a vhost-user-fs share (virtiofsd) mounted on the target
     kShareFile,       // a share holding one file, named kShareFileName, bound onto the target
     kTmpfs,           // a fresh tmpfs of size_bytes (0: the kernel's default)
+    // A virtio-9p share of `source`, served by QEMU itself (security_model=mapped-xattr).
+    // For benchmarks only (MSB_VOLUME_TRANSPORT=9p): QEMU runs as the host's root.
+    k9pDirectory,
   } kind = Kind::kShareDirectory;
   std::string tag;     // kShare*: the virtiofs tag, a plain word of at most 36 bytes
   std::string target;  // absolute guest path: any bytes (a user's choice)
@@ -23,6 +26,7 @@ struct GuestVolume {
   bool noexec = false;
   uint64_t size_bytes = 0;  // kTmpfs
   int socket_fd = -1;       // kShare*: child fd of QEMU's connected vhost-user socket
+  std::string source;       // k9pDirectory: the host directory
 };
 
 // The one file a kShareFile share holds (engine/vm/volume_server.h puts it there).
@@ -60,7 +64,7 @@ inline constexpr size_t kMaxKernelCmdline = 2048;
 // digits, . _ : -), which is checked (MSB_CHECK): they are the engine's own names. Each
 // volume is one word, in order: "msb.volume=<tag>:<flags>:<hex of target>" for a share,
 // "msb.tmpfs=<size_bytes>:<flags>:<hex of target>" for a tmpfs, where flags are "-" or
-// some of "ro", "noexec", "file" joined by '+' (agent/options.h parses them).
+// some of "ro", "noexec", "file", "9p" joined by '+' (agent/options.h parses them).
 std::string kernel_cmdline(const QemuConfig& config);
 
 // Whether the kernel command line, with the words QEMU appends for each virtio-mmio device,

@@ -243,6 +243,13 @@ TEST(ParseVolumes, ReadsVolumesAndTmpfsInOrder) {
   EXPECT_TRUE(options.volumes[2].read_only && options.volumes[2].noexec);
 }
 
+TEST(ParseVolumes, Reads9pShares) {
+  AgentOptions options = parse_cmdline_ok("msb.volume=msbvol0:ro+9p:" + hex_encode("/d"));
+  ASSERT_EQ(options.volumes.size(), 1u);
+  EXPECT_EQ(options.volumes[0].kind, VolumeMount::Kind::k9p);
+  EXPECT_TRUE(options.volumes[0].read_only);
+}
+
 TEST(ParseVolumes, ArgvFormMatches) {
   AgentOptions options = parse_args_ok(
       {"--channel-fd=3", "--volume=v1:-:" + hex_encode("/a"), "--tmpfs=0:-:" + hex_encode("/b")});

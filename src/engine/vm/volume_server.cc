@@ -45,12 +45,15 @@ Result<os::Fd> high(os::Fd fd) { return os::duplicate_fd_from(fd.get(), kFirstFr
 
 // A listening socket and QEMU's end, connected to it before anyone runs: virtiofsd accepts
 // that one connection at once. The socket's path exists only between bind and connect, in
-// the run directory (0700, root's), where nobody else can reach it.
+// the run directory (0700, root's), where nobody else can reach it. The path goes through
+// /proc/self/fd/<run dir>: a sockaddr_un holds 107 bytes, a $MSB_HOME may be longer.
 struct SocketEnds {
   os::Fd listen;
   os::Fd qemu;
 };
-Result<SocketEnds> connected_socket(const std::string& path) {
+Result<SocketEnds> connected_socket(const std::string& run_dir, size_t index) {
+  os::Fd dir = MSB_TRY(os::open_file(run_dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  std::string path = fmt::format("/proc/self/fd/{}/vfs{}.sock", dir.get(), index);
   SocketEnds ends;
   ends.listen = MSB_TRY(os::listen_unix(path, 1));
   ends.qemu = MSB_TRY(os::connect_unix(path));
@@ -124,6 +127,9 @@ std::vector<std::string> virtiofsd_command(const std::string& executable,
       // The parent has set the limit already; virtiofsd's own raise would fail (EPERM) in
       // the user namespace and end the daemon.
       "--rlimit-nofile=0",
+      // Errors and warnings only: the log is for explaining a failure (it joins the boot
+      // failure report), and info is a dozen lines of queue chatter per boot.
+      "-o", "log_level=warn",
       // Not given, on purpose: -o announce_submounts (off: the source's submounts show as
       // one filesystem, nothing for the guest to automount, and the staged file's bind
       // mount stays invisible) and -o sandbox (namespace: virtiofsd pivots into the share
@@ -139,7 +145,7 @@ Result<VolumeServer> start_volume_server(const VolumeSpec& volume, size_t index,
     return err(ErrorKind::kNotFound, "virtiofsd missing: {} (install qemu-system-common)",
                executable);
   std::string log_path = fmt::format("{}/virtiofsd-{}.log", spec.runtime_dir, index);
-  SocketEnds socket = MSB_TRY(connected_socket(fmt::format("{}/vfs{}.sock", spec.run_dir, index)));
+  SocketEnds socket = MSB_TRY(connected_socket(spec.run_dir, index));
   os::SocketPair control = MSB_TRY(os::make_socketpair(SOCK_STREAM));
   ServerFds fds;
   fds.control = MSB_TRY(high(std::move(control.second)));

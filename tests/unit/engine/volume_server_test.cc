@@ -32,6 +32,7 @@ TEST(VirtiofsdCommand, KeepsXattrsOffAndTheFileLimitAlone) {
   EXPECT_TRUE(contains(argv, "no_xattr"));
   EXPECT_TRUE(contains(argv, "cache=auto"));
   EXPECT_TRUE(contains(argv, "--rlimit-nofile=0"));
+  EXPECT_TRUE(contains(argv, "log_level=warn"));
   for (const std::string& arg : argv) {
     EXPECT_EQ(arg.find("socket-path"), std::string::npos) << arg;
     EXPECT_EQ(arg.find("announce_submounts"), std::string::npos) << arg;

@@ -171,6 +171,7 @@ std::string to_json(const SandboxConfig& config) {
       {"isolation", config.isolation},
       {"manifest_digest", config.manifest_digest},
       {"network", net::network_to_json(config.network)},
+      {"mounts", mounts_to_json(config.mounts)},
   };
   // The replace handler keeps dump() from throwing on bytes that are not UTF-8.
   return object.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -207,6 +208,8 @@ Result<SandboxConfig> config_from_json(std::string_view text) {
   MSB_TRY(read_string(object, "manifest_digest", config.manifest_digest));
   if (auto network = object.find("network"); network != object.end())
     config.network = MSB_TRY(net::network_from_json(*network));
+  if (auto mounts = object.find("mounts"); mounts != object.end())
+    config.mounts = MSB_TRY(mounts_from_json(*mounts));
   return config;
 }
 

@@ -69,7 +69,8 @@ struct SandboxConfig {
 // text). Every field is written, including defaults. env is an array of
 // {"name": ..., "value": ...} objects to keep order and duplicates; rootfs is
 // {"kind": "image"|"bind"|"disk", "path": ..., "fstype": ...}; an absent hostname is null;
-// network is the object of net::network_to_json() (rules as canonical text).
+// network is the object of net::network_to_json() (rules as canonical text); mounts the
+// array of mounts_to_json() (config/volume_mount.h).
 // Bytes that are not valid UTF-8 are written as U+FFFD, so such strings do not round trip.
 // Never fails; thread-safe.
 std::string to_json(const SandboxConfig& config);

@@ -8,6 +8,7 @@
 #include <string>
 #include <system_error>
 
+#include "common/shown.h"
 #include "config/hostname.h"
 #include "net/network_config.h"
 
@@ -26,21 +27,6 @@ constexpr std::array<std::string_view, 5> kDiskFsTypes = {"ext4", "xfs", "btrfs"
 // Every failure reads "invalid config: <what>", as the reference's errors do.
 tl::unexpected<Error> invalid(std::string_view message) {
   return make_error(ErrorKind::kInvalidConfig, fmt::format("invalid config: {}", message));
-}
-
-// The value as it goes between quotes in a message: control bytes as \xNN, so that a
-// hostile name cannot drive the terminal that shows the error.
-std::string shown(std::string_view value) {
-  std::string out;
-  for (char c : value) {
-    auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f) {
-      out += fmt::format("\\x{:02x}", byte);
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 bool has_nul(std::string_view value) { return value.find('\0') != std::string_view::npos; }
@@ -256,6 +242,7 @@ Result<void> validate(const SandboxConfig& config, std::string_view msb_home, Na
   MSB_TRY(validate_args("entrypoint", config.entrypoint));
   MSB_TRY(validate_args("cmd", config.cmd));
   MSB_TRY(net::validate_network(config.network));
+  MSB_TRY(validate_mounts(config.mounts));
   return validate_rootfs(config);
 }
 

@@ -62,7 +62,8 @@ enum class Naming { kNamed, kUnnamed };
 // (0: "cpus must be greater than 0: ..."), env keys (and values without NUL), labels, workdir (if
 // set), shell, user without NUL, replace_timeout_ms at most one hour, accel "", "kvm" or "tcg",
 // isolation "vm" or "namespace" (namespace takes no accel), entrypoint and cmd arguments without
-// NUL, the network (net::validate_network(): rules, ports, DNS, limits), then the rootfs: kImage
+// NUL, the network (net::validate_network(): rules, ports, DNS, limits), the mounts
+// (validate_mounts() in config/volume_mount.h), then the rootfs: kImage
 // needs a non-empty image without whitespace or control bytes; kBind needs an existing directory
 // at path; kDisk an existing regular file and an fstype of "" (ext4), ext4, xfs, btrfs, erofs or
 // squashfs. A derived hostname is not checked (see derive_hostname()).

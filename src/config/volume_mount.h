@@ -4,11 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "common/error.h"
 
@@ -46,16 +45,6 @@ std::string_view volume_kind_name(VolumeMount::Kind kind);
 // tmpfs with a source, or a size on another kind; more than kMaxMounts mounts or targets
 // over kMaxMountTargetBytes together. Stats bind sources, creates nothing. Thread-safe.
 [[nodiscard]] Result<void> validate_mounts(const std::vector<VolumeMount>& mounts);
-
-// Parses the CLI's `-v SRC:DST[:OPTS]` (OPTS: comma-separated ro, rw, noexec; SRC an
-// absolute or relative host path, made absolute against the working directory, or a
-// volume name, which makes a kNamed mount), `--mount-named NAME:DST[:OPTS]` and
-// `--tmpfs PATH[:SIZE]` (SIZE: a number with an optional K, M or G suffix; MiB without
-// one). Errors: kInvalidConfig naming the flag and the part that is wrong. Does not
-// validate_mounts(). Thread-safe.
-[[nodiscard]] Result<VolumeMount> parse_volume_flag(std::string_view text);
-[[nodiscard]] Result<VolumeMount> parse_named_mount_flag(std::string_view text);
-[[nodiscard]] Result<VolumeMount> parse_tmpfs_flag(std::string_view text);
 
 // The JSON form in a stored config: {"kind", "source", "target", "read_only", "noexec",
 // "size_mib"}; from_json keeps defaults for missing keys and fails (kInvalidConfig

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <optional>
 
+#include "common/shown.h"
 #include "net/domain_name.h"
 #include "net/published_port.h"
 
@@ -24,20 +25,9 @@ struct Token {
 
 constexpr size_t kShownBytes = 64;
 
-// The token as quoted in a message: control bytes as \xNN, long ones cut short.
-std::string shown(std::string_view text) {
-  std::string out;
-  for (char c : text.substr(0, kShownBytes)) {
-    const auto byte = static_cast<unsigned char>(c);
-    out += byte < 0x20 || byte == 0x7f ? fmt::format("\\x{:02x}", byte) : std::string(1, c);
-  }
-  if (text.size() > kShownBytes) out += "...";
-  return out;
-}
-
 tl::unexpected<Error> token_error(const Token& token, std::string_view what) {
-  return err(ErrorKind::kInvalidArgument, "'{}' at column {}: {}", shown(token.text), token.column,
-             what);
+  return err(ErrorKind::kInvalidArgument, "'{}' at column {}: {}", shown(token.text, kShownBytes),
+             token.column, what);
 }
 
 std::string lower(std::string_view text) {
@@ -281,11 +271,11 @@ Result<void> validate_rule(const Rule& rule) {
       return err(ErrorKind::kInvalidArgument,
                  "domain '{}' is not in canonical form (lower case, "
                  "no trailing dot)",
-                 shown(target.domain));
+                 shown(target.domain, kShownBytes));
     Result<void> valid = check_domain(target.domain);
     if (!valid)
-      return err(ErrorKind::kInvalidArgument, "not a valid domain '{}': {}", shown(target.domain),
-                 valid.error().message);
+      return err(ErrorKind::kInvalidArgument, "not a valid domain '{}': {}",
+                 shown(target.domain, kShownBytes), valid.error().message);
     if (is_keyword(target.domain))
       return err(ErrorKind::kInvalidArgument, "'{}' is a keyword, not a domain", target.domain);
   }
@@ -305,7 +295,7 @@ Result<Preset> parse_preset(std::string_view text) {
     if (lower(text) == preset_name(preset)) return preset;
   }
   return err(ErrorKind::kInvalidArgument, "unknown network preset '{}': use public, all or none",
-             shown(text));
+             shown(text, kShownBytes));
 }
 
 std::string_view preset_name(Preset preset) {

@@ -14,12 +14,12 @@
 #include <optional>
 
 #include "engine/guest_kit.h"
+#include "engine/id_map.h"
 #include "engine/network_option.h"
 #include "engine/ns/cgroup.h"
 #include "engine/ns/cgroup_sweep.h"
 #include "engine/ns/child.h"
 #include "engine/ns/engine.h"
-#include "engine/id_map.h"
 #include "engine/ns/ns_instance.h"
 #include "engine/ns/sandbox_network.h"
 #include "engine/ns/seccomp_policy.h"

@@ -82,7 +82,7 @@ TEST(SandboxConfig, JsonIsCompactWithSortedKeys) {
   EXPECT_EQ(json,
             R"({"accel":"","cmd":[],"cpus":1,"detached":false,"entrypoint":[],"env":[],)"
             R"("ephemeral":false,"hostname":null,"image":"base","isolation":"vm","labels":{},)"
-            R"("manifest_digest":"","memory_mib":512,)"
+            R"("manifest_digest":"","memory_mib":512,"mounts":[],)"
             R"("name":"","network":{"dns":{"nameservers":[],"query_timeout_ms":5000,)"
             R"("rebinding_protection":true},"egress":{"burst_bytes":0,"burst_packets":0,)"
             R"("bytes_per_second":0,"packets_per_second":0},"enabled":true,)"

@@ -35,8 +35,7 @@ TEST(IdMapLine, MapsRootToTheRangeBase) {
 
 TEST(VolumeIdMaps, GuestRootIsTheOwnerAndTheRestIsTheSandboxRange) {
   EXPECT_EQ(*volume_server_id_map(1000, {100000, 65536}), "0 1000 1\n1 100001 65535\n");
-  EXPECT_EQ(*volume_mount_id_map(1000, {100000, 65536}),
-            "1000 100000 1\n100001 100001 65535\n");
+  EXPECT_EQ(*volume_mount_id_map(1000, {100000, 65536}), "1000 100000 1\n100001 100001 65535\n");
   // Host root and the range's own base are outside the overlapping part.
   EXPECT_EQ(*volume_server_id_map(0, {100000, 65536}), "0 0 1\n1 100001 65535\n");
   EXPECT_TRUE(volume_mount_id_map(100000, {100000, 65536}).has_value());

@@ -1,0 +1,210 @@
+#include "config/volume_mount.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <system_error>
+
+#include "common/shown.h"
+#include "config/validate.h"
+
+namespace msb::config {
+namespace {
+
+using nlohmann::json;
+
+tl::unexpected<Error> invalid_mount(std::string_view target, std::string_view why) {
+  return make_error(ErrorKind::kInvalidConfig,
+                    fmt::format("invalid config: mount {}: {}", shown(target), why));
+}
+
+// "/a/b": absolute, no empty, "." or ".." part, no trailing '/'.
+bool is_normalized_absolute(std::string_view path) {
+  if (path.size() < 2 || path.front() != '/' || path.back() == '/') return false;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view part = path.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+bool is_under(std::string_view path, std::string_view dir) {
+  return path == dir ||
+         (path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/');
+}
+
+Result<void> validate_target(std::string_view target) {
+  if (target.find('\0') != std::string_view::npos)
+    return invalid_mount(target, "the guest path must not contain NUL bytes");
+  if (target == "/") return invalid_mount(target, "cannot mount over the guest's root");
+  if (!is_normalized_absolute(target)) {
+    return invalid_mount(target,
+                         "the guest path must be absolute and normalized (like /data/cache: no "
+                         "'.', '..', '//' or trailing '/')");
+  }
+  for (std::string_view reserved : {"/proc", "/sys", "/dev"}) {
+    if (is_under(target, reserved))
+      return invalid_mount(target, fmt::format("{} belongs to the guest's kernel", reserved));
+  }
+  return {};
+}
+
+Result<void> validate_bind_source(const VolumeMount& mount) {
+  const std::string& source = mount.source;
+  if (source.empty() || source.front() != '/')
+    return invalid_mount(mount.target,
+                         fmt::format("host path '{}' must be absolute", shown(source)));
+  if (source.find('\0') != std::string::npos)
+    return invalid_mount(mount.target, "the host path must not contain NUL bytes");
+  std::error_code error;
+  std::filesystem::file_status status = std::filesystem::status(source, error);
+  if (status.type() == std::filesystem::file_type::not_found)
+    return invalid_mount(mount.target, fmt::format("host path {} does not exist", shown(source)));
+  if (error)
+    return invalid_mount(mount.target,
+                         fmt::format("host path {}: {}", shown(source), error.message()));
+  if (status.type() != std::filesystem::file_type::directory &&
+      status.type() != std::filesystem::file_type::regular) {
+    return invalid_mount(mount.target, fmt::format("host path {} is neither a directory nor a "
+                                                   "regular file",
+                                                   shown(source)));
+  }
+  return {};
+}
+
+Result<void> validate_source(const VolumeMount& mount) {
+  switch (mount.kind) {
+    case VolumeMount::Kind::kBind:
+      MSB_TRY(validate_bind_source(mount));
+      break;
+    case VolumeMount::Kind::kNamed:
+      if (Result<void> name = validate_name(mount.source); !name) {
+        return invalid_mount(mount.target,
+                             fmt::format("volume name '{}' must start with an alphanumeric and "
+                                         "contain only alphanumerics, dots, hyphens and "
+                                         "underscores (at most {} bytes)",
+                                         shown(mount.source), kMaxNameBytes));
+      }
+      break;
+    case VolumeMount::Kind::kTmpfs:
+      if (!mount.source.empty()) return invalid_mount(mount.target, "a tmpfs takes no source");
+      return {};
+  }
+  if (mount.size_mib != 0) return invalid_mount(mount.target, "only a tmpfs takes a size");
+  return {};
+}
+
+}  // namespace
+
+std::string_view volume_kind_name(VolumeMount::Kind kind) {
+  switch (kind) {
+    case VolumeMount::Kind::kBind:
+      return "bind";
+    case VolumeMount::Kind::kNamed:
+      return "named";
+    case VolumeMount::Kind::kTmpfs:
+      return "tmpfs";
+  }
+  MSB_CHECK(false);
+}
+
+Result<VolumeMount::Kind> parse_volume_kind(std::string_view text) {
+  using Kind = VolumeMount::Kind;
+  for (Kind kind : {Kind::kBind, Kind::kNamed, Kind::kTmpfs}) {
+    if (text == volume_kind_name(kind)) return kind;
+  }
+  return err(ErrorKind::kInvalidConfig, "unknown mount kind '{}': use bind, named or tmpfs",
+             shown(text));
+}
+
+Result<void> validate_mounts(const std::vector<VolumeMount>& mounts) {
+  if (mounts.size() > kMaxMounts) {
+    return make_error(
+        ErrorKind::kInvalidConfig,
+        fmt::format("invalid config: {} mounts, at most {}", mounts.size(), kMaxMounts));
+  }
+  std::set<std::string_view> targets;
+  size_t target_bytes = 0;
+  for (const VolumeMount& mount : mounts) {
+    MSB_TRY(validate_target(mount.target));
+    MSB_TRY(validate_source(mount));
+    if (!targets.insert(mount.target).second)
+      return invalid_mount(mount.target, "another mount has the same guest path");
+    target_bytes += mount.target.size();
+  }
+  if (target_bytes > kMaxMountTargetBytes) {
+    return make_error(ErrorKind::kInvalidConfig,
+                      fmt::format("invalid config: the mounts' guest paths take {} bytes together, "
+                                  "at most {}: use shorter or fewer paths",
+                                  target_bytes, kMaxMountTargetBytes));
+  }
+  return {};
+}
+
+json mounts_to_json(const std::vector<VolumeMount>& mounts) {
+  json list = json::array();
+  for (const VolumeMount& mount : mounts) {
+    list.push_back({{"kind", volume_kind_name(mount.kind)},
+                    {"source", mount.source},
+                    {"target", mount.target},
+                    {"read_only", mount.read_only},
+                    {"noexec", mount.noexec},
+                    {"size_mib", mount.size_mib}});
+  }
+  return list;
+}
+
+namespace {
+
+tl::unexpected<Error> bad_json(std::string_view what) {
+  return make_error(ErrorKind::kInvalidConfig, fmt::format("sandbox config: mounts: {}", what));
+}
+
+template <class T>
+Result<void> read_field(const json& object, const char* key, T& out) {
+  auto found = object.find(key);
+  if (found == object.end()) return {};
+  bool right_type;
+  if constexpr (std::is_same_v<T, bool>) {
+    right_type = found->is_boolean();
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    right_type = found->is_string();
+  } else {
+    right_type = found->is_number_unsigned();
+  }
+  if (!right_type) return bad_json(fmt::format("'{}' has the wrong type", key));
+  out = found->get<T>();
+  return {};
+}
+
+}  // namespace
+
+Result<std::vector<VolumeMount>> mounts_from_json(const json& value) {
+  if (!value.is_array()) return bad_json("not an array");
+  std::vector<VolumeMount> mounts;
+  for (const json& entry : value) {
+    if (!entry.is_object()) return bad_json("an entry is not an object");
+    VolumeMount mount;
+    std::string kind = "bind";
+    MSB_TRY(read_field(entry, "kind", kind));
+    Result<VolumeMount::Kind> parsed = parse_volume_kind(kind);
+    if (!parsed) return bad_json(parsed.error().message);
+    mount.kind = *parsed;
+    MSB_TRY(read_field(entry, "source", mount.source));
+    MSB_TRY(read_field(entry, "target", mount.target));
+    MSB_TRY(read_field(entry, "read_only", mount.read_only));
+    MSB_TRY(read_field(entry, "noexec", mount.noexec));
+    MSB_TRY(read_field(entry, "size_mib", mount.size_mib));
+    mounts.push_back(std::move(mount));
+  }
+  return mounts;
+}
+
+}  // namespace msb::config

@@ -23,6 +23,7 @@
 #include "microsandbox/export.h"
 #include "microsandbox/fs.h"
 #include "microsandbox/image.h"
+#include "microsandbox/mount.h"
 #include "microsandbox/network.h"
 
 namespace microsandbox {
@@ -124,6 +125,10 @@ class MSB_EXPORT SandboxBuilder {
   // No network interface at all (as `msb --no-net`), whatever network() says; published
   // ports then fail create() with kInvalidConfig.
   SandboxBuilder& disable_network();
+  // Mounts `mount` (mount.h) at `guest_path` (absolute, e.g. "/data"); repeatable, mounted
+  // parents first. Checked by create(): kInvalidConfig for a bad path, a missing host path
+  // or a guest path used twice, before anything is created.
+  SandboxBuilder& volume(std::string guest_path, const Mount& mount);
 
   // Boots the sandbox and returns once its agent is ready. Attached unless detached(): it
   // stops when this process exits, and the handle owns its lifecycle (owns_lifecycle()).

@@ -19,6 +19,7 @@
 #include "runtime/sandbox_launch.h"
 #include "runtime/sandbox_network.h"
 #include "runtime/sandbox_root.h"
+#include "runtime/volume_specs.h"
 #include "sdk/exec_session.h"
 #include "sdk/lifecycle.h"
 #include "store/database.h"
@@ -104,6 +105,10 @@ Result<int> RunCommand::run_unnamed() {
                              "run-" + std::to_string(os::current_pid())};
   request.launch =
       MSB_TRY(runtime::launch_spec_for(config, std::move(root.layers), std::move(place), true));
+  request.launch.volumes = MSB_TRY(
+      runtime::volume_specs_for(config.mounts, [](std::string_view name) -> Result<std::string> {
+        return err(ErrorKind::kUnsupported, "named volume {}: not available yet", name);
+      }));
   request.network = MSB_TRY(runtime::network_plan_for(config));
   std::vector<std::string> argv = MSB_TRY(config::resolve_run_command(config, trailing_));
   request.exec.cmd = argv.front();

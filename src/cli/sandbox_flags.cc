@@ -33,6 +33,7 @@ void SandboxFlags::add_to(CLI::App& app) {
   app.add_option("--replace-timeout", replace_timeout_s_,
                  "Seconds the replaced sandbox gets to stop before SIGKILL (default 10)");
   network_.add_to(app);
+  volumes_.add_to(app);
 }
 
 Result<config::SandboxConfig> SandboxFlags::to_config(const std::string& name) const {
@@ -60,6 +61,7 @@ Result<config::SandboxConfig> SandboxFlags::to_config(const std::string& name) c
     return err(ErrorKind::kInvalidArgument, "--replace-timeout must be 0 to 3600 seconds");
   config.replace_timeout_ms = static_cast<uint32_t>(replace_timeout_s_ * 1000);
   config.network = MSB_TRY(network_.to_config());
+  config.mounts = MSB_TRY(volumes_.to_mounts());
   return config;
 }
 

@@ -1,6 +1,7 @@
 #include "os/mount_api.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 
@@ -31,15 +32,58 @@ Result<void> idmap_mount(int mount_fd, int userns_fd, bool read_only) {
   return {};
 }
 
+Result<Fd> clone_single_mount(const std::string& path) {
+  int fd = ::open_tree(AT_FDCWD, path.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  if (fd < 0) return errno_error(errno, "open_tree " + path);
+  return Fd(fd);
+}
+
+Result<void> set_mount_attributes(int mount_fd, const MountAttributes& attributes) {
+  mount_attr attr{};
+  if (attributes.read_only) attr.attr_set |= MOUNT_ATTR_RDONLY;
+  if (attributes.noexec) attr.attr_set |= MOUNT_ATTR_NOEXEC;
+  if (attributes.nosuid) attr.attr_set |= MOUNT_ATTR_NOSUID;
+  if (attributes.nodev) attr.attr_set |= MOUNT_ATTR_NODEV;
+  if (attributes.idmap_userns_fd >= 0) {
+    attr.attr_set |= MOUNT_ATTR_IDMAP;
+    attr.userns_fd = static_cast<uint64_t>(attributes.idmap_userns_fd);
+  }
+  if (::mount_setattr(mount_fd, "", AT_EMPTY_PATH, &attr, sizeof attr) != 0) {
+    int saved = errno;
+    Error error = errno_error(saved, "mount_setattr").value();
+    if (attributes.idmap_userns_fd >= 0 && (saved == EINVAL || saved == EOPNOTSUPP)) {
+      error.kind = ErrorKind::kUnsupported;
+      error.message += " (the filesystem or kernel does not support idmapped mounts)";
+    }
+    return tl::unexpected(error);
+  }
+  return {};
+}
+
 namespace {
 
 Result<void> set_string(int fs_fd, const char* key, const std::string& value) {
   if (::fsconfig(fs_fd, FSCONFIG_SET_STRING, key, value.c_str(), 0) != 0)
-    return errno_error(errno, std::string("overlay option ") + key + "=" + value);
+    return errno_error(errno, std::string("mount option ") + key + "=" + value);
   return {};
 }
 
 }  // namespace
+
+Result<Fd> make_tmpfs_mount(uint64_t size_bytes, uint32_t mode, uint32_t uid, uint32_t gid) {
+  int raw = ::fsopen("tmpfs", FSOPEN_CLOEXEC);
+  if (raw < 0) return errno_error(errno, "fsopen tmpfs");
+  Fd fs(raw);
+  if (size_bytes != 0) MSB_TRY(set_string(fs.get(), "size", std::to_string(size_bytes)));
+  MSB_TRY(set_string(fs.get(), "mode", fmt::format("{:o}", mode)));
+  MSB_TRY(set_string(fs.get(), "uid", std::to_string(uid)));
+  MSB_TRY(set_string(fs.get(), "gid", std::to_string(gid)));
+  if (::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
+    return errno_error(errno, "create tmpfs");
+  int mount_fd = ::fsmount(fs.get(), FSMOUNT_CLOEXEC, 0);
+  if (mount_fd < 0) return errno_error(errno, "fsmount tmpfs");
+  return Fd(mount_fd);
+}
 
 Result<Fd> make_overlay_mount(const std::vector<std::string>& lower, const std::string& upper,
                               const std::string& work, UpperDurability durability) {

@@ -3,6 +3,7 @@
 // ready root filesystem to a sandbox in another mount namespace.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,27 @@ Result<Fd> clone_mount_tree(const std::string& path);
 // namespace `userns_fd` (MOUNT_ATTR_IDMAP): on-disk id N appears as that namespace's id N.
 // Read-only when asked. Errors: kUnsupported when the filesystem cannot be idmapped.
 Result<void> idmap_mount(int mount_fd, int userns_fd, bool read_only);
+
+// A detached copy of the one mount at `path`, without the mounts below it (open_tree with
+// OPEN_TREE_CLONE, not recursive): a volume shows its own filesystem only.
+Result<Fd> clone_single_mount(const std::string& path);
+
+// What set_mount_attributes() sets on a detached mount.
+struct MountAttributes {
+  bool read_only = false;
+  bool noexec = false;
+  bool nosuid = false;
+  bool nodev = false;
+  int idmap_userns_fd = -1;  // >= 0: idmapped through this user namespace (MOUNT_ATTR_IDMAP)
+};
+
+// mount_setattr(2) on the detached mount `mount_fd` only (not recursive). Errors: kUnsupported
+// when the filesystem cannot be idmapped, errno kinds otherwise.
+Result<void> set_mount_attributes(int mount_fd, const MountAttributes& attributes);
+
+// A detached tmpfs of at most `size_bytes` (0: the kernel's default, half of RAM) whose root
+// has `mode` and belongs to host ids `uid`:`gid`.
+Result<Fd> make_tmpfs_mount(uint64_t size_bytes, uint32_t mode, uint32_t uid, uint32_t gid);
 
 // Whether an overlay's upper directory must survive a crash of the host.
 enum class UpperDurability {

@@ -19,6 +19,7 @@
 #include "runtime/sandbox_network.h"
 #include "runtime/sandbox_root.h"
 #include "runtime/startup_status.h"
+#include "runtime/volume_specs.h"
 #include "store/reconcile.h"
 
 namespace msb::runtime {
@@ -101,6 +102,10 @@ Result<void> SandboxRuntime::boot() {
   engine::LaunchSpec spec =
       MSB_TRY(launch_spec_for(config_, std::move(layers), std::move(place), record_.ephemeral));
   spec.timings = &boot_steps_;
+  spec.volumes =
+      MSB_TRY(volume_specs_for(config_.mounts, [](std::string_view name) -> Result<std::string> {
+        return err(ErrorKind::kUnsupported, "named volume {}: not available yet", name);
+      }));
   const NetworkPlan network_plan = MSB_TRY(network_plan_for(config_));
   if (!engine_->has_writable_layer(spec.writable_layer))
     return err(ErrorKind::kNotFound, "writable layer missing: {}", spec.writable_layer);

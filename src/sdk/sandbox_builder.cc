@@ -1,6 +1,7 @@
 // SandboxBuilder: fills one config::SandboxConfig; create() hands it to the lifecycle.
 #include "config/sandbox_config.h"
 #include "microsandbox/sandbox.h"
+#include "sdk/mount_impl.h"
 #include "sdk/network_impl.h"
 #include "sdk/pull_progress.h"
 #include "sdk/sandbox_impl.h"
@@ -103,6 +104,13 @@ SandboxBuilder& SandboxBuilder::accel(std::string accel) {
 
 SandboxBuilder& SandboxBuilder::network(const Network& network) {
   impl_->network = network;
+  return *this;
+}
+
+SandboxBuilder& SandboxBuilder::volume(std::string guest_path, const Mount& mount) {
+  msb::config::VolumeMount entry = MountAccess::mount(mount);
+  entry.target = std::move(guest_path);
+  impl_->config.mounts.push_back(std::move(entry));
   return *this;
 }
 

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/openat2.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -77,6 +78,60 @@ int receive_root_mount(int control_fd) {
   return fd;
 }
 
+// SECURITY: every lookup is RESOLVE_IN_ROOT under the sandbox's root, so neither "..", an
+// absolute symlink nor a magic link in the image can resolve to a host path.
+int open_in_root(int root, const char* path, int flags) {
+  open_how how{};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  return static_cast<int>(::syscall(SYS_openat2, root, path, &how, sizeof how));
+}
+
+// Opens prefix `i` of the step's target (O_PATH), making it when it does not exist yet
+// (under `parent`, the previous prefix or the root).
+int open_or_make(int root, int parent, const MountStep& step, size_t i) {
+  const bool is_target = i + 1 == step.prefixes.size();
+  const bool want_file = is_target && step.file_target;
+  const int flags = O_PATH | (want_file ? 0 : O_DIRECTORY);
+  int fd = open_in_root(root, step.prefixes[i].c_str(), flags);
+  if (fd >= 0 || errno != ENOENT) return fd;
+  const char* name = step.names[i].c_str();
+  if (want_file) {
+    int made = ::openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (made < 0 && errno != EEXIST) return -1;
+    if (made >= 0) ::close(made);
+  } else if (::mkdirat(parent, name, 0755) != 0 && errno != EEXIST) {
+    return -1;
+  }
+  return open_in_root(root, step.prefixes[i].c_str(), flags);
+}
+
+bool attach_volume(const MountStep& step) {
+  int root = ::openat(AT_FDCWD, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) return false;
+  int parent = root;
+  bool attached = false;
+  for (size_t i = 0; i < step.prefixes.size(); ++i) {
+    int next = open_or_make(root, parent, step, i);
+    int saved = errno;
+    if (parent != root) ::close(parent);
+    errno = saved;
+    parent = next;
+    if (parent < 0) break;
+  }
+  if (parent >= 0) {
+    attached = ::move_mount(step.tree_fd, "", parent, "",
+                            MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == 0;
+    int saved = errno;
+    if (parent != root) ::close(parent);
+    errno = saved;
+  }
+  int saved = errno;
+  ::close(root);
+  errno = saved;
+  return attached;
+}
+
 bool apply(const MountStep& step) {
   const char* target = step.target.c_str();
   switch (step.kind) {
@@ -100,6 +155,8 @@ bool apply(const MountStep& step) {
     case MountStep::Kind::kSymlink:
       if (::unlink(target) != 0 && errno != ENOENT) return false;
       return ::symlink(step.source.c_str(), target) == 0;
+    case MountStep::Kind::kAttachVolume:
+      return attach_volume(step);
   }
   errno = EINVAL;
   return false;

@@ -25,6 +25,12 @@ struct MountStep {
     kMaskFile,      // bind /dev/null over target when it exists (hides it)
     kMakeDir,       // mkdir(target, mode); an existing directory is fine
     kSymlink,       // symlink(source, target); an existing link is replaced
+    // Attach the detached mount `tree_fd` at the absolute `target`, resolved inside the
+    // new root (RESOLVE_IN_ROOT: the image's symlinks cannot lead out of it); missing
+    // directories on the way are made (0755) and a missing file target (file_target) is
+    // created empty. `prefixes` are target's ancestors and itself ("/a", "/a/b"), `names`
+    // their last components ("a", "b"): built by the parent, as the child cannot allocate.
+    kAttachVolume,
   } kind;
   std::string source;
   std::string target;  // relative to the new root ("proc", "dev/pts")
@@ -33,6 +39,10 @@ struct MountStep {
   std::string data;
   uint32_t mode = 0755;
   bool optional = false;  // a missing target (ENOENT) is skipped, not fatal
+  int tree_fd = -1;       // kAttachVolume
+  bool file_target = false;
+  std::vector<std::string> prefixes;
+  std::vector<std::string> names;
 };
 
 struct ChildPlan {

@@ -23,6 +23,7 @@
 #include "engine/ns/ns_instance.h"
 #include "engine/ns/sandbox_network.h"
 #include "engine/ns/seccomp_policy.h"
+#include "engine/ns/volumes.h"
 #include "os/file.h"
 #include "os/io.h"
 #include "os/mount_api.h"
@@ -167,7 +168,7 @@ Result<void> check_launchable(const LaunchSpec& spec, const NsEngine& engine) {
 
 // What the child does between clone and exec (child.cc), and the descriptors it gets.
 Result<ChildPlan> plan_child(const LaunchSpec& spec, const ChildFds& fds,
-                             const std::string& mount_point) {
+                             const std::string& mount_point, std::vector<MountStep> volumes) {
   ChildPlan plan;
   plan.control_fd = fds.control.get();
   plan.agent_fd = fds.agent.get();
@@ -176,6 +177,8 @@ Result<ChildPlan> plan_child(const LaunchSpec& spec, const ChildFds& fds,
   plan.agent_exe_fd = fds.agent_exe.get();
   plan.mount_point = mount_point;
   plan.mounts = mount_steps();
+  // After the sandbox's own /tmp and /run: a volume may go inside them.
+  for (MountStep& volume : volumes) plan.mounts.push_back(std::move(volume));
   plan.hostname = spec.hostname;
   plan.dropped_capabilities = dropped_capabilities();
   plan.seccomp = MSB_TRY(build_seccomp_program()).instructions;
@@ -237,7 +240,9 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
       os::open_file(console_log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600))));
   fds.null = MSB_TRY(high(MSB_TRY(os::open_file("/dev/null", O_RDWR | O_CLOEXEC))));
   fds.agent_exe = MSB_TRY(high(MSB_TRY(os::open_file(agent, O_RDONLY | O_CLOEXEC))));
-  ChildPlan plan = MSB_TRY(plan_child(spec, fds, mount_point));
+  step.emplace(steps, "ns.volumes");
+  VolumeMounts volumes = MSB_TRY(prepare_volumes(spec.volumes));
+  ChildPlan plan = MSB_TRY(plan_child(spec, fds, mount_point, std::move(volumes.steps)));
 
   step.emplace(steps, "ns.cgroup");
   // Supervisors killed with SIGKILL could not remove theirs.

@@ -1,0 +1,77 @@
+#include "runtime/volume_specs.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include "common/shown.h"
+#include "os/file_status.h"
+#include "os/fs_calls.h"
+
+namespace msb::runtime {
+namespace {
+
+using config::VolumeMount;
+using engine::VolumeSpec;
+
+size_t depth(std::string_view path) { return std::count(path.begin(), path.end(), '/'); }
+
+// `path` resolved, with its kind and owner.
+Result<void> describe_source(const std::string& path, VolumeSpec& spec) {
+  Result<std::string> resolved = os::resolve_path(path);
+  if (!resolved) {
+    if (resolved.error().kind == ErrorKind::kNotFound)
+      return err(ErrorKind::kNotFound, "host path {} is gone", shown(path));
+    return tl::unexpected(resolved.error());
+  }
+  os::FileStatus status = MSB_TRY(os::lstat_path(*resolved));
+  if (S_ISDIR(status.mode)) {
+    spec.kind = VolumeSpec::Kind::kDirectory;
+  } else if (S_ISREG(status.mode)) {
+    spec.kind = VolumeSpec::Kind::kFile;
+  } else {
+    return err(ErrorKind::kInvalidConfig, "host path {} is neither a directory nor a regular file",
+               shown(path));
+  }
+  spec.source = std::move(*resolved);
+  spec.owner_uid = status.uid;
+  spec.owner_gid = status.gid;
+  return {};
+}
+
+Result<VolumeSpec> spec_for(const VolumeMount& mount, const NamedVolumeDir& named_dir) {
+  VolumeSpec spec;
+  spec.target = mount.target;
+  spec.read_only = mount.read_only;
+  spec.noexec = mount.noexec;
+  switch (mount.kind) {
+    case VolumeMount::Kind::kBind:
+      MSB_TRY(describe_source(mount.source, spec));
+      break;
+    case VolumeMount::Kind::kNamed: {
+      std::string dir = MSB_TRY(named_dir(mount.source));
+      MSB_TRY(describe_source(dir, spec));
+      break;
+    }
+    case VolumeMount::Kind::kTmpfs:
+      spec.kind = VolumeSpec::Kind::kTmpfs;
+      spec.size_bytes = mount.size_mib * 1024 * 1024;
+      break;
+  }
+  return spec;
+}
+
+}  // namespace
+
+Result<std::vector<VolumeSpec>> volume_specs_for(const std::vector<VolumeMount>& mounts,
+                                                 const NamedVolumeDir& named_dir) {
+  std::vector<VolumeSpec> specs;
+  for (const VolumeMount& mount : mounts)
+    specs.push_back(MSB_TRY(spec_for(mount, named_dir).context("mount {}", shown(mount.target))));
+  std::stable_sort(specs.begin(), specs.end(), [](const VolumeSpec& a, const VolumeSpec& b) {
+    return depth(a.target) < depth(b.target);
+  });
+  return specs;
+}
+
+}  // namespace msb::runtime

@@ -1,0 +1,30 @@
+// A sandbox's mounts as its engine takes them: config::VolumeMount (what the user asked for)
+// resolved into engine::VolumeSpec (what exists on this host now).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+#include "config/volume_mount.h"
+#include "engine/engine.h"
+
+namespace msb::runtime {
+
+// The host directory of named volume `name`, created on first use.
+using NamedVolumeDir = std::function<Result<std::string>(std::string_view name)>;
+
+// The engine's VolumeSpecs for `mounts` (validated), parents before their children (by path
+// depth; equal depths keep their order). A bind source is resolved (realpath: the engine gets
+// the file it names at launch, not a symlink that may change) and stat'ed for its kind and its
+// owner, whose ids the guest's root then uses; a named volume is `named_dir(name)`, owned as
+// that directory is; a tmpfs gets its size in bytes. Errors: kNotFound "mount <target>:
+// host path <p> is gone" when a bind source no longer exists, kInvalidConfig when it is no
+// longer a directory or regular file, and named_dir's errors, each with the mount's target.
+// Thread-safe when named_dir is.
+Result<std::vector<engine::VolumeSpec>> volume_specs_for(
+    const std::vector<config::VolumeMount>& mounts, const NamedVolumeDir& named_dir);
+
+}  // namespace msb::runtime

@@ -2,6 +2,8 @@
 // read-only and noexec, a tmpfs, and containment against a hostile guest. One sandbox per
 // suite (booting under TCG takes seconds), under the suite's own $MSB_HOME; the host side
 // lives in a scratch directory removed with the suite.
+#include "microsandbox/volume.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -206,6 +208,32 @@ TEST_F(VolumeTest, ASymlinkSwappedInDuringWritesDoesNotLeadOut) {
   EXPECT_EQ(read_host(host("outside/canary")), kCanary);
   EXPECT_FALSE(std::filesystem::exists(host("outside/pwned")));
   EXPECT_FALSE(std::filesystem::exists(host("pwned")));
+}
+
+// A named volume outlives the sandbox that made it, and is refused removal while a sandbox
+// still names it.
+TEST_F(VolumeTest, ANamedVolumeKeepsItsDataAcrossSandboxes) {
+  {
+    Sandbox first = Sandbox::builder("named-first")
+                        .isolation(test_isolation())
+                        .volume("/cache", Mount::named("shared-cache"))
+                        .create();
+    EXPECT_EQ(first.shell("echo kept > /cache/note && echo ok").stdout_data, "ok\n");
+    first.stop_and_wait(std::chrono::seconds(30));
+    first.remove_persisted();
+  }
+  Sandbox second = Sandbox::builder("named-second")
+                       .isolation(test_isolation())
+                       .volume("/data/cache", Mount::named("shared-cache").readonly())
+                       .create();
+  EXPECT_EQ(second.shell("cat /data/cache/note").stdout_data, "kept\n");
+  EXPECT_EQ(error_of([] { microsandbox::Volume::remove("shared-cache"); }).kind(),
+            ErrorKind::kStillRunning);
+  second.stop_and_wait(std::chrono::seconds(30));
+  second.remove_persisted();
+  microsandbox::Volume::remove("shared-cache");
+  EXPECT_EQ(error_of([] { microsandbox::Volume::get("shared-cache"); }).kind(),
+            ErrorKind::kNotFound);
 }
 
 // Bad mounts are refused before anything exists: no record, no directory, no VM.

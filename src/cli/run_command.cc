@@ -14,6 +14,7 @@
 #include "os/signals.h"
 #include "os/system.h"
 #include "runtime/foreground_run.h"
+#include "runtime/named_volumes.h"
 #include "runtime/prepared_root.h"
 #include "runtime/run_dir.h"
 #include "runtime/sandbox_launch.h"
@@ -105,9 +106,9 @@ Result<int> RunCommand::run_unnamed() {
                              "run-" + std::to_string(os::current_pid())};
   request.launch =
       MSB_TRY(runtime::launch_spec_for(config, std::move(root.layers), std::move(place), true));
-  request.launch.volumes = MSB_TRY(
-      runtime::volume_specs_for(config.mounts, [](std::string_view name) -> Result<std::string> {
-        return err(ErrorKind::kUnsupported, "named volume {}: not available yet", name);
+  request.launch.volumes =
+      MSB_TRY(runtime::volume_specs_for(config.mounts, [&db](std::string_view name) {
+        return runtime::ensure_named_volume(db, msb_home(), name);
       }));
   request.network = MSB_TRY(runtime::network_plan_for(config));
   std::vector<std::string> argv = MSB_TRY(config::resolve_run_command(config, trailing_));

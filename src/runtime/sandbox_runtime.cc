@@ -15,6 +15,7 @@
 #include "os/system.h"
 #include "os/unix_socket.h"
 #include "runtime/agent_session.h"
+#include "runtime/named_volumes.h"
 #include "runtime/sandbox_launch.h"
 #include "runtime/sandbox_network.h"
 #include "runtime/sandbox_root.h"
@@ -102,10 +103,9 @@ Result<void> SandboxRuntime::boot() {
   engine::LaunchSpec spec =
       MSB_TRY(launch_spec_for(config_, std::move(layers), std::move(place), record_.ephemeral));
   spec.timings = &boot_steps_;
-  spec.volumes =
-      MSB_TRY(volume_specs_for(config_.mounts, [](std::string_view name) -> Result<std::string> {
-        return err(ErrorKind::kUnsupported, "named volume {}: not available yet", name);
-      }));
+  spec.volumes = MSB_TRY(volume_specs_for(config_.mounts, [this](std::string_view name) {
+    return ensure_named_volume(db_, options_.home, name);
+  }));
   const NetworkPlan network_plan = MSB_TRY(network_plan_for(config_));
   if (!engine_->has_writable_layer(spec.writable_layer))
     return err(ErrorKind::kNotFound, "writable layer missing: {}", spec.writable_layer);

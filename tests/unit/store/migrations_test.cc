@@ -35,7 +35,7 @@ TEST_F(MigrationsTest, OpenAppliesTheInitialSchema) {
                        "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema "
                        "WHERE type = 'table' ORDER BY name)"),
             "image_config image_ref layer manifest manifest_layer run sandbox sandbox_label "
-            "sandbox_rootfs snapshot volume");
+            "sandbox_rootfs snapshot volume volume_label");
 }
 
 TEST_F(MigrationsTest, ReopenIsANoOp) {
@@ -103,6 +103,24 @@ TEST_F(MigrationsTest, Migration3KeepsExistingPinsWithAnUnknownMode) {
             "sha256:m||NULL");
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'sandbox_by_created'"),
             1);
+}
+
+TEST_F(MigrationsTest, Migration4KeepsExistingVolumesAsDirsWithoutQuotaOrLabels) {
+  std::span<const Migration> up_to_3 = builtin_migrations().first(3);
+  {
+    Result<Database> old = Database::open(db_path(), kDefaultBusyTimeout, up_to_3);
+    ASSERT_TRUE(old.has_value()) << old.error().message;
+    ASSERT_TRUE(
+        old->exec("INSERT INTO volume (name, path, created_at) VALUES ('cache', '/v/cache', 7)")
+            .has_value());
+  }
+  Database db = open_db();
+  EXPECT_EQ(schema_version(db).value(), latest_version());
+  EXPECT_EQ(query_text(db,
+                       "SELECT name || '|' || path || '|' || created_at || '|' || kind || '|' || "
+                       "quota_mib || '|' || size_bytes FROM volume"),
+            "cache|/v/cache|7|dir|0|0");
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM volume_label"), 0);
 }
 
 TEST_F(MigrationsTest, FailingMigrationKeepsThePreviousVersionAndNoPartialTables) {

@@ -11,11 +11,9 @@
 namespace msb::agent {
 namespace {
 
-// Where a one-file share is mounted for the moment it takes to bind its file onto the
+// Where a share is mounted for the moment it takes to bind a volume's entry onto its
 // target; the share is detached again right after, so the guest never sees it.
 constexpr const char* kStagingDir = "/dev/.msb-volume";
-// The file a one-file share holds (engine/vm/qemu_cmdline.h, kShareFileName).
-constexpr const char* kShareFileName = "file";
 
 unsigned long mount_flags(const VolumeMount& volume) {
   unsigned long flags = MS_NOSUID | MS_NODEV;
@@ -43,20 +41,17 @@ Result<void> mount_tmpfs(const VolumeMount& volume) {
   return os::mount_fs("tmpfs", volume.target, "tmpfs", mount_flags(volume), data);
 }
 
-Result<void> mount_share(const VolumeMount& volume) {
-  MSB_TRY(os::make_dirs(volume.target));
-  return os::mount_fs(volume.tag, volume.target, "virtiofs", mount_flags(volume));
-}
-
-// The host serves a file volume as a share holding only that file (so none of its siblings
-// is ever exposed): mount it aside, bind the file onto the target, let the share go.
-Result<void> mount_share_file(const VolumeMount& volume) {
-  MSB_TRY(make_file(volume.target));
+// A share holds one entry per volume of its owner: mount it aside, bind the entry onto the
+// target, let the share go (the bind keeps it mounted). The guest never sees the share's
+// other entries there, nor anything of a file volume's directory but the file.
+Result<void> mount_share_entry(const VolumeMount& volume) {
+  bool file = volume.kind == VolumeMount::Kind::kVirtiofsFile;
+  MSB_TRY(file ? make_file(volume.target) : os::make_dirs(volume.target));
   MSB_TRY(os::make_dirs(kStagingDir));
-  MSB_TRY(os::mount_fs(volume.tag, kStagingDir, "virtiofs", mount_flags(volume)));
-  std::string file = std::string(kStagingDir) + "/" + kShareFileName;
-  Result<void> bound = os::mount_fs(file, volume.target, "", MS_BIND);
-  // A bind mount keeps the flags it is made with only through a remount.
+  MSB_TRY(os::mount_fs(volume.tag, kStagingDir, "virtiofs", MS_NOSUID | MS_NODEV));
+  std::string entry = std::string(kStagingDir) + "/" + volume.entry;
+  Result<void> bound = os::mount_fs(entry, volume.target, "", MS_BIND);
+  // A bind mount takes its flags only through a remount.
   if (bound) bound = os::remount(volume.target, MS_BIND | mount_flags(volume));
   (void)os::unmount(kStagingDir, MNT_DETACH);
   (void)os::remove_tree(kStagingDir);
@@ -75,9 +70,8 @@ Result<void> mount_volume(const VolumeMount& volume) {
     case VolumeMount::Kind::k9p:
       return mount_9p(volume);
     case VolumeMount::Kind::kVirtiofs:
-      return mount_share(volume);
     case VolumeMount::Kind::kVirtiofsFile:
-      return mount_share_file(volume);
+      return mount_share_entry(volume);
     case VolumeMount::Kind::kTmpfs:
       return mount_tmpfs(volume);
   }

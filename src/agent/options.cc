@@ -95,7 +95,32 @@ Result<std::string> parse_target(std::string_view hex) {
   return target;
 }
 
-// "TAG:FLAGS:HEX" (volume) or "SIZE:FLAGS:HEX" (tmpfs).
+bool is_entry(std::string_view entry) {
+  if (entry.empty() || entry.size() > 5) return false;
+  for (char c : entry) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// "TAG/ENTRY" for virtiofs, "TAG" for 9p (known once the flags are read).
+Result<void> parse_share(std::string_view key, std::string_view head, VolumeMount& volume) {
+  size_t slash = head.find('/');
+  std::string_view tag = head.substr(0, slash);
+  if (!is_tag(tag)) return err(ErrorKind::kInvalidArgument, "{}: bad tag", key);
+  volume.tag = std::string(tag);
+  bool nine_p = volume.kind == VolumeMount::Kind::k9p;
+  if (nine_p != (slash == std::string_view::npos))
+    return err(ErrorKind::kInvalidArgument, "{}: a virtiofs share needs TAG/ENTRY, 9p only TAG",
+               key);
+  if (nine_p) return {};
+  std::string_view entry = head.substr(slash + 1);
+  if (!is_entry(entry)) return err(ErrorKind::kInvalidArgument, "{}: bad entry", key);
+  volume.entry = std::string(entry);
+  return {};
+}
+
+// "TAG[/ENTRY]:FLAGS:HEX" (volume) or "SIZE:FLAGS:HEX" (tmpfs).
 Result<VolumeMount> parse_volume(std::string_view key, std::string_view value) {
   size_t first = value.find(':');
   size_t second = first == std::string_view::npos ? first : value.find(':', first + 1);
@@ -105,14 +130,13 @@ Result<VolumeMount> parse_volume(std::string_view key, std::string_view value) {
   std::string_view flags = value.substr(first + 1, second - first - 1);
   VolumeMount volume;
   bool tmpfs = key == "tmpfs";
+  MSB_TRY(std::move(parse_volume_flags(flags, !tmpfs, volume)).context("{}", key));
   if (tmpfs) {
     volume.kind = VolumeMount::Kind::kTmpfs;
     volume.size_bytes = MSB_TRY(parse_number<uint64_t>(key, head));
   } else {
-    if (!is_tag(head)) return err(ErrorKind::kInvalidArgument, "{}: bad tag", key);
-    volume.tag = std::string(head);
+    MSB_TRY(parse_share(key, head, volume));
   }
-  MSB_TRY(std::move(parse_volume_flags(flags, !tmpfs, volume)).context("{}", key));
   volume.target = MSB_TRY(parse_target(value.substr(second + 1)));
   return volume;
 }

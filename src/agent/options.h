@@ -23,12 +23,13 @@ struct BlockDisk {
 // A mount the host asks for, made inside the final root after it is ready.
 struct VolumeMount {
   enum class Kind {
-    kVirtiofs,      // the virtiofs share `tag` on the target directory
-    kVirtiofsFile,  // the one file of the share `tag` ("file") bound onto the target file
+    kVirtiofs,      // entry `entry` (a directory) of the virtiofs share `tag`, on the target
+    kVirtiofsFile,  // entry `entry` (a file) of the virtiofs share `tag`, on the target
     kTmpfs,         // a fresh tmpfs of size_bytes (0: the kernel's default)
     k9p,            // the virtio-9p share `tag` on the target (MSB_VOLUME_TRANSPORT=9p)
   } kind = Kind::kVirtiofs;
   std::string tag;
+  std::string entry;   // kVirtiofs*: the entry's name in the share (decimal digits)
   std::string target;  // absolute, not "/", no NUL, no "." or ".." components
   bool read_only = false;
   bool noexec = false;
@@ -50,9 +51,10 @@ struct AgentOptions {
 
 // argv form: "--channel-fd=N", "--rootfs=TYPE:SERIAL", "--upper=TYPE:SERIAL",
 // "--volatile-upper", "--hostname=HEX", "--clock-ns=N", "--exit-at-init", "--net=SPEC"
-// (parse_guest_network), and any number of "--volume=TAG:FLAGS:HEX" and
-// "--tmpfs=SIZE:FLAGS:HEX", in mount order (engine/vm/qemu_cmdline.h writes them): TAG is a
-// virtiofs tag (1-36 letters, digits, '_' or '-'), SIZE a byte count, FLAGS "-" or some
+// (parse_guest_network), and any number of "--volume=TAG/ENTRY:FLAGS:HEX" (virtiofs; for
+// 9p "--volume=TAG:9p...:HEX") and "--tmpfs=SIZE:FLAGS:HEX", in mount order
+// (engine/vm/qemu_cmdline.h writes them): TAG is a device tag (1-36 letters, digits, '_' or
+// '-'), ENTRY 1-5 decimal digits, SIZE a byte count, FLAGS "-" or some
 // of "ro", "noexec" and (volumes only) "file" or "9p" joined by '+', HEX the target path's bytes
 // in hex: it is a user's text. HEX is the
 // lowercase hex of the hostname's 1-64 bytes (common/hex.h): a hostname may hold any byte,

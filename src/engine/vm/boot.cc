@@ -53,7 +53,7 @@ Result<void> check_disk(const std::string& path) {
 // The machine QEMU is asked for: the kit's kernel and initramfs, the image disk read-only,
 // the sandbox's upper disk, and what the agent reads from the kernel command line.
 Result<QemuConfig> plan_machine(const LaunchSpec& spec, const GuestKit& kit, Accel accel,
-                                VolumeTransport transport) {
+                                const VolumePlan& volumes) {
   if (spec.rootfs_layers.size() != 1)
     return err(ErrorKind::kInvalidArgument, "the vm engine boots one root disk, got {}",
                spec.rootfs_layers.size());
@@ -78,7 +78,8 @@ Result<QemuConfig> plan_machine(const LaunchSpec& spec, const GuestKit& kit, Acc
   config.clock_ns = os::realtime_ns();
   config.network = spec.network;
   config.network_fd = kNetworkFdInChild;
-  config.volumes = plan_volumes(spec.volumes, transport, kFirstShareFdInChild);
+  config.volumes = volumes.volumes;
+  for (const ShareGroup& group : volumes.groups) config.shares.push_back(group.share);
   return config;
 }
 
@@ -99,11 +100,8 @@ Result<std::unique_ptr<Instance>> spawn_qemu(const QemuConfig& config, const Lau
     network = MSB_TRY(os::make_socketpair(SOCK_STREAM));
     options.fds.push_back({network->second.get(), config.network_fd});
   }
-  size_t server = 0;
-  for (const GuestVolume& volume : config.volumes) {
-    if (volume.socket_fd < 0) continue;
-    options.fds.push_back({servers.at(server++).qemu_socket.get(), volume.socket_fd});
-  }
+  for (size_t i = 0; i < config.shares.size(); ++i)
+    options.fds.push_back({servers.at(i).qemu_socket.get(), config.shares[i].socket_fd});
   // QEMU must never outlive the process that owns it.
   options.parent_death_signal = SIGKILL;
   os::ChildProcess qemu =
@@ -139,7 +137,8 @@ Result<std::unique_ptr<Instance>> VmEngine::launch(const LaunchSpec& spec) {
   }
   // Benchmarks may ask for QEMU's 9p server instead of virtiofsd (docs/design/vm-volumes.md).
   VolumeTransport transport = MSB_TRY(volume_transport_from_env());
-  QemuConfig config = MSB_TRY(plan_machine(spec, kit, accel, transport));
+  VolumePlan volumes = plan_volumes(spec.volumes, transport, kFirstShareFdInChild);
+  QemuConfig config = MSB_TRY(plan_machine(spec, kit, accel, volumes));
   if (accel == Accel::kTcg) {
     // Measured once per host boot, then cached: the guest never calibrates against the PIT.
     StepTimer timer(steps, "vm.tsc_rate");
@@ -147,10 +146,11 @@ Result<std::unique_ptr<Instance>> VmEngine::launch(const LaunchSpec& spec) {
   }
   // The volumes' targets are what can make the line too long; the kernel would cut it.
   MSB_TRY(check_kernel_cmdline_length(config));
+  MSB_TRY(check_device_count(config));
   std::vector<VolumeServer> servers;
-  if (!spec.volumes.empty()) {
+  if (!volumes.groups.empty()) {
     StepTimer timer(steps, "vm.virtiofsd");
-    servers = MSB_TRY(start_volume_servers(spec, config.volumes));
+    servers = MSB_TRY(start_volume_servers(spec, volumes));
   }
   StepTimer timer(steps, "vm.spawn_qemu");
   return spawn_qemu(config, spec, std::move(servers));

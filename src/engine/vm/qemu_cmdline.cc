@@ -37,20 +37,10 @@ bool is_plain_word(std::string_view value) {
 // virtiofs tags are at most 36 bytes (the virtio-fs config space).
 constexpr size_t kMaxShareTag = 36;
 
-// Whether the volume is a device with a tag (virtiofs or 9p), not a tmpfs.
-bool is_share(const GuestVolume& volume) { return volume.kind != GuestVolume::Kind::kTmpfs; }
+bool is_9p(const GuestVolume& volume) { return volume.kind == GuestVolume::Kind::k9pDirectory; }
 
-// Whether it is served by a virtiofsd over vhost-user.
-bool is_vhost_share(const GuestVolume& volume) {
-  return volume.kind == GuestVolume::Kind::kShareDirectory ||
-         volume.kind == GuestVolume::Kind::kShareFile;
-}
-
-bool has_vhost_shares(const QemuConfig& config) {
-  for (const GuestVolume& volume : config.volumes) {
-    if (is_vhost_share(volume)) return true;
-  }
-  return false;
+bool is_tag(const std::string& tag) {
+  return is_plain_word(tag) && tag.size() <= kMaxShareTag && tag.find(':') == std::string::npos;
 }
 
 std::string volume_flags(const GuestVolume& volume) {
@@ -69,11 +59,14 @@ std::string volume_flags(const GuestVolume& volume) {
 // checked, since QEMU's option string and the agent both take it as a word.
 std::string volume_word(const GuestVolume& volume) {
   std::string target = hex_encode(volume.target);
-  if (!is_share(volume))
+  if (volume.kind == GuestVolume::Kind::kTmpfs)
     return fmt::format(" msb.tmpfs={}:{}:{}", volume.size_bytes, volume_flags(volume), target);
-  MSB_CHECK(is_plain_word(volume.tag) && volume.tag.size() <= kMaxShareTag &&
-            volume.tag.find(':') == std::string::npos);
-  return fmt::format(" msb.volume={}:{}:{}", volume.tag, volume_flags(volume), target);
+  MSB_CHECK(is_tag(volume.tag));
+  if (is_9p(volume))
+    return fmt::format(" msb.volume={}:{}:{}", volume.tag, volume_flags(volume), target);
+  MSB_CHECK(volume.entry >= 0);
+  return fmt::format(" msb.volume={}/{}:{}:{}", volume.tag, volume.entry, volume_flags(volume),
+                     target);
 }
 
 // QEMU appends " virtio_mmio.device=512@0xfeb00e00:12"-like words, one per device: 37
@@ -81,8 +74,8 @@ std::string volume_word(const GuestVolume& volume) {
 constexpr size_t kQemuBytesPerDevice = 48;
 
 size_t virtio_device_count(const QemuConfig& config) {
-  size_t shares = 0;
-  for (const GuestVolume& volume : config.volumes) shares += is_share(volume) ? 1 : 0;
+  size_t shares = config.shares.size();
+  for (const GuestVolume& volume : config.volumes) shares += is_9p(volume) ? 1 : 0;
   // The disks, rng, serial and network cards, and the shares.
   return config.disks.size() + 2 + (config.network ? 1 : 0) + shares;
 }
@@ -115,19 +108,17 @@ void add_9p_share(std::vector<std::string>& argv, const GuestVolume& volume, siz
 }
 
 // One vhost-user-fs device per share, over the connected socket QEMU inherits: no path.
-void add_shares(std::vector<std::string>& argv, const std::vector<GuestVolume>& volumes) {
-  for (size_t i = 0; i < volumes.size(); ++i) {
-    const GuestVolume& volume = volumes[i];
-    if (volume.kind == GuestVolume::Kind::k9pDirectory) {
-      add_9p_share(argv, volume, i);
-      continue;
-    }
-    if (!is_vhost_share(volume)) continue;
-    MSB_CHECK(is_plain_word(volume.tag) && volume.socket_fd >= 0);
+void add_shares(std::vector<std::string>& argv, const QemuConfig& config) {
+  for (size_t i = 0; i < config.volumes.size(); ++i) {
+    if (is_9p(config.volumes[i])) add_9p_share(argv, config.volumes[i], i);
+  }
+  for (size_t i = 0; i < config.shares.size(); ++i) {
+    const VhostShare& share = config.shares[i];
+    MSB_CHECK(is_tag(share.tag) && share.socket_fd >= 0);
     argv.push_back("-chardev");
-    argv.push_back(fmt::format("socket,id=vfs{},fd={}", i, volume.socket_fd));
+    argv.push_back(fmt::format("socket,id=vfs{},fd={}", i, share.socket_fd));
     argv.push_back("-device");
-    argv.push_back(fmt::format("vhost-user-fs-device,chardev=vfs{},tag={}", i, volume.tag));
+    argv.push_back(fmt::format("vhost-user-fs-device,chardev=vfs{},tag={}", i, share.tag));
   }
 }
 
@@ -157,6 +148,16 @@ std::string kernel_cmdline(const QemuConfig& config) {
   if (config.tsc_khz) line += fmt::format(" tsc_early_khz={}", *config.tsc_khz);
   for (const GuestVolume& volume : config.volumes) line += volume_word(volume);
   return line;
+}
+
+Result<void> check_device_count(const QemuConfig& config) {
+  size_t devices = virtio_device_count(config);
+  if (devices > kMicrovmTransports)
+    return err(ErrorKind::kInvalidConfig,
+               "the VM would need {} virtio devices, microvm has {}: its volumes need one share "
+               "per host owner (uid and gid); give the volumes fewer distinct owners",
+               devices, kMicrovmTransports);
+  return {};
 }
 
 Result<void> check_kernel_cmdline_length(const QemuConfig& config) {
@@ -201,7 +202,7 @@ std::vector<std::string> qemu_command(const QemuConfig& config) {
   };
   std::vector<std::string> accel = config.accel == Accel::kKvm ? kvm_qemu_args() : tcg_qemu_args();
   argv.insert(argv.begin() + 1, accel.begin(), accel.end());
-  if (has_vhost_shares(config)) add_shared_memory(argv, config.memory_mib);
+  if (!config.shares.empty()) add_shared_memory(argv, config.memory_mib);
   for (const DiskSpec& disk : config.disks) {
     // SECURITY: the serial is an option value (id=, drive=, serial=) that is not escaped.
     MSB_CHECK(is_plain_word(disk.serial));
@@ -226,7 +227,7 @@ std::vector<std::string> qemu_command(const QemuConfig& config) {
     argv.push_back("-device");
     argv.push_back("virtio-net-device,netdev=net0,mac=" + config.network->mac);
   }
-  add_shares(argv, config.volumes);
+  add_shares(argv, config);
   return argv;
 }
 

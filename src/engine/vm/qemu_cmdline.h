@@ -13,24 +13,30 @@ namespace msb::engine::vm {
 // One mount the guest makes after its root is ready, in LaunchSpec::volumes order.
 struct GuestVolume {
   enum class Kind {
-    kShareDirectory,  // a vhost-user-fs share (virtiofsd) mounted on the target
-    kShareFile,       // a share holding one file, named kShareFileName, bound onto the target
+    kShareDirectory,  // entry `entry` of the vhost-user-fs share `tag`, bound on the target
+    kShareFile,       // the same for a file
     kTmpfs,           // a fresh tmpfs of size_bytes (0: the kernel's default)
     // A virtio-9p share of `source`, served by QEMU itself (security_model=mapped-xattr).
     // For benchmarks only (MSB_VOLUME_TRANSPORT=9p): QEMU runs as the host's root.
     k9pDirectory,
   } kind = Kind::kShareDirectory;
-  std::string tag;     // kShare*: the virtiofs tag, a plain word of at most 36 bytes
+  std::string tag;     // kShare*, k9p*: the device's tag, a plain word of at most 36 bytes
+  int entry = -1;      // kShare*: the name (this number) of its entry in the share
   std::string target;  // absolute guest path: any bytes (a user's choice)
   bool read_only = false;
   bool noexec = false;
   uint64_t size_bytes = 0;  // kTmpfs
-  int socket_fd = -1;       // kShare*: child fd of QEMU's connected vhost-user socket
   std::string source;       // k9pDirectory: the host directory
 };
 
-// The one file a kShareFile share holds (engine/vm/volume_server.h puts it there).
-inline constexpr const char* kShareFileName = "file";
+// A vhost-user-fs device: one virtiofsd serving the entries of one or more volumes.
+struct VhostShare {
+  std::string tag;     // a plain word of at most 36 bytes
+  int socket_fd = -1;  // child fd of QEMU's connected vhost-user socket
+};
+
+// microvm has this many virtio-mmio transports, one per virtio device.
+inline constexpr size_t kMicrovmTransports = 8;
 
 struct QemuConfig {
   std::string qemu;
@@ -49,9 +55,11 @@ struct QemuConfig {
   // of a socketpair; the supervisor's network stack holds the other).
   std::optional<GuestNetworkSpec> network;
   int network_fd = 4;
-  // Mounted by the agent in this order. With at least one share the guest's RAM is a shared
-  // memfd (vhost-user needs it); without, the command line is the one without volumes.
+  // Mounted by the agent in this order.
   std::vector<GuestVolume> volumes;
+  // With at least one share the guest's RAM is a shared memfd (vhost-user needs it);
+  // without, the command line is the one without volumes.
+  std::vector<VhostShare> shares;
 };
 
 // The longest kernel command line the guest kernel takes (x86 COMMAND_LINE_SIZE, with NUL).
@@ -62,7 +70,8 @@ inline constexpr size_t kMaxKernelCmdline = 2048;
 // SECURITY: no value is written as text a user chose: the hostname goes as
 // "msb.hostname=<hex of its bytes>"; disk fstypes and serials must be plain words (letters,
 // digits, . _ : -), which is checked (MSB_CHECK): they are the engine's own names. Each
-// volume is one word, in order: "msb.volume=<tag>:<flags>:<hex of target>" for a share,
+// volume is one word, in order: "msb.volume=<tag>/<entry>:<flags>:<hex of target>" for a
+// share's entry ("msb.volume=<tag>:..." for 9p),
 // "msb.tmpfs=<size_bytes>:<flags>:<hex of target>" for a tmpfs, where flags are "-" or
 // some of "ro", "noexec", "file", "9p" joined by '+' (agent/options.h parses them).
 std::string kernel_cmdline(const QemuConfig& config);
@@ -71,6 +80,9 @@ std::string kernel_cmdline(const QemuConfig& config);
 // fits the guest kernel's limit. kInvalidConfig otherwise, naming the sizes: the volumes'
 // targets are what can make it long.
 Result<void> check_kernel_cmdline_length(const QemuConfig& config);
+
+// Whether microvm has a virtio-mmio transport for every device. kInvalidConfig otherwise.
+Result<void> check_device_count(const QemuConfig& config);
 
 // QEMU's argv. Paths inside option strings have their commas doubled (escape_option);
 // -kernel and -initrd take plain file names. REQUIRES: disk serials are plain words.

@@ -7,10 +7,24 @@
 namespace msb::engine::vm {
 namespace {
 
-GuestVolume::Kind share_kind(const VolumeSpec& volume, VolumeTransport transport) {
+GuestVolume::Kind volume_kind(const VolumeSpec& volume, VolumeTransport transport) {
+  if (volume.kind == VolumeSpec::Kind::kTmpfs) return GuestVolume::Kind::kTmpfs;
   if (volume.kind == VolumeSpec::Kind::kFile) return GuestVolume::Kind::kShareFile;
   return transport == VolumeTransport::k9p ? GuestVolume::Kind::k9pDirectory
                                            : GuestVolume::Kind::kShareDirectory;
+}
+
+// The share of the volume's owner, made when it is the first of that owner.
+ShareGroup& group_for(VolumePlan& plan, const std::vector<VolumeSpec>& volumes,
+                      const VolumeSpec& volume, int first_fd) {
+  for (ShareGroup& group : plan.groups) {
+    const VolumeSpec& first = volumes[group.volumes.front()];
+    if (first.owner_uid == volume.owner_uid && first.owner_gid == volume.owner_gid) return group;
+  }
+  size_t index = plan.groups.size();
+  plan.groups.push_back(ShareGroup{
+      VhostShare{fmt::format("msbvol{}", index), first_fd + static_cast<int>(index)}, {}});
+  return plan.groups.back();
 }
 
 }  // namespace
@@ -26,39 +40,37 @@ Result<VolumeTransport> volume_transport_from_env() {
   return parse_volume_transport(text ? text : "");
 }
 
-std::vector<GuestVolume> plan_volumes(const std::vector<VolumeSpec>& volumes,
-                                      VolumeTransport transport, int first_fd) {
-  std::vector<GuestVolume> planned;
-  int next_fd = first_fd;
+VolumePlan plan_volumes(const std::vector<VolumeSpec>& volumes, VolumeTransport transport,
+                        int first_fd) {
+  VolumePlan plan;
   for (size_t i = 0; i < volumes.size(); ++i) {
     const VolumeSpec& volume = volumes[i];
     GuestVolume guest;
     guest.target = volume.target;
     guest.read_only = volume.read_only;
     guest.noexec = volume.noexec;
-    if (volume.kind == VolumeSpec::Kind::kTmpfs) {
-      guest.kind = GuestVolume::Kind::kTmpfs;
+    guest.kind = volume_kind(volume, transport);
+    if (guest.kind == GuestVolume::Kind::kTmpfs) {
       guest.size_bytes = volume.size_bytes;
+    } else if (guest.kind == GuestVolume::Kind::k9pDirectory) {
+      guest.tag = fmt::format("msb9p{}", i);
+      guest.source = volume.source;
     } else {
-      guest.kind = share_kind(volume, transport);
-      guest.tag = fmt::format("msbvol{}", i);
-      if (guest.kind == GuestVolume::Kind::k9pDirectory)
-        guest.source = volume.source;
-      else
-        guest.socket_fd = next_fd++;
+      ShareGroup& group = group_for(plan, volumes, volume, first_fd);
+      group.volumes.push_back(i);
+      guest.tag = group.share.tag;
+      guest.entry = static_cast<int>(i);
     }
-    planned.push_back(std::move(guest));
+    plan.volumes.push_back(std::move(guest));
   }
-  return planned;
+  return plan;
 }
 
 Result<std::vector<VolumeServer>> start_volume_servers(const LaunchSpec& spec,
-                                                       const std::vector<GuestVolume>& planned) {
+                                                       const VolumePlan& plan) {
   std::vector<VolumeServer> servers;
-  for (size_t i = 0; i < spec.volumes.size() && i < planned.size(); ++i) {
-    if (planned[i].socket_fd < 0) continue;
-    servers.push_back(MSB_TRY(start_volume_server(spec.volumes[i], i, spec)));
-  }
+  for (size_t g = 0; g < plan.groups.size(); ++g)
+    servers.push_back(MSB_TRY(start_volume_server(spec, plan.groups[g].volumes, g)));
   return servers;
 }
 

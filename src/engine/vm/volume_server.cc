@@ -78,7 +78,8 @@ std::string describe_failure(const VolumeServerFailure& failure) {
 
 // Waits until the child has exec'd virtiofsd (the control socket closes) or reports the
 // step that failed.
-Result<void> await_exec(int control_fd) {
+Result<void> await_exec(int control_fd, const LaunchSpec& spec,
+                        const std::vector<size_t>& volumes) {
   pollfd ready{control_fd, POLLIN, 0};
   int polled = MSB_TRY(os::poll_fds({&ready, 1}, kSetupTimeoutMs));
   if (polled == 0)
@@ -88,8 +89,14 @@ Result<void> await_exec(int control_fd) {
   if (report.empty()) return {};
   VolumeServerFailure failure;
   std::memcpy(&failure, report.data(), std::min(report.size(), sizeof failure));
-  return tl::unexpected(Error{ErrorKind::kBootFailed, failure.sys_errno,
-                              "volume server setup failed: " + describe_failure(failure)});
+  // The volume the failed step was about, else the first of the share.
+  size_t entry = failure.entry >= 0 && static_cast<size_t>(failure.entry) < volumes.size()
+                     ? static_cast<size_t>(failure.entry)
+                     : 0;
+  return tl::unexpected(
+      Error{ErrorKind::kBootFailed, failure.sys_errno,
+            fmt::format("volume {}: volume server setup failed: {}",
+                        spec.volumes[volumes[entry]].target, describe_failure(failure))});
 }
 
 // The child's user namespace gets the volume's ids, and the open-file limit it cannot
@@ -137,15 +144,16 @@ std::vector<std::string> virtiofsd_command(const std::string& executable,
   };
 }
 
-Result<VolumeServer> start_volume_server(const VolumeSpec& volume, size_t index,
-                                         const LaunchSpec& spec) {
-  MSB_TRY(check_source(volume));
+Result<VolumeServer> start_volume_server(const LaunchSpec& spec, const std::vector<size_t>& volumes,
+                                         size_t share) {
+  MSB_CHECK(!volumes.empty() && volumes.size() <= kMaxShareEntries);
+  for (size_t index : volumes) MSB_TRY(check_source(spec.volumes.at(index)));
   std::string executable = virtiofsd_path();
   if (!os::is_regular_file(executable))
     return err(ErrorKind::kNotFound, "virtiofsd missing: {} (install qemu-system-common)",
                executable);
-  std::string log_path = fmt::format("{}/virtiofsd-{}.log", spec.runtime_dir, index);
-  SocketEnds socket = MSB_TRY(connected_socket(spec.run_dir, index));
+  std::string log_path = fmt::format("{}/virtiofsd-{}.log", spec.runtime_dir, share);
+  SocketEnds socket = MSB_TRY(connected_socket(spec.run_dir, share));
   os::SocketPair control = MSB_TRY(os::make_socketpair(SOCK_STREAM));
   ServerFds fds;
   fds.control = MSB_TRY(high(std::move(control.second)));
@@ -160,10 +168,14 @@ Result<VolumeServer> start_volume_server(const VolumeSpec& volume, size_t index,
   plan.log_fd = fds.log.get();
   plan.null_fd = fds.null.get();
   plan.parent_pid = os::current_pid();
-  plan.source = volume.source;
-  plan.file = volume.kind == VolumeSpec::Kind::kFile;
-  plan.read_only = volume.read_only;
-  plan.staged_file = std::string(kVolumeStagingDir) + "/" + kShareFileName;
+  for (size_t index : volumes) {
+    const VolumeSpec& volume = spec.volumes[index];
+    plan.entries.push_back(ShareEntry{volume.source, fmt::format("{}/{}", kVolumeStagingDir, index),
+                                      volume.kind == VolumeSpec::Kind::kFile, volume.read_only});
+  }
+  // Room for the entries and nothing else.
+  plan.tmpfs_options =
+      fmt::format("size=64k,nr_inodes={},mode=0755,uid=0,gid=0", volumes.size() + 4);
   plan.executable = executable;
   plan.argv = virtiofsd_command(executable, kVolumeStagingDir);
   plan.finalize();
@@ -172,9 +184,10 @@ Result<VolumeServer> start_volume_server(const VolumeSpec& volume, size_t index,
   // Owned from here: any failure below kills and reaps it.
   os::ChildProcess process = os::ChildProcess::adopt(cloned.pid, std::move(cloned.pidfd));
   fds.control.reset();  // the child's copy; ours is control.first
-  MSB_TRY(std::move(release_child(cloned.pid, volume, control.first.get()))
-              .context("volume {}", volume.target));
-  MSB_TRY(std::move(await_exec(control.first.get())).context("volume {}", volume.target));
+  const VolumeSpec& first = spec.volumes[volumes.front()];
+  MSB_TRY(std::move(release_child(cloned.pid, first, control.first.get()))
+              .context("volume {}", first.target));
+  MSB_TRY(await_exec(control.first.get(), spec, volumes));
   return VolumeServer{std::move(process), std::move(socket.qemu), std::move(log_path)};
 }
 

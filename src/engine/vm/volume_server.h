@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "engine/engine.h"
 #include "os/child_process.h"
@@ -24,13 +25,15 @@ std::string virtiofsd_path();
 std::vector<std::string> virtiofsd_command(const std::string& executable,
                                            const std::string& staging);
 
-// Starts the server for volume `index` of a launch (a kDirectory or kFile VolumeSpec): in a
-// new user namespace whose ids are the volume's (volume_server_id_map), with the source
-// read-only there when asked. Returns once virtiofsd runs; its log is
-// <runtime_dir>/virtiofsd-<index>.log. Errors: kNotFound (virtiofsd or the source missing),
-// kInvalidConfig (the owner lies inside the sandbox id range; the source is not the kind
-// of file the volume says), kBootFailed (a setup step failed, named in the message), kIo.
-Result<VolumeServer> start_volume_server(const VolumeSpec& volume, size_t index,
-                                         const LaunchSpec& spec);
+// Starts the server of share number `share`, which holds spec.volumes[i] for each i in
+// `volumes` (kDirectory or kFile, all of one owner) as the entry named i: in a new user
+// namespace whose ids are the owner's (volume_server_id_map), each source read-only there
+// when asked. Returns once virtiofsd runs; its log is <runtime_dir>/virtiofsd-<share>.log.
+// Errors: kNotFound (virtiofsd or a source missing), kInvalidConfig (the owner lies inside
+// the sandbox id range; a source is not the kind of file its volume says), kBootFailed (a
+// setup step failed, named in the message with its volume), kIo.
+// REQUIRES: 1 to kMaxShareEntries volumes.
+Result<VolumeServer> start_volume_server(const LaunchSpec& spec, const std::vector<size_t>& volumes,
+                                         size_t share);
 
 }  // namespace msb::engine::vm

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -27,7 +28,7 @@ enum Step {
   kSetGid,
   kSetUid,
   kStagingTmpfs,
-  kStagedFile,
+  kStagedEntry,
   kAttachSource,
   kRestrict,
   kDup2,
@@ -42,15 +43,15 @@ constexpr const char* kStepNames[kStepCount] = {"wait for the parent",
                                                 "setresgid",
                                                 "setresuid",
                                                 "mount the staging tmpfs",
-                                                "create the staged file",
+                                                "create the volume's entry",
                                                 "attach the source",
                                                 "make the share nosuid, nodev (and read-only)",
                                                 "dup2",
                                                 "close_range",
                                                 "exec virtiofsd"};
 
-[[noreturn]] void fail(int control_fd, Step step) {
-  VolumeServerFailure failure{step, errno};
+[[noreturn]] void fail(int control_fd, Step step, size_t entry = ~size_t{0}) {
+  VolumeServerFailure failure{step, errno, entry == ~size_t{0} ? -1 : static_cast<int32_t>(entry)};
   (void)!::write(control_fd, &failure, sizeof failure);
   ::_exit(127);
 }
@@ -64,33 +65,46 @@ void wait_for_go(int control_fd) {
   if (got <= 0) ::_exit(127);  // the parent gave up (or died): nothing to report to
 }
 
-// Attaches the source (a detached copy of its mount tree) where virtiofsd will serve it: on
-// the staging directory, or, for one file, onto the only file of a fresh small tmpfs there,
-// so that none of the file's siblings is ever visible to the server.
-void attach_share(const VolumeServerPlan& plan, int source_tree) {
+// Attaches each source (a detached copy of its mount tree) on its entry of a fresh small
+// tmpfs: a directory, or for one file a file, so that none of the file's siblings is ever
+// visible to the server.
+void attach_share(const VolumeServerPlan& plan, const int* trees) {
   int control = plan.control_fd;
-  const char* where = kVolumeStagingDir;
-  if (plan.file) {
-    // uid=0,gid=0: the namespace's root, i.e. the volume's owner (the maps are written).
-    if (::mount("tmpfs", kVolumeStagingDir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                "size=16k,nr_inodes=8,mode=0755,uid=0,gid=0") != 0)
-      fail(control, kStagingTmpfs);
-    int fd = ::open(plan.staged_file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                    0644);
-    if (fd < 0) fail(control, kStagedFile);
-    ::close(fd);
-    where = plan.staged_file.c_str();
+  // uid=0,gid=0: the namespace's root, i.e. the volumes' owner (the maps are written).
+  if (::mount("tmpfs", kVolumeStagingDir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+              plan.tmpfs_options.c_str()) != 0)
+    fail(control, kStagingTmpfs);
+  for (size_t i = 0; i < plan.entries.size(); ++i) {
+    const ShareEntry& entry = plan.entries[i];
+    const char* path = entry.path.c_str();
+    if (entry.file) {
+      int fd = ::open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+      if (fd < 0) fail(control, kStagedEntry, i);
+      ::close(fd);
+    } else if (::mkdir(path, 0755) != 0) {
+      fail(control, kStagedEntry, i);
+    }
+    if (::move_mount(trees[i], "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) != 0)
+      fail(control, kAttachSource, i);
+    ::close(trees[i]);
+    // SECURITY: a read-only volume is refused by the mount itself, whatever virtiofsd does
+    // (7.2 has no read-only option). AT_RECURSIVE covers the source's submounts.
+    mount_attr read_only{};
+    read_only.attr_set = MOUNT_ATTR_RDONLY;
+    if (entry.read_only &&
+        ::mount_setattr(AT_FDCWD, path, AT_RECURSIVE, &read_only, sizeof read_only) != 0)
+      fail(control, kRestrict, i);
   }
-  if (::move_mount(source_tree, "", AT_FDCWD, where, MOVE_MOUNT_F_EMPTY_PATH) != 0)
-    fail(control, kAttachSource);
-  ::close(source_tree);
   // SECURITY: whatever the guest asks for, the server never follows a set-id bit or opens a
-  // device node of the host's through this tree, and cannot write to a read-only volume even
-  // if it has a bug (virtiofsd 7.2 has no read-only option). AT_RECURSIVE covers the
-  // source's submounts and the staged file's bind mount.
+  // device node of the host's through this tree.
   mount_attr attr{};
-  attr.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (plan.read_only ? MOUNT_ATTR_RDONLY : 0);
+  attr.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
   if (::mount_setattr(AT_FDCWD, kVolumeStagingDir, AT_RECURSIVE, &attr, sizeof attr) != 0)
+    fail(control, kRestrict);
+  // The tmpfs itself (not the volumes on it) is read-only: nothing to write there.
+  mount_attr sealed{};
+  sealed.attr_set = MOUNT_ATTR_RDONLY;
+  if (::mount_setattr(AT_FDCWD, kVolumeStagingDir, 0, &sealed, sizeof sealed) != 0)
     fail(control, kRestrict);
 }
 
@@ -107,11 +121,14 @@ void attach_share(const VolumeServerPlan& plan, int source_tree) {
   // files, but the owner of root's directories): the path may pass through root's 0700
   // directories, such as $HOME/.microsandbox. A copy of the mount tree, since a mount of
   // the host's namespace cannot be bound into ours.
-  unsigned recursive = plan.file ? 0 : AT_RECURSIVE;
-  int source_tree = static_cast<int>(
-      ::open_tree(AT_FDCWD, plan.source.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | recursive));
-  if (source_tree < 0) fail(control, kOpenSource);
-  // From here on we are the namespace's root: the volume's owner on the host, with no
+  int trees[kMaxShareEntries];
+  for (size_t i = 0; i < plan.entries.size(); ++i) {
+    unsigned recursive = plan.entries[i].file ? 0 : AT_RECURSIVE;
+    trees[i] = static_cast<int>(::open_tree(AT_FDCWD, plan.entries[i].source.c_str(),
+                                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | recursive));
+    if (trees[i] < 0) fail(control, kOpenSource, i);
+  }
+  // From here on we are the namespace's root: the volumes' owner on the host, with no
   // supplementary groups of the host's root left.
   if (::setgroups(0, nullptr) != 0) fail(control, kSetGroups);
   if (::setresgid(0, 0, 0) != 0) fail(control, kSetGid);
@@ -120,7 +137,7 @@ void attach_share(const VolumeServerPlan& plan, int source_tree) {
   // it. virtiofsd's own sandbox child gets SIGTERM when we die (it asks for that itself).
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(control, kSetUid);
   if (::getppid() != plan.parent_pid) ::_exit(127);  // it is gone already
-  attach_share(plan, source_tree);
+  attach_share(plan, trees);
   if (::dup2(plan.null_fd, 0) < 0 || ::dup2(plan.log_fd, 1) < 0 || ::dup2(plan.log_fd, 2) < 0 ||
       ::dup2(plan.listen_fd, kVolumeSocketFdInChild) < 0)
     fail(control, kDup2);

@@ -21,23 +21,32 @@ namespace msb::engine::vm {
 inline constexpr int kVolumeSocketFdInChild = 3;
 
 // The directory the share is assembled on in the server's own mount namespace (hidden from
-// the host and from every other process), and what virtiofsd is told to serve. It must be a
-// directory every uid can reach, since virtiofsd starts as the volume's owner: the run
+// the host and from every other process): a small read-only tmpfs holding one entry per
+// volume, the source's mount tree attached on it. virtiofsd is told to serve it. It must be
+// a directory every uid can reach, since virtiofsd starts as the volumes' owner: the run
 // directory under $MSB_HOME (often below /root, mode 0700) is not one.
 inline constexpr const char* kVolumeStagingDir = "/tmp";
 
+// One volume in the share: the source's mount tree, attached at `path` in the staging tmpfs.
+struct ShareEntry {
+  std::string source;  // the host directory or file, absolute
+  std::string path;    // kVolumeStagingDir + "/<entry>"
+  bool file = false;
+  bool read_only = false;
+};
+// The most entries one share holds (the child keeps their mounts in a fixed array).
+inline constexpr size_t kMaxShareEntries = 64;
+
 struct VolumeServerPlan {
   // Descriptors in the parent, all CLOEXEC and numbered above kVolumeSocketFdInChild.
-  int control_fd = -1;   // the child's end: receives the go byte, reports failures
-  int listen_fd = -1;    // the listening vhost-user socket; becomes fd 3
-  int log_fd = -1;       // becomes fds 1 and 2 (virtiofsd logs to stderr)
-  int null_fd = -1;      // becomes fd 0
-  pid_t parent_pid = 0;  // the supervisor: the child dies with it
-  std::string source;    // the host directory or file, absolute
-  bool file = false;     // source is one file: served alone in a small tmpfs
-  bool read_only = false;
-  std::string staged_file;  // kVolumeStagingDir + "/" + kShareFileName
-  std::string executable;   // virtiofsd
+  int control_fd = -1;              // the child's end: receives the go byte, reports failures
+  int listen_fd = -1;               // the listening vhost-user socket; becomes fd 3
+  int log_fd = -1;                  // becomes fds 1 and 2 (virtiofsd logs to stderr)
+  int null_fd = -1;                 // becomes fd 0
+  pid_t parent_pid = 0;             // the supervisor: the child dies with it
+  std::vector<ShareEntry> entries;  // 1 to kMaxShareEntries
+  std::string tmpfs_options;        // of the staging tmpfs
+  std::string executable;           // virtiofsd
   std::vector<std::string> argv;
   std::vector<std::string> env;
   // Built from argv/env by finalize(): the pointer arrays execve takes.
@@ -51,6 +60,7 @@ struct VolumeServerPlan {
 struct VolumeServerFailure {
   int32_t step = 0;  // index into volume_server_step_name()
   int32_t sys_errno = 0;
+  int32_t entry = -1;  // the ShareEntry the step was about, if any
 };
 std::string volume_server_step_name(int step);
 

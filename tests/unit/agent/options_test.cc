@@ -225,11 +225,12 @@ TEST(ParseVolumes, ReadsVolumesAndTmpfsInOrder) {
   std::string conf = hex_encode("/etc/app.conf");
   std::string scratch = hex_encode("/scratch dir");
   AgentOptions options = parse_cmdline_ok(
-      "console=ttyS0 msb.volume=msbvol0:ro:" + data + " msb.tmpfs=1048576:noexec:" + scratch +
-      " msb.volume=msbvol2:ro+noexec+file:" + conf + " virtio_mmio.device=512@0x1:12");
+      "console=ttyS0 msb.volume=msbvol0/0:ro:" + data + " msb.tmpfs=1048576:noexec:" + scratch +
+      " msb.volume=msbvol2/17:ro+noexec+file:" + conf + " virtio_mmio.device=512@0x1:12");
   ASSERT_EQ(options.volumes.size(), 3u);
   EXPECT_EQ(options.volumes[0].kind, VolumeMount::Kind::kVirtiofs);
   EXPECT_EQ(options.volumes[0].tag, "msbvol0");
+  EXPECT_EQ(options.volumes[0].entry, "0");
   EXPECT_EQ(options.volumes[0].target, "/data");
   EXPECT_TRUE(options.volumes[0].read_only);
   EXPECT_FALSE(options.volumes[0].noexec);
@@ -239,12 +240,13 @@ TEST(ParseVolumes, ReadsVolumesAndTmpfsInOrder) {
   EXPECT_TRUE(options.volumes[1].noexec);
   EXPECT_FALSE(options.volumes[1].read_only);
   EXPECT_EQ(options.volumes[2].kind, VolumeMount::Kind::kVirtiofsFile);
+  EXPECT_EQ(options.volumes[2].entry, "17");
   EXPECT_EQ(options.volumes[2].target, "/etc/app.conf");
   EXPECT_TRUE(options.volumes[2].read_only && options.volumes[2].noexec);
 }
 
 TEST(ParseVolumes, Reads9pShares) {
-  AgentOptions options = parse_cmdline_ok("msb.volume=msbvol0:ro+9p:" + hex_encode("/d"));
+  AgentOptions options = parse_cmdline_ok("msb.volume=msb9p0:ro+9p:" + hex_encode("/d"));
   ASSERT_EQ(options.volumes.size(), 1u);
   EXPECT_EQ(options.volumes[0].kind, VolumeMount::Kind::k9p);
   EXPECT_TRUE(options.volumes[0].read_only);
@@ -252,7 +254,7 @@ TEST(ParseVolumes, Reads9pShares) {
 
 TEST(ParseVolumes, ArgvFormMatches) {
   AgentOptions options = parse_args_ok(
-      {"--channel-fd=3", "--volume=v1:-:" + hex_encode("/a"), "--tmpfs=0:-:" + hex_encode("/b")});
+      {"--channel-fd=3", "--volume=v1/3:-:" + hex_encode("/a"), "--tmpfs=0:-:" + hex_encode("/b")});
   ASSERT_EQ(options.volumes.size(), 2u);
   EXPECT_EQ(options.volumes[0].tag, "v1");
   EXPECT_FALSE(options.volumes[0].read_only);
@@ -264,27 +266,35 @@ TEST(ParseVolumes, ArgvFormMatches) {
 TEST(ParseVolumes, RejectsMalformedWords) {
   std::string data = hex_encode("/data");
   for (const std::string& word : std::vector<std::string>{
-           "msb.volume=msbvol0:ro"s,                             // two fields
-           "msb.volume=msbvol0"s,                                // one field
+           "msb.volume=msbvol0/0:ro"s,                           // two fields
+           "msb.volume=msbvol0:-:" + data,                       // virtiofs without an entry
+           "msb.volume=msbvol0/:-:" + data,                      // empty entry
+           "msb.volume=msbvol0/x:-:" + data,                     // entry not a number
+           "msb.volume=msbvol0/123456:-:" + data,                // entry too long
+           "msb.volume=msbvol0/1:9p:" + data,                    // 9p with an entry
+           "msb.volume=msbvol0/0"s,                              // one field
            "msb.volume=:ro:" + data,                             // no tag
            "msb.volume=a.b:ro:" + data,                          // tag with a dot
            "msb.volume=" + std::string(37, 'a') + ":-:" + data,  // tag too long
-           "msb.volume=msbvol0::" + data,                        // empty flags
-           "msb.volume=msbvol0:rw:" + data,                      // unknown flag
-           "msb.volume=msbvol0:ro+:" + data,                     // dangling '+'
+           "msb.volume=msbvol0/0::" + data,                      // empty flags
+           "msb.volume=msbvol0/0:rw:" + data,                    // unknown flag
+           "msb.volume=msbvol0/0:ro+:" + data,                   // dangling '+'
            "msb.tmpfs=1:file:" + data,                           // file is for shares only
+           "msb.tmpfs=1:9p:" + data,                             // so is 9p
+           "msb.volume=msbvol0/0:file+9p:" + data,               // one kind only
+           "msb.volume=msbvol0/0:file+file:" + data,             // twice
            "msb.tmpfs=x:-:" + data,                              // size not a number
            "msb.tmpfs=-1:-:" + data,                             // negative size
-           "msb.volume=msbvol0:-:2F64617461",                    // upper-case hex
-           "msb.volume=msbvol0:-:2f6",                           // odd hex
-           "msb.volume=msbvol0:-:/data",                         // raw path
-           "msb.volume=msbvol0:-:" + hex_encode("data"),         // relative
-           "msb.volume=msbvol0:-:" + hex_encode("/"),            // the root
-           "msb.volume=msbvol0:-:" + hex_encode("/a/../etc"),    // ..
-           "msb.volume=msbvol0:-:" + hex_encode("/a//b"),        // not normalized
-           "msb.volume=msbvol0:-:" + hex_encode("/a/"),          // trailing slash
-           "msb.volume=msbvol0:-:" + hex_encode("/a\0b"s),       // NUL
-           "msb.volume=msbvol0:-:",                              // no target
+           "msb.volume=msbvol0/0:-:2F64617461",                  // upper-case hex
+           "msb.volume=msbvol0/0:-:2f6",                         // odd hex
+           "msb.volume=msbvol0/0:-:/data",                       // raw path
+           "msb.volume=msbvol0/0:-:" + hex_encode("data"),       // relative
+           "msb.volume=msbvol0/0:-:" + hex_encode("/"),          // the root
+           "msb.volume=msbvol0/0:-:" + hex_encode("/a/../etc"),  // ..
+           "msb.volume=msbvol0/0:-:" + hex_encode("/a//b"),      // not normalized
+           "msb.volume=msbvol0/0:-:" + hex_encode("/a/"),        // trailing slash
+           "msb.volume=msbvol0/0:-:" + hex_encode("/a\0b"s),     // NUL
+           "msb.volume=msbvol0/0:-:",                            // no target
        }) {
     EXPECT_FALSE(parse_kernel_cmdline(word).has_value()) << word;
   }

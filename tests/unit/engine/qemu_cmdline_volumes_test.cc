@@ -28,11 +28,12 @@ QemuConfig sample_config() {
   return config;
 }
 
-GuestVolume share(std::string tag, std::string target, int fd) {
+// Entry `entry` of share `tag`.
+GuestVolume share(std::string tag, std::string target, int entry) {
   GuestVolume volume;
   volume.tag = std::move(tag);
   volume.target = std::move(target);
-  volume.socket_fd = fd;
+  volume.entry = entry;
   return volume;
 }
 
@@ -80,7 +81,8 @@ TEST(QemuCommandVolumes, WithoutVolumesNothingChanges) {
 
 TEST(QemuCommandVolumes, AShareMakesTheRamASharedMemfd) {
   QemuConfig config = sample_config();
-  config.volumes = {share("msbvol0", "/data", 7)};
+  config.volumes = {share("msbvol0", "/data", 0)};
+  config.shares = {{"msbvol0", 7}};
   std::vector<std::string> argv = qemu_command(config);
   EXPECT_EQ(values_of(argv, "-object"),
             std::vector<std::string>{"memory-backend-memfd,id=mem,size=768M,share=on"});
@@ -91,19 +93,22 @@ TEST(QemuCommandVolumes, AShareMakesTheRamASharedMemfd) {
   EXPECT_EQ(values_of(argv, "-global"), std::vector<std::string>{"virtio-mmio.force-legacy=false"});
 }
 
+// One device per share, however many volumes it holds.
 TEST(QemuCommandVolumes, EachShareGetsAChardevOnItsFdAndADevice) {
   QemuConfig config = sample_config();
-  config.volumes = {share("msbvol0", "/a", 7), tmpfs("/t", 0), share("msbvol2", "/b", 8)};
+  config.volumes = {share("msbvol0", "/a", 0), tmpfs("/t", 0), share("msbvol1", "/b", 2),
+                    share("msbvol0", "/c", 3)};
+  config.shares = {{"msbvol0", 7}, {"msbvol1", 8}};
   std::vector<std::string> argv = qemu_command(config);
   std::vector<std::string> chardevs = values_of(argv, "-chardev");
   EXPECT_NE(std::find(chardevs.begin(), chardevs.end(), "socket,id=vfs0,fd=7"), chardevs.end());
-  EXPECT_NE(std::find(chardevs.begin(), chardevs.end(), "socket,id=vfs2,fd=8"), chardevs.end());
+  EXPECT_NE(std::find(chardevs.begin(), chardevs.end(), "socket,id=vfs1,fd=8"), chardevs.end());
   std::vector<std::string> devices = values_of(argv, "-device");
   EXPECT_NE(
       std::find(devices.begin(), devices.end(), "vhost-user-fs-device,chardev=vfs0,tag=msbvol0"),
       devices.end());
   EXPECT_NE(
-      std::find(devices.begin(), devices.end(), "vhost-user-fs-device,chardev=vfs2,tag=msbvol2"),
+      std::find(devices.begin(), devices.end(), "vhost-user-fs-device,chardev=vfs1,tag=msbvol1"),
       devices.end());
   EXPECT_EQ(std::count_if(devices.begin(), devices.end(),
                           [](const std::string& d) { return d.starts_with("vhost-user-fs"); }),
@@ -121,9 +126,9 @@ TEST(QemuCommandVolumes, ATmpfsAloneNeedsNoSharedMemory) {
 
 TEST(KernelCmdlineVolumes, OneWordPerVolumeInOrderWithFlags) {
   QemuConfig config = sample_config();
-  GuestVolume ro = share("msbvol0", "/data", 7);
+  GuestVolume ro = share("msbvol0", "/data", 0);
   ro.read_only = true;
-  GuestVolume file = share("msbvol1", "/etc/app.conf", 8);
+  GuestVolume file = share("msbvol1", "/etc/app.conf", 1);
   file.kind = GuestVolume::Kind::kShareFile;
   file.noexec = true;
   GuestVolume scratch = tmpfs("/scratch", 0);
@@ -132,9 +137,9 @@ TEST(KernelCmdlineVolumes, OneWordPerVolumeInOrderWithFlags) {
   config.volumes = {ro, file, scratch};
   std::vector<std::string> words = kernel_words(kernel_cmdline(config));
   ASSERT_GE(words.size(), 3u);
-  EXPECT_EQ(words[words.size() - 3], "msb.volume=msbvol0:ro:" + hex_encode("/data"));
+  EXPECT_EQ(words[words.size() - 3], "msb.volume=msbvol0/0:ro:" + hex_encode("/data"));
   EXPECT_EQ(words[words.size() - 2],
-            "msb.volume=msbvol1:noexec+file:" + hex_encode("/etc/app.conf"));
+            "msb.volume=msbvol1/1:noexec+file:" + hex_encode("/etc/app.conf"));
   EXPECT_EQ(words[words.size() - 1], "msb.tmpfs=0:ro+noexec:" + hex_encode("/scratch"));
 }
 
@@ -148,7 +153,7 @@ TEST(KernelCmdlineVolumes, HostileTargetsNeverAddKernelParameters) {
     config.volumes = {share("msbvol0", target, 3), tmpfs(target, 1)};
     std::vector<std::string> words = kernel_words(kernel_cmdline(config));
     ASSERT_EQ(words.size(), before + 2) << target;
-    EXPECT_EQ(words[before], "msb.volume=msbvol0:-:" + hex_encode(target));
+    EXPECT_EQ(words[before], "msb.volume=msbvol0/3:-:" + hex_encode(target));
     EXPECT_EQ(words[before + 1], "msb.tmpfs=1:-:" + hex_encode(target));
   }
 }
@@ -159,23 +164,42 @@ TEST(KernelCmdlineVolumesDeathTest, TagsMustBeShortPlainWords) {
     QemuConfig config = sample_config();
     config.volumes = {share(tag, "/data", 3)};
     EXPECT_DEATH((void)kernel_cmdline(config), "") << tag;
+    config.volumes.clear();
+    config.shares = {{tag, 5}};
+    EXPECT_DEATH((void)qemu_command(config), "") << tag;
   }
 }
 
 TEST(KernelCmdlineLength, LongTargetsAreRefusedWithAClearError) {
   QemuConfig config = sample_config();
-  config.volumes = {share("msbvol0", "/" + std::string(100, 'a'), 3)};
+  config.volumes = {share("msbvol0", "/" + std::string(100, 'a'), 0)};
   EXPECT_TRUE(check_kernel_cmdline_length(config));
   // 512 bytes of targets (what config validation allows) take 1024 hex digits.
   config.volumes.clear();
+  config.shares = {{"msbvol0", 5}};
   for (int i = 0; i < 4; ++i)
-    config.volumes.push_back(share("msbvol" + std::to_string(i), "/" + std::string(127, 'a'), 3));
+    config.volumes.push_back(share("msbvol0", "/" + std::string(127, 'a'), i));
   EXPECT_TRUE(check_kernel_cmdline_length(config)) << kernel_cmdline(config).size();
-  config.volumes.push_back(tmpfs("/" + std::string(300, 'b'), 0));
+  config.volumes.push_back(tmpfs("/" + std::string(400, 'b'), 0));
   Result<void> checked = check_kernel_cmdline_length(config);
   ASSERT_FALSE(checked);
   EXPECT_EQ(checked.error().kind, ErrorKind::kInvalidConfig);
   EXPECT_THAT(checked.error().message, HasSubstr("too long"));
+}
+
+// microvm has 8 virtio-mmio transports; 5 go to the disks, rng, serial port and network.
+TEST(DeviceCount, SharesFitTheTransportsLeft) {
+  QemuConfig config = sample_config();
+  config.network = GuestNetworkSpec{};
+  config.shares = {{"msbvol0", 5}, {"msbvol1", 6}, {"msbvol2", 7}};
+  EXPECT_TRUE(check_device_count(config));
+  config.shares.push_back({"msbvol3", 8});
+  Result<void> checked = check_device_count(config);
+  ASSERT_FALSE(checked);
+  EXPECT_EQ(checked.error().kind, ErrorKind::kInvalidConfig);
+  EXPECT_THAT(checked.error().message, HasSubstr("owner"));
+  config.network.reset();
+  EXPECT_TRUE(check_device_count(config));
 }
 
 }  // namespace

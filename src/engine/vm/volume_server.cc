@@ -16,6 +16,7 @@
 #include "engine/vm/volume_server_child.h"
 #include "os/file.h"
 #include "os/io.h"
+#include "os/mount_api.h"
 #include "os/pty.h"
 #include "os/system.h"
 #include "os/unix_socket.h"
@@ -70,6 +71,20 @@ Result<void> check_source(const VolumeSpec& volume) {
     return err(ErrorKind::kInvalidConfig, "volume source {} is not a {}", volume.source,
                is_file ? "regular file" : "directory");
   return {};
+}
+
+// SECURITY: the source's own mount only, as on the namespace engine (the mounts below it
+// stay out of the share), and read-only by the mount itself for a read-only volume, whatever
+// virtiofsd does (7.2 has no read-only option). nosuid and nodev: the server never follows
+// a set-id bit or opens a host device node through it.
+Result<os::Fd> source_mount(const VolumeSpec& volume) {
+  os::Fd mount = MSB_TRY(os::clone_single_mount(volume.source));
+  os::MountAttributes attributes;
+  attributes.read_only = volume.read_only;
+  attributes.nosuid = true;
+  attributes.nodev = true;
+  MSB_TRY(os::set_mount_attributes(mount.get(), attributes));
+  return mount;
 }
 
 std::string describe_failure(const VolumeServerFailure& failure) {
@@ -168,10 +183,13 @@ Result<VolumeServer> start_volume_server(const LaunchSpec& spec, const std::vect
   plan.log_fd = fds.log.get();
   plan.null_fd = fds.null.get();
   plan.parent_pid = os::current_pid();
+  std::vector<os::Fd> mounts;  // open until the child has attached them
   for (size_t index : volumes) {
     const VolumeSpec& volume = spec.volumes[index];
-    plan.entries.push_back(ShareEntry{volume.source, fmt::format("{}/{}", kVolumeStagingDir, index),
-                                      volume.kind == VolumeSpec::Kind::kFile, volume.read_only});
+    mounts.push_back(MSB_TRY(std::move(source_mount(volume)).context("volume {}", volume.target)));
+    plan.entries.push_back(ShareEntry{mounts.back().get(),
+                                      fmt::format("{}/{}", kVolumeStagingDir, index),
+                                      volume.kind == VolumeSpec::Kind::kFile});
   }
   // Room for the entries and nothing else.
   plan.tmpfs_options =

@@ -23,7 +23,6 @@ namespace {
 enum Step {
   kWaitGo,
   kMakePrivate,
-  kOpenSource,
   kSetGroups,
   kSetGid,
   kSetUid,
@@ -38,7 +37,6 @@ enum Step {
 };
 constexpr const char* kStepNames[kStepCount] = {"wait for the parent",
                                                 "make mounts private",
-                                                "open the volume's source",
                                                 "setgroups",
                                                 "setresgid",
                                                 "setresuid",
@@ -65,10 +63,10 @@ void wait_for_go(int control_fd) {
   if (got <= 0) ::_exit(127);  // the parent gave up (or died): nothing to report to
 }
 
-// Attaches each source (a detached copy of its mount tree) on its entry of a fresh small
-// tmpfs: a directory, or for one file a file, so that none of the file's siblings is ever
-// visible to the server.
-void attach_share(const VolumeServerPlan& plan, const int* trees) {
+// Attaches each source (a detached copy of its mount) on its entry of a fresh small tmpfs: a
+// directory, or for one file a file, so that none of the file's siblings is ever visible to
+// the server.
+void attach_share(const VolumeServerPlan& plan) {
   int control = plan.control_fd;
   // uid=0,gid=0: the namespace's root, i.e. the volumes' owner (the maps are written).
   if (::mount("tmpfs", kVolumeStagingDir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -84,16 +82,8 @@ void attach_share(const VolumeServerPlan& plan, const int* trees) {
     } else if (::mkdir(path, 0755) != 0) {
       fail(control, kStagedEntry, i);
     }
-    if (::move_mount(trees[i], "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) != 0)
+    if (::move_mount(entry.mount_fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) != 0)
       fail(control, kAttachSource, i);
-    ::close(trees[i]);
-    // SECURITY: a read-only volume is refused by the mount itself, whatever virtiofsd does
-    // (7.2 has no read-only option). AT_RECURSIVE covers the source's submounts.
-    mount_attr read_only{};
-    read_only.attr_set = MOUNT_ATTR_RDONLY;
-    if (entry.read_only &&
-        ::mount_setattr(AT_FDCWD, path, AT_RECURSIVE, &read_only, sizeof read_only) != 0)
-      fail(control, kRestrict, i);
   }
   // SECURITY: whatever the guest asks for, the server never follows a set-id bit or opens a
   // device node of the host's through this tree.
@@ -117,17 +107,6 @@ void attach_share(const VolumeServerPlan& plan, const int* trees) {
   // Nothing we mount may propagate back to the host.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
     fail(control, kMakePrivate);
-  // Still as the host's root (an unmapped id here, so without any privilege over the host's
-  // files, but the owner of root's directories): the path may pass through root's 0700
-  // directories, such as $HOME/.microsandbox. A copy of the mount tree, since a mount of
-  // the host's namespace cannot be bound into ours.
-  int trees[kMaxShareEntries];
-  for (size_t i = 0; i < plan.entries.size(); ++i) {
-    unsigned recursive = plan.entries[i].file ? 0 : AT_RECURSIVE;
-    trees[i] = static_cast<int>(::open_tree(AT_FDCWD, plan.entries[i].source.c_str(),
-                                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | recursive));
-    if (trees[i] < 0) fail(control, kOpenSource, i);
-  }
   // From here on we are the namespace's root: the volumes' owner on the host, with no
   // supplementary groups of the host's root left.
   if (::setgroups(0, nullptr) != 0) fail(control, kSetGroups);
@@ -137,7 +116,7 @@ void attach_share(const VolumeServerPlan& plan, const int* trees) {
   // it. virtiofsd's own sandbox child gets SIGTERM when we die (it asks for that itself).
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(control, kSetUid);
   if (::getppid() != plan.parent_pid) ::_exit(127);  // it is gone already
-  attach_share(plan, trees);
+  attach_share(plan);
   if (::dup2(plan.null_fd, 0) < 0 || ::dup2(plan.log_fd, 1) < 0 || ::dup2(plan.log_fd, 2) < 0 ||
       ::dup2(plan.listen_fd, kVolumeSocketFdInChild) < 0)
     fail(control, kDup2);

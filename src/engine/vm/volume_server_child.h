@@ -27,12 +27,12 @@ inline constexpr int kVolumeSocketFdInChild = 3;
 // directory under $MSB_HOME (often below /root, mode 0700) is not one.
 inline constexpr const char* kVolumeStagingDir = "/tmp";
 
-// One volume in the share: the source's mount tree, attached at `path` in the staging tmpfs.
+// One volume in the share: a detached copy of its source's mount (made by the parent,
+// read-only, nosuid and nodev as needed), attached at `path` in the staging tmpfs.
 struct ShareEntry {
-  std::string source;  // the host directory or file, absolute
-  std::string path;    // kVolumeStagingDir + "/<entry>"
+  int mount_fd = -1;  // the detached mount (CLOEXEC)
+  std::string path;   // kVolumeStagingDir + "/<entry>"
   bool file = false;
-  bool read_only = false;
 };
 // The most entries one share holds (the child keeps their mounts in a fixed array).
 inline constexpr size_t kMaxShareEntries = 64;
@@ -70,7 +70,7 @@ struct ClonedVolumeServer {
 };
 
 // Clones the child into new user and mount namespaces. It waits for the parent's go byte on
-// plan.control_fd (send it once the id maps are written), then sets up its mounts and execs
+// plan.control_fd (send it once the id maps are written), then attaches the entries and execs
 // plan.executable; the control socket closes on that exec. Errors: kPermissionDenied or kIo
 // ("clone3: ...").
 Result<ClonedVolumeServer> clone_volume_server(const VolumeServerPlan& plan);

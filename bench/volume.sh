@@ -64,6 +64,7 @@ sample() {
   fi
   local script start
   script=$(case_script "$dir" "$what")
+  sync  # every sample starts clean: no place pays for another's dirty data
   start=$(now_ns)
   "${run[@]}" "$script"
   echo $((($(now_ns) - start) / 1000))
@@ -125,7 +126,7 @@ for engine in "${engines[@]}"; do
   if [[ $engine == namespace ]]; then
     report namespace "namespace engine" 90
   else
-    accel=$(grep -o 'running (vm ([a-z]*)' "$MSB_HOME/sandboxes/bench-volume-vm-$$/logs/runtime.log" | head -1 | sed 's/.*(//')
+    accel=$(grep -o 'running (vm ([a-z]*)' "$MSB_HOME/sandboxes/bench-volume-vm-$$/logs/runtime.log" | head -1 | sed 's/.*(//; s/)//')
     report vm "vm engine (${accel:-?}, ${MSB_VOLUME_TRANSPORT:-virtiofs})"
   fi
 done

@@ -25,6 +25,7 @@
 #include "microsandbox/image.h"
 #include "microsandbox/mount.h"
 #include "microsandbox/network.h"
+#include "microsandbox/patch.h"
 
 namespace microsandbox {
 
@@ -129,12 +130,18 @@ class MSB_EXPORT SandboxBuilder {
   // parents first. Checked by create(): kInvalidConfig for a bad path, a missing host path
   // or a guest path used twice, before anything is created.
   SandboxBuilder& volume(std::string guest_path, const Mount& mount);
+  // Adds a rootfs patch (patch.h), applied after the ones before it when create() boots
+  // the sandbox. Checked by create(): kInvalidConfig for a bad path, mode or missing host
+  // source before anything is created; a patch that cannot apply fails create() with
+  // kInvalidConfig "patch <index> (<kind> <path>): <reason>" and leaves no sandbox.
+  SandboxBuilder& patch(const Patch& patch);
 
   // Boots the sandbox and returns once its agent is ready. Attached unless detached(): it
   // stops when this process exits, and the handle owns its lifecycle (owns_lifecycle()).
   // In order: the settings are validated; without replace(), a name in use fails with
   // kAlreadyExists before any image is pulled; the image is pulled; with replace(), the
-  // old sandbox is stopped and removed only now (a failed pull leaves it as it was).
+  // old sandbox is stopped and removed only now (a failed pull leaves it as it was); the
+  // patches are applied last, before create() returns (one that fails removes the sandbox).
   // Errors: kInvalidConfig, kAlreadyExists, kImageNotFound, kBootFailed, kTimeout, the
   // pull's errors. Thread-safe with respect to other builders.
   Sandbox create();

@@ -91,6 +91,7 @@ Result<int> RunCommand::run_unnamed() {
   // The same rules as a named sandbox's (cpus, memory, hostname, env, paths, ...): only the
   // name, which an unnamed run does not have, is not checked.
   MSB_TRY(config::validate(config, msb_home(), config::Naming::kUnnamed));
+  MSB_TRY(config::check_patch_sources(config.patches));
   std::unique_ptr<engine::Engine> engine = MSB_TRY(runtime::engine_for(config));
   runtime::ForegroundRunRequest request;
   store::Database db = MSB_TRY(store::Database::open(msb_db_path()));
@@ -118,6 +119,7 @@ Result<int> RunCommand::run_unnamed() {
   request.exec.env = std::move(settings.env);
   request.exec.cwd = config.workdir;
   request.exec.user = config.user;
+  request.patches = config.patches;
 
   // Ctrl-C, SIGTERM and a closed terminal tear the sandbox down instead of killing msb.
   os::SignalFd interrupts = MSB_TRY(os::SignalFd::create({SIGINT, SIGTERM, SIGHUP}));

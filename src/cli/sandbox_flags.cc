@@ -34,6 +34,7 @@ void SandboxFlags::add_to(CLI::App& app) {
                  "Seconds the replaced sandbox gets to stop before SIGKILL (default 10)");
   network_.add_to(app);
   volumes_.add_to(app);
+  patches_.add_to(app);
 }
 
 Result<config::SandboxConfig> SandboxFlags::to_config(const std::string& name) const {
@@ -62,6 +63,7 @@ Result<config::SandboxConfig> SandboxFlags::to_config(const std::string& name) c
   config.replace_timeout_ms = static_cast<uint32_t>(replace_timeout_s_ * 1000);
   config.network = MSB_TRY(network_.to_config());
   config.mounts = MSB_TRY(volumes_.to_mounts());
+  config.patches = MSB_TRY(patches_.to_patches());
   return config;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/network_flags.h"
+#include "cli/patch_flags.h"
 #include "cli/volume_flags.h"
 #include "common/error.h"
 #include "config/sandbox_config.h"
@@ -18,8 +19,8 @@ class SandboxFlags {
  public:
   void add_to(CLI::App& app);
   // The config for `name` (may be empty for unnamed runs). Errors: kInvalidArgument for
-  // malformed KEY=VALUE flags, network flags (network_flags.h) and mount flags
-  // (volume_flags.h).
+  // malformed KEY=VALUE flags, network flags (network_flags.h), mount flags
+  // (volume_flags.h) and patch flags (patch_flags.h).
   Result<config::SandboxConfig> to_config(const std::string& name) const;
   // How to pull the image: progress on stderr unless -q, plain HTTP with --insecure.
   runtime::PullOptions pull_options() const;
@@ -51,6 +52,7 @@ class SandboxFlags {
   double replace_timeout_s_ = 10;
   NetworkFlags network_;
   VolumeFlags volumes_;
+  PatchFlags patches_;
 };
 
 // "KEY=VALUE" -> pair. Errors: kInvalidArgument "<flag> expects KEY=VALUE, got 'x'".

@@ -172,6 +172,7 @@ std::string to_json(const SandboxConfig& config) {
       {"manifest_digest", config.manifest_digest},
       {"network", net::network_to_json(config.network)},
       {"mounts", mounts_to_json(config.mounts)},
+      {"patches", patches_to_json(config.patches)},
   };
   // The replace handler keeps dump() from throwing on bytes that are not UTF-8.
   return object.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -210,6 +211,8 @@ Result<SandboxConfig> config_from_json(std::string_view text) {
     config.network = MSB_TRY(net::network_from_json(*network));
   if (auto mounts = object.find("mounts"); mounts != object.end())
     config.mounts = MSB_TRY(mounts_from_json(*mounts));
+  if (auto patches = object.find("patches"); patches != object.end())
+    config.patches = MSB_TRY(patches_from_json(*patches));
   return config;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "config/rootfs_patch.h"
 #include "config/volume_mount.h"
 #include "net/network_config.h"
 
@@ -61,6 +62,9 @@ struct SandboxConfig {
   net::NetworkConfig network;
   // Volumes and tmpfs mounts (config/volume_mount.h), mounted parents first.
   std::vector<VolumeMount> mounts;
+  // Files, directories and links written into the root at create, in order
+  // (config/rootfs_patch.h).
+  std::vector<RootfsPatch> patches;
 
   bool operator==(const SandboxConfig&) const = default;
 };
@@ -70,7 +74,8 @@ struct SandboxConfig {
 // {"name": ..., "value": ...} objects to keep order and duplicates; rootfs is
 // {"kind": "image"|"bind"|"disk", "path": ..., "fstype": ...}; an absent hostname is null;
 // network is the object of net::network_to_json() (rules as canonical text); mounts the
-// array of mounts_to_json() (config/volume_mount.h).
+// array of mounts_to_json() (config/volume_mount.h); patches the array of patches_to_json()
+// (config/rootfs_patch.h).
 // Bytes that are not valid UTF-8 are written as U+FFFD, so such strings do not round trip.
 // Never fails; thread-safe.
 std::string to_json(const SandboxConfig& config);

@@ -216,6 +216,24 @@ Result<void> validate_label(std::string_view key, std::string_view value) {
   return validate_no_nul(fmt::format("label '{}' value", shown(key)), value);
 }
 
+bool is_normalized_guest_path(std::string_view path) {
+  if (path.size() < 2 || path.front() != '/' || path.back() == '/') return false;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view part = path.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+bool is_path_under(std::string_view path, std::string_view dir) {
+  return path == dir ||
+         (path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/');
+}
+
 Result<void> validate_guest_path(std::string_view what, std::string_view path) {
   if (!path.starts_with('/')) {
     return invalid(fmt::format("{} must be an absolute guest path, got '{}'", what, shown(path)));
@@ -243,6 +261,8 @@ Result<void> validate(const SandboxConfig& config, std::string_view msb_home, Na
   MSB_TRY(validate_args("cmd", config.cmd));
   MSB_TRY(net::validate_network(config.network));
   MSB_TRY(validate_mounts(config.mounts));
+  MSB_TRY(validate_patches(config.patches));
+  MSB_TRY(check_patches_outside_mounts(config.patches, config.mounts));
   return validate_rootfs(config);
 }
 

@@ -52,6 +52,13 @@ inline constexpr size_t kMaxSocketPathBytes = 107;
 // An absolute path without NUL: "<what> must be an absolute guest path, got 'x'".
 [[nodiscard]] Result<void> validate_guest_path(std::string_view what, std::string_view path);
 
+// "/a/b": absolute, at least one part, no empty, "." or ".." part, no trailing '/'. The rule
+// for mount targets and rootfs patch paths. Thread-safe.
+bool is_normalized_guest_path(std::string_view path);
+
+// Whether `path` is `dir` or lies below it ("/proc/x" is under "/proc", "/procx" is not).
+bool is_path_under(std::string_view path, std::string_view dir);
+
 // Whether the config names a sandbox. kNamed: every stored sandbox. kUnnamed: a foreground
 // `msb run` without --name, which is never stored and has no agent socket of its own: its
 // empty name and the socket path are not checked; every other rule is.
@@ -63,7 +70,9 @@ enum class Naming { kNamed, kUnnamed };
 // set), shell, user without NUL, replace_timeout_ms at most one hour, accel "", "kvm" or "tcg",
 // isolation "vm" or "namespace" (namespace takes no accel), entrypoint and cmd arguments without
 // NUL, the network (net::validate_network(): rules, ports, DNS, limits), the mounts
-// (validate_mounts() in config/volume_mount.h), then the rootfs: kImage
+// (validate_mounts() in config/volume_mount.h), the patches (validate_patches() in
+// config/rootfs_patch.h: pure, host sources are checked at create) and that no patch
+// overlaps a mount (check_patches_outside_mounts()), then the rootfs: kImage
 // needs a non-empty image without whitespace or control bytes; kBind needs an existing directory
 // at path; kDisk an existing regular file and an fstype of "" (ext4), ext4, xfs, btrfs, erofs or
 // squashfs. A derived hostname is not checked (see derive_hostname()).

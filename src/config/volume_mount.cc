@@ -21,36 +21,17 @@ tl::unexpected<Error> invalid_mount(std::string_view target, std::string_view wh
                     fmt::format("invalid config: mount {}: {}", shown(target), why));
 }
 
-// "/a/b": absolute, no empty, "." or ".." part, no trailing '/'.
-bool is_normalized_absolute(std::string_view path) {
-  if (path.size() < 2 || path.front() != '/' || path.back() == '/') return false;
-  size_t start = 1;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    std::string_view part = path.substr(start, end - start);
-    if (part.empty() || part == "." || part == "..") return false;
-    start = end + 1;
-  }
-  return true;
-}
-
-bool is_under(std::string_view path, std::string_view dir) {
-  return path == dir ||
-         (path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/');
-}
-
 Result<void> validate_target(std::string_view target) {
   if (target.find('\0') != std::string_view::npos)
     return invalid_mount(target, "the guest path must not contain NUL bytes");
   if (target == "/") return invalid_mount(target, "cannot mount over the guest's root");
-  if (!is_normalized_absolute(target)) {
+  if (!is_normalized_guest_path(target)) {
     return invalid_mount(target,
                          "the guest path must be absolute and normalized (like /data/cache: no "
                          "'.', '..', '//' or trailing '/')");
   }
   for (std::string_view reserved : {"/proc", "/sys", "/dev"}) {
-    if (is_under(target, reserved))
+    if (is_path_under(target, reserved))
       return invalid_mount(target, fmt::format("{} belongs to the guest's kernel", reserved));
   }
   return {};

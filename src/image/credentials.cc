@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "image/base64.h"
+#include "common/base64.h"
 #include "image/json_fields.h"
 #include "os/file_status.h"
 #include "os/run_command.h"

@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "image/base64.h"
+#include "common/base64.h"
 #include "image/json_fields.h"
 
 namespace msb::image {

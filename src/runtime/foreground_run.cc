@@ -8,6 +8,7 @@
 #include "os/io.h"
 #include "protocol/flow_control.h"
 #include "runtime/agent_session.h"
+#include "runtime/rootfs_patches.h"
 #include "runtime/sandbox_launch.h"
 #include "runtime/sandbox_network.h"
 
@@ -62,6 +63,9 @@ Result<ForegroundRunResult> run_in(AgentSession& session, const engine::Instance
   result.timings.kernel_boot_ns = ready.kernel_boot_ns;
   result.timings.agent_init_ns = ready.agent_init_ns;
   result.timings.agent_steps_ns = ready.init_steps_ns;
+  SessionPatchChannel patches(session, request.boot_timeout);
+  Result<void> patched = apply_patches(patches, request.patches);
+  if (!patched) return tl::unexpected(with_report(patched.error(), instance));
   uint64_t exec_started = os::monotonic_ns();
   Result<os::ExitStatus> status = stream_exec(session, request, ready);
   if (!status) return tl::unexpected(with_report(status.error(), instance));

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "config/rootfs_patch.h"
 #include "engine/engine.h"
 #include "os/child_process.h"
 #include "os/signals.h"
@@ -31,6 +32,8 @@ struct ForegroundRunRequest {
   engine::LaunchSpec launch;
   NetworkPlan network;  // used when launch.network is set
   protocol::ExecRequest exec;
+  // Applied once the agent is ready, before the command (runtime/rootfs_patches.h).
+  std::vector<config::RootfsPatch> patches;
   std::chrono::milliseconds boot_timeout{120'000};
   std::chrono::milliseconds shutdown_timeout{10'000};
   int stdout_fd = 1;
@@ -46,7 +49,9 @@ struct ForegroundRunResult {
 // Runs the request. A signal arriving on `interrupts` cancels the run: the sandbox is
 // torn down first. Not thread-safe. Errors: kBootFailed (with the console tail), kExecFailed
 // (command not found: sys_errno ENOENT; not executable: EACCES/ENOEXEC), kCancelled (sys_errno =
-// signal), kNotFound (kernel/QEMU/kit missing), kUnsupported (accelerator).
+// signal), kNotFound (kernel/QEMU/kit missing), kUnsupported (accelerator), kInvalidConfig (a
+// patch that could not be applied: "patch <index> (<kind> <path>): <reason>"; the command
+// does not run).
 Result<ForegroundRunResult> foreground_run(engine::Engine& engine,
                                            const ForegroundRunRequest& request,
                                            os::SignalFd& interrupts);

@@ -86,10 +86,14 @@ Result<uint64_t> FsClient::read(const std::string& path, uint64_t offset, uint64
   }
 }
 
-Result<void> FsClient::request(const protocol::Message& message) {
+Result<protocol::Message> FsClient::call(const protocol::Message& message) {
   uint32_t id = client_.new_id();
   MSB_TRY(client_.send(id, protocol::kFlagSessionStart, message));
-  protocol::Message answer = MSB_TRY(reply(id));
+  return reply(id);
+}
+
+Result<void> FsClient::request(const protocol::Message& message) {
+  protocol::Message answer = MSB_TRY(call(message));
   if (std::holds_alternative<protocol::FsDone>(answer)) return {};
   return err(ErrorKind::kProtocol, "unexpected reply to {}", protocol::message_name(message));
 }

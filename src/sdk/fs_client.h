@@ -29,6 +29,8 @@ class FsClient {
   // only; a sink that fails or throws cancels the read in the guest.
   Result<uint64_t> read(const std::string& path, uint64_t offset, uint64_t length,
                         const ChunkSink& sink);
+  // Any one-reply request: the agent's last frame (fs.done, fs.stat_result, ...).
+  Result<protocol::Message> call(const protocol::Message& message);
   // A request answered by fs.done (mkdir, remove, rename, copy, symlink, chmod, ...).
   Result<void> request(const protocol::Message& message);
   // A request answered by fs.path_result (read_link, real_path).

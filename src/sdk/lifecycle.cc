@@ -12,6 +12,7 @@
 #include "runtime/prepared_root.h"
 #include "runtime/sandbox_root.h"
 #include "runtime/startup_status.h"
+#include "sdk/create_patches.h"
 #include "sdk/supervisor_spawn.h"
 #include "store/reconcile.h"
 #include "store/run_records.h"
@@ -206,6 +207,7 @@ Result<StartedSandbox> create_sandbox(config::SandboxConfig config,
                                       const runtime::PullOptions& pull) {
   std::string home = msb_home();
   MSB_TRY(config::validate(config, home));
+  MSB_TRY(config::check_patch_sources(config.patches));
   config::normalize(config);
   std::unique_ptr<engine::Engine> engine = MSB_TRY(runtime::engine_for(config));
   store::Database db = MSB_TRY(open_store());
@@ -235,7 +237,15 @@ Result<StartedSandbox> create_sandbox(config::SandboxConfig config,
     (void)store::delete_sandbox(db, record.id);
     return tl::unexpected(prepared.error());
   }
-  return boot(config.name, config.detached);
+  StartedSandbox started = MSB_TRY(boot(config.name, config.detached));
+  // Patches go in before create returns, so nothing of the user's runs without them.
+  Result<void> patched = apply_create_patches(paths.agent_socket, config.patches);
+  if (!patched) {
+    // A half-patched sandbox is not the one asked for: none of it stays.
+    (void)remove_sandbox(config.name, /*force=*/true);
+    return tl::unexpected(patched.error());
+  }
+  return started;
 }
 
 Result<StartedSandbox> start_sandbox(const std::string& name, bool detached) {

@@ -33,9 +33,12 @@ struct StartedSandbox {
 // (kAlreadyExists, before any pull); pulls the image per config.pull_policy (progress to
 // `pull`); with config.replace, stops and removes the sandbox of that name; records the
 // sandbox (config.manifest_digest set) pinned to the image's manifest, prepares its
-// directory and upper disk, and boots it. Nothing is created or removed when validation or
-// the pull fails; a failed boot leaves the record stopped with the reason in last_error
-// (ephemeral ones are removed).
+// directory and upper disk, boots it, and applies config.patches through its agent
+// (sdk/create_patches.h). Nothing is created or removed when validation (including the
+// patches' host sources) or the pull fails; a failed boot leaves the record stopped with the
+// reason in last_error (ephemeral ones are removed); a patch that cannot apply kills and
+// removes the sandbox (record, directory, logs) and fails with kInvalidConfig "patch <index>
+// (<kind> <path>): <reason>".
 // Errors: kInvalidConfig, kAlreadyExists, kImageNotFound, kBootFailed, kTimeout, the pull's
 // errors (see runtime::ensure_image), store errors.
 Result<StartedSandbox> create_sandbox(config::SandboxConfig config,

@@ -3,6 +3,7 @@
 #include "microsandbox/sandbox.h"
 #include "sdk/mount_impl.h"
 #include "sdk/network_impl.h"
+#include "sdk/patch_impl.h"
 #include "sdk/pull_progress.h"
 #include "sdk/sandbox_impl.h"
 
@@ -111,6 +112,11 @@ SandboxBuilder& SandboxBuilder::volume(std::string guest_path, const Mount& moun
   msb::config::VolumeMount entry = MountAccess::mount(mount);
   entry.target = std::move(guest_path);
   impl_->config.mounts.push_back(std::move(entry));
+  return *this;
+}
+
+SandboxBuilder& SandboxBuilder::patch(const Patch& patch) {
+  impl_->config.patches.push_back(PatchAccess::patch(patch));
   return *this;
 }
 

@@ -88,7 +88,8 @@ TEST(SandboxConfig, JsonIsCompactWithSortedKeys) {
             R"("bytes_per_second":0,"packets_per_second":0},"enabled":true,)"
             R"("ingress":{"burst_bytes":0,"burst_packets":0,"bytes_per_second":0,)"
             R"("packets_per_second":0},"max_connections":256,"ports":[],"preset":"public",)"
-            R"("rules":[]},"pull_policy":"if-missing","replace":false,"replace_timeout_ms":10000,)"
+            R"("rules":[]},"patches":[],"pull_policy":"if-missing","replace":false,)"
+            R"("replace_timeout_ms":10000,)"
             R"("rootfs":{"fstype":"","kind":"image","path":""},"shell":"/bin/sh","user":"",)"
             R"("workdir":""})");
 }

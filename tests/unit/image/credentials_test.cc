@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "image/base64.h"
+#include "common/base64.h"
 #include "os/file.h"
 #include "scoped_env.h"
 

@@ -1,11 +1,11 @@
-#include "image/base64.h"
+#include "common/base64.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-namespace msb::image {
+namespace msb {
 namespace {
 
 TEST(Base64, EncodesRfc4648Vectors) {
@@ -35,4 +35,4 @@ TEST(Base64, RejectsMalformedText) {
 }
 
 }  // namespace
-}  // namespace msb::image
+}  // namespace msb

@@ -1,8 +1,8 @@
-#include "image/base64.h"
+#include "common/base64.h"
 
 #include <cstdint>
 
-namespace msb::image {
+namespace msb {
 namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -59,4 +59,4 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return data;
 }
 
-}  // namespace msb::image
+}  // namespace msb

@@ -19,6 +19,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "engine/exec_pointers.h"
+
 namespace msb::engine::ns {
 namespace {
 
@@ -225,12 +227,8 @@ bool apply(const MountStep& step) {
 }  // namespace
 
 void ChildPlan::finalize() {
-  argv_ptrs.clear();
-  env_ptrs.clear();
-  for (std::string& arg : argv) argv_ptrs.push_back(arg.data());
-  argv_ptrs.push_back(nullptr);
-  for (std::string& entry : env) env_ptrs.push_back(entry.data());
-  env_ptrs.push_back(nullptr);
+  argv_ptrs = exec_pointers(argv);
+  env_ptrs = exec_pointers(env);
 }
 
 std::string child_step_name(int step) {

@@ -17,6 +17,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "engine/exec_pointers.h"
+
 namespace msb::engine::vm {
 namespace {
 
@@ -130,12 +132,8 @@ void attach_share(const VolumeServerPlan& plan) {
 }  // namespace
 
 void VolumeServerPlan::finalize() {
-  argv_ptrs.clear();
-  env_ptrs.clear();
-  for (std::string& arg : argv) argv_ptrs.push_back(arg.data());
-  argv_ptrs.push_back(nullptr);
-  for (std::string& entry : env) env_ptrs.push_back(entry.data());
-  env_ptrs.push_back(nullptr);
+  argv_ptrs = exec_pointers(argv);
+  env_ptrs = exec_pointers(env);
 }
 
 std::string volume_server_step_name(int step) {

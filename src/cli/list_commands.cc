@@ -8,6 +8,7 @@
 #include "cli/network_view.h"
 #include "cli/out.h"
 #include "cli/sandbox_flags.h"
+#include "common/shown.h"
 #include "config/sandbox_config.h"
 #include "sdk/lifecycle.h"
 #include "sdk/sandbox_list.h"
@@ -134,6 +135,22 @@ CLI::App* InspectCommand::add_to(CLI::App& app) {
   return inspect;
 }
 
+namespace {
+
+// "/data  bind /srv/data  ro,noexec" (the options nosuid and nodev are always on).
+std::string mount_line(const config::VolumeMount& mount) {
+  std::string options = mount.read_only ? "ro" : "rw";
+  if (mount.noexec) options += ",noexec";
+  options += ",nosuid,nodev";
+  std::string source = mount.kind == config::VolumeMount::Kind::kTmpfs
+                           ? (mount.size_mib ? std::to_string(mount.size_mib) + " MiB" : "-")
+                           : mount.source;
+  return fmt::format("{}  {} {}  {}", shown(mount.target), config::volume_kind_name(mount.kind),
+                     shown(source), options);
+}
+
+}  // namespace
+
 Result<int> InspectCommand::run() {
   MSB_TRY(check_format(format_, "text"));
   store::SandboxRecord record = MSB_TRY(sdk::get_sandbox(name_));
@@ -157,13 +174,17 @@ Result<int> InspectCommand::run() {
   }
   fmt::print("config:\n");
   for (const auto& [key, value] : json["config"].items()) {
-    if (key == "network" && parsed) continue;  // shown below, effective rules included
+    // Shown below: the effective network rules, one line per mount, patches counted.
+    if ((key == "network" || key == "mounts" || key == "patches") && parsed) continue;
     fmt::print("  {:<20} {}\n", key,
                value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   if (parsed) {
     fmt::print("network:\n");
     for (const std::string& line : network_view_lines(parsed->network)) fmt::print("  {}\n", line);
+    fmt::print("mounts:\n");
+    for (const config::VolumeMount& mount : parsed->mounts) fmt::print("  {}\n", mount_line(mount));
+    fmt::print("patches:      {}\n", parsed->patches.size());
   }
   fmt::print("runs:\n");
   for (const nlohmann::json& run : json["runs"]) fmt::print("  {}\n", run.dump());

@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "config/sandbox_config.h"
 #include "store/database.h"
 #include "store/sandbox_records.h"
 
@@ -34,16 +33,4 @@ inline int64_t add_sandbox_using(store::Database& db, const std::string& name,
   return record ? record->id : 0;
 }
 
-// Whether config_from_json reads "mounts" (config/volume_mount.h's JSON form).
-inline bool configs_carry_mounts() {
-  Result<config::SandboxConfig> config = config::config_from_json(
-      R"({"name":"x","mounts":[{"kind":"named","source":"v","target":"/d"}]})");
-  return config && config->mounts.size() == 1;
-}
-
 }  // namespace msb::testing
-
-// Skips a test of volume users while stored configs do not carry their mounts.
-#define SKIP_WITHOUT_STORED_MOUNTS()           \
-  if (!::msb::testing::configs_carry_mounts()) \
-  GTEST_SKIP() << "config_from_json does not read mounts yet"

@@ -116,7 +116,6 @@ TEST_F(MsbVolume, InspectAndListAsJson) {
 }
 
 TEST_F(MsbVolume, TheTableShowsKindAndUsers) {
-  SKIP_WITHOUT_STORED_MOUNTS();
   expect_rows({{{"volume", "create", "cache"}, 0, "cache\n", ""}});
   {
     store::Database db = open_store();
@@ -129,8 +128,21 @@ TEST_F(MsbVolume, TheTableShowsKindAndUsers) {
   EXPECT_THAT(listed.out, ::testing::MatchesRegex("(.|\n)*cache +dir +[-0-9T:Z]+ +api,web\n"));
 }
 
+// `msb inspect` shows a sandbox's mounts one per line, with the options always on.
+TEST_F(MsbVolume, InspectShowsEachMountOnALine) {
+  {
+    store::Database db = open_store();
+    add_sandbox_using(db, "web", {"cache", "pip"});
+  }
+  MsbResult inspected = harness_.run({"inspect", "web"});
+  EXPECT_EQ(inspected.exit_code, 0) << inspected.err;
+  EXPECT_THAT(inspected.out, HasSubstr("mounts:\n"
+                                       "  /data0  named cache  rw,nosuid,nodev\n"
+                                       "  /data1  named pip  rw,nosuid,nodev\n"
+                                       "patches:      0\n"));
+}
+
 TEST_F(MsbVolume, RmIsRefusedWhileUsedAndForceStopsAtARunningUser) {
-  SKIP_WITHOUT_STORED_MOUNTS();
   expect_rows({{{"volume", "create", "cache"}, 0, "cache\n", ""}});
   store::Database db = open_store();
   int64_t web = add_sandbox_using(db, "web", {"cache"});

@@ -109,7 +109,6 @@ TEST_F(SdkVolume, RemoveDeletesTheVolumeAndItsFiles) {
 }
 
 TEST_F(SdkVolume, UsedByNamesTheSandboxesThatMountIt) {
-  SKIP_WITHOUT_STORED_MOUNTS();
   Volume::create("cache");
   store::Database db = open_store();
   add_sandbox_using(db, "web", {"cache"});
@@ -121,7 +120,6 @@ TEST_F(SdkVolume, UsedByNamesTheSandboxesThatMountIt) {
 }
 
 TEST_F(SdkVolume, RemoveIsRefusedWhileUsedAndForcedOnlyWhenNoneRuns) {
-  SKIP_WITHOUT_STORED_MOUNTS();
   Volume cache = Volume::create("cache");
   store::Database db = open_store();
   int64_t web = add_sandbox_using(db, "web", {"cache"});

@@ -248,7 +248,6 @@ TEST_F(NamedVolumes, ConcurrentEnsuresOfOneNewVolumeMakeOneVolume) {
 }
 
 TEST_F(NamedVolumes, UsersAreTheSandboxesWhoseConfigMountsTheVolume) {
-  SKIP_WITHOUT_STORED_MOUNTS();
   add_sandbox("web", {"cache", "cache"});
   add_sandbox("api", {"other", "cache"});
   add_sandbox("lone", {});
@@ -306,7 +305,6 @@ TEST_F(NamedVolumes, RemoveOfARecordWhoseDirectoryWentAwayStillRemovesTheRecord)
 }
 
 TEST_F(NamedVolumes, RemoveIsRefusedWhileASandboxUsesTheVolume) {
-  SKIP_WITHOUT_STORED_MOUNTS();
   ASSERT_TRUE(create({.name = "cache"}).has_value());
   add_sandbox("web", {"cache"});
   add_sandbox("api", {"cache"});
@@ -320,7 +318,6 @@ TEST_F(NamedVolumes, RemoveIsRefusedWhileASandboxUsesTheVolume) {
 }
 
 TEST_F(NamedVolumes, ForceRemovesAVolumeOfStoppedSandboxes) {
-  SKIP_WITHOUT_STORED_MOUNTS();
   ASSERT_TRUE(create({.name = "cache"}).has_value());
   int64_t web = add_sandbox("web", {"cache"});
   ASSERT_TRUE(store::set_sandbox_status(db(), web, store::SandboxStatus::kStopped).has_value());
@@ -333,7 +330,6 @@ TEST_F(NamedVolumes, ForceRemovesAVolumeOfStoppedSandboxes) {
 }
 
 TEST_F(NamedVolumes, ForceIsStillRefusedWhileAUserRuns) {
-  SKIP_WITHOUT_STORED_MOUNTS();
   ASSERT_TRUE(create({.name = "cache"}).has_value());
   add_sandbox("idle", {"cache"});
   int64_t web = add_sandbox("web", {"cache"});
@@ -348,7 +344,6 @@ TEST_F(NamedVolumes, ForceIsStillRefusedWhileAUserRuns) {
 }
 
 TEST_F(NamedVolumes, ForceRemovesWhenTheRunningUsersSupervisorDied) {
-  SKIP_WITHOUT_STORED_MOUNTS();
   ASSERT_TRUE(create({.name = "cache"}).has_value());
   int64_t web = add_sandbox("web", {"cache"});
   // A pid that cannot be a live process: reconciling marks the sandbox crashed.

@@ -53,11 +53,12 @@ std::string VmInstance::failure_report(size_t lines) const {
   if (ended_server_)
     report += fmt::format("the server of volume {} ended while the VM ran; the VM was stopped\n",
                           *ended_server_);
+  if (!console.empty()) report += "guest console (last lines):\n" + console + "\n";
+  // After the console: when the guest fails, the servers only log its disconnect.
   for (const VolumeServer& server : volume_servers_) {
     std::string log = last_lines_of_file(server.log_path, lines);
     if (!log.empty()) report += "virtiofsd (" + server.log_path + ") says:\n" + log + "\n";
   }
-  if (!console.empty()) report += "guest console (last lines):\n" + console + "\n";
   if (report.empty()) report = "(the console and QEMU logs are empty)\n";
   return report;
 }

@@ -76,7 +76,8 @@ class MSB_EXPORT Network {
   // How far above the rate a burst may go; 0 (the default) is one second's worth.
   Network& egress_burst(uint64_t bytes, uint64_t packets = 0);
   Network& ingress_burst(uint64_t bytes, uint64_t packets = 0);
-  // Most concurrent TCP connections and UDP flows, 1 to 65536. Default: 256.
+  // Most concurrent TCP connections (both directions; UDP flows are not counted), 1 to
+  // 65536; a connect over it gets a reset. Default: 256.
   Network& max_connections(uint32_t count);
 
   struct Impl;  // opaque: defined by the SDK's implementation

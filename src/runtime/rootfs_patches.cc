@@ -1,14 +1,10 @@
 #include "runtime/rootfs_patches.h"
 
-#include <fcntl.h>
-
 #include <filesystem>
 #include <string>
 
 #include "common/shown.h"
-#include "os/fd.h"
-#include "os/file.h"
-#include "os/io.h"
+#include "runtime/host_upload.h"
 
 namespace msb::runtime {
 namespace {
@@ -21,13 +17,7 @@ constexpr size_t kChunkBytes = 256 * 1024;
 constexpr uint32_t kFileMode = 0644;
 constexpr uint32_t kDirMode = 0755;
 
-Result<void> expect_done(Result<protocol::Message> reply, std::string_view what) {
-  if (!reply) return tl::unexpected(reply.error());
-  if (std::holds_alternative<protocol::FsDone>(*reply)) return {};
-  return err(ErrorKind::kProtocol, "unexpected reply to {}", what);
-}
-
-Result<protocol::FsStatResult> stat(PatchChannel& channel, const std::string& path) {
+Result<protocol::FsStatResult> stat(GuestFsChannel& channel, const std::string& path) {
   protocol::Message reply = MSB_TRY(channel.call(protocol::FsStat{path, false}));
   if (auto* result = std::get_if<protocol::FsStatResult>(&reply)) return *result;
   return err(ErrorKind::kProtocol, "unexpected reply to fs.stat");
@@ -38,33 +28,29 @@ std::string parent_of(const std::string& path) {
   return parent.empty() ? "/" : parent;
 }
 
-std::string child_of(const std::string& dir, const std::string& name) {
-  return dir == "/" ? "/" + name : dir + "/" + name;
-}
-
-Result<void> make_parents(PatchChannel& channel, const std::string& path) {
+Result<void> make_parents(GuestFsChannel& channel, const std::string& path) {
   std::string parent = parent_of(path);
   if (parent == "/") return {};
-  return expect_done(channel.call(protocol::FsMkdir{parent, kDirMode, true}), "fs.mkdir");
+  return call_done(channel, protocol::FsMkdir{parent, kDirMode, true});
 }
 
-Result<void> chmod(PatchChannel& channel, const std::string& path, uint32_t mode) {
-  return expect_done(channel.call(protocol::FsChmod{path, mode}), "fs.chmod");
+Result<void> chmod(GuestFsChannel& channel, const std::string& path, uint32_t mode) {
+  return call_done(channel, protocol::FsChmod{path, mode});
 }
 
 // The owner a patch asks for, on `path` itself (not a symlink's target); -1 leaves an id.
-Result<void> chown(PatchChannel& channel, const RootfsPatch& patch, const std::string& path) {
+Result<void> chown(GuestFsChannel& channel, const RootfsPatch& patch, const std::string& path) {
   if (!patch.uid && !patch.gid) return {};
   int64_t uid = patch.uid ? int64_t(*patch.uid) : -1;
   int64_t gid = patch.gid ? int64_t(*patch.gid) : -1;
-  return expect_done(channel.call(protocol::FsChown{path, uid, gid, false}), "fs.chown");
+  return call_done(channel, protocol::FsChown{path, uid, gid, false});
 }
 
-Result<void> remove(PatchChannel& channel, const std::string& path) {
-  return expect_done(channel.call(protocol::FsRemove{path, true}), "fs.remove");
+Result<void> remove(GuestFsChannel& channel, const std::string& path) {
+  return call_done(channel, protocol::FsRemove{path, true});
 }
 
-Result<void> write_bytes(PatchChannel& channel, const std::string& path, uint32_t mode,
+Result<void> write_bytes(GuestFsChannel& channel, const std::string& path, uint32_t mode,
                          const char* flags, std::string_view bytes) {
   bool sent = bytes.empty();
   return channel.write(protocol::FsWrite{path, mode, flags}, [&]() -> Result<std::string_view> {
@@ -74,70 +60,25 @@ Result<void> write_bytes(PatchChannel& channel, const std::string& path, uint32_
   });
 }
 
-Result<void> write_host_file(PatchChannel& channel, const std::string& host,
-                             const std::string& path, uint32_t mode) {
-  os::Fd file = MSB_TRY(std::move(os::open_file(host, O_RDONLY)).context("host path {}", host));
-  std::string buffer(kChunkBytes, '\0');
-  return channel.write(
-      protocol::FsWrite{path, mode, "create,truncate"}, [&]() -> Result<std::string_view> {
-        size_t got = MSB_TRY(
-            std::move(os::read_some(file.get(), buffer)).context("read host path {}", host));
-        return std::string_view(buffer.data(), got);
-      });
-}
-
-uint32_t host_mode(const fs::file_status& status) {
-  return static_cast<uint32_t>(status.permissions()) & 07777;
-}
-
-// One entry of a host tree under copy_dir; directories queue their children.
-Result<void> copy_entry(PatchChannel& channel, const RootfsPatch& patch, const std::string& host,
-                        const std::string& guest,
-                        std::vector<std::pair<std::string, std::string>>& pending) {
-  std::error_code error;
-  fs::file_status status = fs::symlink_status(host, error);
-  if (error) return err(ErrorKind::kIo, "host path {}: {}", host, error.message());
-  if (fs::is_symlink(status)) {
-    fs::path target = fs::read_symlink(host, error);
-    if (error) return err(ErrorKind::kIo, "readlink host path {}: {}", host, error.message());
-    MSB_TRY(expect_done(channel.call(protocol::FsSymlink{target.string(), guest}), "fs.symlink"));
-  } else if (fs::is_directory(status)) {
-    uint32_t mode = guest == patch.path && patch.mode ? *patch.mode : host_mode(status);
-    MSB_TRY(expect_done(channel.call(protocol::FsMkdir{guest, mode, true}), "fs.mkdir"));
-    MSB_TRY(chmod(channel, guest, mode));
-    for (const fs::directory_entry& child : fs::directory_iterator(host, error))
-      pending.emplace_back(child.path().string(),
-                           child_of(guest, child.path().filename().string()));
-    if (error) return err(ErrorKind::kIo, "list host path {}: {}", host, error.message());
-  } else if (fs::is_regular_file(status)) {
-    MSB_TRY(write_host_file(channel, host, guest, host_mode(status)));
-    MSB_TRY(chmod(channel, guest, host_mode(status)));
-  } else {
-    return {};  // devices, fifos and sockets are not copied
-  }
-  return chown(channel, patch, guest);
-}
-
-Result<void> copy_dir(PatchChannel& channel, const RootfsPatch& patch) {
-  std::vector<std::pair<std::string, std::string>> pending = {{patch.source, patch.path}};
-  while (!pending.empty()) {
-    auto [host, guest] = std::move(pending.back());
-    pending.pop_back();
-    MSB_TRY(copy_entry(channel, patch, host, guest, pending));
-  }
-  return {};
+// The host tree under the patch's path: its own mode on top if it names one, its owner on
+// every entry.
+Result<void> copy_dir(GuestFsChannel& channel, const RootfsPatch& patch) {
+  HostUpload upload;
+  upload.chunk_bytes = kChunkBytes;
+  upload.root_mode = patch.mode;
+  upload.after_entry = [&](const std::string& guest) { return chown(channel, patch, guest); };
+  return upload_host_tree(channel, patch.source, patch.path, upload);
 }
 
 // A file from bytes (text, file, append) or from the host (copy_file).
-Result<void> write_file(PatchChannel& channel, const RootfsPatch& patch) {
+Result<void> write_file(GuestFsChannel& channel, const RootfsPatch& patch) {
   uint32_t mode = patch.mode.value_or(kFileMode);
   if (patch.kind == Kind::kCopyFile) {
     std::error_code error;
     fs::file_status status = fs::status(patch.source, error);
     if (error) return err(ErrorKind::kIo, "host path {}: {}", patch.source, error.message());
-    mode = patch.mode.value_or(host_mode(status));
-    MSB_TRY(write_host_file(channel, patch.source, patch.path, mode));
-    MSB_TRY(chmod(channel, patch.path, mode));
+    mode = patch.mode.value_or(static_cast<uint32_t>(status.permissions()) & 07777);
+    MSB_TRY(upload_host_file(channel, patch.source, patch.path, mode, kChunkBytes));
   } else {
     const char* flags = patch.kind == Kind::kAppend ? "create,append" : "create,truncate";
     MSB_TRY(write_bytes(channel, patch.path, mode, flags, patch.content));
@@ -147,7 +88,7 @@ Result<void> write_file(PatchChannel& channel, const RootfsPatch& patch) {
   return chown(channel, patch, patch.path);
 }
 
-Result<void> apply_one(PatchChannel& channel, const RootfsPatch& patch) {
+Result<void> apply_one(GuestFsChannel& channel, const RootfsPatch& patch) {
   if (patch.kind == Kind::kRemove) {
     if (!MSB_TRY(stat(channel, patch.path)).exists) return {};
     return remove(channel, patch.path);
@@ -159,15 +100,13 @@ Result<void> apply_one(PatchChannel& channel, const RootfsPatch& patch) {
   MSB_TRY(make_parents(channel, patch.path));
   switch (patch.kind) {
     case Kind::kMkdir:
-      MSB_TRY(expect_done(
-          channel.call(protocol::FsMkdir{patch.path, patch.mode.value_or(kDirMode), true}),
-          "fs.mkdir"));
+      MSB_TRY(
+          call_done(channel, protocol::FsMkdir{patch.path, patch.mode.value_or(kDirMode), true}));
       if (patch.mode) MSB_TRY(chmod(channel, patch.path, *patch.mode));
       return chown(channel, patch, patch.path);
     case Kind::kSymlink:
       if (exists) MSB_TRY(remove(channel, patch.path));
-      MSB_TRY(
-          expect_done(channel.call(protocol::FsSymlink{patch.target, patch.path}), "fs.symlink"));
+      MSB_TRY(call_done(channel, protocol::FsSymlink{patch.target, patch.path}));
       return chown(channel, patch, patch.path);
     case Kind::kCopyDir:
       // The tree replaces what is there, as a fresh directory would.
@@ -186,7 +125,7 @@ bool is_transport_error(ErrorKind kind) {
 
 }  // namespace
 
-Result<void> apply_patches(PatchChannel& channel, const std::vector<RootfsPatch>& patches) {
+Result<void> apply_patches(GuestFsChannel& channel, const std::vector<RootfsPatch>& patches) {
   for (size_t index = 0; index < patches.size(); ++index) {
     Result<void> applied = apply_one(channel, patches[index]);
     if (applied) continue;

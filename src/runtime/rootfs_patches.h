@@ -5,7 +5,6 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -13,24 +12,9 @@
 #include "config/rootfs_patch.h"
 #include "protocol/messages.h"
 #include "runtime/agent_session.h"
+#include "runtime/guest_fs_channel.h"
 
 namespace msb::runtime {
-
-// The next chunk of a file being written; an empty chunk ends it.
-using ChunkSource = std::function<Result<std::string_view>()>;
-
-// The fs requests patches make, over whichever agent connection the caller holds.
-// Implementations are not thread-safe.
-class PatchChannel {
- public:
-  virtual ~PatchChannel() = default;
-  // Sends `request` as a new fs session and returns the agent's last frame (fs.done,
-  // fs.stat_result, ...). fs.error is an error with the agent's message and errno;
-  // core.error is kProtocol; a lost sandbox is the transport's error.
-  virtual Result<protocol::Message> call(const protocol::Message& request) = 0;
-  // One fs.write session: `begin`, every chunk of `source`, fs.close; returns at fs.done.
-  virtual Result<void> write(const protocol::FsWrite& begin, const ChunkSource& source) = 0;
-};
 
 // Applies `patches` in order, each as described in config/rootfs_patch.h: missing parent
 // directories are made (0755, root), files are written through any symlink at their path
@@ -39,12 +23,12 @@ class PatchChannel {
 // "patch <index> (<kind> <path>): <reason>" with the agent's (or host's) reason, except a
 // lost sandbox, which keeps its kind. Patches before the failed one stay applied: the
 // caller removes the sandbox. Not thread-safe.
-[[nodiscard]] Result<void> apply_patches(PatchChannel& channel,
+[[nodiscard]] Result<void> apply_patches(GuestFsChannel& channel,
                                          const std::vector<config::RootfsPatch>& patches);
 
-// A PatchChannel over the foreground run's AgentSession. Each request waits at most
+// A GuestFsChannel over the foreground run's AgentSession. Each request waits at most
 // `timeout` for its reply.
-class SessionPatchChannel : public PatchChannel {
+class SessionPatchChannel : public GuestFsChannel {
  public:
   SessionPatchChannel(AgentSession& session, std::chrono::milliseconds timeout)
       : session_(session), timeout_(timeout) {}

@@ -8,56 +8,16 @@
 #include "os/fd.h"
 #include "os/file.h"
 #include "os/io.h"
+#include "runtime/host_upload.h"
+#include "sdk/fs_client_channel.h"
 
 namespace msb::sdk {
 namespace {
 
 namespace fs = std::filesystem;
 
+// Uploads in 1 MiB fs.data frames.
 constexpr size_t kChunkBytes = 1 << 20;
-
-uint32_t mode_of(const fs::file_status& status) {
-  return static_cast<uint32_t>(status.permissions()) & 07777;
-}
-
-Result<void> upload_file(FsClient& client, const std::string& host, const std::string& guest,
-                         uint32_t mode) {
-  os::Fd file = MSB_TRY(os::open_file(host, O_RDONLY));
-  uint32_t id = MSB_TRY(client.begin_write(guest, mode, "create,truncate"));
-  std::string buffer(kChunkBytes, '\0');
-  for (;;) {
-    size_t got = MSB_TRY(std::move(os::read_some(file.get(), buffer)).context("read {}", host));
-    if (got == 0) break;
-    MSB_TRY(client.write_chunk(id, std::string_view(buffer.data(), got)));
-  }
-  MSB_TRY(client.end_write(id));
-  // The guest's umask may have narrowed the mode at creation.
-  return client.request(protocol::FsChmod{guest, mode});
-}
-
-// One entry of the host tree (no recursion: directories push their children).
-Result<void> upload_entry(FsClient& client, const std::string& host, const std::string& guest,
-                          std::vector<std::pair<std::string, std::string>>& pending) {
-  std::error_code ec;
-  fs::file_status status = fs::symlink_status(host, ec);
-  if (ec) return err(kind_from_errno(ec.value()), "{}: {}", host, ec.message());
-  if (fs::is_symlink(status)) {
-    fs::path target = fs::read_symlink(host, ec);
-    if (ec) return err(ErrorKind::kIo, "readlink {}: {}", host, ec.message());
-    return client.request(protocol::FsSymlink{target.string(), guest});
-  }
-  if (fs::is_directory(status)) {
-    MSB_TRY(client.request(protocol::FsMkdir{guest, mode_of(status), true}));
-    MSB_TRY(client.request(protocol::FsChmod{guest, mode_of(status)}));
-    for (const fs::directory_entry& child : fs::directory_iterator(host, ec))
-      pending.emplace_back(child.path().string(),
-                           path_join(guest, child.path().filename().string()));
-    if (ec) return err(ErrorKind::kIo, "list {}: {}", host, ec.message());
-    return {};
-  }
-  if (fs::is_regular_file(status)) return upload_file(client, host, guest, mode_of(status));
-  return {};  // devices, fifos, sockets: not copied
-}
 
 Result<void> download_file(FsClient& client, const std::string& guest, const std::string& host,
                            uint32_t mode) {
@@ -115,13 +75,10 @@ Result<void> copy_host_to_guest(FsClient& client, const std::string& host_path,
   protocol::FsStatResult target = MSB_TRY(client.stat(guest_path, true));
   if (target.exists && target.type == "dir")
     destination = path_join(guest_path, path_base_name(host_path));
-  std::vector<std::pair<std::string, std::string>> pending = {{host_path, destination}};
-  while (!pending.empty()) {
-    auto [host, guest] = std::move(pending.back());
-    pending.pop_back();
-    MSB_TRY(upload_entry(client, host, guest, pending));
-  }
-  return {};
+  FsClientChannel channel(client);
+  runtime::HostUpload upload;
+  upload.chunk_bytes = kChunkBytes;
+  return runtime::upload_host_tree(channel, host_path, destination, upload);
 }
 
 Result<void> copy_guest_to_host(FsClient& client, const std::string& guest_path,

@@ -14,7 +14,7 @@ using Kind = RootfsPatch::Kind;
 
 // A guest that answers from a map of existing paths and records every request by name and
 // path; `fail_path` makes requests on that path fail as the agent would.
-class FakeChannel : public PatchChannel {
+class FakeChannel : public GuestFsChannel {
  public:
   Result<protocol::Message> call(const protocol::Message& request) override {
     std::string path = std::visit(

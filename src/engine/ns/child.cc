@@ -19,7 +19,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "engine/exec_pointers.h"
+#include "engine/child_launch.h"
 
 namespace msb::engine::ns {
 namespace {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "engine/child_launch.h"
 #include "os/fd.h"
 
 namespace msb::engine::ns {
@@ -68,10 +69,6 @@ struct ChildPlan {
 
   void finalize();
 };
-
-// The fd numbers a launch moves its descriptors to before the clone, so that the child's
-// dup2 onto 0..3 never overwrites one it still needs.
-inline constexpr int kFirstFreeFd = 10;
 
 // What the child reports when a step fails (then it exits 127).
 struct ChildFailure {

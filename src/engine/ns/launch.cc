@@ -3,7 +3,6 @@
 // need the host's privileges (id maps, cgroup, the idmapped root filesystem).
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <poll.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 
@@ -119,8 +118,6 @@ struct ChildFds {
   os::Fd agent_exe;
 };
 
-Result<os::Fd> high(os::Fd fd) { return os::duplicate_fd_from(fd.get(), kFirstFreeFd); }
-
 // How overlayfs options name a directory or detached mount held open here.
 std::string fd_path(const os::Fd& fd) { return "/proc/self/fd/" + std::to_string(fd.get()); }
 
@@ -134,15 +131,10 @@ std::string describe_failure(const ChildFailure& failure, const ChildPlan& plan)
 // Waits until the child has exec'd the agent (the control socket closes) or reports a step
 // that failed.
 Result<void> await_exec(int control_fd, const ChildPlan& plan) {
-  pollfd ready{control_fd, POLLIN, 0};
-  int polled = MSB_TRY(os::poll_fds({&ready, 1}, kChildSetupTimeoutMs));
-  if (polled == 0)
-    return err(ErrorKind::kBootFailed, "namespace setup did not finish within {} s",
-               kChildSetupTimeoutMs / 1000);
-  ChildFailure failure;
-  std::string report = MSB_TRY(os::read_to_end(control_fd));
+  std::string report =
+      MSB_TRY(await_child_report(control_fd, kChildSetupTimeoutMs, "namespace setup"));
   if (report.empty()) return {};
-  std::memcpy(&failure, report.data(), std::min(report.size(), sizeof failure));
+  ChildFailure failure = child_failure_from<ChildFailure>(report);
   Error error{ErrorKind::kBootFailed, failure.sys_errno,
               "namespace setup failed: " + describe_failure(failure, plan)};
   if (failure.sys_errno == EPERM || failure.sys_errno == EACCES)
@@ -234,12 +226,13 @@ Result<std::unique_ptr<Instance>> NsEngine::launch(const LaunchSpec& spec) {
   os::SocketPair channel = MSB_TRY(os::make_socketpair(SOCK_STREAM));
   os::SocketPair control = MSB_TRY(os::make_socketpair(SOCK_STREAM));
   ChildFds fds;
-  fds.control = MSB_TRY(high(std::move(control.second)));
-  fds.agent = MSB_TRY(high(std::move(channel.second)));
-  fds.console = MSB_TRY(high(MSB_TRY(
+  fds.control = MSB_TRY(move_above_child_fds(std::move(control.second)));
+  fds.agent = MSB_TRY(move_above_child_fds(std::move(channel.second)));
+  fds.console = MSB_TRY(move_above_child_fds(MSB_TRY(
       os::open_file(console_log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600))));
-  fds.null = MSB_TRY(high(MSB_TRY(os::open_file("/dev/null", O_RDWR | O_CLOEXEC))));
-  fds.agent_exe = MSB_TRY(high(MSB_TRY(os::open_file(agent, O_RDONLY | O_CLOEXEC))));
+  fds.null = MSB_TRY(move_above_child_fds(MSB_TRY(os::open_file("/dev/null", O_RDWR | O_CLOEXEC))));
+  fds.agent_exe =
+      MSB_TRY(move_above_child_fds(MSB_TRY(os::open_file(agent, O_RDONLY | O_CLOEXEC))));
   step.emplace(steps, "ns.volumes");
   VolumeMounts volumes = MSB_TRY(prepare_volumes(spec.volumes));
   ChildPlan plan = MSB_TRY(plan_child(spec, fds, mount_point, std::move(volumes.steps)));

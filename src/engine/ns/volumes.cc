@@ -5,7 +5,6 @@
 
 #include "engine/id_map.h"
 #include "os/mount_api.h"
-#include "os/pty.h"
 #include "os/user_namespace.h"
 
 namespace msb::engine::ns {
@@ -62,7 +61,7 @@ Result<VolumeMounts> prepare_volumes(const std::vector<VolumeSpec>& volumes) {
   IdmapCache idmaps;
   for (const VolumeSpec& volume : volumes) {
     os::Fd tree = MSB_TRY(make_tree(volume, idmaps).context("volume {}", volume.target));
-    tree = MSB_TRY(os::duplicate_fd_from(tree.get(), kFirstFreeFd));
+    tree = MSB_TRY(move_above_child_fds(std::move(tree)));
     MountStep step{MountStep::Kind::kAttachVolume, "", volume.target};
     step.tree_fd = tree.get();
     step.file_target = volume.kind == VolumeSpec::Kind::kFile;

@@ -4,13 +4,13 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
+#include "engine/child_launch.h"
 #include "engine/id_map.h"
 #include "engine/vm/qemu_cmdline.h"
 #include "engine/vm/volume_server_child.h"
@@ -25,9 +25,6 @@ namespace msb::engine::vm {
 namespace {
 
 constexpr int kSetupTimeoutMs = 10000;
-// The fd numbers the descriptors move to before the clone, so that the child's dup2 onto
-// 0..3 never overwrites one it still needs.
-constexpr int kFirstFreeFd = 10;
 // virtiofsd keeps an O_PATH descriptor open for every inode the guest has looked up, so a
 // tree walk in the guest needs many. The parent sets this limit (a process in a user
 // namespace cannot raise its own hard limit); 64 Ki bounds what one sandbox can pin on the
@@ -41,8 +38,6 @@ struct ServerFds {
   os::Fd log;
   os::Fd null;
 };
-
-Result<os::Fd> high(os::Fd fd) { return os::duplicate_fd_from(fd.get(), kFirstFreeFd); }
 
 // A listening socket and QEMU's end, connected to it before anyone runs: virtiofsd accepts
 // that one connection at once. The socket's path exists only between bind and connect, in
@@ -95,15 +90,10 @@ std::string describe_failure(const VolumeServerFailure& failure) {
 // step that failed.
 Result<void> await_exec(int control_fd, const LaunchSpec& spec,
                         const std::vector<size_t>& volumes) {
-  pollfd ready{control_fd, POLLIN, 0};
-  int polled = MSB_TRY(os::poll_fds({&ready, 1}, kSetupTimeoutMs));
-  if (polled == 0)
-    return err(ErrorKind::kBootFailed, "volume server setup did not finish within {} s",
-               kSetupTimeoutMs / 1000);
-  std::string report = MSB_TRY(os::read_to_end(control_fd));
+  std::string report =
+      MSB_TRY(await_child_report(control_fd, kSetupTimeoutMs, "volume server setup"));
   if (report.empty()) return {};
-  VolumeServerFailure failure;
-  std::memcpy(&failure, report.data(), std::min(report.size(), sizeof failure));
+  VolumeServerFailure failure = child_failure_from<VolumeServerFailure>(report);
   // The volume the failed step was about, else the first of the share.
   size_t entry = failure.entry >= 0 && static_cast<size_t>(failure.entry) < volumes.size()
                      ? static_cast<size_t>(failure.entry)
@@ -171,11 +161,11 @@ Result<VolumeServer> start_volume_server(const LaunchSpec& spec, const std::vect
   SocketEnds socket = MSB_TRY(connected_socket(spec.run_dir, share));
   os::SocketPair control = MSB_TRY(os::make_socketpair(SOCK_STREAM));
   ServerFds fds;
-  fds.control = MSB_TRY(high(std::move(control.second)));
-  fds.listen = MSB_TRY(high(std::move(socket.listen)));
-  fds.log = MSB_TRY(high(
+  fds.control = MSB_TRY(move_above_child_fds(std::move(control.second)));
+  fds.listen = MSB_TRY(move_above_child_fds(std::move(socket.listen)));
+  fds.log = MSB_TRY(move_above_child_fds(
       MSB_TRY(os::open_file(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600))));
-  fds.null = MSB_TRY(high(MSB_TRY(os::open_file("/dev/null", O_RDWR | O_CLOEXEC))));
+  fds.null = MSB_TRY(move_above_child_fds(MSB_TRY(os::open_file("/dev/null", O_RDWR | O_CLOEXEC))));
 
   VolumeServerPlan plan;
   plan.control_fd = fds.control.get();

@@ -58,16 +58,6 @@ Result<SocketEnds> connected_socket(const std::string& run_dir, size_t index) {
   return ends;
 }
 
-Result<void> check_source(const VolumeSpec& volume) {
-  bool is_file = volume.kind == VolumeSpec::Kind::kFile;
-  if (!os::path_exists(volume.source))
-    return err(ErrorKind::kNotFound, "volume source missing: {}", volume.source);
-  if (is_file ? !os::is_regular_file(volume.source) : !os::is_directory(volume.source))
-    return err(ErrorKind::kInvalidConfig, "volume source {} is not a {}", volume.source,
-               is_file ? "regular file" : "directory");
-  return {};
-}
-
 // SECURITY: the source's own mount only, as on the namespace engine (the mounts below it
 // stay out of the share), and read-only by the mount itself for a read-only volume, whatever
 // virtiofsd does (7.2 has no read-only option). nosuid and nodev: the server never follows
@@ -152,7 +142,6 @@ std::vector<std::string> virtiofsd_command(const std::string& executable,
 Result<VolumeServer> start_volume_server(const LaunchSpec& spec, const std::vector<size_t>& volumes,
                                          size_t share) {
   MSB_CHECK(!volumes.empty() && volumes.size() <= kMaxShareEntries);
-  for (size_t index : volumes) MSB_TRY(check_source(spec.volumes.at(index)));
   std::string executable = virtiofsd_path();
   if (!os::is_regular_file(executable))
     return err(ErrorKind::kNotFound, "virtiofsd missing: {} (install qemu-system-common)",

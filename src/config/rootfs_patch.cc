@@ -2,9 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <nlohmann/json.hpp>
-#include <system_error>
 
 #include "common/base64.h"
 #include "common/shown.h"
@@ -31,19 +29,9 @@ bool takes_content(Kind kind) {
 }
 
 Result<void> validate_path(size_t index, const RootfsPatch& patch) {
-  const std::string& path = patch.path;
-  if (path.find('\0') != std::string::npos)
-    return invalid_patch(index, patch, "the guest path must not contain NUL bytes");
-  if (path == "/") return invalid_patch(index, patch, "cannot patch the guest's root itself");
-  if (!is_normalized_guest_path(path)) {
-    return invalid_patch(index, patch,
-                         "the guest path must be absolute and normalized (like /etc/app.conf: no "
-                         "'.', '..', '//' or trailing '/')");
-  }
-  for (std::string_view reserved : {"/proc", "/sys", "/dev"}) {
-    if (is_path_under(path, reserved))
-      return invalid_patch(index, patch, fmt::format("{} belongs to the guest's kernel", reserved));
-  }
+  if (patch.path == "/") return invalid_patch(index, patch, "cannot patch the guest's root itself");
+  if (std::optional<std::string> why = guest_path_problem(patch.path, "/etc/app.conf"))
+    return invalid_patch(index, patch, *why);
   return {};
 }
 
@@ -151,21 +139,9 @@ Result<void> check_patch_sources(const std::vector<RootfsPatch>& patches) {
   for (size_t index = 0; index < patches.size(); ++index) {
     const RootfsPatch& patch = patches[index];
     if (!is_copy(patch.kind)) continue;
-    std::error_code error;
-    std::filesystem::file_status status = std::filesystem::status(patch.source, error);
-    if (status.type() == std::filesystem::file_type::not_found)
-      return invalid_patch(index, patch,
-                           fmt::format("host path {} does not exist", shown(patch.source)));
-    if (error)
-      return invalid_patch(index, patch,
-                           fmt::format("host path {}: {}", shown(patch.source), error.message()));
-    bool want_dir = patch.kind == Kind::kCopyDir;
-    if (want_dir && status.type() != std::filesystem::file_type::directory)
-      return invalid_patch(index, patch,
-                           fmt::format("host path {} is not a directory", shown(patch.source)));
-    if (!want_dir && status.type() != std::filesystem::file_type::regular)
-      return invalid_patch(index, patch,
-                           fmt::format("host path {} is not a regular file", shown(patch.source)));
+    const bool want_dir = patch.kind == Kind::kCopyDir;
+    if (std::optional<std::string> why = host_path_problem(patch.source, want_dir, !want_dir))
+      return invalid_patch(index, patch, *why);
   }
   return {};
 }

@@ -234,6 +234,38 @@ bool is_path_under(std::string_view path, std::string_view dir) {
          (path.size() > dir.size() && path.starts_with(dir) && path[dir.size()] == '/');
 }
 
+std::optional<std::string> guest_path_problem(std::string_view path, std::string_view example) {
+  if (path.find('\0') != std::string_view::npos) return "the guest path must not contain NUL bytes";
+  if (!is_normalized_guest_path(path)) {
+    return fmt::format(
+        "the guest path must be absolute and normalized (like {}: no '.', '..', '//' or "
+        "trailing '/')",
+        example);
+  }
+  for (std::string_view reserved : {"/proc", "/sys", "/dev"}) {
+    if (is_path_under(path, reserved))
+      return fmt::format("{} belongs to the guest's kernel", reserved);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> host_path_problem(const std::string& path, bool directory_ok,
+                                             bool file_ok) {
+  using std::filesystem::file_type;
+  std::error_code error;
+  std::filesystem::file_status status = std::filesystem::status(path, error);
+  if (status.type() == file_type::not_found)
+    return fmt::format("host path {} does not exist", shown(path));
+  if (error) return fmt::format("host path {}: {}", shown(path), error.message());
+  const bool is_directory = status.type() == file_type::directory;
+  const bool is_file = status.type() == file_type::regular;
+  if ((directory_ok && is_directory) || (file_ok && is_file)) return std::nullopt;
+  if (directory_ok && file_ok)
+    return fmt::format("host path {} is neither a directory nor a regular file", shown(path));
+  return fmt::format("host path {} is not a {}", shown(path),
+                     directory_ok ? "directory" : "regular file");
+}
+
 Result<void> validate_guest_path(std::string_view what, std::string_view path) {
   if (!path.starts_with('/')) {
     return invalid(fmt::format("{} must be an absolute guest path, got '{}'", what, shown(path)));

@@ -9,6 +9,8 @@
 // values are shown in messages with control bytes written as \xNN.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "common/error.h"
@@ -58,6 +60,19 @@ bool is_normalized_guest_path(std::string_view path);
 
 // Whether `path` is `dir` or lies below it ("/proc/x" is under "/proc", "/procx" is not).
 bool is_path_under(std::string_view path, std::string_view dir);
+
+// Why a mount or patch cannot go at guest path `path` (which is not "/": callers word
+// that): "the guest path must not contain NUL bytes", "... must be absolute and normalized
+// (like <example>: ...)", "/proc belongs to the guest's kernel" (also /sys, /dev).
+// nullopt when it can. Thread-safe.
+std::optional<std::string> guest_path_problem(std::string_view path, std::string_view example);
+
+// What is wrong with host path `path` (absolute, stat follows symlinks) as a directory
+// (`directory_ok`) or regular file (`file_ok`) to read from: "host path P does not exist",
+// "host path P: <error>", "host path P is not a directory" / "is not a regular file" /
+// "is neither a directory nor a regular file". nullopt when it is fine. Thread-safe.
+std::optional<std::string> host_path_problem(const std::string& path, bool directory_ok,
+                                             bool file_ok);
 
 // Whether the config names a sandbox. kNamed: every stored sandbox. kUnnamed: a foreground
 // `msb run` without --name, which is never stored and has no agent socket of its own: its

@@ -3,10 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <system_error>
 
 #include "common/shown.h"
 #include "config/validate.h"
@@ -22,18 +20,9 @@ tl::unexpected<Error> invalid_mount(std::string_view target, std::string_view wh
 }
 
 Result<void> validate_target(std::string_view target) {
-  if (target.find('\0') != std::string_view::npos)
-    return invalid_mount(target, "the guest path must not contain NUL bytes");
   if (target == "/") return invalid_mount(target, "cannot mount over the guest's root");
-  if (!is_normalized_guest_path(target)) {
-    return invalid_mount(target,
-                         "the guest path must be absolute and normalized (like /data/cache: no "
-                         "'.', '..', '//' or trailing '/')");
-  }
-  for (std::string_view reserved : {"/proc", "/sys", "/dev"}) {
-    if (is_path_under(target, reserved))
-      return invalid_mount(target, fmt::format("{} belongs to the guest's kernel", reserved));
-  }
+  if (std::optional<std::string> why = guest_path_problem(target, "/data/cache"))
+    return invalid_mount(target, *why);
   return {};
 }
 
@@ -44,19 +33,8 @@ Result<void> validate_bind_source(const VolumeMount& mount) {
                          fmt::format("host path '{}' must be absolute", shown(source)));
   if (source.find('\0') != std::string::npos)
     return invalid_mount(mount.target, "the host path must not contain NUL bytes");
-  std::error_code error;
-  std::filesystem::file_status status = std::filesystem::status(source, error);
-  if (status.type() == std::filesystem::file_type::not_found)
-    return invalid_mount(mount.target, fmt::format("host path {} does not exist", shown(source)));
-  if (error)
-    return invalid_mount(mount.target,
-                         fmt::format("host path {}: {}", shown(source), error.message()));
-  if (status.type() != std::filesystem::file_type::directory &&
-      status.type() != std::filesystem::file_type::regular) {
-    return invalid_mount(mount.target, fmt::format("host path {} is neither a directory nor a "
-                                                   "regular file",
-                                                   shown(source)));
-  }
+  if (std::optional<std::string> why = host_path_problem(source, true, true))
+    return invalid_mount(mount.target, *why);
   return {};
 }
 

@@ -26,7 +26,8 @@ BELOW = {
     "store": ["os"],
     "image": ["os"],
     "net": ["os"],
-    "engine": ["os"],
+    # image: the namespace engine stores its writable layer as a tar (image/tree_archive.h).
+    "engine": ["os", "image"],
     "engine/vm": ["engine"],
     "engine/ns": ["engine"],
     "runtime": ["engine", "protocol", "store", "config", "image", "net"],

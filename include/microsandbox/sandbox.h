@@ -135,6 +135,13 @@ class MSB_EXPORT SandboxBuilder {
   // source before anything is created; a patch that cannot apply fails create() with
   // kInvalidConfig "patch <index> (<kind> <path>): <reason>" and leaves no sandbox.
   SandboxBuilder& patch(const Patch& patch);
+  // Starts from disk snapshot `name` (snapshot.h): its image (by digest, never pulled) and
+  // a copy of its writable layer; image() is ignored. The engine defaults to the
+  // snapshot's; an explicit isolation() of the other engine fails create() with
+  // kInvalidConfig. create() throws kNotFound for an unknown snapshot, kImageNotFound when
+  // its image is gone from the store (the message says how to get it back), kIntegrity when
+  // its layer is damaged.
+  SandboxBuilder& from_snapshot(std::string name);
 
   // Boots the sandbox and returns once its agent is ready. Attached unless detached(): it
   // stops when this process exits, and the handle owns its lifecycle (owns_lifecycle()).

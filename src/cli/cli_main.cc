@@ -15,6 +15,7 @@
 #include "cli/logs_command.h"
 #include "cli/out.h"
 #include "cli/run_command.h"
+#include "cli/snapshot_commands.h"
 #include "cli/volume_commands.h"
 #include "os/system.h"
 
@@ -58,6 +59,7 @@ int cli_main(const std::vector<std::string>& args) {
   add(std::make_unique<ImageLoadCommand>());
   add(std::make_unique<ImageSaveCommand>());
   add(std::make_unique<VolumeCommand>());
+  add(std::make_unique<SnapshotCommand>());
 
   std::vector<std::string> reversed(own.rbegin(), own.rend());  // CLI11 pops from the back
   try {

@@ -34,11 +34,6 @@ nlohmann::json image_json(const store::ImageRecord& image, bool details) {
   return json;
 }
 
-Result<void> check_format(const std::string& format) {
-  if (format == "table" || format == "json") return {};
-  return err(ErrorKind::kInvalidArgument, "--format must be table or json, got '{}'", format);
-}
-
 }  // namespace
 
 CLI::App* PullCommand::add_to(CLI::App& app) {
@@ -83,7 +78,7 @@ Result<int> ImageCommand::run() {
 }
 
 Result<int> ImageCommand::list() const {
-  MSB_TRY(check_format(format_));
+  MSB_TRY(check_list_format(format_));
   std::vector<store::ImageRecord> images = MSB_TRY(sdk::list_images());
   if (format_ == "json") {
     nlohmann::json json = nlohmann::json::array();

@@ -24,4 +24,9 @@ void print_json(const nlohmann::json& json) {
   fmt::print("{}\n", json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+Result<void> check_list_format(const std::string& format) {
+  if (format == "table" || format == "json") return {};
+  return err(ErrorKind::kInvalidArgument, "--format must be table or json, got '{}'", format);
+}
+
 }  // namespace msb::cli

@@ -20,6 +20,10 @@ std::string utc_time(int64_t ns);
 // Pretty JSON on stdout (invalid UTF-8 replaced).
 void print_json(const nlohmann::json& json);
 
+// A list command's --format: "table" or "json"; kInvalidArgument "--format must be table
+// or json, got '<format>'" otherwise.
+Result<void> check_list_format(const std::string& format);
+
 template <class... Args>
 void print_info(fmt::format_string<Args...> format, Args&&... args) {
   fmt::print(stderr, "{}\n", fmt::format(format, std::forward<Args>(args)...));

@@ -1,6 +1,7 @@
 #include "cli/sandbox_flags.h"
 
 #include "cli/pull_progress.h"
+#include "sdk/snapshots.h"
 
 namespace msb::cli {
 
@@ -13,7 +14,10 @@ Result<std::pair<std::string, std::string>> split_key_value(std::string_view fla
 }
 
 void SandboxFlags::add_to(CLI::App& app) {
-  app.add_option("image", image_, "Image to boot (default: the built-in 'base' busybox image)");
+  image_option_ =
+      app.add_option("image", image_, "Image to boot (default: the built-in 'base' busybox image)");
+  app.add_option("--from-snapshot", snapshot_,
+                 "Start from a disk snapshot (msb snapshot): its image and a copy of its layer");
   app.add_option("--accel", accel_, "Accelerator: kvm or tcg (default: detect)");
   app.add_option("--isolation", isolation_,
                  "Engine: vm (default, a microVM) or namespace (host kernel, weaker isolation)");
@@ -43,6 +47,14 @@ Result<config::SandboxConfig> SandboxFlags::to_config(const std::string& name) c
   config.image = image_;
   config.accel = accel_;
   if (!isolation_.empty()) config.isolation = isolation_;
+  if (!snapshot_.empty()) {
+    if (image_option_ && image_option_->count() > 0)
+      return err(ErrorKind::kInvalidArgument,
+                 "--from-snapshot brings its own image: give an image or a snapshot, not both");
+    config.snapshot = snapshot_;
+    // The snapshot's engine unless --isolation says otherwise (create then says why not).
+    if (isolation_.empty()) config.isolation = MSB_TRY(sdk::snapshot_engine(snapshot_));
+  }
   config.cpus = cpus_;
   config.memory_mib = memory_mib_;
   for (const std::string& entry : env_)

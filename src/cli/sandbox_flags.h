@@ -34,6 +34,8 @@ class SandboxFlags {
 
  private:
   std::string image_ = "base";
+  CLI::Option* image_option_ = nullptr;  // the image was given (not the default)
+  std::string snapshot_;                 // --from-snapshot
   std::string accel_;
   std::string isolation_;
   uint32_t cpus_ = 1;

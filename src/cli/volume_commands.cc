@@ -24,11 +24,6 @@ nlohmann::json volume_json(const sdk::VolumeView& volume) {
           {"used_by", volume.used_by}};
 }
 
-Result<void> check_format(const std::string& format) {
-  if (format == "table" || format == "json") return {};
-  return err(ErrorKind::kInvalidArgument, "--format must be table or json, got '{}'", format);
-}
-
 // A size flag's bytes; 0 when the flag was not given.
 Result<uint64_t> size_flag(std::string_view flag, const std::string& text) {
   if (text.empty()) return 0;
@@ -90,7 +85,7 @@ Result<int> VolumeCommand::create() const {
 }
 
 Result<int> VolumeCommand::list() const {
-  MSB_TRY(check_format(format_));
+  MSB_TRY(check_list_format(format_));
   std::vector<sdk::VolumeView> volumes = MSB_TRY(sdk::list_volumes());
   if (format_ == "json") {
     nlohmann::json json = nlohmann::json::array();

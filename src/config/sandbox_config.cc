@@ -170,6 +170,7 @@ std::string to_json(const SandboxConfig& config) {
       {"accel", config.accel},
       {"isolation", config.isolation},
       {"manifest_digest", config.manifest_digest},
+      {"snapshot", config.snapshot},
       {"network", net::network_to_json(config.network)},
       {"mounts", mounts_to_json(config.mounts)},
       {"patches", patches_to_json(config.patches)},
@@ -207,6 +208,7 @@ Result<SandboxConfig> config_from_json(std::string_view text) {
   MSB_TRY(read_string(object, "accel", config.accel));
   MSB_TRY(read_string(object, "isolation", config.isolation));
   MSB_TRY(read_string(object, "manifest_digest", config.manifest_digest));
+  MSB_TRY(read_string(object, "snapshot", config.snapshot));
   if (auto network = object.find("network"); network != object.end())
     config.network = MSB_TRY(net::network_from_json(*network));
   if (auto mounts = object.find("mounts"); mounts != object.end())

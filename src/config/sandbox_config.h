@@ -58,6 +58,9 @@ struct SandboxConfig {
   // The image manifest the sandbox is pinned to ("sha256:..."), set at create after the
   // pull; "" for the built-in base image and for configs not yet created.
   std::string manifest_digest;
+  // The disk snapshot the writable layer was made from at create (runtime/snapshots.h);
+  // "" = an empty layer. Its image replaces `image`.
+  std::string snapshot;
   // The NIC, its policy, published ports, DNS and limits (net/network_config.h).
   net::NetworkConfig network;
   // Volumes and tmpfs mounts (config/volume_mount.h), mounted parents first.

@@ -151,17 +151,19 @@ Result<void> validate_isolation(std::string_view isolation, std::string_view acc
   return {};
 }
 
-Result<void> validate_name(std::string_view name) {
-  if (name.empty()) return invalid("sandbox name must not be empty");
+Result<void> validate_name(std::string_view name) { return validate_name_of("sandbox", name); }
+
+Result<void> validate_name_of(std::string_view noun, std::string_view name) {
+  if (name.empty()) return invalid(fmt::format("{} name must not be empty", noun));
   if (name.size() > kMaxNameBytes) {
-    return invalid(fmt::format("sandbox name must be at most {} characters: got {}", kMaxNameBytes,
+    return invalid(fmt::format("{} name must be at most {} characters: got {}", noun, kMaxNameBytes,
                                name.size()));
   }
   if (is_alnum(name.front()) && std::all_of(name.begin(), name.end(), is_name_char)) return {};
-  return invalid(fmt::format(
-      "sandbox name must start with an alphanumeric and contain only alphanumeric, dots, "
-      "hyphens, and underscores: {}",
-      shown(name)));
+  return invalid(
+      fmt::format("{} name must start with an alphanumeric and contain only alphanumeric, dots, "
+                  "hyphens, and underscores: {}",
+                  noun, shown(name)));
 }
 
 Result<void> validate_socket_path(std::string_view msb_home, std::string_view name) {
@@ -295,6 +297,7 @@ Result<void> validate(const SandboxConfig& config, std::string_view msb_home, Na
   MSB_TRY(validate_mounts(config.mounts));
   MSB_TRY(validate_patches(config.patches));
   MSB_TRY(check_patches_outside_mounts(config.patches, config.mounts));
+  if (!config.snapshot.empty()) MSB_TRY(validate_name_of("snapshot", config.snapshot));
   return validate_rootfs(config);
 }
 

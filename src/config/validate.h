@@ -29,6 +29,8 @@ inline constexpr size_t kMaxSocketPathBytes = 107;
 // be empty", "... must be at most 128 characters: got N", "... must start with an
 // alphanumeric and contain only alphanumeric, dots, hyphens, and underscores: <name>".
 [[nodiscard]] Result<void> validate_name(std::string_view name);
+// The same rules for the name of another kind of object: "<noun> name must ...".
+[[nodiscard]] Result<void> validate_name_of(std::string_view noun, std::string_view name);
 
 // The agent socket lives at <msb_home>/run/<name>/agent.sock, which must fit sun_path (at
 // most 107 bytes): "invalid config: sandbox name '<name>' is too long for MSB_HOME <home>: its

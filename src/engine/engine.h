@@ -135,6 +135,21 @@ class Engine {
   // formats it without a journal.
   virtual Result<void> create_writable_layer(const std::string& path, bool ephemeral) const = 0;
   virtual bool has_writable_layer(const std::string& path) const = 0;
+  // The file name a snapshot stores this engine's writable layer under: "upper.ext4" (vm:
+  // the disk itself) or "upper.tar" (namespace: the upper directory as a tar of guest ids).
+  virtual std::string layer_artifact_name() const = 0;
+  // Writes the writable layer at `path` (of a stopped sandbox) to the new file `out`, in the
+  // form layer_artifact_name() says: vm: a reflink or sparse copy of the disk; namespace:
+  // image/tree_archive.h. Errors: kNotFound, kInvalidArgument (a file the layer may not
+  // hold), kIo. On failure `out` does not exist.
+  virtual Result<void> export_writable_layer(const std::string& path,
+                                             const std::string& out) const = 0;
+  // Creates the writable layer at `path` (which must not exist) from a file written by
+  // export_writable_layer. The artifact is not trusted (it may come from a loaded archive):
+  // the namespace engine refuses names outside the layer, foreign owners and devices
+  // (kInvalidArgument). On failure nothing is left at `path`.
+  virtual Result<void> import_writable_layer(const std::string& artifact,
+                                             const std::string& path) const = 0;
   // Starts the sandbox; it is booting when this returns (wait for core.ready on the
   // channel). Errors: kNotFound (kernel, QEMU or disk missing), kBootFailed, kIo,
   // kPermissionDenied (namespace engine without root).

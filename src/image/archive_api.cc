@@ -56,6 +56,31 @@ Result<ArchiveApi> load() {
   MSB_TRY(library.resolve("archive_write_open_fd", api.write_open_fd));
   MSB_TRY(library.resolve("archive_write_set_format_pax_restricted",
                           api.write_set_format_pax_restricted));
+  MSB_TRY(library.resolve("archive_entry_gid", api.entry_gid));
+  MSB_TRY(library.resolve("archive_entry_uid", api.entry_uid));
+  MSB_TRY(library.resolve("archive_entry_set_gid", api.entry_set_gid));
+  MSB_TRY(library.resolve("archive_entry_set_uid", api.entry_set_uid));
+  MSB_TRY(library.resolve("archive_entry_rdevmajor", api.entry_rdevmajor));
+  MSB_TRY(library.resolve("archive_entry_rdevminor", api.entry_rdevminor));
+  MSB_TRY(library.resolve("archive_entry_set_hardlink", api.entry_set_hardlink));
+  MSB_TRY(library.resolve("archive_entry_clear", api.entry_clear));
+  MSB_TRY(library.resolve("archive_entry_sparse_add_entry", api.entry_sparse_add_entry));
+  MSB_TRY(library.resolve("archive_entry_set_mode", api.entry_set_mode));
+  MSB_TRY(library.resolve("archive_entry_set_mtime", api.entry_set_mtime));
+  MSB_TRY(library.resolve("archive_entry_linkresolver_new", api.entry_linkresolver_new));
+  MSB_TRY(library.resolve("archive_entry_linkresolver_free", api.entry_linkresolver_free));
+  MSB_TRY(library.resolve("archive_entry_linkresolver_set_strategy",
+                          api.entry_linkresolver_set_strategy));
+  MSB_TRY(library.resolve("archive_entry_linkify", api.entry_linkify));
+  MSB_TRY(library.resolve("archive_read_disk_new", api.read_disk_new));
+  MSB_TRY(library.resolve("archive_read_disk_open", api.read_disk_open));
+  MSB_TRY(library.resolve("archive_read_disk_descend", api.read_disk_descend));
+  MSB_TRY(library.resolve("archive_read_disk_set_behavior", api.read_disk_set_behavior));
+  MSB_TRY(library.resolve("archive_read_disk_set_symlink_physical",
+                          api.read_disk_set_symlink_physical));
+  MSB_TRY(library.resolve("archive_read_next_header2", api.read_next_header2));
+  MSB_TRY(library.resolve("archive_read_close", api.read_close));
+  MSB_TRY(library.resolve("archive_write_open_filename", api.write_open_filename));
   // Readers and writers may outlive any owner of the library (static destructors).
   std::move(library).keep_loaded();
   return api;

@@ -57,6 +57,29 @@ struct ArchiveApi {
   decltype(&archive_write_new) write_new;
   decltype(&archive_write_open_fd) write_open_fd;
   decltype(&archive_write_set_format_pax_restricted) write_set_format_pax_restricted;
+  decltype(&archive_entry_gid) entry_gid;
+  decltype(&archive_entry_uid) entry_uid;
+  decltype(&archive_entry_set_gid) entry_set_gid;
+  decltype(&archive_entry_set_uid) entry_set_uid;
+  decltype(&archive_entry_rdevmajor) entry_rdevmajor;
+  decltype(&archive_entry_rdevminor) entry_rdevminor;
+  decltype(&archive_entry_set_hardlink) entry_set_hardlink;
+  decltype(&archive_entry_clear) entry_clear;
+  decltype(&archive_entry_sparse_add_entry) entry_sparse_add_entry;
+  decltype(&archive_entry_set_mode) entry_set_mode;
+  decltype(&archive_entry_set_mtime) entry_set_mtime;
+  decltype(&archive_entry_linkresolver_new) entry_linkresolver_new;
+  decltype(&archive_entry_linkresolver_free) entry_linkresolver_free;
+  decltype(&archive_entry_linkresolver_set_strategy) entry_linkresolver_set_strategy;
+  decltype(&archive_entry_linkify) entry_linkify;
+  decltype(&archive_read_disk_new) read_disk_new;
+  decltype(&archive_read_disk_open) read_disk_open;
+  decltype(&archive_read_disk_descend) read_disk_descend;
+  decltype(&archive_read_disk_set_behavior) read_disk_set_behavior;
+  decltype(&archive_read_disk_set_symlink_physical) read_disk_set_symlink_physical;
+  decltype(&archive_read_next_header2) read_next_header2;
+  decltype(&archive_read_close) read_close;
+  decltype(&archive_write_open_filename) write_open_filename;
 };
 
 // libarchive (libarchive.so.13), loaded on the first call; the same table, or the same

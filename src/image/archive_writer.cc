@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "image/archive_api.h"
+#include "image/archive_handles.h"
 #include "image/digest.h"
 #include "image/manifest.h"
 #include "os/file.h"
@@ -24,39 +25,27 @@ using Chunk = std::function<Result<void>(std::string_view)>;
 
 constexpr size_t kBlockBytes = 1 << 20;
 
-struct WriteFree {
-  void operator()(archive* a) const { libarchive().write_free(a); }
-};
-struct ReadFree {
-  void operator()(archive* a) const { libarchive().read_free(a); }
-};
-
-std::string message_of(archive* a) {
-  const char* text = libarchive().error_string(a);
-  return text != nullptr ? text : "unknown libarchive error";
-}
-
 // Feeds `chunk` the blob at `path` with its gzip or zstd compression undone (an
 // uncompressed blob passes as it is).
 Result<void> read_uncompressed(const std::string& path, const Chunk& chunk) {
   (void)MSB_TRY(os::open_file(path, O_RDONLY));
-  std::unique_ptr<archive, ReadFree> raw(libarchive().read_new());
+  ArchiveReader raw(libarchive().read_new());
   MSB_CHECK(raw != nullptr);
   libarchive().read_support_filter_gzip(raw.get());
   libarchive().read_support_filter_zstd(raw.get());
   libarchive().read_support_format_raw(raw.get());
   archive_entry* entry = nullptr;
   if (libarchive().read_open_filename(raw.get(), path.c_str(), kBlockBytes) != ARCHIVE_OK)
-    return err(ErrorKind::kInvalidArgument, "read blob {}: {}", path, message_of(raw.get()));
+    return err(ErrorKind::kInvalidArgument, "read blob {}: {}", path, archive_message(raw.get()));
   int status = libarchive().read_next_header(raw.get(), &entry);
   if (status == ARCHIVE_EOF) return {};  // an empty blob
   if (status != ARCHIVE_OK)
-    return err(ErrorKind::kInvalidArgument, "read blob {}: {}", path, message_of(raw.get()));
+    return err(ErrorKind::kInvalidArgument, "read blob {}: {}", path, archive_message(raw.get()));
   std::vector<char> buffer(kBlockBytes);
   for (;;) {
     la_ssize_t got = libarchive().read_data(raw.get(), buffer.data(), buffer.size());
     if (got < 0)
-      return err(ErrorKind::kInvalidArgument, "read blob {}: {}", path, message_of(raw.get()));
+      return err(ErrorKind::kInvalidArgument, "read blob {}: {}", path, archive_message(raw.get()));
     if (got == 0) return {};
     MSB_TRY(chunk(std::string_view(buffer.data(), static_cast<size_t>(got))));
   }
@@ -65,11 +54,11 @@ Result<void> read_uncompressed(const std::string& path, const Chunk& chunk) {
 class TarWriter {
  public:
   static Result<TarWriter> open(int fd) {
-    std::unique_ptr<archive, WriteFree> tar(libarchive().write_new());
+    ArchiveWriter tar(libarchive().write_new());
     MSB_CHECK(tar != nullptr);
     libarchive().write_set_format_pax_restricted(tar.get());
     if (libarchive().write_open_fd(tar.get(), fd) != ARCHIVE_OK)
-      return err(ErrorKind::kIo, "write archive: {}", message_of(tar.get()));
+      return err(ErrorKind::kIo, "write archive: {}", archive_message(tar.get()));
     return TarWriter(std::move(tar));
   }
 
@@ -84,17 +73,17 @@ class TarWriter {
   }
   Result<void> write(std::string_view data) {
     if (libarchive().write_data(tar_.get(), data.data(), data.size()) < 0)
-      return err(ErrorKind::kIo, "write archive: {}", message_of(tar_.get()));
+      return err(ErrorKind::kIo, "write archive: {}", archive_message(tar_.get()));
     return {};
   }
   Result<void> close() {
     if (libarchive().write_close(tar_.get()) != ARCHIVE_OK)
-      return err(ErrorKind::kIo, "write archive: {}", message_of(tar_.get()));
+      return err(ErrorKind::kIo, "write archive: {}", archive_message(tar_.get()));
     return {};
   }
 
  private:
-  explicit TarWriter(std::unique_ptr<archive, WriteFree> tar) : tar_(std::move(tar)) {}
+  explicit TarWriter(ArchiveWriter tar) : tar_(std::move(tar)) {}
   Result<void> header(const std::string& name, unsigned type, int mode, uint64_t size) {
     std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(libarchive().entry_new(),
                                                                    libarchive().entry_free);
@@ -103,11 +92,11 @@ class TarWriter {
     libarchive().entry_set_perm(entry.get(), mode);
     libarchive().entry_set_size(entry.get(), static_cast<la_int64_t>(size));
     if (libarchive().write_header(tar_.get(), entry.get()) != ARCHIVE_OK)
-      return err(ErrorKind::kIo, "write archive entry {}: {}", name, message_of(tar_.get()));
+      return err(ErrorKind::kIo, "write archive entry {}: {}", name, archive_message(tar_.get()));
     return {};
   }
 
-  std::unique_ptr<archive, WriteFree> tar_;
+  ArchiveWriter tar_;
 };
 
 // Writes layer `layer` uncompressed as `name`. A tar header needs the size first, so a

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "image/archive_api.h"
+#include "image/archive_handles.h"
 #include "image/digest.h"
 #include "image/entry_path.h"
 #include "image/layer_reader.h"
@@ -24,15 +25,7 @@ constexpr int kWriteFlags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIV
                             ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_UNLINK |
                             ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS;
 
-std::string message_of(archive* a) {
-  const char* text = libarchive().error_string(a);
-  return text != nullptr ? text : "unknown libarchive error";
-}
-
-struct WriterDeleter {
-  void operator()(archive* writer) const { libarchive().write_free(writer); }
-};
-using Writer = std::unique_ptr<archive, WriterDeleter>;
+using Writer = ArchiveWriter;
 
 // The entry's name as stored (UTF-8 when the locale cannot represent it).
 std::string raw_name(const char* local, const char* utf8) {
@@ -84,18 +77,18 @@ Result<void> copy_data(archive* tar, archive* writer) {
     la_int64_t offset = 0;
     int read = libarchive().read_data_block(tar, &block, &size, &offset);
     if (read == ARCHIVE_EOF) return {};
-    if (read != ARCHIVE_OK) return err(ErrorKind::kInvalidArgument, "{}", message_of(tar));
+    if (read != ARCHIVE_OK) return err(ErrorKind::kInvalidArgument, "{}", archive_message(tar));
     if (libarchive().write_data_block(writer, block, size, offset) != ARCHIVE_OK)
-      return err(ErrorKind::kIo, "{}", message_of(writer));
+      return err(ErrorKind::kIo, "{}", archive_message(writer));
   }
 }
 
 Result<void> write_entry(archive* tar, archive* writer, archive_entry* entry) {
   if (libarchive().write_header(writer, entry) != ARCHIVE_OK)
-    return err(ErrorKind::kInvalidArgument, "{}", message_of(writer));
+    return err(ErrorKind::kInvalidArgument, "{}", archive_message(writer));
   if (libarchive().entry_size(entry) > 0) MSB_TRY(copy_data(tar, writer));
   if (libarchive().write_finish_entry(writer) != ARCHIVE_OK)
-    return err(ErrorKind::kIo, "{}", message_of(writer));
+    return err(ErrorKind::kIo, "{}", archive_message(writer));
   return {};
 }
 
@@ -133,7 +126,7 @@ Result<void> unpack_entries(LayerReader& reader, const std::string& root) {
   }
   // Directory modes and times are applied last, once nothing is created in them any more.
   if (libarchive().write_close(writer.get()) != ARCHIVE_OK)
-    return err(ErrorKind::kIo, "{}", message_of(writer.get()));
+    return err(ErrorKind::kIo, "{}", archive_message(writer.get()));
   return {};
 }
 

@@ -153,6 +153,22 @@ Result<size_t> read_at_offset(int fd, std::span<char> buffer, uint64_t offset) {
   return static_cast<size_t>(n);
 }
 
+Result<void> write_all_at(int fd, std::string_view data, uint64_t offset) {
+  while (!data.empty()) {
+    ssize_t wrote = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote < 0) return errno_error(errno, "pwrite");
+    data.remove_prefix(static_cast<size_t>(wrote));
+    offset += static_cast<uint64_t>(wrote);
+  }
+  return {};
+}
+
+Result<void> truncate_fd(int fd, uint64_t size) {
+  if (::ftruncate(fd, static_cast<off_t>(size)) != 0) return errno_error(errno, "ftruncate");
+  return {};
+}
+
 Result<void> sync_fd(int fd) {
   return check(retry([&] { return ::fsync(fd); }), "fsync", "fd " + std::to_string(fd));
 }

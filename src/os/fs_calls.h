@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/error.h"
@@ -59,6 +60,10 @@ Result<void> set_times_at(int dir_fd, const std::string& name, int64_t atime_ns,
 
 // pread(2): one read at `offset`; 0 at end of file.
 Result<size_t> read_at_offset(int fd, std::span<char> buffer, uint64_t offset);
+// pwrite(2) until all of `data` is written at `offset`.
+Result<void> write_all_at(int fd, std::string_view data, uint64_t offset);
+// ftruncate(2).
+Result<void> truncate_fd(int fd, uint64_t size);
 // fsync(2).
 Result<void> sync_fd(int fd);
 

@@ -135,13 +135,7 @@ std::string named_volume_dir(std::string_view msb_home, std::string_view name) {
 }
 
 Result<void> validate_volume_name(std::string_view name) {
-  Result<void> valid = config::validate_name(name);
-  if (valid) return {};
-  // The rules are the sandbox name's; only the noun in the message differs.
-  Error error = std::move(valid).error();
-  size_t at = error.message.find("sandbox name");
-  if (at != std::string::npos) error.message.replace(at, 12, "volume name");
-  return tl::unexpected(std::move(error));
+  return config::validate_name_of("volume", name);
 }
 
 Result<store::VolumeRecord> create_named_volume(store::Database& db, std::string_view msb_home,

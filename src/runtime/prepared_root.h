@@ -13,6 +13,7 @@
 #include "runtime/image_service.h"
 #include "store/database.h"
 #include "store/image_records.h"
+#include "store/snapshot_records.h"
 
 namespace msb::runtime {
 
@@ -20,14 +21,25 @@ namespace msb::runtime {
 struct PreparedRoot {
   std::optional<store::ImageRecord> image;  // nullopt for the built-in base image
   std::vector<std::string> layers;          // LaunchSpec::rootfs_layers
+  // The snapshot the writable layer starts from (config.snapshot), or nullopt: empty.
+  std::optional<store::SnapshotRecord> snapshot;
 };
 
 // Makes `config`'s image bootable by `engine`: the built-in base, or an OCI image pulled
 // per config.pull_policy (vm: its root disk is built now, once per image), whose config
 // defaults (env, workdir, user, entrypoint, cmd) are applied to `config`.
+// With config.snapshot set, the image is the snapshot's (by manifest digest, never pulled:
+// a tag may name another image by now) and config.image is set to its reference.
 // Errors: kUnsupported for bind and disk roots, kNotFound when the build did not produce
-// the base image, and those of ensure_image and image_rootfs_layers.
+// the base image (or the snapshot does not exist), kInvalidConfig when the snapshot was
+// taken on the other engine, and those of ensure_image, snapshot_image and
+// image_rootfs_layers.
 Result<PreparedRoot> prepare_root(const engine::Engine& engine, config::SandboxConfig& config,
                                   store::Database& db, const PullOptions& options);
+
+// Creates the sandbox's writable layer at `path`: empty, or restored from root.snapshot
+// (runtime/snapshots.h restore_snapshot_layer). `ephemeral` as Engine::create_writable_layer.
+Result<void> create_writable_layer(const engine::Engine& engine, const PreparedRoot& root,
+                                   const std::string& path, bool ephemeral);
 
 }  // namespace msb::runtime

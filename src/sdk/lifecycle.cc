@@ -230,8 +230,8 @@ Result<StartedSandbox> create_sandbox(config::SandboxConfig config,
                  : Result<void>{};
   if (prepared) prepared = os::make_dirs(paths.logs);
   if (prepared)
-    prepared =
-        engine->create_writable_layer(engine->writable_layer_path(paths.dir), config.ephemeral);
+    prepared = runtime::create_writable_layer(*engine, root, engine->writable_layer_path(paths.dir),
+                                              config.ephemeral);
   if (!prepared) {
     (void)os::remove_tree(paths.dir);
     (void)store::delete_sandbox(db, record.id);

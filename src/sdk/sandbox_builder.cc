@@ -6,6 +6,7 @@
 #include "sdk/patch_impl.h"
 #include "sdk/pull_progress.h"
 #include "sdk/sandbox_impl.h"
+#include "sdk/snapshots.h"
 
 namespace microsandbox {
 
@@ -15,6 +16,7 @@ struct SandboxBuilder::Impl {
   PullProgressCallback on_pull_progress;
   std::optional<Network> network;  // parsed into config.network by create()
   bool network_disabled = false;
+  bool isolation_set = false;  // isolation() was called: a snapshot's engine does not apply
 };
 
 SandboxBuilder::SandboxBuilder(std::string name) : impl_(std::make_unique<Impl>()) {
@@ -95,6 +97,7 @@ SandboxBuilder& SandboxBuilder::detached(bool yes) {
 }
 SandboxBuilder& SandboxBuilder::isolation(std::string isolation) {
   impl_->config.isolation = std::move(isolation);
+  impl_->isolation_set = true;
   return *this;
 }
 
@@ -120,6 +123,11 @@ SandboxBuilder& SandboxBuilder::patch(const Patch& patch) {
   return *this;
 }
 
+SandboxBuilder& SandboxBuilder::from_snapshot(std::string name) {
+  impl_->config.snapshot = std::move(name);
+  return *this;
+}
+
 SandboxBuilder& SandboxBuilder::disable_network() {
   impl_->network_disabled = true;
   return *this;
@@ -130,6 +138,8 @@ Sandbox SandboxBuilder::create() {
   if (impl_->network)
     config.network = msb::sdk::value_or_throw(msb::sdk::network_config(*impl_->network));
   if (impl_->network_disabled) config.network.enabled = false;
+  if (!config.snapshot.empty() && !impl_->isolation_set)
+    config.isolation = msb::sdk::value_or_throw(msb::sdk::snapshot_engine(config.snapshot));
   msb::runtime::PullOptions pull =
       msb::sdk::runtime_pull_options(impl_->insecure_registry, impl_->on_pull_progress);
   return msb::sdk::make_sandbox(msb::sdk::value_or_throw(msb::sdk::create_sandbox(config, pull)),

@@ -237,6 +237,16 @@ Result<RemovedImage> remove_image(Database& db, std::string_view name_or_digest,
                "image {} is used by sandbox(es) {}; remove them first or force the removal", key,
                names);
   }
+  std::vector<std::string> snapshots = MSB_TRY(
+      column_strings(db, "SELECT name FROM snapshot WHERE manifest_digest = ?1 ORDER BY name",
+                     {removed.manifest_digest}));
+  if (!snapshots.empty() && !force) {
+    std::string names;
+    for (const std::string& name : snapshots) names += (names.empty() ? "" : ", ") + name;
+    return err(ErrorKind::kImageInUse,
+               "image {} is used by snapshot(s) {}; remove them first or force the removal", key,
+               names);
+  }
   for (const std::string& reference : removed.references) {
     MSB_TRY(run(db, "DELETE FROM image_ref WHERE reference = ?1", {reference}));
   }
@@ -250,13 +260,15 @@ Result<PrunedImages> prune_images(Database& db, PruneScope scope) {
   if (scope == PruneScope::kUnused) {
     MSB_TRY(run(db,
                 "DELETE FROM image_ref WHERE manifest_digest NOT IN (SELECT manifest_digest "
-                "FROM sandbox_rootfs)",
+                "FROM sandbox_rootfs) AND manifest_digest NOT IN (SELECT manifest_digest FROM "
+                "snapshot)",
                 {}));
   }
   pruned.manifests = MSB_TRY(column_strings(
       db,
       "DELETE FROM manifest WHERE digest NOT IN (SELECT manifest_digest FROM image_ref) AND "
-      "digest NOT IN (SELECT manifest_digest FROM sandbox_rootfs) RETURNING digest",
+      "digest NOT IN (SELECT manifest_digest FROM sandbox_rootfs) AND digest NOT IN (SELECT "
+      "manifest_digest FROM snapshot) RETURNING digest",
       {}));
   pruned.configs = MSB_TRY(column_strings(
       db,

@@ -107,9 +107,10 @@ struct RemovedImage {
 
 // Removes `name_or_digest` (a reference, or a manifest digest meaning all its references).
 // The manifest rows themselves go with the next prune_images. Errors: kImageNotFound when
-// nothing matches; kImageInUse (message names the sandboxes) when a sandbox is pinned to
-// the manifest and `force` is false. With `force` the references go and the pinned
-// manifest stays until its sandboxes are removed. Opens a Transaction.
+// nothing matches; kImageInUse (message names the sandboxes, or the snapshots) when a
+// sandbox is pinned to the manifest or a snapshot's layer sits on it, and `force` is false.
+// With `force` the references go and the manifest stays until its sandboxes and snapshots
+// are removed. Opens a Transaction.
 Result<RemovedImage> remove_image(Database& db, std::string_view name_or_digest, bool force);
 
 // What prune_images removed from the store; the caller deletes the matching cache files.
@@ -125,11 +126,11 @@ struct PrunedImages {
 // Which images prune_images removes.
 enum class PruneScope {
   kUnreferenced,  // manifests no reference names (after `image rm`, or left by a re-tag)
-  kUnused,        // also tagged ones: every image no sandbox is pinned to (`image prune`)
+  kUnused,        // also tagged ones: every image no sandbox or snapshot uses (`image prune`)
 };
 
-// Deletes the manifests of `scope` that no sandbox is pinned to (with their references),
-// then every config and layer no remaining manifest uses. Opens a Transaction.
+// Deletes the manifests of `scope` that no sandbox is pinned to and no snapshot uses (with their
+// references), then every config and layer no remaining manifest uses. Opens a Transaction.
 Result<PrunedImages> prune_images(Database& db, PruneScope scope = PruneScope::kUnreferenced);
 
 }  // namespace msb::store

@@ -5,8 +5,11 @@
 
 #include <fcntl.h>
 
+#include <algorithm>
+
 #include "engine/guest_kit.h"
 #include "engine/id_map.h"
+#include "image/tree_archive.h"
 #include "os/file.h"
 #include "os/fs_calls.h"
 
@@ -44,6 +47,32 @@ Result<void> NsEngine::create_writable_layer(const std::string& path, bool /*eph
 
 bool NsEngine::has_writable_layer(const std::string& path) const {
   return os::is_directory(upper_dir(path)) && os::is_directory(work_dir(path));
+}
+
+namespace {
+
+image::TreeIds layer_ids() {
+  IdRange uids = sandbox_uid_range();
+  IdRange gids = sandbox_gid_range();
+  return {uids.base, gids.base, std::min(uids.count, gids.count)};
+}
+
+}  // namespace
+
+Result<void> NsEngine::export_writable_layer(const std::string& path,
+                                             const std::string& out) const {
+  if (!has_writable_layer(path))
+    return err(ErrorKind::kNotFound, "writable layer missing: {}", path);
+  (void)MSB_TRY(image::write_tree_archive(upper_dir(path), out, layer_ids()));
+  return {};
+}
+
+Result<void> NsEngine::import_writable_layer(const std::string& artifact,
+                                             const std::string& path) const {
+  MSB_TRY(create_writable_layer(path, /*ephemeral=*/false));
+  Result<void> extracted = image::extract_tree_archive(artifact, upper_dir(path), layer_ids());
+  if (!extracted) (void)os::remove_tree(path);
+  return extracted;
 }
 
 }  // namespace msb::engine::ns

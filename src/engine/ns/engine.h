@@ -15,6 +15,11 @@ class NsEngine final : public Engine {
   std::string writable_layer_path(const std::string& sandbox_dir) const override;
   Result<void> create_writable_layer(const std::string& path, bool ephemeral) const override;
   bool has_writable_layer(const std::string& path) const override;
+  std::string layer_artifact_name() const override { return "upper.tar"; }
+  Result<void> export_writable_layer(const std::string& path,
+                                     const std::string& out) const override;
+  Result<void> import_writable_layer(const std::string& artifact,
+                                     const std::string& path) const override;
   Result<std::unique_ptr<Instance>> launch(const LaunchSpec& spec) override;
 
   // The overlay's upper and work directories inside a writable layer.

@@ -15,6 +15,7 @@
 #include "os/clock.h"
 #include "os/file.h"
 #include "os/io.h"
+#include "os/sparse_copy.h"
 
 namespace msb::engine::vm {
 namespace {
@@ -41,6 +42,19 @@ class VmEngine final : public Engine {
   }
   bool has_writable_layer(const std::string& path) const override {
     return os::is_regular_file(path);
+  }
+  std::string layer_artifact_name() const override { return "upper.ext4"; }
+  // The disk is copied as it is: the guest's ids are inside it, and a hostile disk harms
+  // only the guest kernel that mounts it.
+  Result<void> export_writable_layer(const std::string& path,
+                                     const std::string& out) const override {
+    (void)MSB_TRY(os::clone_or_copy_file(path, out, 0600));
+    return {};
+  }
+  Result<void> import_writable_layer(const std::string& artifact,
+                                     const std::string& path) const override {
+    (void)MSB_TRY(os::clone_or_copy_file(artifact, path, 0600));
+    return {};
   }
   Result<std::unique_ptr<Instance>> launch(const LaunchSpec& spec) override;
 };

@@ -90,7 +90,8 @@ TEST(SandboxConfig, JsonIsCompactWithSortedKeys) {
             R"("packets_per_second":0},"max_connections":256,"ports":[],"preset":"public",)"
             R"("rules":[]},"patches":[],"pull_policy":"if-missing","replace":false,)"
             R"("replace_timeout_ms":10000,)"
-            R"("rootfs":{"fstype":"","kind":"image","path":""},"shell":"/bin/sh","user":"",)"
+            R"("rootfs":{"fstype":"","kind":"image","path":""},"shell":"/bin/sh","snapshot":"",)"
+            R"("user":"",)"
             R"("workdir":""})");
 }
 

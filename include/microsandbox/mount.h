@@ -31,6 +31,11 @@ class MSB_EXPORT Mount {
   static Mount named(std::string name);
   // A tmpfs of at most `size_mib` MiB; 0: the kernel's default (half the guest's memory).
   static Mount tmpfs(uint64_t size_mib = 0);
+  // The filesystem in the disk image at absolute path `image_path` (default: a raw image
+  // holding ext4). The vm engine attaches it as a virtio-blk disk; the namespace engine as a
+  // loop device (raw images only). One running sandbox at a time may mount an image
+  // read-write (readonly() ones share it); create() of a second fails with kStillRunning.
+  static Mount disk(std::string image_path);
 
   Mount(const Mount& other);
   Mount& operator=(const Mount& other);
@@ -42,6 +47,10 @@ class MSB_EXPORT Mount {
   Mount& readonly(bool yes = true);
   // Programs on it cannot be executed in the guest.
   Mount& noexec(bool yes = true);
+  // disk() only: "raw" (default) or "qcow2" (vm engine only).
+  Mount& format(std::string format);
+  // disk() only: "ext4" (default), "ext3" or "ext2".
+  Mount& fstype(std::string fstype);
 
   struct Impl;  // opaque: defined by the SDK's implementation
 

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "agent/guest_disks.h"
 #include "os/file.h"
 #include "os/mount.h"
 #include "os/system.h"
@@ -24,23 +25,6 @@ constexpr const char* kNewRoot = "/newroot";
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
-}
-
-// The virtio-blk disks by the serial the host gave them (not by probe order), listed once.
-std::map<std::string, std::string> disks_by_serial() {
-  std::map<std::string, std::string> disks;
-  for (const std::string& name : os::list_dir("/sys/block")) {
-    Result<std::string> value = os::read_file("/sys/block/" + name + "/serial");
-    if (value) disks.emplace(trim(*value), "/dev/" + name);
-  }
-  return disks;
-}
-
-Result<std::string> find_disk(const std::map<std::string, std::string>& disks,
-                              const std::string& serial) {
-  auto found = disks.find(serial);
-  if (found == disks.end()) return err(ErrorKind::kNotFound, "no disk with serial '{}'", serial);
-  return found->second;
 }
 
 // Under TCG each block request costs milliseconds of emulated driver code, and the first

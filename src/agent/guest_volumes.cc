@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "agent/guest_disks.h"
 #include "os/file.h"
 #include "os/mount.h"
 
@@ -65,8 +66,17 @@ Result<void> mount_9p(const VolumeMount& volume) {
                       "trans=virtio,version=9p2000.L,msize=262144");
 }
 
+// A disk volume: the virtio-blk disk the host gave this serial, mounted on the target.
+Result<void> mount_disk(const VolumeMount& volume) {
+  std::string device = MSB_TRY(find_disk(disks_by_serial(), volume.tag));
+  MSB_TRY(os::make_dirs(volume.target));
+  return os::mount_fs(device, volume.target, volume.fstype, mount_flags(volume) | MS_NOATIME);
+}
+
 Result<void> mount_volume(const VolumeMount& volume) {
   switch (volume.kind) {
+    case VolumeMount::Kind::kDisk:
+      return mount_disk(volume);
     case VolumeMount::Kind::k9p:
       return mount_9p(volume);
     case VolumeMount::Kind::kVirtiofs:

@@ -120,7 +120,22 @@ Result<void> parse_share(std::string_view key, std::string_view head, VolumeMoun
   return {};
 }
 
-// "TAG[/ENTRY]:FLAGS:HEX" (volume) or "SIZE:FLAGS:HEX" (tmpfs).
+// "SERIAL/FSTYPE" of a disk volume: the serial is a tag, the fstype one we mount.
+Result<void> parse_disk_volume(std::string_view head, VolumeMount& volume) {
+  size_t slash = head.find('/');
+  std::string_view serial = head.substr(0, slash);
+  std::string_view fstype = slash == std::string_view::npos ? "" : head.substr(slash + 1);
+  if (!is_tag(serial)) return err(ErrorKind::kInvalidArgument, "disk: bad serial");
+  if (fstype != "ext4" && fstype != "ext3" && fstype != "ext2")
+    return err(ErrorKind::kInvalidArgument, "disk: unknown fstype '{}'", fstype);
+  volume.kind = VolumeMount::Kind::kDisk;
+  volume.tag = std::string(serial);
+  volume.fstype = std::string(fstype);
+  return {};
+}
+
+// "TAG[/ENTRY]:FLAGS:HEX" (volume), "SIZE:FLAGS:HEX" (tmpfs), "SERIAL/FSTYPE:FLAGS:HEX"
+// (disk).
 Result<VolumeMount> parse_volume(std::string_view key, std::string_view value) {
   size_t first = value.find(':');
   size_t second = first == std::string_view::npos ? first : value.find(':', first + 1);
@@ -130,10 +145,13 @@ Result<VolumeMount> parse_volume(std::string_view key, std::string_view value) {
   std::string_view flags = value.substr(first + 1, second - first - 1);
   VolumeMount volume;
   bool tmpfs = key == "tmpfs";
-  MSB_TRY(std::move(parse_volume_flags(flags, !tmpfs, volume)).context("{}", key));
+  bool disk = key == "disk";
+  MSB_TRY(std::move(parse_volume_flags(flags, !tmpfs && !disk, volume)).context("{}", key));
   if (tmpfs) {
     volume.kind = VolumeMount::Kind::kTmpfs;
     volume.size_bytes = MSB_TRY(parse_number<uint64_t>(key, head));
+  } else if (disk) {
+    MSB_TRY(parse_disk_volume(head, volume));
   } else {
     MSB_TRY(parse_share(key, head, volume));
   }
@@ -164,7 +182,7 @@ Result<void> apply_option(AgentOptions& options, std::string_view word) {
     options.hostname = MSB_TRY(parse_hostname(value));
   } else if (key == "net") {
     options.network = MSB_TRY(parse_guest_network(value));
-  } else if (key == "volume" || key == "tmpfs") {
+  } else if (key == "volume" || key == "tmpfs" || key == "disk") {
     options.volumes.push_back(MSB_TRY(parse_volume(key, value)));
   } else if (key == "clock-ns") {
     options.clock_ns = MSB_TRY(parse_number<uint64_t>(key, value));

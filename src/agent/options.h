@@ -27,8 +27,10 @@ struct VolumeMount {
     kVirtiofsFile,  // entry `entry` (a file) of the virtiofs share `tag`, on the target
     kTmpfs,         // a fresh tmpfs of size_bytes (0: the kernel's default)
     k9p,            // the virtio-9p share `tag` on the target (MSB_VOLUME_TRANSPORT=9p)
+    kDisk,          // the virtio-blk disk whose serial is `tag`, its filesystem `fstype`
   } kind = Kind::kVirtiofs;
   std::string tag;
+  std::string fstype;  // kDisk: "ext4", "ext3" or "ext2"
   std::string entry;   // kVirtiofs*: the entry's name in the share (decimal digits)
   std::string target;  // absolute, not "/", no NUL, no "." or ".." components
   bool read_only = false;

@@ -35,7 +35,12 @@ Result<std::string> absolute_host_path(std::string_view flag, std::string_view t
 Result<void> apply_options(std::string_view flag, std::string_view text, std::string_view options,
                            VolumeMount& mount) {
   for (std::string_view option : split(options, ',')) {
-    if (option == "ro") {
+    bool disk = mount.kind == VolumeMount::Kind::kDisk;
+    if (disk && option.starts_with("format=")) {
+      mount.format = std::string(option.substr(7));
+    } else if (disk && option.starts_with("fstype=")) {
+      mount.fstype = std::string(option.substr(7));
+    } else if (option == "ro") {
       mount.read_only = true;
     } else if (option == "rw") {
       mount.read_only = false;
@@ -82,6 +87,14 @@ Result<VolumeMount> parse_named_mount_flag(std::string_view text) {
   return mount;
 }
 
+Result<VolumeMount> parse_disk_mount_flag(std::string_view text) {
+  VolumeMount mount;
+  mount.kind = VolumeMount::Kind::kDisk;
+  MSB_TRY(split_mount("--mount-disk", text, mount));
+  mount.source = MSB_TRY(absolute_host_path("--mount-disk", text, mount.source));
+  return mount;
+}
+
 Result<VolumeMount> parse_tmpfs_flag(std::string_view text) {
   std::vector<std::string_view> parts = split(text, ':');
   if (parts.size() > 2 || parts[0].empty())
@@ -112,6 +125,9 @@ void VolumeFlags::add_to(CLI::App& app) {
   app.add_option("--mount-named", named_,
                  "Mount a named volume, created on first use: NAME:GUEST_PATH[:ro|rw][,noexec]");
   app.add_option("--tmpfs", tmpfs_, "Mount a fresh tmpfs: GUEST_PATH[:SIZE] (SIZE in MiB or 1G)");
+  app.add_option("--mount-disk", disks_,
+                 "Mount a disk image's filesystem: IMAGE:GUEST_PATH[:ro,format=raw|qcow2,"
+                 "fstype=ext4|ext3|ext2]");
 }
 
 Result<std::vector<VolumeMount>> VolumeFlags::to_mounts() const {
@@ -119,6 +135,7 @@ Result<std::vector<VolumeMount>> VolumeFlags::to_mounts() const {
   for (const std::string& text : volumes_) mounts.push_back(MSB_TRY(parse_volume_flag(text)));
   for (const std::string& text : named_) mounts.push_back(MSB_TRY(parse_named_mount_flag(text)));
   for (const std::string& text : tmpfs_) mounts.push_back(MSB_TRY(parse_tmpfs_flag(text)));
+  for (const std::string& text : disks_) mounts.push_back(MSB_TRY(parse_disk_mount_flag(text)));
   return mounts;
 }
 

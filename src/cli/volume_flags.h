@@ -20,13 +20,16 @@ namespace msb::cli {
 [[nodiscard]] Result<config::VolumeMount> parse_volume_flag(std::string_view text);
 // `--mount-named NAME:DST[:OPTS]`: always a named volume (created on first use).
 [[nodiscard]] Result<config::VolumeMount> parse_named_mount_flag(std::string_view text);
+// `--mount-disk IMAGE:DST[:OPTS]`: OPTS as -v's plus format=raw|qcow2 and fstype=...
+// (checked by validate()); IMAGE is made absolute as -v's host paths.
+[[nodiscard]] Result<config::VolumeMount> parse_disk_mount_flag(std::string_view text);
 // `--tmpfs PATH[:SIZE]`: SIZE in MiB, or with a K, M or G suffix (rounded up to whole MiB).
 [[nodiscard]] Result<config::VolumeMount> parse_tmpfs_flag(std::string_view text);
 
 class VolumeFlags {
  public:
   void add_to(CLI::App& app);
-  // The mounts in the order -v, --mount-named, --tmpfs, each in the order given (the
+  // The mounts in the order -v, --mount-named, --tmpfs, --mount-disk, each in the order given (the
   // runtime mounts parents first whatever the order). Errors: those of the parsers above.
   Result<std::vector<config::VolumeMount>> to_mounts() const;
 
@@ -34,6 +37,7 @@ class VolumeFlags {
   std::vector<std::string> volumes_;
   std::vector<std::string> named_;
   std::vector<std::string> tmpfs_;
+  std::vector<std::string> disks_;
 };
 
 }  // namespace msb::cli

@@ -298,6 +298,15 @@ Result<void> validate(const SandboxConfig& config, std::string_view msb_home, Na
   MSB_TRY(validate_patches(config.patches));
   MSB_TRY(check_patches_outside_mounts(config.patches, config.mounts));
   if (!config.snapshot.empty()) MSB_TRY(validate_name_of("snapshot", config.snapshot));
+  for (const VolumeMount& mount : config.mounts) {
+    if (mount.kind == VolumeMount::Kind::kDisk && mount.format == "qcow2" &&
+        config.isolation == "namespace")
+      return make_error(ErrorKind::kUnsupported,
+                        fmt::format("mount {}: the namespace engine mounts raw disk images "
+                                    "only; convert with `qemu-img convert -O raw` or use the "
+                                    "vm engine",
+                                    shown(mount.target)));
+  }
   return validate_rootfs(config);
 }
 

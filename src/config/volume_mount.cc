@@ -38,7 +38,35 @@ Result<void> validate_bind_source(const VolumeMount& mount) {
   return {};
 }
 
+template <size_t N>
+bool is_one_of(std::string_view value, const std::string_view (&known)[N]) {
+  return std::find(std::begin(known), std::end(known), value) != std::end(known);
+}
+
+Result<void> validate_no_disk_options(const VolumeMount& mount) {
+  if (!mount.format.empty() || !mount.fstype.empty())
+    return invalid_mount(mount.target, "only a disk takes a format or fstype");
+  return {};
+}
+
+Result<void> validate_disk(const VolumeMount& mount) {
+  const std::string& source = mount.source;
+  if (source.empty() || source.front() != '/' || source.find('\0') != std::string::npos)
+    return invalid_mount(mount.target,
+                         fmt::format("disk image '{}' must be an absolute path", shown(source)));
+  if (std::optional<std::string> why = host_path_problem(source, false, true))
+    return invalid_mount(mount.target, *why);
+  if (!mount.format.empty() && !is_one_of(mount.format, kDiskFormats))
+    return invalid_mount(mount.target,
+                         fmt::format("disk format '{}': use raw or qcow2", shown(mount.format)));
+  if (!mount.fstype.empty() && !is_one_of(mount.fstype, kDiskFilesystems))
+    return invalid_mount(mount.target, fmt::format("fstype '{}': use ext4, ext3 or ext2",
+                                                   shown(mount.fstype)));
+  return {};
+}
+
 Result<void> validate_source(const VolumeMount& mount) {
+  if (mount.kind != VolumeMount::Kind::kDisk) MSB_TRY(validate_no_disk_options(mount));
   switch (mount.kind) {
     case VolumeMount::Kind::kBind:
       MSB_TRY(validate_bind_source(mount));
@@ -54,7 +82,11 @@ Result<void> validate_source(const VolumeMount& mount) {
       break;
     case VolumeMount::Kind::kTmpfs:
       if (!mount.source.empty()) return invalid_mount(mount.target, "a tmpfs takes no source");
+      MSB_TRY(validate_no_disk_options(mount));
       return {};
+    case VolumeMount::Kind::kDisk:
+      MSB_TRY(validate_disk(mount));
+      break;
   }
   if (mount.size_mib != 0) return invalid_mount(mount.target, "only a tmpfs takes a size");
   return {};
@@ -70,16 +102,18 @@ std::string_view volume_kind_name(VolumeMount::Kind kind) {
       return "named";
     case VolumeMount::Kind::kTmpfs:
       return "tmpfs";
+    case VolumeMount::Kind::kDisk:
+      return "disk";
   }
   MSB_CHECK(false);
 }
 
 Result<VolumeMount::Kind> parse_volume_kind(std::string_view text) {
   using Kind = VolumeMount::Kind;
-  for (Kind kind : {Kind::kBind, Kind::kNamed, Kind::kTmpfs}) {
+  for (Kind kind : {Kind::kBind, Kind::kNamed, Kind::kTmpfs, Kind::kDisk}) {
     if (text == volume_kind_name(kind)) return kind;
   }
-  return err(ErrorKind::kInvalidConfig, "unknown mount kind '{}': use bind, named or tmpfs",
+  return err(ErrorKind::kInvalidConfig, "unknown mount kind '{}': use bind, named, tmpfs or disk",
              shown(text));
 }
 
@@ -115,7 +149,9 @@ json mounts_to_json(const std::vector<VolumeMount>& mounts) {
                     {"target", mount.target},
                     {"read_only", mount.read_only},
                     {"noexec", mount.noexec},
-                    {"size_mib", mount.size_mib}});
+                    {"size_mib", mount.size_mib},
+                    {"format", mount.format},
+                    {"fstype", mount.fstype}});
   }
   return list;
 }
@@ -161,6 +197,8 @@ Result<std::vector<VolumeMount>> mounts_from_json(const json& value) {
     MSB_TRY(read_field(entry, "read_only", mount.read_only));
     MSB_TRY(read_field(entry, "noexec", mount.noexec));
     MSB_TRY(read_field(entry, "size_mib", mount.size_mib));
+    MSB_TRY(read_field(entry, "format", mount.format));
+    MSB_TRY(read_field(entry, "fstype", mount.fstype));
     mounts.push_back(std::move(mount));
   }
   return mounts;

@@ -60,12 +60,16 @@ struct NetworkEndpoint {
 // VolumeMount as the runtime resolved it (a named volume becomes its directory). Both
 // engines mount it with nosuid and nodev; ids follow engine/id_map.h (volume_*_id_map).
 struct VolumeSpec {
-  enum class Kind { kDirectory, kFile, kTmpfs } kind = Kind::kDirectory;
-  std::string source;  // absolute host path (kDirectory, kFile); unused for kTmpfs
+  // kDisk: a disk image whose filesystem is mounted (vm: a virtio-blk disk; namespace: a
+  // loop device, which needs root).
+  enum class Kind { kDirectory, kFile, kTmpfs, kDisk } kind = Kind::kDirectory;
+  std::string source;  // absolute host path (kDirectory, kFile, kDisk); unused for kTmpfs
   std::string target;  // absolute, normalized guest path ("/data"), never "/"
   bool read_only = false;
   bool noexec = false;
   uint64_t size_bytes = 0;  // kTmpfs only; 0 = the kernel's default (half the memory)
+  std::string format = "raw";   // kDisk: "raw" or "qcow2"
+  std::string fstype = "ext4";  // kDisk: the filesystem in the image
   // The host ids the guest's root reads and writes the volume as: the source's owner
   // (kDirectory, kFile), which the runtime takes from stat() when it launches.
   uint32_t owner_uid = 0;

@@ -27,4 +27,16 @@ Result<FileLock> FileLock::acquire(const std::string& path) { return lock(path, 
 
 Result<FileLock> FileLock::try_acquire(const std::string& path) { return lock(path, false); }
 
+Result<Fd> try_lock_existing_file(const std::string& path, bool shared) {
+  Fd fd = MSB_TRY(open_file(path, O_RDONLY | O_CLOEXEC));
+  for (;;) {
+    if (::flock(fd.get(), (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0) return fd;
+    if (errno == EINTR) continue;
+    if (errno == EWOULDBLOCK)
+      return make_error(ErrorKind::kAlreadyExists, "lock " + path + ": held by another owner",
+                        errno);
+    return errno_error(errno, "flock " + path);
+  }
+}
+
 }  // namespace msb::os

@@ -38,4 +38,10 @@ class FileLock {
   Fd fd_;
 };
 
+// A flock(2) on an existing file that is not a lock file of its own (a disk image), without
+// waiting: shared (readers) or exclusive (a writer), held while the returned fd is open.
+// The file is opened read-only and never created. Errors: kAlreadyExists when a holder of
+// a conflicting lock exists, kNotFound, errno kinds.
+Result<Fd> try_lock_existing_file(const std::string& path, bool shared);
+
 }  // namespace msb::os

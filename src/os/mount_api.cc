@@ -85,6 +85,21 @@ Result<Fd> make_tmpfs_mount(uint64_t size_bytes, uint32_t mode, uint32_t uid, ui
   return Fd(mount_fd);
 }
 
+Result<Fd> make_block_mount(const std::string& device, const std::string& fstype,
+                            bool read_only) {
+  int raw = ::fsopen(fstype.c_str(), FSOPEN_CLOEXEC);
+  if (raw < 0) return errno_error(errno, "fsopen " + fstype);
+  Fd fs(raw);
+  MSB_TRY(set_string(fs.get(), "source", device));
+  if (read_only && ::fsconfig(fs.get(), FSCONFIG_SET_FLAG, "ro", nullptr, 0) != 0)
+    return errno_error(errno, "fsconfig ro");
+  if (::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
+    return errno_error(errno, fmt::format("mount {} ({})", device, fstype));
+  int mount_fd = ::fsmount(fs.get(), FSMOUNT_CLOEXEC, 0);
+  if (mount_fd < 0) return errno_error(errno, "fsmount " + device);
+  return Fd(mount_fd);
+}
+
 Result<Fd> make_overlay_mount(const std::vector<std::string>& lower, const std::string& upper,
                               const std::string& work, UpperDurability durability) {
   int raw = ::fsopen("overlay", FSOPEN_CLOEXEC);

@@ -41,6 +41,12 @@ Result<void> set_mount_attributes(int mount_fd, const MountAttributes& attribute
 // has `mode` and belongs to host ids `uid`:`gid`.
 Result<Fd> make_tmpfs_mount(uint64_t size_bytes, uint32_t mode, uint32_t uid, uint32_t gid);
 
+// A detached mount of the filesystem `fstype` on block device `device` (fsopen with
+// "source"), read-only when asked. Errors: errno kinds with the device; the kernel's own
+// message (a corrupt or foreign filesystem) is in the kernel log.
+Result<Fd> make_block_mount(const std::string& device, const std::string& fstype,
+                            bool read_only);
+
 // Whether an overlay's upper directory must survive a crash of the host.
 enum class UpperDurability {
   kSynced,    // synced to its filesystem when the overlay is unmounted (and on syncfs)

@@ -75,6 +75,7 @@ class SandboxRuntime {
   void remove_ephemeral();
 
   RuntimeOptions options_;
+  std::vector<os::Fd> disk_locks_;  // the disk volumes' images, locked for this run
   SandboxPaths paths_;
   os::SignalFd signals_;
   store::Database db_;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/shown.h"
+#include "os/file_lock.h"
 #include "os/file_status.h"
 #include "os/fs_calls.h"
 
@@ -57,6 +58,15 @@ Result<VolumeSpec> spec_for(const VolumeMount& mount, const NamedVolumeDir& name
       spec.kind = VolumeSpec::Kind::kTmpfs;
       spec.size_bytes = mount.size_mib * 1024 * 1024;
       break;
+    case VolumeMount::Kind::kDisk:
+      MSB_TRY(describe_source(mount.source, spec));
+      if (spec.kind != VolumeSpec::Kind::kFile)
+        return err(ErrorKind::kInvalidConfig, "disk image {} is not a regular file",
+                   shown(mount.source));
+      spec.kind = VolumeSpec::Kind::kDisk;
+      if (!mount.format.empty()) spec.format = mount.format;
+      if (!mount.fstype.empty()) spec.fstype = mount.fstype;
+      break;
   }
   return spec;
 }
@@ -72,6 +82,20 @@ Result<std::vector<VolumeSpec>> volume_specs_for(const std::vector<VolumeMount>&
     return depth(a.target) < depth(b.target);
   });
   return specs;
+}
+
+Result<std::vector<os::Fd>> lock_volume_disks(const std::vector<VolumeSpec>& volumes) {
+  std::vector<os::Fd> locks;
+  for (const VolumeSpec& volume : volumes) {
+    if (volume.kind != VolumeSpec::Kind::kDisk) continue;
+    Result<os::Fd> lock = os::try_lock_existing_file(volume.source, volume.read_only);
+    if (!lock && lock.error().kind == ErrorKind::kAlreadyExists)
+      return err(ErrorKind::kStillRunning,
+                 "mount {}: disk image {} is in use by another running sandbox",
+                 shown(volume.target), shown(volume.source));
+    locks.push_back(MSB_TRY(std::move(lock).context("mount {}", shown(volume.target))));
+  }
+  return locks;
 }
 
 }  // namespace msb::runtime

@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "config/volume_mount.h"
 #include "engine/engine.h"
+#include "os/fd.h"
 
 namespace msb::runtime {
 
@@ -26,5 +27,11 @@ using NamedVolumeDir = std::function<Result<std::string>(std::string_view name)>
 // Thread-safe when named_dir is.
 Result<std::vector<engine::VolumeSpec>> volume_specs_for(
     const std::vector<config::VolumeMount>& mounts, const NamedVolumeDir& named_dir);
+
+// Locks the disk images of `volumes` for one run: shared for read-only mounts, exclusive
+// for read-write ones, so that two running sandboxes (of either engine) never write one
+// filesystem at once. The locks last as long as the returned fds. Errors: kStillRunning
+// "mount <target>: disk image <path> is in use by another running sandbox", errno kinds.
+Result<std::vector<os::Fd>> lock_volume_disks(const std::vector<engine::VolumeSpec>& volumes);
 
 }  // namespace msb::runtime

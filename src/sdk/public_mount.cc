@@ -29,6 +29,13 @@ Mount Mount::tmpfs(uint64_t size_mib) {
   return mount;
 }
 
+Mount Mount::disk(std::string image_path) {
+  Mount mount;
+  mount.impl_->mount.kind = VolumeMount::Kind::kDisk;
+  mount.impl_->mount.source = std::move(image_path);
+  return mount;
+}
+
 Mount::Mount(const Mount& other) : impl_(std::make_unique<Impl>(*other.impl_)) {}
 Mount& Mount::operator=(const Mount& other) {
   if (this != &other) impl_ = std::make_unique<Impl>(*other.impl_);
@@ -45,6 +52,16 @@ Mount& Mount::readonly(bool yes) {
 
 Mount& Mount::noexec(bool yes) {
   impl_->mount.noexec = yes;
+  return *this;
+}
+
+Mount& Mount::format(std::string format) {
+  impl_->mount.format = std::move(format);
+  return *this;
+}
+
+Mount& Mount::fstype(std::string fstype) {
+  impl_->mount.fstype = std::move(fstype);
   return *this;
 }
 

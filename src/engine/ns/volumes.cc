@@ -1,9 +1,11 @@
 #include "engine/ns/volumes.h"
 
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "engine/id_map.h"
+#include "os/loop_device.h"
 #include "os/mount_api.h"
 #include "os/user_namespace.h"
 
@@ -13,6 +15,15 @@ namespace {
 // One user namespace per distinct owner: it is only the idmap of that owner's volumes.
 class IdmapCache {
  public:
+  // The sandbox's own mapping (guest id n = host id base + n): a disk's files then show
+  // in the sandbox with the ids stored on the disk, as the vm engine shows them.
+  Result<int> sandbox_userns() {
+    if (!sandbox_) {
+      sandbox_ = MSB_TRY(os::make_user_namespace(id_map_line(sandbox_uid_range()),
+                                                 id_map_line(sandbox_gid_range())));
+    }
+    return sandbox_->get();
+  }
   Result<int> userns_for(uint32_t uid, uint32_t gid) {
     auto key = std::make_pair(uid, gid);
     if (auto found = namespaces_.find(key); found != namespaces_.end()) return found->second.get();
@@ -26,9 +37,27 @@ class IdmapCache {
 
  private:
   std::map<std::pair<uint32_t, uint32_t>, os::Fd> namespaces_;
+  std::optional<os::Fd> sandbox_;
 };
 
+// A disk volume: the image on a loop device (autoclear: it goes with the last mount of
+// it), its filesystem mounted by the host kernel, idmapped to the sandbox.
+Result<os::Fd> make_disk_tree(const VolumeSpec& volume, IdmapCache& idmaps) {
+  if (volume.format != "raw")
+    return err(ErrorKind::kUnsupported,
+               "the namespace engine mounts raw disk images only, not {} (convert with "
+               "`qemu-img convert -O raw`, or use the vm engine)",
+               volume.format);
+  os::LoopDevice loop = MSB_TRY(os::attach_loop_device(volume.source, volume.read_only));
+  os::Fd tree = MSB_TRY(os::make_block_mount(loop.path, volume.fstype, volume.read_only));
+  os::MountAttributes attributes{volume.read_only, volume.noexec, true, true,
+                                 MSB_TRY(idmaps.sandbox_userns())};
+  MSB_TRY(os::set_mount_attributes(tree.get(), attributes));
+  return tree;
+}
+
 Result<os::Fd> make_tree(const VolumeSpec& volume, IdmapCache& idmaps) {
+  if (volume.kind == VolumeSpec::Kind::kDisk) return make_disk_tree(volume, idmaps);
   os::MountAttributes attributes{volume.read_only, volume.noexec, true, true, -1};
   if (volume.kind == VolumeSpec::Kind::kTmpfs) {
     os::Fd tree = MSB_TRY(os::make_tmpfs_mount(volume.size_bytes, 01777, sandbox_uid_range().base,

@@ -61,6 +61,11 @@ std::string volume_word(const GuestVolume& volume) {
   std::string target = hex_encode(volume.target);
   if (volume.kind == GuestVolume::Kind::kTmpfs)
     return fmt::format(" msb.tmpfs={}:{}:{}", volume.size_bytes, volume_flags(volume), target);
+  if (volume.kind == GuestVolume::Kind::kDisk) {
+    MSB_CHECK(is_tag(volume.tag) && is_plain_word(volume.fstype));
+    return fmt::format(" msb.disk={}/{}:{}:{}", volume.tag, volume.fstype, volume_flags(volume),
+                       target);
+  }
   MSB_CHECK(is_tag(volume.tag));
   if (is_9p(volume))
     return fmt::format(" msb.volume={}:{}:{}", volume.tag, volume_flags(volume), target);
@@ -75,7 +80,8 @@ constexpr size_t kQemuBytesPerDevice = 48;
 
 size_t virtio_device_count(const QemuConfig& config) {
   size_t shares = config.shares.size();
-  for (const GuestVolume& volume : config.volumes) shares += is_9p(volume) ? 1 : 0;
+  for (const GuestVolume& volume : config.volumes)
+    shares += is_9p(volume) || volume.kind == GuestVolume::Kind::kDisk ? 1 : 0;
   // The disks, rng, serial and network cards, and the shares.
   return config.disks.size() + 2 + (config.network ? 1 : 0) + shares;
 }
@@ -155,7 +161,8 @@ Result<void> check_device_count(const QemuConfig& config) {
   if (devices > kMicrovmTransports)
     return err(ErrorKind::kInvalidConfig,
                "the VM would need {} virtio devices, microvm has {}: its volumes need one share "
-               "per host owner (uid and gid); give the volumes fewer distinct owners",
+               "per host owner (uid and gid) and one device per disk; give the volumes fewer "
+               "distinct owners, or use fewer disks",
                devices, kMicrovmTransports);
   return {};
 }
@@ -212,6 +219,17 @@ std::vector<std::string> qemu_command(const QemuConfig& config) {
                                disk.ignore_flushes ? ",cache=unsafe" : ""));
     argv.push_back("-device");
     argv.push_back(fmt::format("virtio-blk-device,drive={},serial={}", disk.serial, disk.serial));
+  }
+  for (const GuestVolume& volume : config.volumes) {
+    if (volume.kind != GuestVolume::Kind::kDisk) continue;
+    // SECURITY: the serial and the format are ours (checked); the path is escaped.
+    MSB_CHECK(is_tag(volume.tag) && (volume.format == "raw" || volume.format == "qcow2"));
+    argv.push_back("-drive");
+    argv.push_back(fmt::format("id={},file={},format={},if=none{}", volume.tag,
+                               escape_option(volume.source), volume.format,
+                               volume.read_only ? ",readonly=on" : ""));
+    argv.push_back("-device");
+    argv.push_back(fmt::format("virtio-blk-device,drive={},serial={}", volume.tag, volume.tag));
   }
   for (const char* arg : {"-device", "virtio-rng-device", "-device", "virtio-serial-device"}) {
     argv.push_back(arg);

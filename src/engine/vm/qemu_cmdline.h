@@ -19,6 +19,7 @@ struct GuestVolume {
     // A virtio-9p share of `source`, served by QEMU itself (security_model=mapped-xattr).
     // For benchmarks only (MSB_VOLUME_TRANSPORT=9p): QEMU runs as the host's root.
     k9pDirectory,
+    kDisk,  // the disk image `source` as a virtio-blk disk with serial `tag`, mounted
   } kind = Kind::kShareDirectory;
   std::string tag;     // kShare*, k9p*: the device's tag, a plain word of at most 36 bytes
   int entry = -1;      // kShare*: the name (this number) of its entry in the share
@@ -26,7 +27,9 @@ struct GuestVolume {
   bool read_only = false;
   bool noexec = false;
   uint64_t size_bytes = 0;  // kTmpfs
-  std::string source;       // k9pDirectory: the host directory
+  std::string source;       // k9pDirectory: the host directory; kDisk: the image file
+  std::string format;       // kDisk: "raw" or "qcow2"
+  std::string fstype;       // kDisk: the filesystem the guest mounts
 };
 
 // A vhost-user-fs device: one virtiofsd serving the entries of one or more volumes.
@@ -72,7 +75,8 @@ inline constexpr size_t kMaxKernelCmdline = 2048;
 // digits, . _ : -), which is checked (MSB_CHECK): they are the engine's own names. Each
 // volume is one word, in order: "msb.volume=<tag>/<entry>:<flags>:<hex of target>" for a
 // share's entry ("msb.volume=<tag>:..." for 9p),
-// "msb.tmpfs=<size_bytes>:<flags>:<hex of target>" for a tmpfs, where flags are "-" or
+// "msb.tmpfs=<size_bytes>:<flags>:<hex of target>" for a tmpfs,
+// "msb.disk=<serial>/<fstype>:<flags>:<hex of target>" for a disk, where flags are "-" or
 // some of "ro", "noexec", "file", "9p" joined by '+' (agent/options.h parses them).
 std::string kernel_cmdline(const QemuConfig& config);
 

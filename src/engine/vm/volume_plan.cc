@@ -9,6 +9,7 @@ namespace {
 
 GuestVolume::Kind volume_kind(const VolumeSpec& volume, VolumeTransport transport) {
   if (volume.kind == VolumeSpec::Kind::kTmpfs) return GuestVolume::Kind::kTmpfs;
+  if (volume.kind == VolumeSpec::Kind::kDisk) return GuestVolume::Kind::kDisk;
   if (volume.kind == VolumeSpec::Kind::kFile) return GuestVolume::Kind::kShareFile;
   return transport == VolumeTransport::k9p ? GuestVolume::Kind::k9pDirectory
                                            : GuestVolume::Kind::kShareDirectory;
@@ -52,6 +53,11 @@ VolumePlan plan_volumes(const std::vector<VolumeSpec>& volumes, VolumeTransport 
     guest.kind = volume_kind(volume, transport);
     if (guest.kind == GuestVolume::Kind::kTmpfs) {
       guest.size_bytes = volume.size_bytes;
+    } else if (guest.kind == GuestVolume::Kind::kDisk) {
+      guest.tag = fmt::format("msbdisk{}", i);
+      guest.source = volume.source;
+      guest.format = volume.format;
+      guest.fstype = volume.fstype;
     } else if (guest.kind == GuestVolume::Kind::k9pDirectory) {
       guest.tag = fmt::format("msb9p{}", i);
       guest.source = volume.source;

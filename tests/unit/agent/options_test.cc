@@ -262,6 +262,24 @@ TEST(ParseVolumes, ArgvFormMatches) {
   EXPECT_EQ(options.volumes[1].target, "/b");
 }
 
+TEST(ParseVolumes, ReadsDisks) {
+  AgentOptions options = parse_cmdline_ok("msb.disk=msbdisk3/ext4:ro+noexec:" + hex_encode("/d"));
+  ASSERT_EQ(options.volumes.size(), 1u);
+  EXPECT_EQ(options.volumes[0].kind, VolumeMount::Kind::kDisk);
+  EXPECT_EQ(options.volumes[0].tag, "msbdisk3");
+  EXPECT_EQ(options.volumes[0].fstype, "ext4");
+  EXPECT_TRUE(options.volumes[0].read_only && options.volumes[0].noexec);
+  EXPECT_EQ(options.volumes[0].target, "/d");
+  std::string d = hex_encode("/d");
+  for (const std::string& word : {"msb.disk=msbdisk3:-:" + d,          // no fstype
+                                  "msb.disk=msbdisk3/xfs:-:" + d,      // not one we mount
+                                  "msb.disk=a.b/ext4:-:" + d,          // serial with a dot
+                                  "msb.disk=msbdisk3/ext4:file:" + d,  // file is for shares
+                                  "msb.disk=msbdisk3/ext4:9p:" + d}) {
+    EXPECT_FALSE(parse_kernel_cmdline(word).has_value()) << word;
+  }
+}
+
 // Hostile or broken words are refused whole: a guest never mounts something half-parsed.
 TEST(ParseVolumes, RejectsMalformedWords) {
   std::string data = hex_encode("/data");

@@ -79,3 +79,35 @@ TEST(TmpfsFlag, SizesAreMibOrSuffixedAndRoundUp) {
 
 }  // namespace
 }  // namespace msb::cli
+
+namespace msb::cli {
+namespace {
+
+TEST(DiskMountFlag, ImageGuestPathAndOptions) {
+  config::VolumeMount mount =
+      parse_disk_mount_flag("/images/data.qcow2:/data:ro,format=qcow2,fstype=ext3").value();
+  EXPECT_EQ(mount.kind, config::VolumeMount::Kind::kDisk);
+  EXPECT_EQ(mount.source, "/images/data.qcow2");
+  EXPECT_EQ(mount.target, "/data");
+  EXPECT_TRUE(mount.read_only);
+  EXPECT_EQ(mount.format, "qcow2");
+  EXPECT_EQ(mount.fstype, "ext3");
+  config::VolumeMount plain = parse_disk_mount_flag("disk.img:/d").value();
+  EXPECT_EQ(plain.source, (std::filesystem::current_path() / "disk.img").string());
+  EXPECT_EQ(plain.format, "");
+  EXPECT_FALSE(plain.read_only);
+}
+
+TEST(DiskMountFlag, MalformedTextIsRefused) {
+  for (const char* text : {"only-one", ":/d", "/a.img:", "/a.img:/d:ro:x", "/a.img:/d:bogus"}) {
+    Result<config::VolumeMount> parsed = parse_disk_mount_flag(text);
+    ASSERT_FALSE(parsed) << text;
+    EXPECT_EQ(parsed.error().kind, ErrorKind::kInvalidArgument) << text;
+    EXPECT_NE(parsed.error().message.find("--mount-disk"), std::string::npos) << text;
+  }
+  // format= and fstype= belong to disks only.
+  EXPECT_FALSE(parse_volume_flag("/src:/d:format=raw"));
+}
+
+}  // namespace
+}  // namespace msb::cli

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/sandbox_config.h"
+#include "config/validate.h"
 
 namespace msb::config {
 namespace {
@@ -132,6 +133,65 @@ TEST_F(VolumeMountTest, JsonWithWrongTypesOrKindsIsRefused) {
     EXPECT_EQ(parsed.error().kind, ErrorKind::kInvalidConfig);
     EXPECT_NE(parsed.error().message.find("sandbox config: mounts: "), std::string::npos) << text;
   }
+}
+
+}  // namespace
+}  // namespace msb::config
+
+namespace msb::config {
+namespace {
+
+VolumeMount disk(std::string source, std::string target) {
+  return {VolumeMount::Kind::kDisk, std::move(source), std::move(target)};
+}
+
+TEST_F(VolumeMountTest, DisksNeedAnImageFileAKnownFormatAndFilesystem) {
+  EXPECT_EQ(refusal({disk(path("file.txt"), "/d")}), "");
+  VolumeMount qcow = disk(path("file.txt"), "/d");
+  qcow.format = "qcow2";
+  qcow.fstype = "ext3";
+  EXPECT_EQ(refusal({qcow}), "");
+  EXPECT_NE(refusal({disk(path("data"), "/d")}).find("is not a regular file"), std::string::npos);
+  EXPECT_NE(refusal({disk(path("missing.img"), "/d")}).find("does not exist"), std::string::npos);
+  EXPECT_NE(refusal({disk("rel.img", "/d")}).find("must be an absolute path"), std::string::npos);
+  VolumeMount vmdk = disk(path("file.txt"), "/d");
+  vmdk.format = "vmdk";
+  EXPECT_NE(refusal({vmdk}).find("disk format 'vmdk': use raw or qcow2"), std::string::npos);
+  VolumeMount xfs = disk(path("file.txt"), "/d");
+  xfs.fstype = "xfs";
+  EXPECT_NE(refusal({xfs}).find("fstype 'xfs': use ext4, ext3 or ext2"), std::string::npos);
+  VolumeMount sized = disk(path("file.txt"), "/d");
+  sized.size_mib = 5;
+  EXPECT_NE(refusal({sized}).find("only a tmpfs takes a size"), std::string::npos);
+  VolumeMount bind_with_format = bind_mount(path("data"), "/d");
+  bind_with_format.format = "raw";
+  EXPECT_NE(refusal({bind_with_format}).find("only a disk takes a format or fstype"),
+            std::string::npos);
+}
+
+TEST_F(VolumeMountTest, DisksRoundTripThroughJson) {
+  VolumeMount mount = disk(path("file.txt"), "/d");
+  mount.format = "qcow2";
+  mount.fstype = "ext2";
+  mount.read_only = true;
+  Result<std::vector<VolumeMount>> back = mounts_from_json(mounts_to_json({mount}));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->at(0), mount);
+}
+
+TEST_F(VolumeMountTest, TheNamespaceEngineRefusesQcow2Disks) {
+  SandboxConfig config;
+  config.name = "x";
+  config.isolation = "namespace";
+  VolumeMount mount = disk(path("file.txt"), "/d");
+  mount.format = "qcow2";
+  config.mounts = {mount};
+  Result<void> checked = validate(config, "/tmp/home");
+  ASSERT_FALSE(checked);
+  EXPECT_EQ(checked.error().kind, ErrorKind::kUnsupported);
+  EXPECT_NE(checked.error().message.find("raw disk images only"), std::string::npos);
+  config.isolation = "vm";
+  EXPECT_TRUE(validate(config, "/tmp/home"));
 }
 
 }  // namespace

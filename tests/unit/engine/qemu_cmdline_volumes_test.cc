@@ -188,6 +188,46 @@ TEST(KernelCmdlineLength, LongTargetsAreRefusedWithAClearError) {
 }
 
 // microvm has 8 virtio-mmio transports; 5 go to the disks, rng, serial port and network.
+TEST(QemuCommandVolumes, ADiskVolumeIsAVirtioBlkDiskWithItsFormat) {
+  QemuConfig config = sample_config();
+  GuestVolume disk;
+  disk.kind = GuestVolume::Kind::kDisk;
+  disk.tag = "msbdisk0";
+  disk.source = "/images/a,b.qcow2";
+  disk.format = "qcow2";
+  disk.fstype = "ext4";
+  disk.target = "/data";
+  disk.read_only = true;
+  config.volumes = {disk};
+  std::vector<std::string> argv = qemu_command(config);
+  EXPECT_NE(std::find(argv.begin(), argv.end(),
+                      "id=msbdisk0,file=/images/a,,b.qcow2,format=qcow2,if=none,readonly=on"),
+            argv.end());
+  EXPECT_NE(std::find(argv.begin(), argv.end(), "virtio-blk-device,drive=msbdisk0,serial=msbdisk0"),
+            argv.end());
+  EXPECT_THAT(kernel_cmdline(config),
+              HasSubstr(" msb.disk=msbdisk0/ext4:ro:" + hex_encode("/data")));
+}
+
+TEST(DeviceCount, EachDiskVolumeTakesATransport) {
+  QemuConfig config = sample_config();  // 2 disks, rng, serial: 4 devices
+  GuestVolume disk;
+  disk.kind = GuestVolume::Kind::kDisk;
+  disk.format = "raw";
+  disk.fstype = "ext4";
+  disk.target = "/d";
+  for (int i = 0; i < 4; ++i) {
+    disk.tag = "msbdisk" + std::to_string(i);
+    config.volumes.push_back(disk);
+  }
+  EXPECT_TRUE(check_device_count(config));
+  disk.tag = "msbdisk4";
+  config.volumes.push_back(disk);
+  Result<void> nine = check_device_count(config);
+  ASSERT_FALSE(nine);
+  EXPECT_THAT(nine.error().message, HasSubstr("one device per disk"));
+}
+
 TEST(DeviceCount, SharesFitTheTransportsLeft) {
   QemuConfig config = sample_config();
   config.network = GuestNetworkSpec{};

@@ -36,8 +36,8 @@ class TreeArchiveTest : public ::testing::Test {
   void owned_file(const std::string& name, const std::string& data, uint32_t guest_id = 0) {
     std::string path = source_ + "/" + name;
     ASSERT_TRUE(os::write_file(path, data, 0640));
-    ASSERT_TRUE(os::chown_at(AT_FDCWD, path, kIds.uid_base + guest_id,
-                             kIds.gid_base + guest_id, false));
+    ASSERT_TRUE(
+        os::chown_at(AT_FDCWD, path, kIds.uid_base + guest_id, kIds.gid_base + guest_id, false));
   }
   // Extracts a hand-made tar; returns the error, or nullopt on success.
   std::optional<Error> extract_bytes(const std::string& tar) {
@@ -85,7 +85,8 @@ TEST_F(TreeArchiveTest, RoundTripKeepsWhatALayerHolds) {
   EXPECT_EQ(conf.gid, other.gid_base + 1000);
   EXPECT_EQ(conf.mode & 07777, 0640u);
   EXPECT_EQ(os::read_file(target_ + "/etc/second").value(), "setting=1\n");
-  struct stat a {}, b {};
+  struct stat a {
+  }, b{};
   ASSERT_EQ(::stat((target_ + "/etc/app.conf").c_str(), &a), 0);
   ASSERT_EQ(::stat((target_ + "/etc/second").c_str(), &b), 0);
   EXPECT_EQ(a.st_ino, b.st_ino) << "the hard link is one file again";
@@ -120,8 +121,7 @@ TEST_F(TreeArchiveTest, AFileOfAForeignOwnerIsRefused) {
 
 TEST_F(TreeArchiveTest, NamesOutsideTheTreeAreRefused) {
   for (const char* name : {"../escape", "/etc/passwd", "a/../../b"}) {
-    std::optional<Error> error =
-        extract_bytes(testing::TarBuilder().file(name, "x").build());
+    std::optional<Error> error = extract_bytes(testing::TarBuilder().file(name, "x").build());
     ASSERT_TRUE(error) << name;
     EXPECT_EQ(error->kind, ErrorKind::kInvalidArgument) << name;
   }
@@ -131,8 +131,8 @@ TEST_F(TreeArchiveTest, NamesOutsideTheTreeAreRefused) {
 TEST_F(TreeArchiveTest, AWriteThroughAnEarlierSymlinkIsRefused) {
   std::string outside = dir_->path() + "/outside";
   ASSERT_TRUE(os::make_dirs(outside));
-  std::optional<Error> error = extract_bytes(
-      testing::TarBuilder().symlink("s", outside).file("s/planted", "x").build());
+  std::optional<Error> error =
+      extract_bytes(testing::TarBuilder().symlink("s", outside).file("s/planted", "x").build());
   ASSERT_TRUE(error);
   EXPECT_FALSE(os::path_exists(outside + "/planted"));
 }
@@ -148,8 +148,7 @@ TEST_F(TreeArchiveTest, AHardLinkToANameOutsideIsRefused) {
 }
 
 TEST_F(TreeArchiveTest, DevicesOtherThanWhiteoutsAreRefused) {
-  std::optional<Error> error =
-      extract_bytes(testing::TarBuilder().node("disk", 'b', 8, 0).build());
+  std::optional<Error> error = extract_bytes(testing::TarBuilder().node("disk", 'b', 8, 0).build());
   ASSERT_TRUE(error);
   EXPECT_NE(error->message.find("device"), std::string::npos) << error->message;
   error = extract_bytes(testing::TarBuilder().node("mem", 'c', 1, 1).build());

@@ -24,8 +24,7 @@ nlohmann::json snapshot_json(const store::SnapshotRecord& record) {
 }  // namespace
 
 CLI::App* SnapshotCommand::add_to(CLI::App& app) {
-  CLI::App* snapshot =
-      app.add_subcommand("snapshot", "Manage disk snapshots of stopped sandboxes");
+  CLI::App* snapshot = app.add_subcommand("snapshot", "Manage disk snapshots of stopped sandboxes");
   snapshot->alias("snap");
   snapshot->require_subcommand(1);
   create_ = snapshot->add_subcommand("create", "Snapshot a stopped sandbox's writable layer");
@@ -83,8 +82,7 @@ Result<int> SnapshotCommand::list() const {
   fmt::print("{:<32} {:<9} {:<24} {:<20} {}\n", "NAME", "ENGINE", "IMAGE", "CREATED", "FROM");
   for (const store::SnapshotRecord& snapshot : snapshots) {
     fmt::print("{:<32} {:<9} {:<24} {:<20} {}\n", snapshot.name, snapshot.engine,
-               snapshot.image_reference, utc_time(snapshot.created_at_ns),
-               snapshot.source_sandbox);
+               snapshot.image_reference, utc_time(snapshot.created_at_ns), snapshot.source_sandbox);
   }
   return 0;
 }

@@ -60,8 +60,8 @@ Result<void> validate_disk(const VolumeMount& mount) {
     return invalid_mount(mount.target,
                          fmt::format("disk format '{}': use raw or qcow2", shown(mount.format)));
   if (!mount.fstype.empty() && !is_one_of(mount.fstype, kDiskFilesystems))
-    return invalid_mount(mount.target, fmt::format("fstype '{}': use ext4, ext3 or ext2",
-                                                   shown(mount.fstype)));
+    return invalid_mount(mount.target,
+                         fmt::format("fstype '{}': use ext4, ext3 or ext2", shown(mount.fstype)));
   return {};
 }
 

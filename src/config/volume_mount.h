@@ -59,8 +59,8 @@ std::string_view volume_kind_name(VolumeMount::Kind kind);
 [[nodiscard]] Result<void> validate_mounts(const std::vector<VolumeMount>& mounts);
 
 // The JSON form in a stored config: {"kind", "source", "target", "read_only", "noexec",
-// "size_mib", "format", "fstype"}; from_json keeps defaults for missing keys and fails (kInvalidConfig
-// "sandbox config: mounts: ...") on wrong types or an unknown kind. Thread-safe.
+// "size_mib", "format", "fstype"}; from_json keeps defaults for missing keys and fails
+// (kInvalidConfig "sandbox config: mounts: ...") on wrong types or an unknown kind. Thread-safe.
 nlohmann::json mounts_to_json(const std::vector<VolumeMount>& mounts);
 [[nodiscard]] Result<std::vector<VolumeMount>> mounts_from_json(const nlohmann::json& value);
 

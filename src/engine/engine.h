@@ -67,7 +67,7 @@ struct VolumeSpec {
   std::string target;  // absolute, normalized guest path ("/data"), never "/"
   bool read_only = false;
   bool noexec = false;
-  uint64_t size_bytes = 0;  // kTmpfs only; 0 = the kernel's default (half the memory)
+  uint64_t size_bytes = 0;      // kTmpfs only; 0 = the kernel's default (half the memory)
   std::string format = "raw";   // kDisk: "raw" or "qcow2"
   std::string fstype = "ext4";  // kDisk: the filesystem in the image
   // The host ids the guest's root reads and writes the volume as: the source's owner

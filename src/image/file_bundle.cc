@@ -34,7 +34,8 @@ Result<void> write_file(archive* tar, const BundleFile& file) {
   libarchive().entry_set_filetype(entry.get(), AE_IFREG);
   libarchive().entry_set_perm(entry.get(), 0600);
   libarchive().entry_set_size(entry.get(), static_cast<la_int64_t>(size));
-  libarchive().entry_set_mtime(entry.get(), status.mtime_ns / 1000000000, status.mtime_ns % 1000000000);
+  libarchive().entry_set_mtime(entry.get(), status.mtime_ns / 1000000000,
+                               status.mtime_ns % 1000000000);
   bool sparse = !(ranges.size() == 1 && ranges[0].offset == 0 && ranges[0].length == size);
   if (sparse) {
     for (const os::DataRange& range : ranges)
@@ -101,8 +102,7 @@ Result<std::vector<std::string>> extract_file_bundle(const std::string& archive_
     MSB_CHECK(tar != nullptr);
     libarchive().read_support_format_tar(tar.get());
     if (libarchive().read_open_filename(tar.get(), archive_path.c_str(), kBlock) != ARCHIVE_OK)
-      return err(ErrorKind::kInvalidArgument, "not a tar archive: {}",
-                 archive_message(tar.get()));
+      return err(ErrorKind::kInvalidArgument, "not a tar archive: {}", archive_message(tar.get()));
     std::vector<std::string> names;
     for (;;) {
       archive_entry* entry = nullptr;
@@ -136,7 +136,8 @@ Result<std::vector<std::string>> extract_file_bundle(const std::string& archive_
                      archive_message(tar.get()));
         if (offset < 0 || static_cast<uint64_t>(offset) + length > static_cast<uint64_t>(size))
           return err(ErrorKind::kInvalidArgument, "entry '{}': data past its size", name);
-        MSB_TRY(os::write_all_at(out.get(), std::string_view(static_cast<const char*>(data), length),
+        MSB_TRY(os::write_all_at(out.get(),
+                                 std::string_view(static_cast<const char*>(data), length),
                                  static_cast<uint64_t>(offset)));
       }
       MSB_TRY(os::truncate_fd(out.get(), static_cast<uint64_t>(size)));

@@ -49,8 +49,8 @@ Result<std::string> sparse_content_digest(const std::string& path) {
       for (uint64_t offset = block * kBlock; offset < end;) {
         uint64_t want = std::min<uint64_t>(kChunk, std::max<uint64_t>(end - offset, kBlock));
         want = std::min<uint64_t>(want, size - offset);
-        size_t got = MSB_TRY(
-            os::read_at_offset(fd.get(), std::span(buffer.data(), static_cast<size_t>(want)), offset));
+        size_t got = MSB_TRY(os::read_at_offset(
+            fd.get(), std::span(buffer.data(), static_cast<size_t>(want)), offset));
         if (got != want) return err(ErrorKind::kIo, "short read at offset {}", offset);
         for (uint64_t at = 0; at < got; at += kBlock) {
           size_t length = static_cast<size_t>(std::min<uint64_t>(kBlock, got - at));

@@ -18,9 +18,7 @@ namespace {
 constexpr size_t kReadBlock = 1 << 20;
 
 struct ResolverFree {
-  void operator()(archive_entry_linkresolver* r) const {
-    libarchive().entry_linkresolver_free(r);
-  }
+  void operator()(archive_entry_linkresolver* r) const { libarchive().entry_linkresolver_free(r); }
 };
 
 // The name of `path` inside `dir`: "." for `dir` itself.
@@ -127,19 +125,17 @@ Result<uint64_t> write_tree_archive(const std::string& dir, const std::string& o
         return err(ErrorKind::kIo, "{}", archive_message(disk.get()));
       std::string name = relative_name(dir, libarchive().entry_pathname(entry.get()));
       if (!is_allowed_type(entry.get()))
-        return err(ErrorKind::kInvalidArgument, "{}: a socket or device cannot be archived",
-                   name);
-      std::optional<int64_t> uid = guest_id(libarchive().entry_uid(entry.get()), ids.uid_base,
-                                            ids.count);
-      std::optional<int64_t> gid = guest_id(libarchive().entry_gid(entry.get()), ids.gid_base,
-                                            ids.count);
+        return err(ErrorKind::kInvalidArgument, "{}: a socket or device cannot be archived", name);
+      std::optional<int64_t> uid =
+          guest_id(libarchive().entry_uid(entry.get()), ids.uid_base, ids.count);
+      std::optional<int64_t> gid =
+          guest_id(libarchive().entry_gid(entry.get()), ids.gid_base, ids.count);
       // Overlayfs makes whiteouts with the mounter's ids, which need not be the sandbox's;
       // a whiteout's owner means nothing.
       if (is_whiteout(entry.get())) uid = gid = 0;
       if (!uid || !gid)
-        return err(ErrorKind::kInvalidArgument,
-                   "{}: owner {}:{} is not one of the sandbox's ids", name,
-                   libarchive().entry_uid(entry.get()), libarchive().entry_gid(entry.get()));
+        return err(ErrorKind::kInvalidArgument, "{}: owner {}:{} is not one of the sandbox's ids",
+                   name, libarchive().entry_uid(entry.get()), libarchive().entry_gid(entry.get()));
       libarchive().entry_set_uid(entry.get(), *uid);
       libarchive().entry_set_gid(entry.get(), *gid);
       libarchive().entry_set_pathname(entry.get(), name.c_str());
@@ -177,10 +173,8 @@ Result<void> extract_tree_archive(const std::string& archive_path, const std::st
     ArchiveReader tar(libarchive().read_new());
     MSB_CHECK(tar != nullptr);
     libarchive().read_support_format_tar(tar.get());
-    if (libarchive().read_open_filename(tar.get(), archive_path.c_str(), kReadBlock) !=
-        ARCHIVE_OK)
-      return err(ErrorKind::kInvalidArgument, "not a tar archive: {}",
-                 archive_message(tar.get()));
+    if (libarchive().read_open_filename(tar.get(), archive_path.c_str(), kReadBlock) != ARCHIVE_OK)
+      return err(ErrorKind::kInvalidArgument, "not a tar archive: {}", archive_message(tar.get()));
     ArchiveWriter disk(libarchive().write_disk_new());
     MSB_CHECK(disk != nullptr);
     libarchive().write_disk_set_options(
@@ -202,16 +196,16 @@ Result<void> extract_tree_archive(const std::string& archive_path, const std::st
       int64_t uid = libarchive().entry_uid(entry);
       int64_t gid = libarchive().entry_gid(entry);
       if (uid < 0 || gid < 0 || uid >= ids.count || gid >= ids.count)
-        return err(ErrorKind::kInvalidArgument, "entry '{}': owner {}:{} outside 0..{}", name,
-                   uid, gid, ids.count - 1);
+        return err(ErrorKind::kInvalidArgument, "entry '{}': owner {}:{} outside 0..{}", name, uid,
+                   gid, ids.count - 1);
       libarchive().entry_set_uid(entry, ids.uid_base + uid);
       libarchive().entry_set_gid(entry, ids.gid_base + gid);
       std::string path = name == "." ? root : root + "/" + name;
       libarchive().entry_set_pathname(entry, path.c_str());
       if (const char* target = libarchive().entry_hardlink(entry)) {
         if (!is_safe_name(without_trailing_slash(target)) || std::string_view(target) == ".")
-          return err(ErrorKind::kInvalidArgument, "entry '{}': link to '{}' outside the tree",
-                     name, target);
+          return err(ErrorKind::kInvalidArgument, "entry '{}': link to '{}' outside the tree", name,
+                     target);
         std::string target_path = root + "/" + target;
         libarchive().entry_set_hardlink(entry, target_path.c_str());
       }

@@ -24,8 +24,7 @@ Result<LoopDevice> attach_loop_device(const std::string& file, bool read_only) {
     std::memset(&config, 0, sizeof(config));
     config.fd = static_cast<uint32_t>(backing.get());
     config.info.lo_flags = LO_FLAGS_AUTOCLEAR | (read_only ? LO_FLAGS_READ_ONLY : 0);
-    std::strncpy(reinterpret_cast<char*>(config.info.lo_file_name), file.c_str(),
-                 LO_NAME_SIZE - 1);
+    std::strncpy(reinterpret_cast<char*>(config.info.lo_file_name), file.c_str(), LO_NAME_SIZE - 1);
     if (::ioctl(device.get(), LOOP_CONFIGURE, &config) == 0)
       return LoopDevice{std::move(device), std::move(path)};
     if (errno != EBUSY) return errno_error(errno, fmt::format("attach {} to {}", file, path));

@@ -85,8 +85,7 @@ Result<Fd> make_tmpfs_mount(uint64_t size_bytes, uint32_t mode, uint32_t uid, ui
   return Fd(mount_fd);
 }
 
-Result<Fd> make_block_mount(const std::string& device, const std::string& fstype,
-                            bool read_only) {
+Result<Fd> make_block_mount(const std::string& device, const std::string& fstype, bool read_only) {
   int raw = ::fsopen(fstype.c_str(), FSOPEN_CLOEXEC);
   if (raw < 0) return errno_error(errno, "fsopen " + fstype);
   Fd fs(raw);

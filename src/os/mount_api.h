@@ -44,8 +44,7 @@ Result<Fd> make_tmpfs_mount(uint64_t size_bytes, uint32_t mode, uint32_t uid, ui
 // A detached mount of the filesystem `fstype` on block device `device` (fsopen with
 // "source"), read-only when asked. Errors: errno kinds with the device; the kernel's own
 // message (a corrupt or foreign filesystem) is in the kernel log.
-Result<Fd> make_block_mount(const std::string& device, const std::string& fstype,
-                            bool read_only);
+Result<Fd> make_block_mount(const std::string& device, const std::string& fstype, bool read_only);
 
 // Whether an overlay's upper directory must survive a crash of the host.
 enum class UpperDurability {

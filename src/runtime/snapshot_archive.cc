@@ -24,8 +24,7 @@ constexpr uint64_t kMaxEntryBytes = 2ULL << 40;
 }  // namespace
 
 Result<void> save_snapshot_archive(store::Database& db, std::string_view msb_home,
-                                   std::string_view name, const std::string& out,
-                                   bool with_image) {
+                                   std::string_view name, const std::string& out, bool with_image) {
   Result<void> saved = [&]() -> Result<void> {
     store::SnapshotRecord snapshot = MSB_TRY(store::get_snapshot(db, name));
     SnapshotCheck check = MSB_TRY(verify_snapshot(snapshot));
@@ -78,8 +77,7 @@ Result<void> load_snapshot_image(store::Database& db, const store::SnapshotRecor
 
 }  // namespace
 
-Result<store::SnapshotRecord> load_snapshot_archive(store::Database& db,
-                                                    std::string_view msb_home,
+Result<store::SnapshotRecord> load_snapshot_archive(store::Database& db, std::string_view msb_home,
                                                     const std::string& archive) {
   // The name is in the archive: stage under a name no snapshot has until it is known.
   std::string staging = MSB_TRY(make_snapshot_staging(msb_home, "load"));

@@ -18,8 +18,7 @@ namespace msb::runtime {
 // `with_image`, the image goes in too (none for the built-in base image). Errors:
 // kNotFound (the snapshot), kImageNotFound (with_image and the image is gone), kIo.
 Result<void> save_snapshot_archive(store::Database& db, std::string_view msb_home,
-                                   std::string_view name, const std::string& out,
-                                   bool with_image);
+                                   std::string_view name, const std::string& out, bool with_image);
 
 // Loads a snapshot archive: entries checked (only snapshot.json, the artifact its engine
 // names and image.tar; regular files; bounded sizes), the descriptor parsed, the
@@ -28,8 +27,7 @@ Result<void> save_snapshot_archive(store::Database& db, std::string_view msb_hom
 // Errors: kInvalidArgument (a malformed archive or descriptor), kAlreadyExists (the name
 // is taken, or the image's reference names another image here), kIntegrity, kIo. On any
 // error no snapshot is recorded and its files are gone.
-Result<store::SnapshotRecord> load_snapshot_archive(store::Database& db,
-                                                    std::string_view msb_home,
+Result<store::SnapshotRecord> load_snapshot_archive(store::Database& db, std::string_view msb_home,
                                                     const std::string& archive);
 
 }  // namespace msb::runtime

@@ -46,7 +46,8 @@ std::string snapshot_descriptor_json(const store::SnapshotRecord& record) {
       {"engine", record.engine},
       {"source_sandbox", record.source_sandbox},
       {"created_at_ns", record.created_at_ns},
-      {"image", {{"reference", record.image_reference}, {"manifest_digest", record.manifest_digest}}},
+      {"image",
+       {{"reference", record.image_reference}, {"manifest_digest", record.manifest_digest}}},
       {"artifact",
        {{"file", record.artifact},
         {"size_bytes", record.size_bytes},
@@ -60,8 +61,8 @@ Result<store::SnapshotRecord> parse_snapshot_descriptor(std::string_view text) {
   if (json.is_discarded() || !json.is_object()) return bad("not a JSON object");
   int schema = MSB_TRY(field<int>(json, "schema"));
   if (schema != kSnapshotSchema)
-    return bad(fmt::format("schema {} is not supported (this msb reads {})", schema,
-                           kSnapshotSchema));
+    return bad(
+        fmt::format("schema {} is not supported (this msb reads {})", schema, kSnapshotSchema));
   store::SnapshotRecord record;
   record.name = MSB_TRY(field<std::string>(json, "name"));
   if (Result<void> valid = validate_snapshot_name(record.name); !valid)
@@ -80,9 +81,10 @@ Result<store::SnapshotRecord> parse_snapshot_descriptor(std::string_view text) {
   bool vm = record.engine == "vm" && record.artifact == "upper.ext4";
   bool ns = record.engine == "namespace" && record.artifact == "upper.tar";
   if (!vm && !ns)
-    return bad(fmt::format("engine '{}' with artifact '{}' (expected vm with upper.ext4 or "
-                           "namespace with upper.tar)",
-                           record.engine, record.artifact));
+    return bad(
+        fmt::format("engine '{}' with artifact '{}' (expected vm with upper.ext4 or "
+                    "namespace with upper.tar)",
+                    record.engine, record.artifact));
   if (record.image_reference.empty()) return bad("the image reference is empty");
   if (!record.manifest_digest.empty() && !has_hex_digest(record.manifest_digest, "sha256:"))
     return bad(fmt::format("manifest digest '{}' is not sha256:<64 hex>", record.manifest_digest));

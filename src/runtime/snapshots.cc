@@ -73,8 +73,7 @@ Result<store::SnapshotRecord> publish_snapshot(store::Database& db, std::string_
 }
 
 Result<store::SnapshotRecord> take_snapshot(store::Database& db, std::string_view msb_home,
-                                            const std::string& name,
-                                            const SnapshotSource& source,
+                                            const std::string& name, const SnapshotSource& source,
                                             const engine::Engine& engine) {
   MSB_TRY(validate_snapshot_name(name));
   MSB_TRY(check_image_root(source.config));
@@ -137,8 +136,8 @@ Result<void> restore_snapshot_layer(const store::SnapshotRecord& snapshot,
                "snapshot '{}' is damaged: its layer's digest is {}, recorded {}; remove it and "
                "take or load it again",
                snapshot.name, check.actual, check.expected);
-  return std::move(engine.import_writable_layer(snapshot.path + "/" + snapshot.artifact,
-                                                layer_path))
+  return std::move(
+             engine.import_writable_layer(snapshot.path + "/" + snapshot.artifact, layer_path))
       .context("restore snapshot '{}'", snapshot.name);
 }
 

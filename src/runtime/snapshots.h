@@ -37,8 +37,7 @@ struct SnapshotSource {
 // (a snapshot of that name, or its directory left without a record); kUnsupported (a root
 // that is not an image); those of Engine::export_writable_layer.
 Result<store::SnapshotRecord> take_snapshot(store::Database& db, std::string_view msb_home,
-                                            const std::string& name,
-                                            const SnapshotSource& source,
+                                            const std::string& name, const SnapshotSource& source,
                                             const engine::Engine& engine);
 
 // The stored image `snapshot` sits on, or nullopt for the built-in base image. Errors:

@@ -45,9 +45,7 @@ std::vector<SnapshotInfo> Snapshot::list() {
   return infos;
 }
 
-void Snapshot::remove(const std::string& name) {
-  value_or_throw(msb::sdk::remove_snapshot(name));
-}
+void Snapshot::remove(const std::string& name) { value_or_throw(msb::sdk::remove_snapshot(name)); }
 
 Snapshot Snapshot::load(const std::string& archive) {
   SnapshotInfo info = info_of(value_or_throw(msb::sdk::load_snapshot(archive)));

@@ -24,16 +24,14 @@ Result<store::SnapshotRecord> create_snapshot(std::string_view name, std::string
   MSB_TRY(runtime::validate_snapshot_name(name));
   store::SandboxRecord record = MSB_TRY(get_sandbox(std::string(sandbox)));
   if (!is_quiet(record.status))
-    return err(ErrorKind::kStillRunning,
-               "cannot snapshot sandbox '{}': it is {}; stop it first", sandbox,
-               store::sandbox_status_name(record.status));
+    return err(ErrorKind::kStillRunning, "cannot snapshot sandbox '{}': it is {}; stop it first",
+               sandbox, store::sandbox_status_name(record.status));
   config::SandboxConfig config = MSB_TRY(config::config_from_json(record.config_json));
   std::unique_ptr<engine::Engine> engine = MSB_TRY(runtime::engine_for(config));
   store::Database db = MSB_TRY(open_store());
   size_t runs = MSB_TRY(store::runs_of(db, record.id)).size();
-  runtime::SnapshotSource source{record.name, config,
-                                 engine->writable_layer_path(sandbox_paths(msb_home(),
-                                                                           record.name).dir)};
+  runtime::SnapshotSource source{
+      record.name, config, engine->writable_layer_path(sandbox_paths(msb_home(), record.name).dir)};
   std::string home = msb_home();
   store::SnapshotRecord snapshot =
       MSB_TRY(runtime::take_snapshot(db, home, std::string(name), source, *engine));

@@ -90,8 +90,8 @@ Result<std::vector<SnapshotRecord>> list_snapshots(Database& db) {
 
 Result<std::vector<std::string>> snapshots_using_manifest(Database& db,
                                                           std::string_view manifest_digest) {
-  Statement select = MSB_TRY(
-      db.prepare("SELECT name FROM snapshot WHERE manifest_digest = ?1 ORDER BY name"));
+  Statement select =
+      MSB_TRY(db.prepare("SELECT name FROM snapshot WHERE manifest_digest = ?1 ORDER BY name"));
   MSB_TRY(select.bind_text(1, manifest_digest));
   std::vector<std::string> names;
   while (MSB_TRY(select.step()) == Statement::Step::kRow) names.push_back(select.column_text(0));

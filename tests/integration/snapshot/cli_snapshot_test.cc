@@ -62,8 +62,8 @@ TEST_F(CliSnapshotTest, TakeListVerifyRunSaveRemoveLoad) {
   EXPECT_EQ(msb({"exec", "again", "--", "cat", "/root/f"}).out, "from-builder\n");
   ASSERT_EQ(msb({"stop", "again"}).exit_code, 0);
 
-  std::string artifact = harness_.home() + "/snapshots/s/" +
-                         (test_isolation() == "vm" ? "upper.ext4" : "upper.tar");
+  std::string artifact =
+      harness_.home() + "/snapshots/s/" + (test_isolation() == "vm" ? "upper.ext4" : "upper.tar");
   {
     std::fstream file(artifact, std::ios::in | std::ios::out | std::ios::binary);
     file.seekp(1024 + 100);

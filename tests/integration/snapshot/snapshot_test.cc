@@ -59,8 +59,7 @@ class SnapshotTest : public ::testing::Test {
 
   // A stopped sandbox `name` whose layer holds a file, a hard link, and a deletion.
   void prepare(const std::string& name, const std::string& image = "base") {
-    Sandbox sandbox =
-        Sandbox::builder(name).image(image).isolation(test_isolation()).create();
+    Sandbox sandbox = Sandbox::builder(name).image(image).isolation(test_isolation()).create();
     microsandbox::ExecOutput out = sandbox.shell(
         "mkdir -p /srv/app && echo prepared > /srv/app/state && "
         "ln /srv/app/state /srv/app/again && rm -f /bin/vi");
@@ -84,18 +83,17 @@ TEST_F(SnapshotTest, ThreeSandboxesStartFromOneSnapshotAndWriteIndependently) {
   std::vector<Sandbox> workers;
   for (int i = 0; i < 3; ++i) {
     // The engine comes from the snapshot: no isolation() here.
-    workers.push_back(Sandbox::builder("worker-" + std::to_string(i))
-                          .from_snapshot("prepared")
-                          .create());
+    workers.push_back(
+        Sandbox::builder("worker-" + std::to_string(i)).from_snapshot("prepared").create());
     microsandbox::ExecOutput out = workers.back().shell(
         "cat /srv/app/state; stat -c %h /srv/app/again; test -e /bin/vi || echo vi-gone; "
-        "echo mine-" + std::to_string(i) + " > /srv/app/own; ls /srv/app | tr '\\n' ' '");
+        "echo mine-" +
+        std::to_string(i) + " > /srv/app/own; ls /srv/app | tr '\\n' ' '");
     ASSERT_EQ(out.exit_code, 0) << out.stderr_data;
     EXPECT_EQ(out.stdout_data, "prepared\n2\nvi-gone\nagain own state ");
   }
   for (int i = 0; i < 3; ++i)
-    EXPECT_EQ(workers[i].shell("cat /srv/app/own").stdout_data,
-              "mine-" + std::to_string(i) + "\n");
+    EXPECT_EQ(workers[i].shell("cat /srv/app/own").stdout_data, "mine-" + std::to_string(i) + "\n");
   for (Sandbox& worker : workers) worker.stop_and_wait(std::chrono::seconds(30));
   // The snapshot itself is unchanged by its sandboxes' writes.
   EXPECT_TRUE(Snapshot::get("prepared").verify().ok());
@@ -114,8 +112,8 @@ TEST_F(SnapshotTest, ThreeSandboxesStartFromOneSnapshotAndWriteIndependently) {
   EXPECT_EQ(error_of([] { Sandbox::builder("w").from_snapshot("none").create(); }).kind(),
             ErrorKind::kNotFound);
   std::string other = test_isolation() == "vm" ? "namespace" : "vm";
-  microsandbox::Error mismatch = error_of(
-      [&] { Sandbox::builder("w").from_snapshot("prepared").isolation(other).create(); });
+  microsandbox::Error mismatch =
+      error_of([&] { Sandbox::builder("w").from_snapshot("prepared").isolation(other).create(); });
   EXPECT_EQ(mismatch.kind(), ErrorKind::kInvalidConfig);
   EXPECT_THAT(mismatch.what(), HasSubstr("isolation " + test_isolation()));
   EXPECT_FALSE(std::filesystem::exists(home() + "/sandboxes/w"));
@@ -124,8 +122,8 @@ TEST_F(SnapshotTest, ThreeSandboxesStartFromOneSnapshotAndWriteIndependently) {
 TEST_F(SnapshotTest, AFlippedByteIsCaughtByVerifyAndByCreate) {
   prepare("builder");
   Snapshot snapshot = Snapshot::create("prepared", "builder");
-  std::string artifact = snapshot.info().path + "/" +
-                         (test_isolation() == "vm" ? "upper.ext4" : "upper.tar");
+  std::string artifact =
+      snapshot.info().path + "/" + (test_isolation() == "vm" ? "upper.ext4" : "upper.tar");
   {
     // A byte of data: the vm disk's superblock, the tar's first header.
     std::fstream file(artifact, std::ios::in | std::ios::out | std::ios::binary);
@@ -143,8 +141,7 @@ TEST_F(SnapshotTest, AFlippedByteIsCaughtByVerifyAndByCreate) {
       error_of([] { Sandbox::builder("w").from_snapshot("prepared").create(); });
   EXPECT_EQ(damaged.kind(), ErrorKind::kIntegrity) << damaged.what();
   EXPECT_FALSE(std::filesystem::exists(home() + "/sandboxes/w"));
-  EXPECT_EQ(error_of([&] { snapshot.save(scratch("damaged.tar")); }).kind(),
-            ErrorKind::kIntegrity);
+  EXPECT_EQ(error_of([&] { snapshot.save(scratch("damaged.tar")); }).kind(), ErrorKind::kIntegrity);
   Snapshot::remove("prepared");
   EXPECT_FALSE(std::filesystem::exists(snapshot.info().path));
   EXPECT_TRUE(Snapshot::list().empty());
@@ -159,8 +156,7 @@ TEST_F(SnapshotTest, SaveAndLoadRoundTripIntoAFreshHomeWithTheImage) {
   snapshot.save(scratch("with-image.tar"), /*with_image=*/true);
   snapshot.save(scratch("layer-only.tar"));
   // An image a snapshot needs is not removed or pruned.
-  EXPECT_EQ(error_of([&] { microsandbox::Image::remove(image); }).kind(),
-            ErrorKind::kImageInUse);
+  EXPECT_EQ(error_of([&] { microsandbox::Image::remove(image); }).kind(), ErrorKind::kImageInUse);
 
   use_home();
   Snapshot layer_only = Snapshot::load(scratch("layer-only.tar"));

@@ -126,8 +126,7 @@ TEST_F(DiskVolumeTest, ASecondSandboxCannotTakeTheImageWhileThisOneRuns) {
         .create();
   });
   EXPECT_EQ(busy.kind(), ErrorKind::kStillRunning) << busy.what();
-  EXPECT_NE(std::string(busy.what()).find("in use by another running sandbox"),
-            std::string::npos);
+  EXPECT_NE(std::string(busy.what()).find("in use by another running sandbox"), std::string::npos);
   // A boot that fails keeps its record, stopped, with the reason (as any failed boot).
   EXPECT_EQ(Sandbox::get("second").status, microsandbox::SandboxStatus::kStopped);
   Sandbox::remove("second");
@@ -135,18 +134,15 @@ TEST_F(DiskVolumeTest, ASecondSandboxCannotTakeTheImageWhileThisOneRuns) {
 
 TEST_F(DiskVolumeTest, BadDisksAreRefusedBeforeAnythingIsCreated) {
   auto create = [](const Mount& mount) {
-    return error_of([&] {
-      Sandbox::builder("bad").isolation(test_isolation()).volume("/d", mount).create();
-    });
+    return error_of(
+        [&] { Sandbox::builder("bad").isolation(test_isolation()).volume("/d", mount).create(); });
   };
   EXPECT_EQ(create(Mount::disk(image("missing.img"))).kind(), ErrorKind::kInvalidConfig);
   EXPECT_EQ(create(Mount::disk(suite().scratch->path())).kind(), ErrorKind::kInvalidConfig);
   EXPECT_EQ(create(Mount::disk(image("ro.img")).fstype("xfs")).kind(), ErrorKind::kInvalidConfig);
-  EXPECT_EQ(create(Mount::disk(image("ro.img")).format("vmdk")).kind(),
-            ErrorKind::kInvalidConfig);
+  EXPECT_EQ(create(Mount::disk(image("ro.img")).format("vmdk")).kind(), ErrorKind::kInvalidConfig);
   if (test_isolation() == "namespace") {
-    EXPECT_EQ(create(Mount::disk(image("ro.img")).format("qcow2")).kind(),
-              ErrorKind::kUnsupported);
+    EXPECT_EQ(create(Mount::disk(image("ro.img")).format("qcow2")).kind(), ErrorKind::kUnsupported);
   }
   EXPECT_FALSE(std::filesystem::exists(suite().home->path() + "/sandboxes/bad"));
 }

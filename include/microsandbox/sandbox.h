@@ -119,6 +119,16 @@ class MSB_EXPORT SandboxBuilder {
   // "vm" (default: a microVM) or "namespace" (Linux namespaces on the host kernel: faster,
   // weaker isolation; needs root).
   SandboxBuilder& isolation(std::string isolation);
+  // The writable root layer as a disk of `size_bytes` (vm engine: a sparse ext4 disk, kept
+  // across stops; a whole number of MiB from 64 MiB to 2 TiB). Default: a 4 GiB disk (vm)
+  // or a host directory without a size (namespace, which refuses any size: create() throws
+  // kUnsupported; use root_disk_tmpfs() there). Bounds are checked by create()
+  // (kInvalidConfig).
+  SandboxBuilder& root_disk(uint64_t size_bytes);
+  // The writable root layer as a tmpfs of `size_bytes` (0: half the memory), empty at every
+  // start; its files count against the sandbox's memory, so at most memory_mib() MiB
+  // (create() throws kInvalidConfig otherwise). Both engines. Replaces root_disk().
+  SandboxBuilder& root_disk_tmpfs(uint64_t size_bytes = 0);
   // The network: policy, published ports, DNS and limits (network.h). Default: Network(),
   // the "public" preset. Checked by create(), which throws kInvalidConfig for a bad rule,
   // preset, port or limit before anything is created.

@@ -100,7 +100,8 @@ Result<int> RunCommand::run_unnamed() {
 
   os::TempDir run_dir = MSB_TRY(runtime::create_run_dir(msb_run_dir() + "/.foreground"));
   std::string layer = engine->writable_layer_path(run_dir.path());
-  MSB_TRY(engine->create_writable_layer(layer, /*ephemeral=*/true));
+  if (config.root_disk.kind == config::RootDisk::Kind::kDisk)
+    MSB_TRY(engine->create_writable_layer(layer, /*ephemeral=*/true, config.root_disk.size_bytes));
   // The same launch as a named sandbox's supervisor, in a directory the run removes.
   if (!config.hostname) config.hostname = "microsandbox";
   runtime::LaunchPlace place{run_dir.path(), "", run_dir.path(), layer,

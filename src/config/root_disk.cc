@@ -17,6 +17,13 @@ tl::unexpected<Error> wrong_type(std::string_view key, std::string_view expected
   return err(ErrorKind::kInvalidConfig, "sandbox config: 'root_disk.{}' must be {}", key, expected);
 }
 
+// How --root-disk spells a whole number of MiB: "8G", "512M".
+std::string flag_size(uint64_t bytes) {
+  constexpr uint64_t kGib = uint64_t{1} << 30;
+  if (bytes % kGib == 0) return fmt::format("{}G", bytes / kGib);
+  return fmt::format("{}M", bytes / kBytesPerMib);
+}
+
 uint64_t default_tmpfs_bytes(uint32_t memory_mib) {
   return uint64_t{memory_mib} * kBytesPerMib / 2;
 }
@@ -33,7 +40,7 @@ Result<void> validate_disk_size(uint64_t size, std::string_view isolation) {
     return err(ErrorKind::kUnsupported,
                "the namespace engine's root layer is a host directory and cannot be limited to "
                "{}; use --root-disk tmpfs:{} or --isolation vm",
-               format_size(size), format_size(size));
+               format_size(size), flag_size(size));
   return {};
 }
 

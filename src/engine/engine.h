@@ -83,6 +83,9 @@ struct LaunchSpec {
   // unpacked layer directories (namespace) / its one erofs disk (vm).
   std::vector<std::string> rootfs_layers;
   std::string writable_layer;  // from Engine::create_writable_layer(); "" = read-only root
+  // > 0: the writable layer is instead a fresh tmpfs of at most this many bytes, empty at
+  // every start (`--root-disk tmpfs`); writable_layer is then "".
+  uint64_t root_tmpfs_bytes = 0;
   // The writable layer is deleted after this run (a foreground `msb run`, an ephemeral
   // sandbox): nothing in it needs to survive a host crash, so the engine skips syncing it
   // (namespace: a volatile overlay; vm: the disk ignores the guest's flushes).
@@ -132,8 +135,11 @@ class Engine {
   // Creates an empty writable layer at `path` (vm: sparse ext4 disk; namespace: upper and
   // work directories owned by the sandbox's mapped root). kAlreadyExists if present.
   // `ephemeral`: booted once and deleted afterwards (LaunchSpec::ephemeral): the vm engine
-  // formats it without a journal.
-  virtual Result<void> create_writable_layer(const std::string& path, bool ephemeral) const = 0;
+  // formats it without a journal. `size_bytes`: the vm engine's disk size (0 = its default,
+  // config::kDefaultRootDiskBytes); the namespace engine's directory has none (validate()
+  // refuses a size for it, so it ignores this).
+  virtual Result<void> create_writable_layer(const std::string& path, bool ephemeral,
+                                             uint64_t size_bytes) const = 0;
   virtual bool has_writable_layer(const std::string& path) const = 0;
   // Starts the sandbox; it is booting when this returns (wait for core.ready on the
   // channel). Errors: kNotFound (kernel, QEMU or disk missing), kBootFailed, kIo,

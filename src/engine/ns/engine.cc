@@ -28,8 +28,10 @@ std::string NsEngine::writable_layer_path(const std::string& sandbox_dir) const 
   return sandbox_dir + "/writable";
 }
 
-// `ephemeral` changes nothing here: the overlay mount (launch) is where it matters.
-Result<void> NsEngine::create_writable_layer(const std::string& path, bool /*ephemeral*/) const {
+// `ephemeral` changes nothing here: the overlay mount (launch) is where it matters. A
+// directory has no size: validate() refuses one for this engine.
+Result<void> NsEngine::create_writable_layer(const std::string& path, bool /*ephemeral*/,
+                                             uint64_t /*size_bytes*/) const {
   if (os::path_exists(path))
     return err(ErrorKind::kAlreadyExists, "writable layer exists: {}", path);
   MSB_TRY(os::make_dir_at(AT_FDCWD, path, 0700));

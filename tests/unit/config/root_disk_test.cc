@@ -58,7 +58,7 @@ TEST(ValidateRootDisk, NamespaceEngineTakesNoDiskSize) {
   EXPECT_EQ(error_of(validate_root_disk(disk(0), 512, "namespace")), "<ok>");
   EXPECT_EQ(error_of(validate_root_disk(disk(8 * kGiB), 512, "namespace"), ErrorKind::kUnsupported),
             "the namespace engine's root layer is a host directory and cannot be limited to "
-            "8 GiB; use --root-disk tmpfs:8 GiB or --isolation vm");
+            "8 GiB; use --root-disk tmpfs:8G or --isolation vm");
 }
 
 TEST(ValidateRootDisk, NamespaceEngineTakesATmpfs) {

@@ -192,6 +192,13 @@ class MSB_EXPORT Sandbox {
   static SandboxPage list_page(const SandboxListOptions& options);
   // Removes a stopped sandbox with its disk and logs. Errors: kNotFound, kStillRunning.
   static void remove(const std::string& name);
+  // Grows the root disk of a stopped vm sandbox to `size_bytes` (offline: the disk file
+  // and its filesystem), keeping its files, and records the size; the next start sees it.
+  // The same size again does nothing. Errors: kNotFound (sandbox or disk), kStillRunning
+  // (not stopped or crashed), kUnsupported (namespace engine, tmpfs root disk),
+  // kInvalidConfig (smaller than the disk: disks only grow; out of root_disk()'s bounds),
+  // kIo (e2fsck or resize2fs failed: the disk is left as it was). Thread-safe.
+  static void grow_root_disk(const std::string& name, uint64_t size_bytes);
 
   Sandbox(Sandbox&&) noexcept;
   Sandbox& operator=(Sandbox&&) noexcept;

@@ -140,6 +140,11 @@ class Engine {
   // refuses a size for it, so it ignores this).
   virtual Result<void> create_writable_layer(const std::string& path, bool ephemeral,
                                              uint64_t size_bytes) const = 0;
+  // Grows the writable layer at `path` of a stopped sandbox to `new_bytes` (vm: the disk
+  // file and its ext4 filesystem, offline). On failure the layer is as it was. Errors:
+  // kUnsupported (namespace engine: a directory has no size), kInvalidConfig (new_bytes not
+  // above the layer's size), kNotFound (no layer, or e2fsprogs missing), kIo.
+  virtual Result<void> grow_writable_layer(const std::string& path, uint64_t new_bytes) const = 0;
   virtual bool has_writable_layer(const std::string& path) const = 0;
   // Starts the sandbox; it is booting when this returns (wait for core.ready on the
   // channel). Errors: kNotFound (kernel, QEMU or disk missing), kBootFailed, kIo,

@@ -44,6 +44,13 @@ Result<void> NsEngine::create_writable_layer(const std::string& path, bool /*eph
   return {};
 }
 
+Result<void> NsEngine::grow_writable_layer(const std::string& /*path*/,
+                                           uint64_t /*new_bytes*/) const {
+  return err(ErrorKind::kUnsupported,
+             "the namespace engine's root layer is a host directory without a size; nothing to "
+             "grow");
+}
+
 bool NsEngine::has_writable_layer(const std::string& path) const {
   return os::is_directory(upper_dir(path)) && os::is_directory(work_dir(path));
 }

@@ -15,6 +15,7 @@ class NsEngine final : public Engine {
   std::string writable_layer_path(const std::string& sandbox_dir) const override;
   Result<void> create_writable_layer(const std::string& path, bool ephemeral,
                                      uint64_t size_bytes) const override;
+  Result<void> grow_writable_layer(const std::string& path, uint64_t new_bytes) const override;
   bool has_writable_layer(const std::string& path) const override;
   Result<std::unique_ptr<Instance>> launch(const LaunchSpec& spec) override;
 

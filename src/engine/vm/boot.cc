@@ -40,6 +40,9 @@ class VmEngine final : public Engine {
                              ephemeral ? UpperDiskJournal::kNone : UpperDiskJournal::kJournaled,
                              default_upper_disk_template_dir());
   }
+  Result<void> grow_writable_layer(const std::string& path, uint64_t new_bytes) const override {
+    return grow_upper_disk(path, new_bytes);
+  }
   bool has_writable_layer(const std::string& path) const override {
     return os::is_regular_file(path);
   }

@@ -1,6 +1,7 @@
-// Root disks on real sandboxes: a tmpfs root on each engine, and the namespace engine's
-// refusal of a disk size. Each test boots its own sandbox (under TCG a vm boot costs
-// seconds: the tests are few), all under the test's own $MSB_HOME.
+// Root disk sizes on real sandboxes: a sized vm disk as the guest sees it, growing it with
+// `msb modify` while the sandbox is stopped, and a tmpfs root on each engine. Each test
+// boots its own sandbox (under TCG a vm boot costs seconds: the tests are few), all under
+// the suite's own $MSB_HOME.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -26,6 +27,29 @@ using microsandbox::Sandbox;
 using ::testing::HasSubstr;
 
 constexpr uint64_t kMiB = uint64_t{1} << 20;
+
+struct Msb {
+  int code = -1;
+  std::string err;
+};
+
+// The msb binary, against the suite's $MSB_HOME (inherited from this process).
+Msb run_msb(std::vector<std::string> args) {
+  Result<os::PipePair> errors = os::make_pipe();
+  if (!errors) return {};
+  os::SpawnOptions options;
+  options.argv = {MSB_BIN};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  options.fds = {{errors->write.get(), 2}};
+  Result<os::ChildProcess> child = os::ChildProcess::spawn(options);
+  if (!child) return {-1, child.error().message};
+  errors->write.reset();
+  Msb result;
+  result.err = os::read_to_end(errors->read.get()).value_or("");
+  Result<os::ExitStatus> status = child->wait();
+  result.code = status ? status->shell_code() : -1;
+  return result;
+}
 
 // The size of the guest's "/" in MiB, as df sees it (the overlay reports its upper layer's
 // filesystem).
@@ -63,6 +87,33 @@ class RootDiskTest : public ::testing::Test {
   std::vector<std::string> created_;
 };
 
+TEST_F(RootDiskTest, SizedDiskGrowsWhileStoppedAndKeepsItsFiles) {
+  MSB_SKIP_UNLESS_VM_ENGINE("the namespace engine's root is a host directory without a size");
+  {
+    Sandbox sandbox = create(Sandbox::builder("sized").root_disk(256 * kMiB), "sized");
+    uint64_t size = root_size_mib(sandbox);
+    EXPECT_GE(size, 200u);  // ext4's metadata takes some of it
+    EXPECT_LE(size, 256u);
+    ASSERT_TRUE(sandbox.shell("echo kept > /keep && sync").success());
+    Msb running = run_msb({"modify", "sized", "--root-disk", "512M"});
+    EXPECT_NE(running.code, 0);
+    EXPECT_THAT(running.err, HasSubstr("stop it first"));
+    sandbox.stop_and_wait(std::chrono::seconds(30));
+  }
+  Msb shrink = run_msb({"modify", "sized", "--root-disk", "128M"});
+  EXPECT_NE(shrink.code, 0);
+  EXPECT_THAT(shrink.err, HasSubstr("cannot shrink the root disk of sandbox 'sized' from 256 MiB "
+                                    "to 128 MiB"));
+  Msb grow = run_msb({"mod", "sized", "--root-disk", "512M"});
+  ASSERT_EQ(grow.code, 0) << grow.err;
+  Sandbox again = Sandbox::start("sized");
+  uint64_t size = root_size_mib(again);
+  EXPECT_GE(size, 450u);
+  EXPECT_LE(size, 512u);
+  EXPECT_EQ(again.shell("cat /keep").stdout_data, "kept\n");
+  again.stop_and_wait(std::chrono::seconds(30));
+}
+
 TEST_F(RootDiskTest, TmpfsRootIsBoundedAndEmptyAtEveryStart) {
   {
     Sandbox sandbox = create(Sandbox::builder("tmproot").root_disk_tmpfs(32 * kMiB), "tmproot");
@@ -91,6 +142,9 @@ TEST_F(RootDiskTest, NamespaceEngineRefusesADiskSizeBeforeCreatingAnything) {
   EXPECT_THAT(std::string(error.what()), HasSubstr("cannot be limited to 1 GiB"));
   EXPECT_EQ(error_of([] { (void)Sandbox::get("nosize"); }).kind(), ErrorKind::kNotFound);
   EXPECT_FALSE(os::path_exists(home_->path() + "/sandboxes/nosize"));
+  Msb modify = run_msb({"modify", "nosize", "--root-disk", "1G"});
+  EXPECT_NE(modify.code, 0);
+  EXPECT_THAT(modify.err, HasSubstr("not found"));
 }
 
 }  // namespace

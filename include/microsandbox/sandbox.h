@@ -119,6 +119,16 @@ class MSB_EXPORT SandboxBuilder {
   // "vm" (default: a microVM) or "namespace" (Linux namespaces on the host kernel: faster,
   // weaker isolation; needs root).
   SandboxBuilder& isolation(std::string isolation);
+  // The writable root layer as a disk of `size_bytes` (vm engine: a sparse ext4 disk, kept
+  // across stops; a whole number of MiB from 64 MiB to 2 TiB). Default: a 4 GiB disk (vm)
+  // or a host directory without a size (namespace, which refuses any size: create() throws
+  // kUnsupported; use root_disk_tmpfs() there). Bounds are checked by create()
+  // (kInvalidConfig).
+  SandboxBuilder& root_disk(uint64_t size_bytes);
+  // The writable root layer as a tmpfs of `size_bytes` (0: half the memory), empty at every
+  // start; its files count against the sandbox's memory, so at most memory_mib() MiB
+  // (create() throws kInvalidConfig otherwise). Both engines. Replaces root_disk().
+  SandboxBuilder& root_disk_tmpfs(uint64_t size_bytes = 0);
   // The network: policy, published ports, DNS and limits (network.h). Default: Network(),
   // the "public" preset. Checked by create(), which throws kInvalidConfig for a bad rule,
   // preset, port or limit before anything is created.
@@ -189,6 +199,13 @@ class MSB_EXPORT Sandbox {
   static SandboxPage list_page(const SandboxListOptions& options);
   // Removes a stopped sandbox with its disk and logs. Errors: kNotFound, kStillRunning.
   static void remove(const std::string& name);
+  // Grows the root disk of a stopped vm sandbox to `size_bytes` (offline: the disk file
+  // and its filesystem), keeping its files, and records the size; the next start sees it.
+  // The same size again does nothing. Errors: kNotFound (sandbox or disk), kStillRunning
+  // (not stopped or crashed), kUnsupported (namespace engine, tmpfs root disk),
+  // kInvalidConfig (smaller than the disk: disks only grow; out of root_disk()'s bounds),
+  // kIo (e2fsck or resize2fs failed: the disk is left as it was). Thread-safe.
+  static void grow_root_disk(const std::string& name, uint64_t size_bytes);
 
   Sandbox(Sandbox&&) noexcept;
   Sandbox& operator=(Sandbox&&) noexcept;

@@ -38,6 +38,22 @@ void set_read_ahead(const std::string& device, const char* kib) {
   (void)os::write_file("/sys/block/" + name + "/queue/read_ahead_kb", kib);
 }
 
+// The filesystem that holds the overlay's upper and work directories: the upper disk, or
+// for `--root-disk tmpfs` a tmpfs of the size the host asked for (in the guest's memory,
+// gone at the next boot).
+Result<void> mount_upper_fs(const AgentOptions& options,
+                            const std::map<std::string, std::string>& disks) {
+  if (!options.upper)
+    return os::mount_fs("tmpfs", kUpperFsDir, "tmpfs", MS_NOATIME,
+                        "mode=0755,size=" + std::to_string(options.upper_tmpfs_bytes));
+  std::string upper_dev = MSB_TRY(find_disk(disks, options.upper->serial));
+  // The host formats the upper disk as a sparse file with lazy inode tables: its holes
+  // read as zeros already, so ext4's background zeroing thread would only steal the
+  // guest's (single, emulated) CPU from the workload.
+  std::string data = options.upper->fstype == "ext4" ? "noinit_itable" : "";
+  return os::mount_fs(upper_dev, kUpperFsDir, options.upper->fstype, MS_NOATIME, data);
+}
+
 }  // namespace
 
 Result<void> mount_early_filesystems() {
@@ -72,16 +88,11 @@ Result<GuestRoot> GuestRoot::assemble(const AgentOptions& options, StepTimings& 
     MSB_TRY(os::mount_fs(lower_dev, kLowerDir, options.rootfs->fstype, MS_RDONLY));
   }
   MSB_TRY(os::make_dirs(kNewRoot));
-  if (options.upper) {
-    std::string upper_dev = MSB_TRY(find_disk(disks, options.upper->serial));
+  if (options.upper || options.upper_tmpfs_bytes > 0) {
     MSB_TRY(os::make_dirs(kUpperFsDir));
     {
       StepTimer timer(timings, "mount_upper");
-      // The host formats the upper disk as a sparse file with lazy inode tables: its holes
-      // read as zeros already, so ext4's background zeroing thread would only steal the
-      // guest's (single, emulated) CPU from the workload.
-      std::string data = options.upper->fstype == "ext4" ? "noinit_itable" : "";
-      MSB_TRY(os::mount_fs(upper_dev, kUpperFsDir, options.upper->fstype, MS_NOATIME, data));
+      MSB_TRY(mount_upper_fs(options, disks));
     }
     StepTimer timer(timings, "overlay_and_switch");
     MSB_TRY(os::make_dirs(std::string(kUpperFsDir) + "/upper"));
@@ -91,7 +102,8 @@ Result<GuestRoot> GuestRoot::assemble(const AgentOptions& options, StepTimings& 
     // A throwaway upper disk is never synced: not when the overlay goes, not at power off.
     if (options.volatile_upper) data += ",volatile";
     MSB_TRY(os::mount_fs("overlay", kNewRoot, "overlay", 0, data));
-    root.has_upper_ = true;
+    // A tmpfs upper has nothing to make durable at power off.
+    root.has_upper_ = options.upper.has_value();
     root.volatile_upper_ = options.volatile_upper;
   } else {
     MSB_TRY(os::mount_fs(kLowerDir, kNewRoot, "", MS_BIND));

@@ -176,6 +176,10 @@ Result<void> apply_option(AgentOptions& options, std::string_view word) {
     options.rootfs = MSB_TRY(parse_disk(key, value));
   } else if (key == "upper") {
     options.upper = MSB_TRY(parse_disk(key, value));
+  } else if (key == "upper-tmpfs") {
+    options.upper_tmpfs_bytes = MSB_TRY(parse_number<uint64_t>(key, value));
+    if (options.upper_tmpfs_bytes == 0)
+      return err(ErrorKind::kInvalidArgument, "upper-tmpfs: the size must be greater than 0");
   } else if (key == "volatile-upper") {
     options.volatile_upper = true;
   } else if (key == "hostname") {
@@ -197,6 +201,8 @@ Result<AgentOptions> check(AgentOptions options) {
     return err(ErrorKind::kInvalidArgument, "upper needs rootfs");
   if (options.volatile_upper && !options.upper)
     return err(ErrorKind::kInvalidArgument, "volatile-upper needs upper");
+  if (options.upper_tmpfs_bytes > 0 && (options.upper || !options.rootfs))
+    return err(ErrorKind::kInvalidArgument, "upper-tmpfs needs rootfs and replaces upper");
   return options;
 }
 

@@ -43,6 +43,8 @@ struct AgentOptions {
   bool exit_at_init = false;        // benchmark baseline: power off as soon as /init runs
   std::optional<BlockDisk> rootfs;  // read-only lower layer
   std::optional<BlockDisk> upper;   // writable upper layer
+  // > 0: the writable upper layer is a tmpfs of this many bytes instead of a disk.
+  uint64_t upper_tmpfs_bytes = 0;
   // The upper disk is thrown away after this boot: overlay "volatile", no sync at power off.
   bool volatile_upper = false;
   std::string hostname;                 // 1-64 arbitrary bytes; "" = not given
@@ -52,17 +54,17 @@ struct AgentOptions {
 };
 
 // argv form: "--channel-fd=N", "--rootfs=TYPE:SERIAL", "--upper=TYPE:SERIAL",
-// "--volatile-upper", "--hostname=HEX", "--clock-ns=N", "--exit-at-init", "--net=SPEC"
-// (parse_guest_network), and any number of "--volume=TAG/ENTRY:FLAGS:HEX" (virtiofs; for
-// 9p "--volume=TAG:9p...:HEX") and "--tmpfs=SIZE:FLAGS:HEX", in mount order
+// "--volatile-upper", "--upper-tmpfs=BYTES", "--hostname=HEX", "--clock-ns=N", "--exit-at-init",
+// "--net=SPEC" (parse_guest_network), and any number of "--volume=TAG/ENTRY:FLAGS:HEX" (virtiofs;
+// for 9p "--volume=TAG:9p...:HEX") and "--tmpfs=SIZE:FLAGS:HEX", in mount order
 // (engine/vm/qemu_cmdline.h writes them): TAG is a device tag (1-36 letters, digits, '_' or
 // '-'), ENTRY 1-5 decimal digits, SIZE a byte count, FLAGS "-" or some
 // of "ro", "noexec" and (volumes only) "file" or "9p" joined by '+', HEX the target path's bytes
 // in hex: it is a user's text. HEX is the
 // lowercase hex of the hostname's 1-64 bytes (common/hex.h): a hostname may hold any byte,
 // spaces and '=' included, and must never split into words of its own. Unknown arguments
-// are an error (kInvalidArgument), and so are a malformed value and volatile-upper without
-// upper.
+// are an error (kInvalidArgument), and so are a malformed value, volatile-upper without
+// upper, upper-tmpfs of 0, with upper or without rootfs.
 Result<AgentOptions> parse_agent_args(const std::vector<std::string>& args);
 
 // Kernel command line form: the same keys as "msb.rootfs=...", "msb.exit-at-init", ...

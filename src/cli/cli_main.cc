@@ -13,6 +13,7 @@
 #include "cli/lifecycle_commands.h"
 #include "cli/list_commands.h"
 #include "cli/logs_command.h"
+#include "cli/modify_command.h"
 #include "cli/out.h"
 #include "cli/run_command.h"
 #include "cli/snapshot_commands.h"
@@ -45,6 +46,7 @@ int cli_main(const std::vector<std::string>& args) {
   add(std::make_unique<KillCommand>());
   add(std::make_unique<DrainCommand>());
   add(std::make_unique<RemoveCommand>());
+  add(std::make_unique<ModifyCommand>());
   add(std::make_unique<WaitCommand>());
   add(std::make_unique<ListCommand>());
   add(std::make_unique<StatusCommand>());

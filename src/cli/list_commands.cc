@@ -175,11 +175,14 @@ Result<int> InspectCommand::run() {
   fmt::print("config:\n");
   for (const auto& [key, value] : json["config"].items()) {
     // Shown below: the effective network rules, one line per mount, patches counted.
-    if ((key == "network" || key == "mounts" || key == "patches") && parsed) continue;
+    if ((key == "network" || key == "mounts" || key == "patches" || key == "root_disk") && parsed)
+      continue;
     fmt::print("  {:<20} {}\n", key,
                value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   if (parsed) {
+    fmt::print("root disk:    {}\n", config::describe_root_disk(
+                                         parsed->root_disk, parsed->memory_mib, parsed->isolation));
     fmt::print("network:\n");
     for (const std::string& line : network_view_lines(parsed->network)) fmt::print("  {}\n", line);
     fmt::print("mounts:\n");

@@ -100,7 +100,7 @@ Result<int> RunCommand::run_unnamed() {
 
   os::TempDir run_dir = MSB_TRY(runtime::create_run_dir(msb_run_dir() + "/.foreground"));
   std::string layer = engine->writable_layer_path(run_dir.path());
-  MSB_TRY(runtime::create_writable_layer(*engine, root, layer, /*ephemeral=*/true));
+  MSB_TRY(runtime::create_writable_layer(*engine, root, config, layer, /*ephemeral=*/true));
   // The same launch as a named sandbox's supervisor, in a directory the run removes.
   if (!config.hostname) config.hostname = "microsandbox";
   runtime::LaunchPlace place{run_dir.path(), "", run_dir.path(), layer,

@@ -1,6 +1,7 @@
 #include "cli/sandbox_flags.h"
 
 #include "cli/pull_progress.h"
+#include "cli/root_disk_flag.h"
 #include "sdk/snapshots.h"
 
 namespace msb::cli {
@@ -36,6 +37,9 @@ void SandboxFlags::add_to(CLI::App& app) {
   app.add_flag("--replace", replace_, "Stop and remove a sandbox of the same name first");
   app.add_option("--replace-timeout", replace_timeout_s_,
                  "Seconds the replaced sandbox gets to stop before SIGKILL (default 10)");
+  app.add_option("--root-disk", root_disk_,
+                 "Writable root layer: SIZE (a disk, vm engine; 512M, 8G; default 4G), tmpfs "
+                 "(half the memory, empty at every start) or tmpfs:SIZE");
   network_.add_to(app);
   volumes_.add_to(app);
   patches_.add_to(app);
@@ -73,6 +77,7 @@ Result<config::SandboxConfig> SandboxFlags::to_config(const std::string& name) c
   if (replace_timeout_s_ < 0 || replace_timeout_s_ > 3600)
     return err(ErrorKind::kInvalidArgument, "--replace-timeout must be 0 to 3600 seconds");
   config.replace_timeout_ms = static_cast<uint32_t>(replace_timeout_s_ * 1000);
+  if (!root_disk_.empty()) config.root_disk = MSB_TRY(parse_root_disk_flag(root_disk_));
   config.network = MSB_TRY(network_.to_config());
   config.mounts = MSB_TRY(volumes_.to_mounts());
   config.patches = MSB_TRY(patches_.to_patches());

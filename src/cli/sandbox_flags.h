@@ -52,6 +52,7 @@ class SandboxFlags {
   bool quiet_ = false;
   bool replace_ = false;
   double replace_timeout_s_ = 10;
+  std::string root_disk_;  // "" = the default (root_disk_flag.h)
   NetworkFlags network_;
   VolumeFlags volumes_;
   PatchFlags patches_;

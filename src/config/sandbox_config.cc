@@ -152,6 +152,7 @@ std::string to_json(const SandboxConfig& config) {
        {{"kind", rootfs_kind_name(config.rootfs.kind)},
         {"path", config.rootfs.path},
         {"fstype", config.rootfs.fstype}}},
+      {"root_disk", root_disk_to_json(config.root_disk)},
       {"cpus", config.cpus},
       {"memory_mib", config.memory_mib},
       {"env", env_to_json(config.env)},
@@ -190,6 +191,8 @@ Result<SandboxConfig> config_from_json(std::string_view text) {
   MSB_TRY(read_string(object, "name", config.name));
   MSB_TRY(read_string(object, "image", config.image));
   MSB_TRY(read_rootfs(object, config.rootfs));
+  if (auto root_disk = object.find("root_disk"); root_disk != object.end())
+    config.root_disk = MSB_TRY(root_disk_from_json(*root_disk));
   MSB_TRY(read_u32(object, "cpus", config.cpus));
   MSB_TRY(read_u32(object, "memory_mib", config.memory_mib));
   MSB_TRY(read_env(object, config.env));

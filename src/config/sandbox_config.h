@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "config/root_disk.h"
 #include "config/rootfs_patch.h"
 #include "config/volume_mount.h"
 #include "net/network_config.h"
@@ -37,6 +38,8 @@ struct SandboxConfig {
   std::string name;
   std::string image = "base";  // OCI reference or built-in name; used when rootfs.kind == kImage
   RootfsSource rootfs;
+  // The writable root layer: a disk (default) or a tmpfs, and its size (config/root_disk.h).
+  RootDisk root_disk;
   uint32_t cpus = 1;
   uint32_t memory_mib = 512;
   std::vector<std::pair<std::string, std::string>> env;  // ordered; later wins on duplicate keys
@@ -75,7 +78,8 @@ struct SandboxConfig {
 // The config as compact JSON text (no whitespace, keys sorted, so equal configs give equal
 // text). Every field is written, including defaults. env is an array of
 // {"name": ..., "value": ...} objects to keep order and duplicates; rootfs is
-// {"kind": "image"|"bind"|"disk", "path": ..., "fstype": ...}; an absent hostname is null;
+// {"kind": "image"|"bind"|"disk", "path": ..., "fstype": ...}; root_disk is
+// {"kind": "disk"|"tmpfs", "size_bytes": N} (config/root_disk.h); an absent hostname is null;
 // network is the object of net::network_to_json() (rules as canonical text); mounts the
 // array of mounts_to_json() (config/volume_mount.h); patches the array of patches_to_json()
 // (config/rootfs_patch.h).
@@ -86,7 +90,8 @@ std::string to_json(const SandboxConfig& config);
 // Parses the JSON form written by to_json(). Missing keys keep their defaults, unknown keys
 // are ignored, null is a wrong type except for "hostname", where null or a missing key
 // means absent and "" is an empty hostname (which validate() refuses). A config stored
-// without "network" (before it existed) gets the network defaults. Returns kInvalidConfig
+// without "network" (before it existed) gets the network defaults, one without "root_disk" a
+// disk of the default size (RootDisk{}). Returns kInvalidConfig
 // "sandbox config: <what>" when the text is not JSON, not an object, or a field has the wrong type
 // or an unknown enum value. Does not validate() the result. Never throws; thread-safe.
 [[nodiscard]] Result<SandboxConfig> config_from_json(std::string_view text);

@@ -291,6 +291,7 @@ Result<void> validate(const SandboxConfig& config, std::string_view msb_home, Na
   MSB_TRY(validate_replace_timeout(config.replace_timeout_ms));
   MSB_TRY(validate_accel(config.accel));
   MSB_TRY(validate_isolation(config.isolation, config.accel));
+  MSB_TRY(validate_root_disk(config.root_disk, config.memory_mib, config.isolation));
   MSB_TRY(validate_args("entrypoint", config.entrypoint));
   MSB_TRY(validate_args("cmd", config.cmd));
   MSB_TRY(net::validate_network(config.network));
@@ -315,6 +316,7 @@ void normalize(SandboxConfig& config) {
   if (config.rootfs.kind == RootfsSource::Kind::kDisk && config.rootfs.fstype.empty()) {
     config.rootfs.fstype = "ext4";
   }
+  normalize_root_disk(config.root_disk, config.memory_mib, config.isolation);
 }
 
 }  // namespace msb::config

@@ -85,7 +85,9 @@ enum class Naming { kNamed, kUnnamed };
 // under `msb_home` (kNamed only), hostname (if set), cpus 1..64 and memory_mib 64..1048576
 // (0: "cpus must be greater than 0: ..."), env keys (and values without NUL), labels, workdir (if
 // set), shell, user without NUL, replace_timeout_ms at most one hour, accel "", "kvm" or "tcg",
-// isolation "vm" or "namespace" (namespace takes no accel), entrypoint and cmd arguments without
+// isolation "vm" or "namespace" (namespace takes no accel), the root disk
+// (validate_root_disk() in config/root_disk.h: kUnsupported for a disk size on the namespace
+// engine, the only failure here that is not kInvalidConfig), entrypoint and cmd arguments without
 // NUL, the network (net::validate_network(): rules, ports, DNS, limits), the mounts
 // (validate_mounts() in config/volume_mount.h), the patches (validate_patches() in
 // config/rootfs_patch.h: pure, host sources are checked at create) and that no patch
@@ -97,7 +99,8 @@ enum class Naming { kNamed, kUnnamed };
                                     Naming naming = Naming::kNamed);
 
 // Fills the defaults that depend on other fields: hostname from name (derive_hostname()) when
-// absent (never when ""), and fstype "ext4" for a kDisk rootfs without one. REQUIRES: validate()
+// absent (never when ""), fstype "ext4" for a kDisk rootfs without one, and the root disk's
+// default size (normalize_root_disk()). REQUIRES: validate()
 // succeeded.
 void normalize(SandboxConfig& config);
 

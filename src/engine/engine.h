@@ -87,6 +87,9 @@ struct LaunchSpec {
   // unpacked layer directories (namespace) / its one erofs disk (vm).
   std::vector<std::string> rootfs_layers;
   std::string writable_layer;  // from Engine::create_writable_layer(); "" = read-only root
+  // > 0: the writable layer is instead a fresh tmpfs of at most this many bytes, empty at
+  // every start (`--root-disk tmpfs`); writable_layer is then "".
+  uint64_t root_tmpfs_bytes = 0;
   // The writable layer is deleted after this run (a foreground `msb run`, an ephemeral
   // sandbox): nothing in it needs to survive a host crash, so the engine skips syncing it
   // (namespace: a volatile overlay; vm: the disk ignores the guest's flushes).
@@ -136,8 +139,16 @@ class Engine {
   // Creates an empty writable layer at `path` (vm: sparse ext4 disk; namespace: upper and
   // work directories owned by the sandbox's mapped root). kAlreadyExists if present.
   // `ephemeral`: booted once and deleted afterwards (LaunchSpec::ephemeral): the vm engine
-  // formats it without a journal.
-  virtual Result<void> create_writable_layer(const std::string& path, bool ephemeral) const = 0;
+  // formats it without a journal. `size_bytes`: the vm engine's disk size (0 = its default,
+  // config::kDefaultRootDiskBytes); the namespace engine's directory has none (validate()
+  // refuses a size for it, so it ignores this).
+  virtual Result<void> create_writable_layer(const std::string& path, bool ephemeral,
+                                             uint64_t size_bytes) const = 0;
+  // Grows the writable layer at `path` of a stopped sandbox to `new_bytes` (vm: the disk
+  // file and its ext4 filesystem, offline). On failure the layer is as it was. Errors:
+  // kUnsupported (namespace engine: a directory has no size), kInvalidConfig (new_bytes not
+  // above the layer's size), kNotFound (no layer, or e2fsprogs missing), kIo.
+  virtual Result<void> grow_writable_layer(const std::string& path, uint64_t new_bytes) const = 0;
   virtual bool has_writable_layer(const std::string& path) const = 0;
   // The file name a snapshot stores this engine's writable layer under: "upper.ext4" (vm:
   // the disk itself) or "upper.tar" (namespace: the upper directory as a tar of guest ids).

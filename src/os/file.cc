@@ -125,6 +125,14 @@ Result<void> create_sparse_file(const std::string& path, uint64_t size) {
   return {};
 }
 
+Result<void> set_file_size(const std::string& path, uint64_t size) {
+  Fd fd = MSB_TRY(open_file(path, O_WRONLY));
+  if (::ftruncate(fd.get(), static_cast<off_t>(size)) != 0) {
+    return errno_error(errno, "truncate " + path);
+  }
+  return {};
+}
+
 Result<TempDir> TempDir::create(const std::string& prefix, const std::string& parent) {
   std::string base = parent;
   if (base.empty()) {

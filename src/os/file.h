@@ -43,6 +43,9 @@ bool is_regular_file(const std::string& path);
 bool is_directory(const std::string& path);
 // Creates (or truncates) a sparse file of `size` bytes.
 Result<void> create_sparse_file(const std::string& path, uint64_t size);
+// Sets the size of the existing file `path` to `size` bytes, keeping its contents: a larger
+// size adds a hole at the end, a smaller one cuts the end off.
+Result<void> set_file_size(const std::string& path, uint64_t size);
 
 // TempDir: a fresh directory under `parent` ($TMPDIR or /tmp when empty), removed with
 // its contents on destruction. Move-only.

@@ -15,6 +15,12 @@ Result<PreparedRoot> prepare_snapshot_root(const engine::Engine& engine,
                "invalid config: snapshot '{}' was taken on the {} engine; create the sandbox "
                "with isolation {}",
                snapshot.name, snapshot.engine, snapshot.engine);
+  if (config.root_disk.kind == config::RootDisk::Kind::kTmpfs)
+    return err(ErrorKind::kInvalidConfig,
+               "invalid config: a tmpfs root disk starts empty; it cannot start from snapshot "
+               "'{}'",
+               snapshot.name);
+  if (snapshot.engine == "vm") config.root_disk.size_bytes = snapshot.size_bytes;
   config.image = snapshot.image_reference;
   std::optional<store::ImageRecord> image = MSB_TRY(snapshot_image(db, snapshot));
   if (!image) return PreparedRoot{std::nullopt, MSB_TRY(base_root(engine)), std::move(snapshot)};
@@ -39,9 +45,11 @@ Result<PreparedRoot> prepare_root(const engine::Engine& engine, config::SandboxC
 }
 
 Result<void> create_writable_layer(const engine::Engine& engine, const PreparedRoot& root,
-                                   const std::string& path, bool ephemeral) {
+                                   const config::SandboxConfig& config, const std::string& path,
+                                   bool ephemeral) {
+  if (config.root_disk.kind == config::RootDisk::Kind::kTmpfs) return {};
   if (root.snapshot) return restore_snapshot_layer(*root.snapshot, engine, path);
-  return engine.create_writable_layer(path, ephemeral);
+  return engine.create_writable_layer(path, ephemeral, config.root_disk.size_bytes);
 }
 
 }  // namespace msb::runtime

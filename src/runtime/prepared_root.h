@@ -29,7 +29,9 @@ struct PreparedRoot {
 // per config.pull_policy (vm: its root disk is built now, once per image), whose config
 // defaults (env, workdir, user, entrypoint, cmd) are applied to `config`.
 // With config.snapshot set, the image is the snapshot's (by manifest digest, never pulled:
-// a tag may name another image by now) and config.image is set to its reference.
+// a tag may name another image by now) and config.image is set to its reference; on the vm
+// engine the root disk is the snapshot's disk, so config.root_disk takes its size (grow it
+// later with `msb modify`). A tmpfs root disk cannot start from a snapshot (kInvalidConfig).
 // Errors: kUnsupported for bind and disk roots, kNotFound when the build did not produce
 // the base image (or the snapshot does not exist), kInvalidConfig when the snapshot was
 // taken on the other engine, and those of ensure_image, snapshot_image and
@@ -37,9 +39,12 @@ struct PreparedRoot {
 Result<PreparedRoot> prepare_root(const engine::Engine& engine, config::SandboxConfig& config,
                                   store::Database& db, const PullOptions& options);
 
-// Creates the sandbox's writable layer at `path`: empty, or restored from root.snapshot
-// (runtime/snapshots.h restore_snapshot_layer). `ephemeral` as Engine::create_writable_layer.
+// Creates the sandbox's writable layer at `path`: empty (config.root_disk's size), or
+// restored from root.snapshot (runtime/snapshots.h restore_snapshot_layer); nothing for a
+// tmpfs root disk, which the engine makes at every launch. `ephemeral` as
+// Engine::create_writable_layer.
 Result<void> create_writable_layer(const engine::Engine& engine, const PreparedRoot& root,
-                                   const std::string& path, bool ephemeral);
+                                   const config::SandboxConfig& config, const std::string& path,
+                                   bool ephemeral);
 
 }  // namespace msb::runtime

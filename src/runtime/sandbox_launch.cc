@@ -22,7 +22,13 @@ Result<engine::LaunchSpec> launch_spec_for(const config::SandboxConfig& config,
   spec.runtime_dir = std::move(place.runtime_dir);
   spec.console_log = std::move(place.console_log);
   spec.run_dir = std::move(place.run_dir);
-  spec.writable_layer = std::move(place.writable_layer);
+  // A tmpfs root layer is made by the engine at launch; there is no layer on the host.
+  if (config.root_disk.kind == config::RootDisk::Kind::kTmpfs) {
+    spec.root_tmpfs_bytes =
+        config::effective_root_disk_bytes(config.root_disk, config.memory_mib, config.isolation);
+  } else {
+    spec.writable_layer = std::move(place.writable_layer);
+  }
   spec.instance_name = std::move(place.instance_name);
   spec.rootfs_layers = std::move(rootfs_layers);
   spec.cpus = config.cpus;

@@ -22,12 +22,13 @@ struct LaunchPlace {
   std::string runtime_dir;     // logs and engine files
   std::string console_log;     // "" = <runtime_dir>/console.log
   std::string run_dir;         // files that must not outlive the run
-  std::string writable_layer;  // Engine::writable_layer_path()
+  std::string writable_layer;  // Engine::writable_layer_path(); unused for a tmpfs root disk
   std::string instance_name;   // unique per run (cgroups are host-wide)
 };
 
 // The LaunchSpec of a sandbox with `config` (validated and normalized) booting the root
-// `rootfs_layers` at `place`. `ephemeral`: the writable layer goes when the run ends.
+// `rootfs_layers` at `place`. `ephemeral`: the writable layer goes when the run ends. A
+// config with a tmpfs root disk gets root_tmpfs_bytes and no writable_layer.
 // Errors: kInvalidConfig (an accelerator name that does not parse). Thread-safe.
 Result<engine::LaunchSpec> launch_spec_for(const config::SandboxConfig& config,
                                            std::vector<std::string> rootfs_layers,

@@ -108,7 +108,7 @@ Result<void> SandboxRuntime::boot() {
   }));
   disk_locks_ = MSB_TRY(lock_volume_disks(spec.volumes));
   const NetworkPlan network_plan = MSB_TRY(network_plan_for(config_));
-  if (!engine_->has_writable_layer(spec.writable_layer))
+  if (spec.root_tmpfs_bytes == 0 && !engine_->has_writable_layer(spec.writable_layer))
     return err(ErrorKind::kNotFound, "writable layer missing: {}", spec.writable_layer);
 
   // The ports are published first: a busy one fails the boot before any VM exists.

@@ -77,6 +77,10 @@ Result<store::SnapshotRecord> take_snapshot(store::Database& db, std::string_vie
                                             const engine::Engine& engine) {
   MSB_TRY(validate_snapshot_name(name));
   MSB_TRY(check_image_root(source.config));
+  if (source.config.root_disk.kind == config::RootDisk::Kind::kTmpfs)
+    return err(ErrorKind::kUnsupported,
+               "sandbox '{}' has a tmpfs root disk: nothing of it survives a stop to snapshot",
+               source.sandbox_name);
   if (MSB_TRY(store::find_snapshot(db, name)))
     return err(ErrorKind::kAlreadyExists, "snapshot '{}' already exists", name);
   std::string staging = MSB_TRY(make_snapshot_staging(msb_home, name));

@@ -35,7 +35,7 @@ struct SnapshotSource {
 // snapshot.json, published by renaming a staging directory into place, then recorded.
 // On any error nothing is left behind. Errors: kInvalidConfig (the name); kAlreadyExists
 // (a snapshot of that name, or its directory left without a record); kUnsupported (a root
-// that is not an image); those of Engine::export_writable_layer.
+// that is not an image, or a tmpfs root disk); those of Engine::export_writable_layer.
 Result<store::SnapshotRecord> take_snapshot(store::Database& db, std::string_view msb_home,
                                             const std::string& name, const SnapshotSource& source,
                                             const engine::Engine& engine);

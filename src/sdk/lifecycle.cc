@@ -230,8 +230,8 @@ Result<StartedSandbox> create_sandbox(config::SandboxConfig config,
                  : Result<void>{};
   if (prepared) prepared = os::make_dirs(paths.logs);
   if (prepared)
-    prepared = runtime::create_writable_layer(*engine, root, engine->writable_layer_path(paths.dir),
-                                              config.ephemeral);
+    prepared = runtime::create_writable_layer(
+        *engine, root, config, engine->writable_layer_path(paths.dir), config.ephemeral);
   if (!prepared) {
     (void)os::remove_tree(paths.dir);
     (void)store::delete_sandbox(db, record.id);
@@ -271,7 +271,7 @@ Result<StartedSandbox> start_sandbox(const std::string& name, bool detached) {
   std::unique_ptr<engine::Engine> engine = MSB_TRY(
       std::move(checked_engine(db, record, config)).context("cannot start sandbox '{}'", name));
   std::string layer = engine->writable_layer_path(paths.dir);
-  if (!engine->has_writable_layer(layer))
+  if (config.root_disk.kind == config::RootDisk::Kind::kDisk && !engine->has_writable_layer(layer))
     return err(ErrorKind::kNotFound, "cannot start sandbox '{}': its writable layer is missing: {}",
                name, layer);
   return boot(name, detached);

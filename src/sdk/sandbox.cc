@@ -4,6 +4,7 @@
 #include "common/paths.h"
 #include "os/io.h"
 #include "sdk/log_reader.h"
+#include "sdk/root_disk_grow.h"
 #include "sdk/sandbox_impl.h"
 #include "sdk/sandbox_list.h"
 #include "sdk/time_points.h"
@@ -109,6 +110,10 @@ SandboxPage Sandbox::list_page(const SandboxListOptions& options) {
 
 void Sandbox::remove(const std::string& name) {
   value_or_throw(msb::sdk::remove_sandbox(name, false));
+}
+
+void Sandbox::grow_root_disk(const std::string& name, uint64_t size_bytes) {
+  value_or_throw(msb::sdk::grow_root_disk(name, size_bytes));
 }
 
 Sandbox::Sandbox(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

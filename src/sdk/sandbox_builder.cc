@@ -101,6 +101,16 @@ SandboxBuilder& SandboxBuilder::isolation(std::string isolation) {
   return *this;
 }
 
+SandboxBuilder& SandboxBuilder::root_disk(uint64_t size_bytes) {
+  impl_->config.root_disk = {msb::config::RootDisk::Kind::kDisk, size_bytes};
+  return *this;
+}
+
+SandboxBuilder& SandboxBuilder::root_disk_tmpfs(uint64_t size_bytes) {
+  impl_->config.root_disk = {msb::config::RootDisk::Kind::kTmpfs, size_bytes};
+  return *this;
+}
+
 SandboxBuilder& SandboxBuilder::accel(std::string accel) {
   impl_->config.accel = std::move(accel);
   return *this;

@@ -31,8 +31,10 @@ std::string NsEngine::writable_layer_path(const std::string& sandbox_dir) const 
   return sandbox_dir + "/writable";
 }
 
-// `ephemeral` changes nothing here: the overlay mount (launch) is where it matters.
-Result<void> NsEngine::create_writable_layer(const std::string& path, bool /*ephemeral*/) const {
+// `ephemeral` changes nothing here: the overlay mount (launch) is where it matters. A
+// directory has no size: validate() refuses one for this engine.
+Result<void> NsEngine::create_writable_layer(const std::string& path, bool /*ephemeral*/,
+                                             uint64_t /*size_bytes*/) const {
   if (os::path_exists(path))
     return err(ErrorKind::kAlreadyExists, "writable layer exists: {}", path);
   MSB_TRY(os::make_dir_at(AT_FDCWD, path, 0700));
@@ -43,6 +45,13 @@ Result<void> NsEngine::create_writable_layer(const std::string& path, bool /*eph
   MSB_TRY(os::chown_at(AT_FDCWD, upper_dir(path), sandbox_uid_range().base,
                        sandbox_gid_range().base, false));
   return {};
+}
+
+Result<void> NsEngine::grow_writable_layer(const std::string& /*path*/,
+                                           uint64_t /*new_bytes*/) const {
+  return err(ErrorKind::kUnsupported,
+             "the namespace engine's root layer is a host directory without a size; nothing to "
+             "grow");
 }
 
 bool NsEngine::has_writable_layer(const std::string& path) const {
@@ -69,7 +78,7 @@ Result<void> NsEngine::export_writable_layer(const std::string& path,
 
 Result<void> NsEngine::import_writable_layer(const std::string& artifact,
                                              const std::string& path) const {
-  MSB_TRY(create_writable_layer(path, /*ephemeral=*/false));
+  MSB_TRY(create_writable_layer(path, /*ephemeral=*/false, 0));
   Result<void> extracted = image::extract_tree_archive(artifact, upper_dir(path), layer_ids());
   if (!extracted) (void)os::remove_tree(path);
   return extracted;

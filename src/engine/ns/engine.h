@@ -13,7 +13,9 @@ class NsEngine final : public Engine {
   Isolation isolation() const override { return Isolation::kNamespace; }
   Result<std::string> base_image_root() const override;
   std::string writable_layer_path(const std::string& sandbox_dir) const override;
-  Result<void> create_writable_layer(const std::string& path, bool ephemeral) const override;
+  Result<void> create_writable_layer(const std::string& path, bool ephemeral,
+                                     uint64_t size_bytes) const override;
+  Result<void> grow_writable_layer(const std::string& path, uint64_t new_bytes) const override;
   bool has_writable_layer(const std::string& path) const override;
   std::string layer_artifact_name() const override { return "upper.tar"; }
   Result<void> export_writable_layer(const std::string& path,

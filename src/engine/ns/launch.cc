@@ -24,6 +24,7 @@
 #include "engine/ns/seccomp_policy.h"
 #include "engine/ns/volumes.h"
 #include "os/file.h"
+#include "os/fs_calls.h"
 #include "os/io.h"
 #include "os/mount_api.h"
 #include "os/pty.h"
@@ -147,7 +148,9 @@ Result<void> check_launchable(const LaunchSpec& spec, const NsEngine& engine) {
   if (!os::running_as_root())
     return err(ErrorKind::kPermissionDenied,
                "the namespace engine needs root on the host (run msb as root)");
-  if (spec.writable_layer.empty() || !engine.has_writable_layer(spec.writable_layer))
+  bool tmpfs_root = spec.root_tmpfs_bytes > 0;
+  if (!tmpfs_root &&
+      (spec.writable_layer.empty() || !engine.has_writable_layer(spec.writable_layer)))
     return err(ErrorKind::kNotFound, "writable layer missing: {}", spec.writable_layer);
   if (spec.rootfs_layers.empty())
     return err(ErrorKind::kInvalidArgument, "no root filesystem layers to launch");
@@ -181,6 +184,21 @@ Result<ChildPlan> plan_child(const LaunchSpec& spec, const ChildFds& fds,
   return plan;
 }
 
+// `--root-disk tmpfs`: a detached tmpfs of `size_bytes` holding the overlay's upper ("diff",
+// the sandbox's "/", owned by its root) and work directories, laid out as
+// create_writable_layer() lays out a host directory. Made here, like the rest of the root,
+// rather than in the child: the overlay is assembled here. Its pages are charged to the
+// memory cgroup of whoever writes them, the sandbox. Never attached on the host; it goes
+// with the last mount that uses it.
+Result<os::Fd> make_tmpfs_layer(uint64_t size_bytes) {
+  os::Fd tmpfs = MSB_TRY(os::make_tmpfs_mount(size_bytes, 0700, 0, 0));
+  MSB_TRY(os::make_dir_at(tmpfs.get(), "diff", 0755));
+  MSB_TRY(os::make_dir_at(tmpfs.get(), "work", 0700));
+  MSB_TRY(
+      os::chown_at(tmpfs.get(), "diff", sandbox_uid_range().base, sandbox_gid_range().base, false));
+  return tmpfs;
+}
+
 // The sandbox's root: the image's layers idmapped into the child's user namespace under an
 // overlay with the writable layer. The files are owned by host ids 0..65535 on disk; the
 // idmapped mount shows them to the sandbox as its own 0..65535 (host ids base..base+65535),
@@ -195,6 +213,15 @@ Result<os::Fd> mount_sandbox_root(const LaunchSpec& spec, const std::string& pro
                 .context("image layer {}", *layer));
     lower_paths.push_back(fd_path(lower));
     lowers.push_back(std::move(lower));
+  }
+  if (spec.root_tmpfs_bytes > 0) {
+    os::Fd tmpfs = MSB_TRY(make_tmpfs_layer(spec.root_tmpfs_bytes));
+    std::string base = fd_path(tmpfs);
+    lowers.push_back(std::move(tmpfs));  // held until the overlay has its upper and work
+    // Volatile: a tmpfs cannot outlive the run, so syncing the overlay would buy nothing.
+    return os::make_overlay_mount(lower_paths, base + "/diff", base + "/work",
+                                  os::UpperDurability::kVolatile)
+        .context("tmpfs root layer");
   }
   // By descriptor, like the lowers: the sandbox's /proc/mounts shows the option strings,
   // and the host's paths (where $MSB_HOME is) are none of its business.

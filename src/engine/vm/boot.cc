@@ -35,10 +35,14 @@ class VmEngine final : public Engine {
   std::string writable_layer_path(const std::string& sandbox_dir) const override {
     return sandbox_dir + "/upper.ext4";
   }
-  Result<void> create_writable_layer(const std::string& path, bool ephemeral) const override {
-    return create_upper_disk(path, kDefaultUpperDiskBytes,
+  Result<void> create_writable_layer(const std::string& path, bool ephemeral,
+                                     uint64_t size_bytes) const override {
+    return create_upper_disk(path, size_bytes ? size_bytes : kDefaultUpperDiskBytes,
                              ephemeral ? UpperDiskJournal::kNone : UpperDiskJournal::kJournaled,
                              default_upper_disk_template_dir());
+  }
+  Result<void> grow_writable_layer(const std::string& path, uint64_t new_bytes) const override {
+    return grow_upper_disk(path, new_bytes);
   }
   bool has_writable_layer(const std::string& path) const override {
     return os::is_regular_file(path);
@@ -87,6 +91,7 @@ Result<QemuConfig> plan_machine(const LaunchSpec& spec, const GuestKit& kit, Acc
   config.disks.push_back(DiskSpec{rootfs, "erofs", "rootfs", true});
   if (!spec.writable_layer.empty())
     config.disks.push_back(DiskSpec{spec.writable_layer, "ext4", "upper", false, spec.ephemeral});
+  if (spec.root_tmpfs_bytes > 0) config.upper_tmpfs_bytes = spec.root_tmpfs_bytes;
   config.agent_fd = kAgentFdInChild;
   config.hostname = spec.hostname;
   config.clock_ns = os::realtime_ns();

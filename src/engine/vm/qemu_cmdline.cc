@@ -147,6 +147,9 @@ std::string kernel_cmdline(const QemuConfig& config) {
     // A throwaway upper disk: the agent mounts the overlay volatile and skips the final sync.
     if (i > 0 && disk.ignore_flushes) line += " msb.volatile-upper";
   }
+  // A tmpfs root layer: no upper disk, the agent mounts a tmpfs of this size in its place.
+  if (config.upper_tmpfs_bytes > 0)
+    line += fmt::format(" msb.upper-tmpfs={}", config.upper_tmpfs_bytes);
   if (!config.hostname.empty()) line += " msb.hostname=" + hex_encode(config.hostname);
   if (config.clock_ns != 0) line += fmt::format(" msb.clock-ns={}", config.clock_ns);
   if (config.network) line += " msb.net=" + agent_network_option(*config.network);

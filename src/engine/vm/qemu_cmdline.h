@@ -49,7 +49,9 @@ struct QemuConfig {
   Accel accel = Accel::kTcg;
   uint32_t cpus = 1;
   uint32_t memory_mib = 512;
-  std::vector<DiskSpec> disks;      // rootfs first, then the upper disk
+  std::vector<DiskSpec> disks;  // rootfs first, then the upper disk
+  // > 0: no upper disk; the guest's writable layer is a tmpfs of this many bytes.
+  uint64_t upper_tmpfs_bytes = 0;
   int agent_fd = 3;                 // child fd of the connected agent socket
   std::string hostname;             // any bytes (a user's choice); "" = the guest keeps its default
   uint64_t clock_ns = 0;            // host wall clock handed to the guest (it has no RTC)
@@ -70,6 +72,7 @@ inline constexpr size_t kMaxKernelCmdline = 2048;
 
 // The kernel command line: console, panic/reboot behaviour, and the msb.* words the
 // agent reads from /proc/cmdline. QEMU appends the virtio-mmio device list after it.
+// A tmpfs writable layer is "msb.upper-tmpfs=<bytes>".
 // SECURITY: no value is written as text a user chose: the hostname goes as
 // "msb.hostname=<hex of its bytes>"; disk fstypes and serials must be plain words (letters,
 // digits, . _ : -), which is checked (MSB_CHECK): they are the engine's own names. Each

@@ -25,8 +25,10 @@ std::string template_path(const std::string& template_dir, uint64_t size_bytes,
                      journal == UpperDiskJournal::kNone ? "nojournal" : "journal");
 }
 
-// Runs an e2fsprogs tool; its output becomes the error message when it fails.
-Result<void> run_e2fs_tool(const std::string& tool, std::vector<std::string> args) {
+// Runs an e2fsprogs tool; its output becomes the error message when it fails, that is when
+// it exits with more than `max_ok_code` (e2fsck exits 1 after fixing something, fine here).
+Result<void> run_e2fs_tool(const std::string& tool, std::vector<std::string> args,
+                           int max_ok_code = 0) {
   Result<std::string> program = os::find_host_executable(tool);
   if (!program)
     return err(ErrorKind::kNotFound, "{} not found; install it with: apt-get install e2fsprogs",
@@ -40,7 +42,7 @@ Result<void> run_e2fs_tool(const std::string& tool, std::vector<std::string> arg
   output.write.reset();
   std::string messages = MSB_TRY(os::read_to_end(output.read.get()));
   os::ExitStatus status = MSB_TRY(child.wait());
-  if (!status.success())
+  if (status.signal != 0 || status.code > max_ok_code)
     return err(ErrorKind::kIo, "{} exited with {}: {}", tool, status.shell_code(), messages);
   return {};
 }
@@ -106,6 +108,29 @@ Result<void> create_upper_disk(const std::string& path, uint64_t size_bytes,
     return renamed;
   }();
   return std::move(created).context("create upper disk {}", path);
+}
+
+Result<void> grow_upper_disk(const std::string& path, uint64_t new_bytes) {
+  os::FileStatus status =
+      MSB_TRY(std::move(os::stat_at(AT_FDCWD, path, true)).context("upper disk {}", path));
+  if (new_bytes <= status.size)
+    return err(ErrorKind::kInvalidConfig,
+               "upper disk {} is {} bytes: it can only grow, not to {} bytes", path, status.size,
+               new_bytes);
+  std::string temp = os::temp_sibling_name(path);
+  Result<void> grown = [&]() -> Result<void> {
+    MSB_TRY(os::copy_sparse_file(path, temp));
+    MSB_TRY(os::set_file_size(temp, new_bytes));
+    // resize2fs refuses a filesystem that was not checked since it was last mounted; -p
+    // also replays the journal of a sandbox that crashed. Exit 1: errors fixed, still fine.
+    MSB_TRY(run_e2fs_tool("e2fsck", {"-f", "-p", temp}, /*max_ok_code=*/1));
+    MSB_TRY(run_e2fs_tool("resize2fs", {temp}));
+    os::Fd fd = MSB_TRY(os::open_file(temp, O_RDONLY));
+    MSB_TRY(os::sync_fd(fd.get()));
+    return os::rename_at(AT_FDCWD, temp, AT_FDCWD, path);
+  }();
+  if (!grown) (void)os::remove_file(temp);
+  return std::move(grown).context("grow upper disk {} to {} bytes", path, new_bytes);
 }
 
 std::string default_upper_disk_template_dir() { return msb_cache_dir() + "/upper-disks"; }

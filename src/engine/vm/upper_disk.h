@@ -9,6 +9,8 @@
 
 namespace msb::engine::vm {
 
+// The size of a sandbox's disk when its config asks for none: config::kDefaultRootDiskBytes
+// (config/root_disk.h; the engine does not depend on the config library).
 inline constexpr uint64_t kDefaultUpperDiskBytes = 4ULL << 30;
 // Directories at the root of every upper disk: the overlay's upper and work directories.
 inline constexpr const char* kUpperDiskUpperDir = "upper";
@@ -30,6 +32,15 @@ enum class UpperDiskJournal {
 // directory of `path` does not exist; kIo when formatting fails.
 Result<void> create_upper_disk(const std::string& path, uint64_t size_bytes,
                                UpperDiskJournal journal, const std::string& template_dir);
+
+// Grows the upper disk at `path` (of a stopped sandbox: nothing may have it open) to
+// `new_bytes`: the file gets longer (sparse), then e2fsck -f -p and resize2fs grow its ext4
+// filesystem offline. All of it happens on a sparse copy beside the disk, which replaces it
+// only once the filesystem is grown and synced: a failure or a crash leaves the old disk as
+// it was (the copy costs the disk's data, not its size). Errors: kInvalidConfig when
+// new_bytes is not larger than the disk, kNotFound (no disk at `path`, or an e2fsprogs tool
+// missing), kIo (a tool failed: its output is in the message). Not thread-safe for one path.
+Result<void> grow_upper_disk(const std::string& path, uint64_t new_bytes);
 
 // $MSB_HOME/cache/upper-disks: where the vm engine keeps its upper disk templates.
 std::string default_upper_disk_template_dir();

@@ -177,6 +177,35 @@ TEST_F(SnapshotTest, SaveAndLoadRoundTripIntoAFreshHomeWithTheImage) {
   EXPECT_EQ(Sandbox::get("w").image, image);
 }
 
+TEST_F(SnapshotTest, RootDisksCarryOverAndTmpfsRootsHaveNothingToSnapshot) {
+  Sandbox::builder("volatile")
+      .isolation(test_isolation())
+      .root_disk_tmpfs(64ULL << 20)
+      .create()
+      .stop_and_wait(std::chrono::seconds(30));
+  microsandbox::Error nothing = error_of([] { Snapshot::create("s", "volatile"); });
+  EXPECT_EQ(nothing.kind(), ErrorKind::kUnsupported) << nothing.what();
+  prepare("builder");
+  Snapshot::create("s", "builder");
+  EXPECT_EQ(error_of([] {
+              Sandbox::builder("w").from_snapshot("s").root_disk_tmpfs(64ULL << 20).create();
+            }).kind(),
+            ErrorKind::kInvalidConfig);
+  if (test_isolation() != "vm") return;  // a namespace root layer has no size
+  Sandbox small = Sandbox::builder("small").root_disk(256ULL << 20).isolation("vm").create();
+  small.shell("echo kept > /root/kept");
+  small.stop_and_wait(std::chrono::seconds(30));
+  Snapshot::create("small-snap", "small");
+  Sandbox worker = Sandbox::builder("w").from_snapshot("small-snap").create();
+  microsandbox::ExecOutput out =
+      worker.shell("cat /root/kept; df -k / | tail -1 | awk '{print $2}'");
+  ASSERT_EQ(out.exit_code, 0) << out.stderr_data;
+  EXPECT_EQ(out.stdout_data.substr(0, 5), "kept\n");
+  uint64_t kib = std::stoull(out.stdout_data.substr(5));
+  EXPECT_GT(kib, 200u * 1024) << "the snapshot's 256 MiB disk";
+  EXPECT_LE(kib, 256u * 1024);
+}
+
 TEST_F(SnapshotTest, ArchivesThatAreNotSnapshotsAreRefused) {
   std::string path = scratch("garbage.tar");
   std::ofstream(path) << std::string(4096, 'x');

@@ -111,6 +111,34 @@ TEST(ParseAgentArgs, VolatileUpperNeedsUpper) {
   EXPECT_FALSE(parse_agent_args({"--rootfs=erofs:r", "--upper=ext4:u"})->volatile_upper);
 }
 
+TEST(ParseKernelCmdline, ReadsATmpfsUpper) {
+  AgentOptions options = parse_cmdline_ok("quiet msb.rootfs=erofs:r msb.upper-tmpfs=268435456\n");
+  EXPECT_EQ(options.upper_tmpfs_bytes, 268435456u);
+  EXPECT_FALSE(options.upper.has_value());
+  EXPECT_EQ(parse_cmdline_ok("msb.rootfs=erofs:r").upper_tmpfs_bytes, 0u);
+}
+
+TEST(ParseAgentArgs, TmpfsUpperIsStrict) {
+  EXPECT_EQ(parse_agent_args({"--rootfs=erofs:r", "--upper-tmpfs=1048576"})->upper_tmpfs_bytes,
+            1048576u);
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"--rootfs=erofs:r", "--upper-tmpfs=0"},
+           {"--rootfs=erofs:r", "--upper-tmpfs="},
+           {"--rootfs=erofs:r", "--upper-tmpfs"},
+           {"--rootfs=erofs:r", "--upper-tmpfs=-1"},
+           {"--rootfs=erofs:r", "--upper-tmpfs=1G"},
+           {"--rootfs=erofs:r", "--upper-tmpfs=99999999999999999999999"},
+           {"--rootfs=erofs:r", "--upper-tmpfs=1,mode=777"},
+           {"--upper-tmpfs=1048576"},  // no lower layer
+           {"--rootfs=erofs:r", "--upper=ext4:u", "--upper-tmpfs=1048576"},
+           {"--rootfs=erofs:r", "--upper-tmpfs=1048576", "--volatile-upper"},
+       }) {
+    Result<AgentOptions> options = parse_agent_args(args);
+    ASSERT_FALSE(options.has_value()) << args.back();
+    EXPECT_EQ(options.error().kind, ErrorKind::kInvalidArgument);
+  }
+}
+
 TEST(ParseKernelCmdline, ReadsVolatileUpper) {
   AgentOptions options =
       parse_cmdline_ok("quiet msb.rootfs=erofs:r msb.upper=ext4:u msb.volatile-upper\n");

@@ -89,7 +89,7 @@ TEST(SandboxConfig, JsonIsCompactWithSortedKeys) {
             R"("ingress":{"burst_bytes":0,"burst_packets":0,"bytes_per_second":0,)"
             R"("packets_per_second":0},"max_connections":256,"ports":[],"preset":"public",)"
             R"("rules":[]},"patches":[],"pull_policy":"if-missing","replace":false,)"
-            R"("replace_timeout_ms":10000,)"
+            R"("replace_timeout_ms":10000,"root_disk":{"kind":"disk","size_bytes":0},)"
             R"("rootfs":{"fstype":"","kind":"image","path":""},"shell":"/bin/sh","snapshot":"",)"
             R"("user":"",)"
             R"("workdir":""})");

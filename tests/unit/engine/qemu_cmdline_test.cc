@@ -275,6 +275,17 @@ TEST(KernelCmdline, OnlyAThrowawayUpperDiskIsVolatile) {
   EXPECT_THAT(kernel_cmdline(config), HasSubstr(" msb.upper=ext4:upper msb.volatile-upper"));
 }
 
+TEST(KernelCmdline, ATmpfsRootLayerReplacesTheUpperDisk) {
+  QemuConfig config = sample_config();
+  EXPECT_THAT(kernel_cmdline(config), Not(HasSubstr("upper-tmpfs")));
+  config.disks.pop_back();
+  config.upper_tmpfs_bytes = 256u << 20;
+  std::string line = kernel_cmdline(config);
+  EXPECT_THAT(line, HasSubstr(" msb.upper-tmpfs=268435456"));
+  EXPECT_THAT(line, Not(HasSubstr("msb.upper=")));
+  EXPECT_EQ(values_of(qemu_command(config), "-drive").size(), 1u);
+}
+
 TEST(KernelCmdline, PanicAndRebootMakeQemuExit) {
   std::string line = kernel_cmdline(sample_config());
   EXPECT_THAT(line, HasSubstr("panic=-1"));

@@ -183,3 +183,66 @@ TEST_F(UpperDiskTest, AFailedCreateKeepsTheDiskThatWasThere) {
 
 }  // namespace
 }  // namespace msb::engine::vm
+
+namespace msb::engine::vm {
+namespace {
+
+// "Block count: N" of the superblock, times the 4 KiB block size mkfs chose for these disks.
+uint64_t filesystem_bytes(const std::string& superblock) {
+  size_t at = superblock.find("Block count:");
+  size_t size_at = superblock.find("Block size:");
+  if (at == std::string::npos || size_at == std::string::npos) return 0;
+  return std::stoull(superblock.substr(at + 12)) * std::stoull(superblock.substr(size_at + 11));
+}
+
+TEST_F(UpperDiskTest, GrowsTheFileAndItsFilesystemKeepingFiles) {
+  ASSERT_TRUE(create(disk(), kDiskBytes).has_value());
+  std::string source = dir_->path() + "/note";
+  ASSERT_TRUE(os::write_file(source, "kept").has_value());
+  ASSERT_TRUE(e2fs_output("debugfs", {"-w", "-R", "write " + source + " upper/note", disk()}));
+  Result<void> grown = grow_upper_disk(disk(), 2 * kDiskBytes);
+  ASSERT_TRUE(grown.has_value()) << grown.error().message;
+  Result<std::string> superblock = superblock_of(disk());
+  ASSERT_TRUE(superblock.has_value());
+  EXPECT_EQ(filesystem_bytes(*superblock), 2 * kDiskBytes);
+  struct stat st {};
+  ASSERT_EQ(::stat(disk().c_str(), &st), 0);
+  EXPECT_EQ(static_cast<uint64_t>(st.st_size), 2 * kDiskBytes);
+  EXPECT_LT(static_cast<uint64_t>(st.st_blocks) * 512, kDiskBytes);  // still sparse
+  Result<std::string> note = e2fs_output("debugfs", {"-R", "cat upper/note", disk()});
+  ASSERT_TRUE(note.has_value());
+  EXPECT_EQ(*note, "kept");
+  EXPECT_EQ(os::list_dir(dir_->path()).size(), 3u);  // disk, templates, note: no leftovers
+}
+
+TEST_F(UpperDiskTest, GrowRefusesTheSameOrASmallerSize) {
+  ASSERT_TRUE(create(disk(), kDiskBytes).has_value());
+  for (uint64_t size : {kDiskBytes, kDiskBytes / 2}) {
+    Result<void> grown = grow_upper_disk(disk(), size);
+    ASSERT_FALSE(grown.has_value());
+    EXPECT_EQ(grown.error().kind, ErrorKind::kInvalidConfig);
+    EXPECT_THAT(grown.error().message, HasSubstr("can only grow"));
+  }
+  EXPECT_EQ(filesystem_bytes(superblock_of(disk()).value_or("")), kDiskBytes);
+}
+
+TEST_F(UpperDiskTest, AFailedGrowLeavesTheOldFile) {
+  // Not a filesystem: e2fsck fails, and the file stays as it was, with no copy beside it.
+  ASSERT_TRUE(os::create_sparse_file(disk(), kDiskBytes).has_value());
+  Result<void> grown = grow_upper_disk(disk(), 2 * kDiskBytes);
+  ASSERT_FALSE(grown.has_value());
+  EXPECT_EQ(grown.error().kind, ErrorKind::kIo);
+  struct stat st {};
+  ASSERT_EQ(::stat(disk().c_str(), &st), 0);
+  EXPECT_EQ(static_cast<uint64_t>(st.st_size), kDiskBytes);
+  EXPECT_EQ(os::list_dir(dir_->path()).size(), 1u);
+}
+
+TEST_F(UpperDiskTest, GrowNeedsADisk) {
+  Result<void> grown = grow_upper_disk(disk(), 2 * kDiskBytes);
+  ASSERT_FALSE(grown.has_value());
+  EXPECT_EQ(grown.error().kind, ErrorKind::kNotFound);
+}
+
+}  // namespace
+}  // namespace msb::engine::vm

@@ -167,6 +167,20 @@ TEST_F(FileTest, SparseFileTruncatesAnExistingFile) {
   EXPECT_EQ(read_file(path("disk.img")).value(), std::string(4096, '\0'));
 }
 
+TEST_F(FileTest, SetFileSizeKeepsTheContentsAndAddsAHole) {
+  ASSERT_TRUE(write_file(path("disk.img"), "data").has_value());
+  ASSERT_TRUE(set_file_size(path("disk.img"), 8192).has_value());
+  EXPECT_EQ(read_file(path("disk.img")).value(), "data" + std::string(8188, '\0'));
+  ASSERT_TRUE(set_file_size(path("disk.img"), 2).has_value());
+  EXPECT_EQ(read_file(path("disk.img")).value(), "da");
+}
+
+TEST_F(FileTest, SetFileSizeNeedsAnExistingFile) {
+  Result<void> sized = set_file_size(path("missing"), 4096);
+  ASSERT_FALSE(sized.has_value());
+  EXPECT_FALSE(path_exists(path("missing")));
+}
+
 TEST(TempDir, CreatesAFreshDirectoryUnderTheParent) {
   Result<TempDir> parent = TempDir::create("msb-parent-");
   ASSERT_TRUE(parent.has_value());

@@ -41,6 +41,23 @@ TEST(LaunchSpecFor, CarriesTheConfigTheRootAndThePlace) {
   EXPECT_EQ(spec->timings, nullptr);
 }
 
+TEST(LaunchSpecFor, ATmpfsRootDiskReplacesTheWritableLayer) {
+  config::SandboxConfig config = sample_config();
+  config.root_disk = {config::RootDisk::Kind::kTmpfs, 0};
+  Result<engine::LaunchSpec> spec = launch_spec_for(config, {"/l"}, sample_place(), false);
+  ASSERT_TRUE(spec.has_value());
+  EXPECT_EQ(spec->writable_layer, "");
+  EXPECT_EQ(spec->root_tmpfs_bytes, 384u << 20);  // half of the 768 MiB
+  config.root_disk.size_bytes = 64u << 20;
+  EXPECT_EQ(launch_spec_for(config, {"/l"}, sample_place(), false)->root_tmpfs_bytes, 64u << 20);
+}
+
+TEST(LaunchSpecFor, ADiskRootHasNoTmpfs) {
+  Result<engine::LaunchSpec> spec = launch_spec_for(sample_config(), {"/l"}, sample_place(), false);
+  ASSERT_TRUE(spec.has_value());
+  EXPECT_EQ(spec->root_tmpfs_bytes, 0u);
+}
+
 TEST(LaunchSpecFor, NoAcceleratorMeansDetect) {
   config::SandboxConfig config = sample_config();
   config.accel = "";

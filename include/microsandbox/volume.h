@@ -27,15 +27,16 @@
 
 namespace microsandbox {
 
-// What backs a volume: a host directory, or a fixed-size disk image (not supported yet).
+// What backs a volume: a host directory, or a fixed-size disk image (raw, ext4) that
+// sandboxes mount as a disk (Mount::disk's rules: one running writer at a time).
 enum class VolumeKind { kDir, kDisk };
 // "dir", "disk". Thread-safe.
 MSB_EXPORT const char* volume_kind_name(VolumeKind kind);
 
 struct VolumeOptions {
-  VolumeKind kind = VolumeKind::kDir;  // kDisk: kUnsupported for now
-  uint64_t size_bytes = 0;             // the size of a disk volume; kInvalidConfig on a dir
-  uint64_t quota_mib = 0;              // 0: none; any other value: kUnsupported for now
+  VolumeKind kind = VolumeKind::kDir;
+  uint64_t size_bytes = 0;  // a disk volume's size (16 MiB to 16 TiB); kInvalidConfig on a dir
+  uint64_t quota_mib = 0;   // 0: none; any other value: kUnsupported for now
   std::map<std::string, std::string> labels;
 };
 
@@ -58,8 +59,8 @@ class MSB_EXPORT Volume {
   // Creates volume `name` and its directory (mode 0755, owned by the calling user).
   // Errors: kInvalidConfig (a name that is not 1-128 characters of letters, digits, '.',
   // '_' and '-' starting with a letter or digit; a reserved or malformed label; a size on a
-  // dir volume), kUnsupported (kind disk, a quota), kAlreadyExists (the name is taken, or
-  // its directory exists without a record and is not empty: move it away first).
+  // dir volume; a disk volume without a size in range), kUnsupported (a quota), kAlreadyExists (the
+  // name is taken, or its directory exists without a record and is not empty: move it away first).
   static Volume create(std::string name, const VolumeOptions& options = {});
   // The volume named `name`. Errors: kInvalidConfig (the name), kNotFound.
   static Volume get(const std::string& name);

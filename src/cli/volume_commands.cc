@@ -58,7 +58,8 @@ CLI::App* VolumeCommand::add_to(CLI::App& app) {
 void VolumeCommand::add_create(CLI::App& volume) {
   create_ = volume.add_subcommand("create", "Create a named volume");
   create_->add_option("name", names_, "Volume name")->required()->expected(1);
-  create_->add_option("--kind", kind_, "dir (default; disk is not supported yet)");
+  create_->add_option("--kind", kind_,
+                      "dir (default) or disk (an ext4 image of --size, mounted as a disk)");
   create_->add_option("--size", size_, "Size of a disk volume, e.g. 10G");
   create_->add_option("--quota", quota_, "Most bytes a dir volume may hold (not supported yet)");
   create_->add_option("--label", labels_, "Label KEY=VALUE (repeatable)");

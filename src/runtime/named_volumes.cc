@@ -13,6 +13,7 @@
 #include "os/file_lock.h"
 #include "os/file_status.h"
 #include "os/fs_calls.h"
+#include "os/run_command.h"
 #include "store/reconcile.h"
 #include "store/sandbox_records.h"
 
@@ -31,13 +32,26 @@ Result<os::FileLock> lock_volumes(std::string_view msb_home) {
   return os::FileLock::acquire(root + "/.lock");
 }
 
+// A disk volume's size: room for ext4's metadata and journal, at most what a sparse file
+// on common host filesystems may be.
+constexpr uint64_t kMinDiskVolumeBytes = 16ULL << 20;
+constexpr uint64_t kMaxDiskVolumeBytes = 16ULL << 40;
+
 Result<void> check_request(const NewNamedVolume& volume) {
   MSB_TRY(validate_volume_name(volume.name));
   for (const auto& [key, value] : volume.labels) MSB_TRY(config::validate_label(key, value));
-  if (volume.kind == store::VolumeKind::kDisk)
-    return err(ErrorKind::kUnsupported, "volume kind disk is not supported yet");
   if (volume.quota_mib != 0)
-    return err(ErrorKind::kUnsupported, "volume quotas are not supported yet");
+    return err(ErrorKind::kUnsupported,
+               "volume quotas are not supported yet; a disk volume (--kind disk --size N) is "
+               "bounded by its size");
+  if (volume.kind == store::VolumeKind::kDisk) {
+    if (volume.size_bytes < kMinDiskVolumeBytes || volume.size_bytes > kMaxDiskVolumeBytes)
+      return err(ErrorKind::kInvalidConfig,
+                 "invalid config: a disk volume needs a size from 16 MiB to 16 TiB (--size 10G), "
+                 "got {} bytes",
+                 volume.size_bytes);
+    return {};
+  }
   if (volume.size_bytes != 0) {
     return err(ErrorKind::kInvalidConfig,
                "invalid config: volume size applies only to disk volumes: a dir volume grows as "
@@ -71,6 +85,24 @@ Result<void> make_volume_dir(std::string_view name, const std::string& dir) {
   return os::chmod_at(AT_FDCWD, dir, kVolumeDirMode).context("volume '{}'", name);
 }
 
+// A disk volume's image in its directory: a sparse file of `size_bytes` holding an empty
+// ext4 filesystem whose root the guest's root owns. Made under a temporary name and
+// renamed, so a crash never leaves half a filesystem under the final name.
+Result<void> make_volume_disk(const std::string& dir, uint64_t size_bytes) {
+  std::string image = dir + "/" + kVolumeDiskFile;
+  std::string temp = os::temp_sibling_name(image);
+  Result<void> made = [&]() -> Result<void> {
+    MSB_TRY(os::create_sparse_file(temp, size_bytes));
+    MSB_TRY(os::run_command({"mkfs.ext4", "-q", "-F", "-E",
+                             "lazy_itable_init=1,lazy_journal_init=1", "-L", "msb-volume", temp}));
+    os::Fd fd = MSB_TRY(os::open_file(temp, O_RDONLY | O_CLOEXEC));
+    MSB_TRY(os::sync_fd(fd.get()));
+    return os::rename_at(AT_FDCWD, temp, AT_FDCWD, image);
+  }();
+  if (!made) (void)os::remove_file(temp);
+  return made;
+}
+
 // create_named_volume with the volumes lock held.
 Result<store::VolumeRecord> create_locked(store::Database& db, std::string_view msb_home,
                                           const NewNamedVolume& volume) {
@@ -88,26 +120,39 @@ Result<store::VolumeRecord> create_locked(store::Database& db, std::string_view 
                                                                 });
   // The directory is empty still: rmdir, which cannot take anything else with it.
   if (!record) (void)os::unlink_at(AT_FDCWD, dir, true);
+  if (record && volume.kind == store::VolumeKind::kDisk) {
+    Result<void> disk = make_volume_disk(dir, volume.size_bytes);
+    if (!disk) {
+      (void)store::delete_volume(db, volume.name);
+      (void)os::unlink_at(AT_FDCWD, dir, true);
+      return tl::unexpected(std::move(disk).context("volume '{}'", volume.name).error());
+    }
+  }
   return record;
 }
 
-// The directory of recorded volume `record`, made again (empty) when it has gone.
-Result<std::string> existing_volume_dir(std::string_view msb_home,
-                                        const store::VolumeRecord& record) {
-  if (record.kind != store::VolumeKind::kDir) {
-    return err(ErrorKind::kUnsupported, "volume '{}' is a disk volume, which is not supported yet",
-               record.name);
-  }
+// What recorded volume `record` mounts: its directory, made again (empty) when it has
+// gone; or its disk image, which must be there (a lost image is the user's to re-create).
+Result<NamedVolumeSource> existing_volume_source(std::string_view msb_home,
+                                                 const store::VolumeRecord& record) {
   std::string dir = named_volume_dir(msb_home, record.name);
+  if (record.kind == store::VolumeKind::kDisk) {
+    std::string image = dir + "/" + kVolumeDiskFile;
+    if (!os::is_regular_file(image))
+      return err(ErrorKind::kNotFound,
+                 "volume '{}': its disk image {} is gone; remove the volume and create it again",
+                 record.name, image);
+    return NamedVolumeSource{image, true};
+  }
   Result<os::FileStatus> status = os::lstat_path(dir);
   if (!status) {
     if (status.error().kind != ErrorKind::kNotFound) return tl::unexpected(status.error());
     MSB_TRY(make_volume_dir(record.name, dir));
-    return dir;
+    return NamedVolumeSource{dir, false};
   }
   if (!S_ISDIR(status->mode))
     return err(ErrorKind::kIo, "volume '{}': {} is not a directory", record.name, dir);
-  return dir;
+  return NamedVolumeSource{dir, false};
 }
 
 bool is_live(store::SandboxStatus status) {
@@ -145,15 +190,15 @@ Result<store::VolumeRecord> create_named_volume(store::Database& db, std::string
   return create_locked(db, msb_home, volume);
 }
 
-Result<std::string> ensure_named_volume(store::Database& db, std::string_view msb_home,
-                                        std::string_view name) {
+Result<NamedVolumeSource> ensure_named_volume(store::Database& db, std::string_view msb_home,
+                                              std::string_view name) {
   MSB_TRY(validate_volume_name(name));
   os::FileLock lock = MSB_TRY(lock_volumes(msb_home));
   std::optional<store::VolumeRecord> record = MSB_TRY(store::find_volume(db, name));
-  if (record) return existing_volume_dir(msb_home, *record);
+  if (record) return existing_volume_source(msb_home, *record);
   store::VolumeRecord created =
       MSB_TRY(create_locked(db, msb_home, NewNamedVolume{.name = std::string(name)}));
-  return created.path;
+  return NamedVolumeSource{created.path, false};
 }
 
 Result<std::map<std::string, std::vector<std::string>>> named_volume_users(store::Database& db) {

@@ -42,28 +42,39 @@ std::string named_volume_dir(std::string_view msb_home, std::string_view name);
 [[nodiscard]] Result<void> validate_volume_name(std::string_view name);
 
 // Creates volume `volume.name`: checks the request, makes its directory (mode 0755, owned by
-// the calling user) and records it. If recording fails the directory is removed again.
+// the calling user) and records it; a disk volume then gets its image, kVolumeDiskFile, a
+// sparse file of size_bytes formatted ext4 (mkfs.ext4). If recording or formatting fails,
+// the record and the directory are removed again.
 // An empty directory already at the volume's place without a record (what a crash between
 // the two steps leaves) is adopted; anything else there is refused rather than adopted, as
 // it may be data nobody recorded.
 // Errors, in this order: kInvalidConfig (the name; a label, as config::validate_label);
-// kUnsupported "volume kind disk is not supported yet" and "volume quotas are not supported
-// yet"; kInvalidConfig "volume size applies only to disk volumes: a dir volume grows as
-// its files do" (size_bytes on a dir); kAlreadyExists "volume '<name>' already exists";
-// kAlreadyExists "volume '<name>': <dir> already exists and is not an empty directory
-// without a volume record; move it away, then create the volume again".
+// kUnsupported "volume quotas are not supported yet; ..."; kInvalidConfig "a disk volume
+// needs a size from 16 MiB to 16 TiB ..."; kInvalidConfig "volume size applies only to disk
+// volumes: a dir volume grows as its files do" (size_bytes on a dir); kAlreadyExists "volume
+// '<name>' already exists"; kAlreadyExists "volume '<name>': <dir> already exists and is not an
+// empty directory without a volume record; move it away, then create the volume again".
 Result<store::VolumeRecord> create_named_volume(store::Database& db, std::string_view msb_home,
                                                 const NewNamedVolume& volume);
 
-// The host directory of volume `name`, creating the volume (kind dir, no labels) on first use:
-// what `--mount-named NAME:DST` and `-v NAME:DST` resolve to when a sandbox launches. A
-// recorded volume whose directory has gone is given a new, empty one.
-// Errors: kInvalidConfig (the name); kUnsupported "volume '<name>' is a disk volume, which is
-// not supported yet"; kAlreadyExists when the directory is taken by something else (see
-// create_named_volume); kIo "volume '<name>': <dir> is not a directory" for a recorded
-// volume whose path holds something else.
-Result<std::string> ensure_named_volume(store::Database& db, std::string_view msb_home,
-                                        std::string_view name);
+// The file name of a disk volume's image in its directory.
+inline constexpr const char* kVolumeDiskFile = "disk.raw";
+
+// What a named volume mounts: a host directory, or (kind disk) a raw ext4 image.
+struct NamedVolumeSource {
+  std::string path;
+  bool disk = false;
+};
+
+// The source of volume `name`, creating the volume (kind dir, no labels) on first use: what
+// `--mount-named NAME:DST` and `-v NAME:DST` resolve to when a sandbox launches. A recorded
+// dir volume whose directory has gone is given a new, empty one. Errors: kInvalidConfig (the
+// name); kNotFound "volume '<name>': its disk image <path> is gone; ..." for a disk volume;
+// kAlreadyExists when the directory is taken by something else (see create_named_volume);
+// kIo "volume '<name>': <dir> is not a directory" for a recorded volume whose path holds
+// something else.
+Result<NamedVolumeSource> ensure_named_volume(store::Database& db, std::string_view msb_home,
+                                              std::string_view name);
 
 // Every named volume that stored sandboxes mount, with the names of those sandboxes (sorted):
 // each sandbox whose stored config has a mount of kind named with that volume as its source.

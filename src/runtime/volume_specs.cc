@@ -50,8 +50,9 @@ Result<VolumeSpec> spec_for(const VolumeMount& mount, const NamedVolumeDir& name
       MSB_TRY(describe_source(mount.source, spec));
       break;
     case VolumeMount::Kind::kNamed: {
-      std::string dir = MSB_TRY(named_dir(mount.source));
-      MSB_TRY(describe_source(dir, spec));
+      NamedVolumeSource source = MSB_TRY(named_dir(mount.source));
+      MSB_TRY(describe_source(source.path, spec));
+      if (source.disk) spec.kind = VolumeSpec::Kind::kDisk;  // raw ext4: the defaults
       break;
     }
     case VolumeMount::Kind::kTmpfs:

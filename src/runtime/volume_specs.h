@@ -11,20 +11,21 @@
 #include "config/volume_mount.h"
 #include "engine/engine.h"
 #include "os/fd.h"
+#include "runtime/named_volumes.h"
 
 namespace msb::runtime {
 
-// The host directory of named volume `name`, created on first use.
-using NamedVolumeDir = std::function<Result<std::string>(std::string_view name)>;
+// The host directory (or disk image) of named volume `name`, created on first use.
+using NamedVolumeDir = std::function<Result<NamedVolumeSource>(std::string_view name)>;
 
 // The engine's VolumeSpecs for `mounts` (validated), parents before their children (by path
 // depth; equal depths keep their order). A bind source is resolved (realpath: the engine gets
 // the file it names at launch, not a symlink that may change) and stat'ed for its kind and its
 // owner, whose ids the guest's root then uses; a named volume is `named_dir(name)`, owned as
-// that directory is; a tmpfs gets its size in bytes. Errors: kNotFound "mount <target>:
-// host path <p> is gone" when a bind source no longer exists, kInvalidConfig when it is no
-// longer a directory or regular file, and named_dir's errors, each with the mount's target.
-// Thread-safe when named_dir is.
+// that directory is, or a disk (raw ext4) for a disk volume; a tmpfs gets its size in bytes.
+// Errors: kNotFound "mount <target>: host path <p> is gone" when a bind source no longer exists,
+// kInvalidConfig when it is no longer a directory or regular file, and named_dir's errors, each
+// with the mount's target. Thread-safe when named_dir is.
 Result<std::vector<engine::VolumeSpec>> volume_specs_for(
     const std::vector<config::VolumeMount>& mounts, const NamedVolumeDir& named_dir);
 

@@ -68,14 +68,11 @@ TEST_F(MsbVolume, CreateListAndRemove) {
 
 TEST_F(MsbVolume, RefusalsAndTheirExitCodes) {
   expect_rows({
-      {{"volume", "create", "d", "--kind", "disk"},
-       125,
+      {{"volume", "create", "d", "--kind", "disk"}, 2, "", "a disk volume needs a size"},
+      {{"volume", "create", "d", "--kind", "disk", "--size", "1M"},
+       2,
        "",
-       "msb: error: volume kind disk is not supported yet"},
-      {{"volume", "create", "d", "--kind", "disk", "--size", "1G"},
-       125,
-       "",
-       "volume kind disk is not supported yet"},
+       "a disk volume needs a size from 16 MiB to 16 TiB"},
       {{"volume", "create", "q", "--quota", "1G"}, 125, "", "volume quotas are not supported yet"},
       {{"volume", "create", "s", "--size", "1G"},
        2,

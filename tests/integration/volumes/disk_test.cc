@@ -11,11 +11,13 @@
 
 #include "microsandbox/mount.h"
 #include "microsandbox/sandbox.h"
+#include "microsandbox/volume.h"
 #include "os/child_process.h"
 #include "os/file.h"
 #include "os/io.h"
 #include "scoped_env.h"
 #include "sdk_test_util.h"
+#include "suite_sandbox.h"
 #include "test_engine.h"
 
 namespace msb::testing {
@@ -26,16 +28,8 @@ using microsandbox::ExecOutput;
 using microsandbox::Mount;
 using microsandbox::Sandbox;
 
-struct DiskSuite {
-  std::unique_ptr<os::TempDir> home;
-  std::unique_ptr<ScopedEnv> home_env;
-  std::unique_ptr<os::TempDir> scratch;
-  std::optional<Sandbox> sandbox;
-  std::string setup_error;
-};
-
-DiskSuite& suite() {
-  static DiskSuite instance;
+SuiteSandbox& suite() {
+  static SuiteSandbox instance;
   return instance;
 }
 
@@ -65,38 +59,22 @@ void make_image(const std::string& path) {
 class DiskVolumeTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    DiskSuite& s = suite();
-    s.home = std::make_unique<os::TempDir>(std::move(*os::TempDir::create("msb-disk-home-")));
-    s.home_env = std::make_unique<ScopedEnv>("MSB_HOME", s.home->path());
-    s.scratch = std::make_unique<os::TempDir>(std::move(*os::TempDir::create("msb-disk-")));
+    suite().begin("msb-disk-");
     make_image(image("data.img"));
     make_image(image("ro.img"));
-    try {
-      s.sandbox.emplace(Sandbox::builder("disks")
-                            .isolation(test_isolation())
-                            .volume("/data", Mount::disk(image("data.img")))
-                            .volume("/ro", Mount::disk(image("ro.img")).readonly())
-                            .create());
-    } catch (const microsandbox::Error& error) {
-      s.setup_error = error.what();
-    }
+    suite().create([] {
+      microsandbox::Volume::create(
+          "ndisk", {.kind = microsandbox::VolumeKind::kDisk, .size_bytes = 32 << 20});
+      return Sandbox::builder("disks")
+          .isolation(test_isolation())
+          .volume("/data", Mount::disk(image("data.img")))
+          .volume("/ro", Mount::disk(image("ro.img")).readonly())
+          .volume("/named", Mount::named("ndisk"))
+          .create();
+    });
   }
 
-  static void TearDownTestSuite() {
-    DiskSuite& s = suite();
-    if (s.sandbox) {
-      try {
-        s.sandbox->stop_and_wait(std::chrono::seconds(30));
-        s.sandbox->remove_persisted();
-      } catch (const microsandbox::Error& error) {
-        ADD_FAILURE() << "stopping the sandbox: " << error.what();
-      }
-      s.sandbox.reset();
-    }
-    s.scratch.reset();
-    s.home_env.reset();
-    s.home.reset();
-  }
+  static void TearDownTestSuite() { suite().end(); }
 
   Sandbox& sandbox() { return *suite().sandbox; }
   void SetUp() override {
@@ -110,6 +88,13 @@ TEST_F(DiskVolumeTest, TheGuestReadsTheImageAndWritesWithItsOwnIds) {
       "stat -c '%u:%g' /data/made /data/hello.txt; grep ' /data ' /proc/mounts | cut -d' ' -f3");
   ASSERT_EQ(out.exit_code, 0) << out.stderr_data;
   EXPECT_EQ(out.stdout_data, "from the host\n1000:1000\n0:0\next4\n");
+}
+
+TEST_F(DiskVolumeTest, ANamedDiskVolumeIsMountedAsADisk) {
+  ExecOutput out = sandbox().shell(
+      "echo named disk > /named/note; grep ' /named ' /proc/mounts | cut -d' ' -f3");
+  ASSERT_EQ(out.exit_code, 0) << out.stderr_data;
+  EXPECT_EQ(out.stdout_data, "ext4\n");
 }
 
 TEST_F(DiskVolumeTest, AReadOnlyDiskRefusesWrites) {
@@ -153,6 +138,15 @@ TEST_F(DiskVolumeTest, ZAfterTheStopTheHostReadsTheGuestsFile) {
   std::string stat = e2fs({"/usr/sbin/debugfs", "-R", "stat made", image("data.img")});
   EXPECT_NE(stat.find("User:  1000"), std::string::npos) << stat;
   EXPECT_EQ(e2fs({"/usr/sbin/debugfs", "-R", "cat made", image("data.img")}), "guest\n");
+  // A named disk volume keeps its files for the next sandbox.
+  Sandbox next = Sandbox::builder("next")
+                     .isolation(test_isolation())
+                     .volume("/again", Mount::named("ndisk"))
+                     .create();
+  EXPECT_EQ(next.shell("cat /again/note; grep ' /again ' /proc/mounts | cut -d' ' -f3").stdout_data,
+            "named disk\next4\n");
+  next.stop_and_wait(std::chrono::seconds(30));
+  next.remove_persisted();
 }
 
 }  // namespace

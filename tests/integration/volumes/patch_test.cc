@@ -17,6 +17,7 @@
 #include "os/file.h"
 #include "scoped_env.h"
 #include "sdk_test_util.h"
+#include "suite_sandbox.h"
 #include "test_engine.h"
 
 namespace msb::testing {
@@ -27,16 +28,8 @@ using microsandbox::ExecOutput;
 using microsandbox::Patch;
 using microsandbox::Sandbox;
 
-struct Suite {
-  std::unique_ptr<os::TempDir> home;
-  std::unique_ptr<ScopedEnv> home_env;
-  std::unique_ptr<os::TempDir> scratch;
-  std::optional<Sandbox> sandbox;
-  std::string setup_error;
-};
-
-Suite& suite() {
-  static Suite instance;
+SuiteSandbox& suite() {
+  static SuiteSandbox instance;
   return instance;
 }
 
@@ -67,37 +60,16 @@ Sandbox create_patched() {
 class PatchTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    Suite& s = suite();
-    s.home = std::make_unique<os::TempDir>(std::move(*os::TempDir::create("msb-patch-home-")));
-    s.home_env = std::make_unique<ScopedEnv>("MSB_HOME", s.home->path());
-    s.scratch = std::make_unique<os::TempDir>(std::move(*os::TempDir::create("msb-patch-")));
+    suite().begin("msb-patch-");
     std::filesystem::create_directories(host("site/sub"));
     write_host(host("app.conf"), "from the host\n", 0640);
     write_host(host("site/index.html"), "<h1>hi</h1>\n", 0644);
     write_host(host("site/sub/run.sh"), "#!/bin/sh\n", 0755);
     std::filesystem::create_symlink("index.html", host("site/link"));
-    try {
-      s.sandbox.emplace(create_patched());
-    } catch (const microsandbox::Error& error) {
-      s.setup_error = error.what();
-    }
+    suite().create(create_patched);
   }
 
-  static void TearDownTestSuite() {
-    Suite& s = suite();
-    if (s.sandbox) {
-      try {
-        s.sandbox->stop_and_wait(std::chrono::seconds(30));
-        s.sandbox->remove_persisted();
-      } catch (const microsandbox::Error& error) {
-        ADD_FAILURE() << "stopping the sandbox: " << error.what();
-      }
-      s.sandbox.reset();
-    }
-    s.scratch.reset();
-    s.home_env.reset();
-    s.home.reset();
-  }
+  static void TearDownTestSuite() { suite().end(); }
 };
 
 TEST_F(PatchTest, EveryKindIsInTheRootBeforeCreateReturns) {

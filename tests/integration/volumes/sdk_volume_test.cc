@@ -90,11 +90,11 @@ TEST_F(SdkVolume, ErrorsCarryTheirKinds) {
   EXPECT_EQ(error_of([] { Volume::remove("missing"); }).kind(), ErrorKind::kNotFound);
   microsandbox::Error disk =
       error_of([] { Volume::create("d", VolumeOptions{.kind = VolumeKind::kDisk}); });
-  EXPECT_EQ(disk.kind(), ErrorKind::kUnsupported);
-  EXPECT_STREQ(disk.what(), "volume kind disk is not supported yet");
+  EXPECT_EQ(disk.kind(), ErrorKind::kInvalidConfig);
+  EXPECT_NE(std::string(disk.what()).find("a disk volume needs a size"), std::string::npos);
   microsandbox::Error quota = error_of([] { Volume::create("q", VolumeOptions{.quota_mib = 10}); });
   EXPECT_EQ(quota.kind(), ErrorKind::kUnsupported);
-  EXPECT_STREQ(quota.what(), "volume quotas are not supported yet");
+  EXPECT_EQ(std::string(quota.what()).rfind("volume quotas are not supported yet", 0), 0u);
   EXPECT_EQ(error_of([] { Volume::create("s", VolumeOptions{.size_bytes = 1}); }).kind(),
             ErrorKind::kInvalidConfig);
   EXPECT_EQ(names_of(Volume::list()), std::vector<std::string>{"taken"});

@@ -18,6 +18,7 @@
 #include "os/file.h"
 #include "scoped_env.h"
 #include "sdk_test_util.h"
+#include "suite_sandbox.h"
 #include "test_engine.h"
 
 namespace msb::testing {
@@ -39,16 +40,8 @@ std::string read_host(const std::string& path) {
 
 void write_host(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
-struct Suite {
-  std::unique_ptr<os::TempDir> home;
-  std::unique_ptr<ScopedEnv> home_env;
-  std::unique_ptr<os::TempDir> scratch;
-  std::optional<Sandbox> sandbox;
-  std::string setup_error;
-};
-
-Suite& suite() {
-  static Suite instance;
+SuiteSandbox& suite() {
+  static SuiteSandbox instance;
   return instance;
 }
 
@@ -59,10 +52,8 @@ std::string host(const std::string& relative) { return suite().scratch->path() +
 class VolumeTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    Suite& s = suite();
-    s.home = std::make_unique<os::TempDir>(std::move(*os::TempDir::create("msb-vol-home-")));
-    s.home_env = std::make_unique<ScopedEnv>("MSB_HOME", s.home->path());
-    s.scratch = std::make_unique<os::TempDir>(std::move(*os::TempDir::create("msb-vol-")));
+    SuiteSandbox& s = suite();
+    s.begin("msb-vol-");
     ::chmod(s.scratch->path().c_str(), 0755);
     for (const char* dir : {"outside", "outside/rw", "outside/ro", "outside/nx", "files"})
       std::filesystem::create_directories(host(dir));
@@ -78,37 +69,24 @@ class VolumeTest : public ::testing::Test {
     // root, never on the host.
     std::filesystem::create_symlink(host("outside/canary"), host("outside/rw/absolute-out"));
     std::filesystem::create_symlink("../canary", host("outside/rw/relative-out"));
-    try {
-      s.sandbox.emplace(Sandbox::builder("volumes")
-                            .isolation(test_isolation())
-                            .volume("/data", Mount::bind(host("outside/rw")))
-                            .volume("/data/ro", Mount::bind(host("outside/ro")).readonly())
-                            .volume("/nx", Mount::bind(host("outside/nx")).noexec())
-                            .volume("/etc/app.conf", Mount::bind(host("files/app.conf")))
-                            .volume("/scratch", Mount::tmpfs(8))
-                            .create());
-    } catch (const microsandbox::Error& error) {
-      s.setup_error = error.what();
-    }
+    s.create([] {
+      return Sandbox::builder("volumes")
+          .isolation(test_isolation())
+          .volume("/data", Mount::bind(host("outside/rw")))
+          .volume("/data/ro", Mount::bind(host("outside/ro")).readonly())
+          .volume("/nx", Mount::bind(host("outside/nx")).noexec())
+          .volume("/etc/app.conf", Mount::bind(host("files/app.conf")))
+          .volume("/scratch", Mount::tmpfs(8))
+          .create();
+    });
   }
 
   static void TearDownTestSuite() {
-    Suite& s = suite();
-    if (s.sandbox) {
-      try {
-        s.sandbox->stop_and_wait(std::chrono::seconds(30));
-        s.sandbox->remove_persisted();
-      } catch (const microsandbox::Error& error) {
-        ADD_FAILURE() << "stopping the sandbox: " << error.what();
-      }
-      s.sandbox.reset();
-    }
+    suite().stop_sandbox();
     // Nothing the guest did may have reached past the volumes.
     EXPECT_EQ(read_host(host("outside/canary")), kCanary);
     EXPECT_FALSE(std::filesystem::exists("/pwned"));
-    s.scratch.reset();
-    s.home_env.reset();
-    s.home.reset();
+    suite().end();
   }
 
   void SetUp() override {

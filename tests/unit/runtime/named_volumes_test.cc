@@ -97,14 +97,31 @@ TEST_F(NamedVolumes, LabelsAreCheckedAsSandboxLabels) {
   EXPECT_FALSE(os::path_exists(dir_of("cache")));
 }
 
-TEST_F(NamedVolumes, DiskVolumesAreRefusedAsUnsupported) {
-  Result<VolumeRecord> record = create({.name = "disk", .kind = VolumeKind::kDisk});
-  ASSERT_FALSE(record.has_value());
-  EXPECT_EQ(record.error().kind, ErrorKind::kUnsupported);
-  EXPECT_EQ(record.error().message, "volume kind disk is not supported yet");
-  // Disk is refused first, also when it comes with a size.
-  record = create({.name = "disk", .kind = VolumeKind::kDisk, .size_bytes = 1 << 30});
-  EXPECT_EQ(record.error().message, "volume kind disk is not supported yet");
+TEST_F(NamedVolumes, ADiskVolumeIsAnExt4ImageOfItsSize) {
+  Result<VolumeRecord> record =
+      create({.name = "disk", .kind = VolumeKind::kDisk, .size_bytes = 32 << 20});
+  ASSERT_TRUE(record.has_value()) << record.error().message;
+  EXPECT_EQ(record->kind, VolumeKind::kDisk);
+  EXPECT_EQ(record->size_bytes, 32u << 20);
+  std::string image = dir_of("disk") + "/" + kVolumeDiskFile;
+  EXPECT_EQ(os::lstat_path(image).value().size, 32u << 20);
+  // The ext4 magic (0xEF53) at byte 56 of the superblock.
+  std::string head = os::read_file(image).value().substr(1024 + 56, 2);
+  EXPECT_EQ(head, "\x53\xef");
+  NamedVolumeSource source = ensure_named_volume(db(), home(), "disk").value();
+  EXPECT_TRUE(source.disk);
+  EXPECT_EQ(source.path, image);
+}
+
+TEST_F(NamedVolumes, ADiskVolumeNeedsASize) {
+  for (uint64_t size : {uint64_t{0}, uint64_t{1} << 20, uint64_t{32} << 40}) {
+    Result<VolumeRecord> record =
+        create({.name = "disk", .kind = VolumeKind::kDisk, .size_bytes = size});
+    ASSERT_FALSE(record.has_value()) << size;
+    EXPECT_EQ(record.error().kind, ErrorKind::kInvalidConfig);
+    EXPECT_NE(record.error().message.find("a disk volume needs a size from 16 MiB to 16 TiB"),
+              std::string::npos);
+  }
   EXPECT_FALSE(os::path_exists(dir_of("disk")));
   EXPECT_FALSE(store::find_volume(db(), "disk").value().has_value());
 }
@@ -113,7 +130,7 @@ TEST_F(NamedVolumes, QuotasAreRefusedAsUnsupported) {
   Result<VolumeRecord> record = create({.name = "cache", .quota_mib = 100});
   ASSERT_FALSE(record.has_value());
   EXPECT_EQ(record.error().kind, ErrorKind::kUnsupported);
-  EXPECT_EQ(record.error().message, "volume quotas are not supported yet");
+  EXPECT_EQ(record.error().message.rfind("volume quotas are not supported yet", 0), 0u);
   EXPECT_FALSE(os::path_exists(dir_of("cache")));
 }
 
@@ -176,19 +193,19 @@ TEST_F(NamedVolumes, AFailedInsertRemovesTheNewDirectory) {
 }
 
 TEST_F(NamedVolumes, EnsureCreatesADirVolumeOnFirstUseAndReusesIt) {
-  std::string dir = ensure_named_volume(db(), home(), "cache").value();
+  std::string dir = ensure_named_volume(db(), home(), "cache").value().path;
   EXPECT_EQ(dir, dir_of("cache"));
   VolumeRecord record = store::get_volume(db(), "cache").value();
   EXPECT_EQ(record.kind, VolumeKind::kDir);
   EXPECT_TRUE(record.labels.empty());
   ASSERT_TRUE(os::write_file(dir + "/f", "kept").has_value());
-  EXPECT_EQ(ensure_named_volume(db(), home(), "cache").value(), dir);
+  EXPECT_EQ(ensure_named_volume(db(), home(), "cache").value().path, dir);
   EXPECT_EQ(store::get_volume(db(), "cache").value(), record);
   EXPECT_EQ(os::read_file(dir + "/f").value(), "kept");
 }
 
 TEST_F(NamedVolumes, EnsureValidatesTheName) {
-  Result<std::string> dir = ensure_named_volume(db(), home(), "../etc");
+  Result<NamedVolumeSource> dir = ensure_named_volume(db(), home(), "../etc");
   ASSERT_FALSE(dir.has_value());
   EXPECT_EQ(dir.error().kind, ErrorKind::kInvalidConfig);
   EXPECT_FALSE(os::path_exists(home() + "/etc"));
@@ -197,7 +214,7 @@ TEST_F(NamedVolumes, EnsureValidatesTheName) {
 TEST_F(NamedVolumes, EnsureGivesARecordedVolumeANewDirectoryWhenItsWentAway) {
   ASSERT_TRUE(create({.name = "cache"}).has_value());
   ASSERT_TRUE(os::remove_tree(dir_of("cache")).has_value());
-  EXPECT_EQ(ensure_named_volume(db(), home(), "cache").value(), dir_of("cache"));
+  EXPECT_EQ(ensure_named_volume(db(), home(), "cache").value().path, dir_of("cache"));
   EXPECT_EQ(mode_of(dir_of("cache")) & 07777, 0755u);
 }
 
@@ -205,19 +222,19 @@ TEST_F(NamedVolumes, EnsureRefusesARecordedVolumeWhosePathIsNotADirectory) {
   ASSERT_TRUE(create({.name = "cache"}).has_value());
   ASSERT_TRUE(os::remove_tree(dir_of("cache")).has_value());
   ASSERT_TRUE(os::write_file(dir_of("cache"), "x").has_value());
-  Result<std::string> dir = ensure_named_volume(db(), home(), "cache");
+  Result<NamedVolumeSource> dir = ensure_named_volume(db(), home(), "cache");
   ASSERT_FALSE(dir.has_value());
   EXPECT_EQ(dir.error().message,
             fmt::format("volume 'cache': {} is not a directory", dir_of("cache")));
 }
 
-TEST_F(NamedVolumes, EnsureRefusesARecordedDiskVolume) {
+TEST_F(NamedVolumes, EnsureRefusesADiskVolumeWhoseImageIsGone) {
   ASSERT_TRUE(store::insert_volume(db(), {.name = "d", .kind = VolumeKind::kDisk, .path = "/x"})
                   .has_value());
-  Result<std::string> dir = ensure_named_volume(db(), home(), "d");
+  Result<NamedVolumeSource> dir = ensure_named_volume(db(), home(), "d");
   ASSERT_FALSE(dir.has_value());
-  EXPECT_EQ(dir.error().kind, ErrorKind::kUnsupported);
-  EXPECT_EQ(dir.error().message, "volume 'd' is a disk volume, which is not supported yet");
+  EXPECT_EQ(dir.error().kind, ErrorKind::kNotFound);
+  EXPECT_NE(dir.error().message.find("its disk image"), std::string::npos);
 }
 
 TEST_F(NamedVolumes, ConcurrentEnsuresOfOneNewVolumeMakeOneVolume) {
@@ -232,9 +249,9 @@ TEST_F(NamedVolumes, ConcurrentEnsuresOfOneNewVolumeMakeOneVolume) {
         errors[i] = db.error().message;
         return;
       }
-      Result<std::string> dir = ensure_named_volume(*db, home(), "shared");
+      Result<NamedVolumeSource> dir = ensure_named_volume(*db, home(), "shared");
       if (dir)
-        dirs[i] = *dir;
+        dirs[i] = dir->path;
       else
         errors[i] = dir.error().message;
     });

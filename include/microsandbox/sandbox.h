@@ -145,6 +145,13 @@ class MSB_EXPORT SandboxBuilder {
   // source before anything is created; a patch that cannot apply fails create() with
   // kInvalidConfig "patch <index> (<kind> <path>): <reason>" and leaves no sandbox.
   SandboxBuilder& patch(const Patch& patch);
+  // Boots the host directory `path` as the root (read-only under the sandbox's own writable
+  // layer, as an image is): namespace engine only (create() throws kUnsupported on vm).
+  SandboxBuilder& rootfs_dir(std::string path);
+  // Boots the disk image `path` (raw) holding filesystem `fstype` as the root, read-only
+  // under the sandbox's writable layer. vm: ext4 or erofs; namespace: also xfs, btrfs,
+  // squashfs. No image defaults apply (env, cmd, user come from the builder only).
+  SandboxBuilder& rootfs_image(std::string path, std::string fstype = "ext4");
   // Starts from disk snapshot `name` (snapshot.h): its image (by digest, never pulled) and
   // a copy of its writable layer; image() is ignored. The engine defaults to the
   // snapshot's; an explicit isolation() of the other engine fails create() with

@@ -112,7 +112,7 @@ Result<int> RunCommand::run_unnamed() {
         return runtime::ensure_named_volume(db, msb_home(), name);
       }));
   // Held until this run returns.
-  std::vector<os::Fd> disk_locks = MSB_TRY(runtime::lock_volume_disks(request.launch.volumes));
+  std::vector<os::Fd> disk_locks = MSB_TRY(runtime::lock_launch_disks(request.launch));
   request.network = MSB_TRY(runtime::network_plan_for(config));
   std::vector<std::string> argv = MSB_TRY(config::resolve_run_command(config, trailing_));
   request.exec.cmd = argv.front();

@@ -1,5 +1,7 @@
 #include "cli/sandbox_flags.h"
 
+#include <filesystem>
+
 #include "cli/pull_progress.h"
 #include "cli/root_disk_flag.h"
 #include "sdk/snapshots.h"
@@ -15,8 +17,13 @@ Result<std::pair<std::string, std::string>> split_key_value(std::string_view fla
 }
 
 void SandboxFlags::add_to(CLI::App& app) {
-  image_option_ =
-      app.add_option("image", image_, "Image to boot (default: the built-in 'base' busybox image)");
+  image_option_ = app.add_option(
+      "image", image_,
+      "Image to boot (default: the built-in 'base' busybox image); a path (starting with / or "
+      ".) boots a host directory (namespace engine) or a disk image as the root");
+  app.add_option("--rootfs-fstype", rootfs_fstype_,
+                 "Filesystem of a disk image root: ext4 (default), erofs; on the namespace "
+                 "engine also xfs, btrfs, squashfs");
   app.add_option("--from-snapshot", snapshot_,
                  "Start from a disk snapshot (msb snapshot): its image and a copy of its layer");
   app.add_option("--accel", accel_, "Accelerator: kvm or tcg (default: detect)");
@@ -45,10 +52,33 @@ void SandboxFlags::add_to(CLI::App& app) {
   patches_.add_to(app);
 }
 
+// A path as the image (it starts with '/' or '.'): a host directory or disk image root. The
+// path stays in `image` too, which is what lists show.
+Result<void> SandboxFlags::apply_root_path(config::SandboxConfig& config) const {
+  bool path = image_.starts_with('/') || image_.starts_with('.');
+  if (!path) {
+    if (!rootfs_fstype_.empty())
+      return err(ErrorKind::kInvalidArgument, "--rootfs-fstype applies to a disk image root only");
+    return {};
+  }
+  std::string absolute = std::filesystem::absolute(image_).lexically_normal().string();
+  if (absolute.size() > 1 && absolute.back() == '/') absolute.pop_back();
+  bool directory = std::filesystem::is_directory(absolute);
+  if (directory && !rootfs_fstype_.empty())
+    return err(ErrorKind::kInvalidArgument, "--rootfs-fstype applies to a disk image root only");
+  config.rootfs.kind =
+      directory ? config::RootfsSource::Kind::kBind : config::RootfsSource::Kind::kDisk;
+  config.rootfs.path = absolute;
+  config.rootfs.fstype = rootfs_fstype_;
+  config.image = absolute;
+  return {};
+}
+
 Result<config::SandboxConfig> SandboxFlags::to_config(const std::string& name) const {
   config::SandboxConfig config;
   config.name = name;
   config.image = image_;
+  MSB_TRY(apply_root_path(config));
   config.accel = accel_;
   if (!isolation_.empty()) config.isolation = isolation_;
   if (!snapshot_.empty()) {

@@ -33,9 +33,12 @@ class SandboxFlags {
   const std::string& workdir() const { return workdir_; }
 
  private:
+  Result<void> apply_root_path(config::SandboxConfig& config) const;
+
   std::string image_ = "base";
   CLI::Option* image_option_ = nullptr;  // the image was given (not the default)
   std::string snapshot_;                 // --from-snapshot
+  std::string rootfs_fstype_;            // --rootfs-fstype (a disk image root)
   std::string accel_;
   std::string isolation_;
   uint32_t cpus_ = 1;

@@ -131,12 +131,27 @@ Result<void> validate_rootfs(const SandboxConfig& config) {
       }
       return {};
     case RootfsSource::Kind::kBind:
-      return validate_host_path("bind rootfs", config.rootfs.path, file_type::directory,
-                                "directory");
-    case RootfsSource::Kind::kDisk:
+      MSB_TRY(
+          validate_host_path("bind rootfs", config.rootfs.path, file_type::directory, "directory"));
+      if (config.isolation == "vm")
+        return make_error(ErrorKind::kUnsupported,
+                          "a host directory as the root needs the namespace engine for now; for "
+                          "the vm engine pack it into an image (mkfs.ext4 -d DIR IMAGE SIZE) and "
+                          "boot that");
+      return {};
+    case RootfsSource::Kind::kDisk: {
       MSB_TRY(validate_host_path("disk rootfs", config.rootfs.path, file_type::regular,
                                  "regular file"));
-      return validate_disk_fstype(config.rootfs.fstype);
+      MSB_TRY(validate_disk_fstype(config.rootfs.fstype));
+      // The guest kernel has ext4 (which mounts ext2 and ext3) and erofs, nothing else.
+      std::string fstype = config.rootfs.fstype.empty() ? "ext4" : config.rootfs.fstype;
+      if (config.isolation == "vm" && fstype != "ext4" && fstype != "erofs")
+        return make_error(ErrorKind::kUnsupported,
+                          fmt::format("disk rootfs filesystem '{}': the vm engine's guest "
+                                      "kernel mounts ext4 and erofs roots",
+                                      shown(fstype)));
+      return {};
+    }
   }
   MSB_CHECK(false);
 }

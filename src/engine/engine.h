@@ -86,6 +86,10 @@ struct LaunchSpec {
   // The read-only root, lowest layer first: Engine::base_image_root(), or an image's
   // unpacked layer directories (namespace) / its one erofs disk (vm).
   std::vector<std::string> rootfs_layers;
+  // "" = rootfs_layers is the engine's image form (above). Otherwise rootfs_layers is one
+  // disk image (a user's root: --rootfs IMAGE) holding this filesystem, mounted read-only
+  // (vm: a virtio-blk disk; namespace: a loop device).
+  std::string rootfs_fstype;
   std::string writable_layer;  // from Engine::create_writable_layer(); "" = read-only root
   // > 0: the writable layer is instead a fresh tmpfs of at most this many bytes, empty at
   // every start (`--root-disk tmpfs`); writable_layer is then "".

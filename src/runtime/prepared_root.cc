@@ -33,7 +33,13 @@ Result<PreparedRoot> prepare_snapshot_root(const engine::Engine& engine,
 
 Result<PreparedRoot> prepare_root(const engine::Engine& engine, config::SandboxConfig& config,
                                   store::Database& db, const PullOptions& options) {
-  MSB_TRY(check_image_root(config));
+  if (config.rootfs.kind != config::RootfsSource::Kind::kImage) {
+    if (!config.snapshot.empty())
+      return err(ErrorKind::kInvalidConfig,
+                 "invalid config: a snapshot brings its own root; it cannot start on {}",
+                 config.rootfs.path);
+    return PreparedRoot{std::nullopt, MSB_TRY(user_root(config))};
+  }
   if (!config.snapshot.empty()) return prepare_snapshot_root(engine, config, db);
   if (is_builtin_image(config.image)) return PreparedRoot{std::nullopt, MSB_TRY(base_root(engine))};
   PullOptions pull = options;

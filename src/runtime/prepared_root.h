@@ -25,15 +25,16 @@ struct PreparedRoot {
   std::optional<store::SnapshotRecord> snapshot;
 };
 
-// Makes `config`'s image bootable by `engine`: the built-in base, or an OCI image pulled
+// Makes `config`'s root bootable by `engine`: a bind or disk rootfs (config.rootfs, taken
+// as it is: no image defaults), the built-in base, or an OCI image pulled
 // per config.pull_policy (vm: its root disk is built now, once per image), whose config
 // defaults (env, workdir, user, entrypoint, cmd) are applied to `config`.
 // With config.snapshot set, the image is the snapshot's (by manifest digest, never pulled:
 // a tag may name another image by now) and config.image is set to its reference; on the vm
 // engine the root disk is the snapshot's disk, so config.root_disk takes its size (grow it
 // later with `msb modify`). A tmpfs root disk cannot start from a snapshot (kInvalidConfig).
-// Errors: kUnsupported for bind and disk roots, kNotFound when the build did not produce
-// the base image (or the snapshot does not exist), kInvalidConfig when the snapshot was
+// Errors: kNotFound when a bind or disk root is gone, or the build did not produce the base
+// image (or the snapshot does not exist), kInvalidConfig when the snapshot was
 // taken on the other engine, and those of ensure_image, snapshot_image and
 // image_rootfs_layers.
 Result<PreparedRoot> prepare_root(const engine::Engine& engine, config::SandboxConfig& config,

@@ -31,6 +31,8 @@ Result<engine::LaunchSpec> launch_spec_for(const config::SandboxConfig& config,
   }
   spec.instance_name = std::move(place.instance_name);
   spec.rootfs_layers = std::move(rootfs_layers);
+  if (config.rootfs.kind == config::RootfsSource::Kind::kDisk)
+    spec.rootfs_fstype = config.rootfs.fstype.empty() ? "ext4" : config.rootfs.fstype;
   spec.cpus = config.cpus;
   spec.memory_mib = config.memory_mib;
   // Stored configs are normalized (hostname set); derive it anyway for one that is not.

@@ -106,7 +106,7 @@ Result<void> SandboxRuntime::boot() {
   spec.volumes = MSB_TRY(volume_specs_for(config_.mounts, [this](std::string_view name) {
     return ensure_named_volume(db_, options_.home, name);
   }));
-  disk_locks_ = MSB_TRY(lock_volume_disks(spec.volumes));
+  disk_locks_ = MSB_TRY(lock_launch_disks(spec));
   const NetworkPlan network_plan = MSB_TRY(network_plan_for(config_));
   if (spec.root_tmpfs_bytes == 0 && !engine_->has_writable_layer(spec.writable_layer))
     return err(ErrorKind::kNotFound, "writable layer missing: {}", spec.writable_layer);

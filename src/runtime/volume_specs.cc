@@ -99,4 +99,16 @@ Result<std::vector<os::Fd>> lock_volume_disks(const std::vector<VolumeSpec>& vol
   return locks;
 }
 
+Result<std::vector<os::Fd>> lock_launch_disks(const engine::LaunchSpec& spec) {
+  std::vector<os::Fd> locks = MSB_TRY(lock_volume_disks(spec.volumes));
+  if (spec.rootfs_fstype.empty()) return locks;
+  const std::string& image = spec.rootfs_layers.front();
+  Result<os::Fd> lock = os::try_lock_existing_file(image, /*shared=*/true);
+  if (!lock && lock.error().kind == ErrorKind::kAlreadyExists)
+    return err(ErrorKind::kStillRunning,
+               "root image {} is mounted read-write by another running sandbox", shown(image));
+  locks.push_back(MSB_TRY(std::move(lock).context("root image {}", shown(image))));
+  return locks;
+}
+
 }  // namespace msb::runtime

@@ -35,4 +35,8 @@ Result<std::vector<engine::VolumeSpec>> volume_specs_for(
 // "mount <target>: disk image <path> is in use by another running sandbox", errno kinds.
 Result<std::vector<os::Fd>> lock_volume_disks(const std::vector<engine::VolumeSpec>& volumes);
 
+// lock_volume_disks for the run `spec` launches, and a shared lock on its root image when
+// it boots one (rootfs_fstype set): no sandbox mounts that image read-write meanwhile.
+Result<std::vector<os::Fd>> lock_launch_disks(const engine::LaunchSpec& spec);
+
 }  // namespace msb::runtime

@@ -133,6 +133,18 @@ SandboxBuilder& SandboxBuilder::patch(const Patch& patch) {
   return *this;
 }
 
+SandboxBuilder& SandboxBuilder::rootfs_dir(std::string path) {
+  impl_->config.rootfs = {msb::config::RootfsSource::Kind::kBind, path, ""};
+  impl_->config.image = std::move(path);
+  return *this;
+}
+
+SandboxBuilder& SandboxBuilder::rootfs_image(std::string path, std::string fstype) {
+  impl_->config.rootfs = {msb::config::RootfsSource::Kind::kDisk, path, std::move(fstype)};
+  impl_->config.image = std::move(path);
+  return *this;
+}
+
 SandboxBuilder& SandboxBuilder::from_snapshot(std::string name) {
   impl_->config.snapshot = std::move(name);
   return *this;

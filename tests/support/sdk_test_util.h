@@ -32,4 +32,21 @@ inline microsandbox::Error error_of(const std::function<void()>& body) {
   return microsandbox::Error(microsandbox::ErrorKind::kInternal, "nothing thrown");
 }
 
+// Kills and removes every sandbox of the current $MSB_HOME (a test's clean-up).
+inline void remove_all_sandboxes() {
+  for (const microsandbox::SandboxInfo& info : microsandbox::Sandbox::list()) {
+    try {
+      microsandbox::Sandbox::connect(info.name).kill();
+    } catch (const microsandbox::Error&) {
+    }
+    (void)wait_until(
+        [&] {
+          return microsandbox::Sandbox::get(info.name).status !=
+                 microsandbox::SandboxStatus::kRunning;
+        },
+        std::chrono::seconds(30));
+    microsandbox::Sandbox::remove(info.name);
+  }
+}
+
 }  // namespace msb::testing

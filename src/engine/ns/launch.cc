@@ -26,6 +26,7 @@
 #include "os/file.h"
 #include "os/fs_calls.h"
 #include "os/io.h"
+#include "os/loop_device.h"
 #include "os/mount_api.h"
 #include "os/pty.h"
 #include "os/system.h"
@@ -155,10 +156,24 @@ Result<void> check_launchable(const LaunchSpec& spec, const NsEngine& engine) {
   if (spec.rootfs_layers.empty())
     return err(ErrorKind::kInvalidArgument, "no root filesystem layers to launch");
   for (const std::string& layer : spec.rootfs_layers) {
-    if (!os::is_directory(layer))
-      return err(ErrorKind::kNotFound, "root filesystem layer missing: {}", layer);
+    bool there = spec.rootfs_fstype.empty() ? os::is_directory(layer) : os::is_regular_file(layer);
+    if (!there) return err(ErrorKind::kNotFound, "root filesystem layer missing: {}", layer);
   }
+  if (!spec.rootfs_fstype.empty() && spec.rootfs_layers.size() != 1)
+    return err(ErrorKind::kInvalidArgument, "a disk root is one image, got {}",
+               spec.rootfs_layers.size());
   return {};
+}
+
+// A disk root's read-only lower layer: the image on an autoclear loop device, mounted by the
+// host kernel and idmapped to the sandbox (as an image layer is), so its files show with
+// the ids stored in the image.
+Result<os::Fd> mount_disk_root(const LaunchSpec& spec, int userns_fd) {
+  const std::string& image = spec.rootfs_layers.front();
+  os::LoopDevice loop = MSB_TRY(os::attach_loop_device(image, /*read_only=*/true));
+  os::Fd lower = MSB_TRY(os::make_block_mount(loop.path, spec.rootfs_fstype, true));
+  MSB_TRY(std::move(os::idmap_mount(lower.get(), userns_fd, true)).context("root image {}", image));
+  return lower;
 }
 
 // What the child does between clone and exec (child.cc), and the descriptors it gets.
@@ -207,7 +222,13 @@ Result<os::Fd> mount_sandbox_root(const LaunchSpec& spec, const std::string& pro
                                   std::vector<os::Fd>& lowers) {
   os::Fd userns = MSB_TRY(os::open_file(proc + "/ns/user", O_RDONLY | O_CLOEXEC));
   std::vector<std::string> lower_paths;  // overlay lists the topmost layer first
-  for (auto layer = spec.rootfs_layers.rbegin(); layer != spec.rootfs_layers.rend(); ++layer) {
+  if (!spec.rootfs_fstype.empty()) {
+    os::Fd lower = MSB_TRY(mount_disk_root(spec, userns.get()));
+    lower_paths.push_back(fd_path(lower));
+    lowers.push_back(std::move(lower));
+  }
+  for (auto layer = spec.rootfs_layers.rbegin();
+       spec.rootfs_fstype.empty() && layer != spec.rootfs_layers.rend(); ++layer) {
     os::Fd lower = MSB_TRY(os::clone_mount_tree(*layer));
     MSB_TRY(std::move(os::idmap_mount(lower.get(), userns.get(), true))
                 .context("image layer {}", *layer));

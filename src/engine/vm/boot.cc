@@ -88,7 +88,9 @@ Result<QemuConfig> plan_machine(const LaunchSpec& spec, const GuestKit& kit, Acc
   config.accel = accel;
   config.cpus = spec.cpus;
   config.memory_mib = spec.memory_mib;
-  config.disks.push_back(DiskSpec{rootfs, "erofs", "rootfs", true});
+  // The image's erofs disk, or a user's root image (--rootfs) of its own filesystem.
+  std::string fstype = spec.rootfs_fstype.empty() ? "erofs" : spec.rootfs_fstype;
+  config.disks.push_back(DiskSpec{rootfs, fstype, "rootfs", true});
   if (!spec.writable_layer.empty())
     config.disks.push_back(DiskSpec{spec.writable_layer, "ext4", "upper", false, spec.ephemeral});
   if (spec.root_tmpfs_bytes > 0) config.upper_tmpfs_bytes = spec.root_tmpfs_bytes;

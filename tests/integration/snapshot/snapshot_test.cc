@@ -31,28 +31,16 @@ class SnapshotTest : public ::testing::Test {
  protected:
   void SetUp() override { use_home(); }
   void TearDown() override {
-    remove_sandboxes();
+    remove_all_sandboxes();
     home_env_.reset();
     homes_.clear();
   }
   // Switches to a fresh $MSB_HOME (the previous one stays until the test ends).
   void use_home() {
-    if (!homes_.empty()) remove_sandboxes();
+    if (!homes_.empty()) remove_all_sandboxes();
     home_env_.reset();
     homes_.push_back(std::make_unique<os::TempDir>(*os::TempDir::create("msb-snapshot-")));
     home_env_ = std::make_unique<ScopedEnv>("MSB_HOME", homes_.back()->path());
-  }
-  void remove_sandboxes() {
-    for (const microsandbox::SandboxInfo& info : Sandbox::list()) {
-      try {
-        Sandbox::connect(info.name).kill();
-      } catch (const microsandbox::Error&) {
-      }
-      (void)wait_until(
-          [&] { return Sandbox::get(info.name).status != microsandbox::SandboxStatus::kRunning; },
-          std::chrono::seconds(30));
-      Sandbox::remove(info.name);
-    }
   }
   const std::string& home() const { return homes_.back()->path(); }
   std::string scratch(const std::string& name) const { return homes_.front()->path() + "/" + name; }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 namespace msb::cli {
 namespace {
 
@@ -29,6 +31,23 @@ TEST(SandboxFlags, FillOneConfig) {
   EXPECT_EQ(config.labels.at("team"), "a");
   EXPECT_TRUE(config.replace);
   EXPECT_EQ(config.replace_timeout_ms, 2500u);
+}
+
+TEST(SandboxFlags, APathAsTheImageIsAUsersRoot) {
+  std::string dir = ::testing::TempDir();
+  if (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  config::SandboxConfig bind = parse({dir}).value();
+  EXPECT_EQ(bind.rootfs.kind, config::RootfsSource::Kind::kBind);
+  EXPECT_EQ(bind.rootfs.path, dir);
+  EXPECT_EQ(bind.image, dir);
+  config::SandboxConfig disk = parse({"--rootfs-fstype", "erofs", "./root.img"}).value();
+  EXPECT_EQ(disk.rootfs.kind, config::RootfsSource::Kind::kDisk);
+  EXPECT_EQ(disk.rootfs.path, (std::filesystem::current_path() / "root.img").string());
+  EXPECT_EQ(disk.rootfs.fstype, "erofs");
+  config::SandboxConfig image = parse({"registry.local:5000/python:3"}).value();
+  EXPECT_EQ(image.rootfs.kind, config::RootfsSource::Kind::kImage);
+  EXPECT_FALSE(parse({"--rootfs-fstype", "ext4", "python"}).has_value());
+  EXPECT_FALSE(parse({"--rootfs-fstype", "ext4", dir}).has_value());
 }
 
 TEST(SandboxFlags, KeyValueFlagsNeedAKey) {

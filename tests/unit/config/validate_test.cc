@@ -317,9 +317,12 @@ class ValidateRootfs : public ::testing::Test {
   std::string validate_rootfs(RootfsSource::Kind kind, const std::string& source,
                               std::string fstype = "") const {
     SandboxConfig config = valid_config();
+    config.isolation = isolation;
     config.rootfs = {kind, source, std::move(fstype)};
     return error_of(validate(config, kHome));
   }
+
+  std::string isolation = "namespace";  // what the rules below check first (vm: its own test)
 
   std::optional<os::TempDir> dir_;
 };
@@ -336,8 +339,32 @@ TEST_F(ValidateRootfs, BindNeedsAnExistingDirectory) {
   EXPECT_EQ(validate_rootfs(Kind::kBind, ""), "invalid config: bind rootfs needs a host path");
 }
 
+TEST_F(ValidateRootfs, TheVmEngineBootsExt4AndErofsImagesButNoDirectory) {
+  using Kind = RootfsSource::Kind;
+  isolation = "vm";
+  EXPECT_EQ(validate_rootfs(Kind::kDisk, path("disk.img")), "<ok>");
+  EXPECT_EQ(validate_rootfs(Kind::kDisk, path("disk.img"), "erofs"), "<ok>");
+  SandboxConfig config = valid_config();
+  config.isolation = "vm";
+  config.rootfs = {Kind::kDisk, path("disk.img"), "xfs"};
+  Result<void> xfs = validate(config, kHome);
+  ASSERT_FALSE(xfs);
+  EXPECT_EQ(xfs.error().kind, ErrorKind::kUnsupported);
+  EXPECT_EQ(xfs.error().message,
+            "disk rootfs filesystem 'xfs': the vm engine's guest kernel mounts ext4 and erofs "
+            "roots");
+  config.rootfs = {Kind::kBind, path("dir"), ""};
+  Result<void> dir = validate(config, kHome);
+  ASSERT_FALSE(dir);
+  EXPECT_EQ(dir.error().kind, ErrorKind::kUnsupported);
+  EXPECT_NE(dir.error().message.find("needs the namespace engine"), std::string::npos);
+  isolation = "namespace";
+  EXPECT_EQ(validate_rootfs(Kind::kDisk, path("disk.img"), "xfs"), "<ok>");
+}
+
 TEST_F(ValidateRootfs, BindIgnoresTheImage) {
   SandboxConfig config = valid_config();
+  config.isolation = "namespace";
   config.image = "";
   config.rootfs = {RootfsSource::Kind::kBind, path("dir"), ""};
   EXPECT_EQ(error_of(validate(config, kHome)), "<ok>");

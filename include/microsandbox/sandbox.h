@@ -145,8 +145,9 @@ class MSB_EXPORT SandboxBuilder {
   // source before anything is created; a patch that cannot apply fails create() with
   // kInvalidConfig "patch <index> (<kind> <path>): <reason>" and leaves no sandbox.
   SandboxBuilder& patch(const Patch& patch);
-  // Boots the host directory `path` as the root (read-only under the sandbox's own writable
-  // layer, as an image is): namespace engine only (create() throws kUnsupported on vm).
+  // Boots the host directory `path` as the root, read-only under the sandbox's own writable
+  // layer (as an image is). namespace: the directory itself; vm: packed into an erofs disk
+  // at every start, so the guest sees the directory as it was when the sandbox started.
   SandboxBuilder& rootfs_dir(std::string path);
   // Boots the disk image `path` (raw) holding filesystem `fstype` as the root, read-only
   // under the sandbox's writable layer. vm: ext4 or erofs; namespace: also xfs, btrfs,

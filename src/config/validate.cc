@@ -131,14 +131,9 @@ Result<void> validate_rootfs(const SandboxConfig& config) {
       }
       return {};
     case RootfsSource::Kind::kBind:
-      MSB_TRY(
-          validate_host_path("bind rootfs", config.rootfs.path, file_type::directory, "directory"));
-      if (config.isolation == "vm")
-        return make_error(ErrorKind::kUnsupported,
-                          "a host directory as the root needs the namespace engine for now; for "
-                          "the vm engine pack it into an image (mkfs.ext4 -d DIR IMAGE SIZE) and "
-                          "boot that");
-      return {};
+      // The vm engine packs it into an erofs disk at every launch (engine/vm/boot.cc).
+      return validate_host_path("bind rootfs", config.rootfs.path, file_type::directory,
+                                "directory");
     case RootfsSource::Kind::kDisk: {
       MSB_TRY(validate_host_path("disk rootfs", config.rootfs.path, file_type::regular,
                                  "regular file"));

@@ -55,6 +55,16 @@ Result<void> build_image(const std::vector<std::string>& layer_dirs, const std::
 
 }  // namespace
 
+Result<void> pack_directory_disk(const std::string& dir, const std::string& image) {
+  std::string temp = os::temp_sibling_name(image);
+  Result<void> packed = [&]() -> Result<void> {
+    MSB_TRY(os::run_command({"mkfs.erofs", "--quiet", "--preserve-mtime", temp, dir}));
+    return os::rename_at(AT_FDCWD, temp, AT_FDCWD, image);
+  }();
+  if (!packed) (void)os::remove_file(temp);
+  return std::move(packed).context("pack {} into {}", dir, image);
+}
+
 Result<std::string> ensure_rootfs_disk(const std::string& cache_dir,
                                        const std::string& manifest_digest,
                                        const std::vector<std::string>& layer_dirs,

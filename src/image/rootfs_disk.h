@@ -25,4 +25,10 @@ Result<std::string> ensure_rootfs_disk(const std::string& cache_dir,
                                        const std::vector<std::string>& layer_dirs,
                                        const FaultPoint& fault = {});
 
+// Packs the host directory `dir` as it is now into a new read-only erofs disk at `image`
+// (mkfs.erofs with ownership, modes, mtimes and xattrs; through a temporary sibling renamed
+// into place): a directory root for the vm engine. Errors: kNotFound (mkfs.erofs missing:
+// apt-get install erofs-utils), kIo (mkfs.erofs failed, with its output).
+Result<void> pack_directory_disk(const std::string& dir, const std::string& image);
+
 }  // namespace msb::image

@@ -12,6 +12,7 @@
 #include "engine/vm/vm_instance.h"
 #include "engine/vm/volume_plan.h"
 #include "engine/vm/volume_server.h"
+#include "image/rootfs_disk.h"
 #include "os/clock.h"
 #include "os/file.h"
 #include "os/io.h"
@@ -104,6 +105,21 @@ Result<QemuConfig> plan_machine(const LaunchSpec& spec, const GuestKit& kit, Acc
   return config;
 }
 
+// A directory root (msb run /path) as the guest can mount it: packed into an erofs disk in
+// the run directory at every launch, ids, modes and xattrs kept exactly, so the guest sees
+// the directory as it is when the sandbox starts. Other roots pass unchanged.
+Result<LaunchSpec> with_directory_root_packed(const LaunchSpec& spec) {
+  LaunchSpec packed = spec;
+  if (!spec.rootfs_fstype.empty() || spec.rootfs_layers.size() != 1 ||
+      !os::is_directory(spec.rootfs_layers.front()))
+    return packed;
+  std::string image = spec.run_dir + "/root.erofs";
+  MSB_TRY(image::pack_directory_disk(spec.rootfs_layers.front(), image));
+  packed.rootfs_layers = {image};
+  packed.rootfs_fstype = "erofs";
+  return packed;
+}
+
 // The agent channel is a connected socketpair handed to QEMU: no socket path to race on,
 // and it closes by itself when either side dies.
 Result<std::unique_ptr<Instance>> spawn_qemu(const QemuConfig& config, const LaunchSpec& spec,
@@ -159,7 +175,12 @@ Result<std::unique_ptr<Instance>> VmEngine::launch(const LaunchSpec& spec) {
   // Benchmarks may ask for QEMU's 9p server instead of virtiofsd (docs/design/vm-volumes.md).
   VolumeTransport transport = MSB_TRY(volume_transport_from_env());
   VolumePlan volumes = plan_volumes(spec.volumes, transport, kFirstShareFdInChild);
-  QemuConfig config = MSB_TRY(plan_machine(spec, kit, accel, volumes));
+  LaunchSpec packed;
+  {
+    StepTimer timer(steps, "vm.pack_root");
+    packed = MSB_TRY(with_directory_root_packed(spec));
+  }
+  QemuConfig config = MSB_TRY(plan_machine(packed, kit, accel, volumes));
   if (accel == Accel::kTcg) {
     // Measured once per host boot, then cached: the guest never calibrates against the PIT.
     StepTimer timer(steps, "vm.tsc_rate");

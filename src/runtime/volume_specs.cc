@@ -99,6 +99,21 @@ Result<std::vector<os::Fd>> lock_volume_disks(const std::vector<VolumeSpec>& vol
   return locks;
 }
 
+Result<void> check_disks_free(const std::vector<VolumeMount>& mounts) {
+  std::vector<VolumeSpec> disks;
+  for (const VolumeMount& mount : mounts) {
+    if (mount.kind != VolumeMount::Kind::kDisk) continue;
+    VolumeSpec spec;
+    spec.kind = VolumeSpec::Kind::kDisk;
+    spec.source = mount.source;
+    spec.target = mount.target;
+    spec.read_only = mount.read_only;
+    disks.push_back(std::move(spec));
+  }
+  (void)MSB_TRY(lock_volume_disks(disks));
+  return {};
+}
+
 Result<std::vector<os::Fd>> lock_launch_disks(const engine::LaunchSpec& spec) {
   std::vector<os::Fd> locks = MSB_TRY(lock_volume_disks(spec.volumes));
   if (spec.rootfs_fstype.empty()) return locks;

@@ -35,6 +35,12 @@ Result<std::vector<engine::VolumeSpec>> volume_specs_for(
 // "mount <target>: disk image <path> is in use by another running sandbox", errno kinds.
 Result<std::vector<os::Fd>> lock_volume_disks(const std::vector<engine::VolumeSpec>& volumes);
 
+// Whether the disk images `mounts` name (kDisk mounts, by path) could be locked now as a
+// run would lock them; the locks are let go at once. For create, so that an image a running
+// sandbox holds is refused before anything is made (the supervisor's lock still decides).
+// Errors: lock_volume_disks's kStillRunning.
+Result<void> check_disks_free(const std::vector<config::VolumeMount>& mounts);
+
 // lock_volume_disks for the run `spec` launches, and a shared lock on its root image when
 // it boots one (rootfs_fstype set): no sandbox mounts that image read-write meanwhile.
 Result<std::vector<os::Fd>> lock_launch_disks(const engine::LaunchSpec& spec);

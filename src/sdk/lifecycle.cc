@@ -12,6 +12,7 @@
 #include "runtime/prepared_root.h"
 #include "runtime/sandbox_root.h"
 #include "runtime/startup_status.h"
+#include "runtime/volume_specs.h"
 #include "sdk/create_patches.h"
 #include "sdk/supervisor_spawn.h"
 #include "store/reconcile.h"
@@ -208,6 +209,8 @@ Result<StartedSandbox> create_sandbox(config::SandboxConfig config,
   std::string home = msb_home();
   MSB_TRY(config::validate(config, home));
   MSB_TRY(config::check_patch_sources(config.patches));
+  // A disk image another running sandbox writes: refused before anything is made.
+  MSB_TRY(runtime::check_disks_free(config.mounts));
   config::normalize(config);
   std::unique_ptr<engine::Engine> engine = MSB_TRY(runtime::engine_for(config));
   store::Database db = MSB_TRY(open_store());

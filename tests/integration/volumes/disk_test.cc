@@ -112,9 +112,8 @@ TEST_F(DiskVolumeTest, ASecondSandboxCannotTakeTheImageWhileThisOneRuns) {
   });
   EXPECT_EQ(busy.kind(), ErrorKind::kStillRunning) << busy.what();
   EXPECT_NE(std::string(busy.what()).find("in use by another running sandbox"), std::string::npos);
-  // A boot that fails keeps its record, stopped, with the reason (as any failed boot).
-  EXPECT_EQ(Sandbox::get("second").status, microsandbox::SandboxStatus::kStopped);
-  Sandbox::remove("second");
+  EXPECT_EQ(error_of([] { Sandbox::get("second"); }).kind(), ErrorKind::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(suite().home->path() + "/sandboxes/second"));
 }
 
 TEST_F(DiskVolumeTest, BadDisksAreRefusedBeforeAnythingIsCreated) {

@@ -66,3 +66,28 @@ TEST_F(FileLockTest, MissingDirectoryIsNotFound) {
 
 }  // namespace
 }  // namespace msb::os
+
+namespace msb::os {
+namespace {
+
+TEST(LockExistingFile, ReadersShareAndAWriterExcludes) {
+  TempDir dir = TempDir::create("msb-lock-existing-").value();
+  std::string image = dir.path() + "/disk.img";
+  ASSERT_TRUE(write_file(image, "x"));
+  Fd reader = try_lock_existing_file(image, /*shared=*/true).value();
+  Fd second_reader = try_lock_existing_file(image, true).value();
+  Result<Fd> writer = try_lock_existing_file(image, /*shared=*/false);
+  ASSERT_FALSE(writer);
+  EXPECT_EQ(writer.error().kind, ErrorKind::kAlreadyExists);
+  reader.reset();
+  second_reader.reset();
+  Fd sole = try_lock_existing_file(image, false).value();
+  EXPECT_FALSE(try_lock_existing_file(image, true));
+  Result<Fd> missing = try_lock_existing_file(dir.path() + "/none", true);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, ErrorKind::kNotFound);
+  EXPECT_FALSE(path_exists(dir.path() + "/none")) << "never created";
+}
+
+}  // namespace
+}  // namespace msb::os

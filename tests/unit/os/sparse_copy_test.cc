@@ -93,3 +93,45 @@ TEST_F(SparseCopyTest, AMissingSourceIsNotFoundAndCreatesNothing) {
 
 }  // namespace
 }  // namespace msb::os
+
+namespace msb::os {
+namespace {
+
+TEST_F(SparseCopyTest, DataRangesNameTheWrittenPartsOnly) {
+  make_source();
+  Fd fd = open_file(path("source"), O_RDONLY).value();
+  std::vector<DataRange> ranges = data_ranges(fd.get(), kSize).value();
+  ASSERT_FALSE(ranges.empty());
+  uint64_t data = 0;
+  for (const DataRange& range : ranges) {
+    data += range.length;
+    EXPECT_LE(range.offset + range.length, static_cast<uint64_t>(kSize));
+  }
+  EXPECT_LT(data, uint64_t{1} << 20) << "the holes are not data";
+  EXPECT_EQ(ranges.front().offset, 0u);
+  EXPECT_EQ(ranges.back().offset + ranges.back().length, static_cast<uint64_t>(kSize));
+  // A bound below the size cuts the last range.
+  std::vector<DataRange> head = data_ranges(fd.get(), 2).value();
+  ASSERT_EQ(head.size(), 1u);
+  EXPECT_EQ(head[0].length, 2u);
+}
+
+TEST_F(SparseCopyTest, CloneOrCopyGivesTheSameBytesAndKeepsHoles) {
+  make_source();
+  CopyMethod method = clone_or_copy_file(path("source"), path("copy"), 0600).value();
+  EXPECT_TRUE(method == CopyMethod::kReflink || method == CopyMethod::kSparse);
+  EXPECT_EQ(read_at("copy", kSize / 2 + 100, 6), "middle");
+  EXPECT_EQ(read_at("copy", kSize - 4, 4), "tail");
+  struct stat st {};
+  ASSERT_EQ(::stat(path("copy").c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, kSize);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_LT(st.st_blocks * 512, 4 << 20);
+  // The target must not exist: nothing is overwritten.
+  Result<CopyMethod> again = clone_or_copy_file(path("source"), path("copy"));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().kind, ErrorKind::kAlreadyExists);
+}
+
+}  // namespace
+}  // namespace msb::os

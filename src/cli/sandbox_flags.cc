@@ -1,9 +1,9 @@
 #include "cli/sandbox_flags.h"
 
-#include <filesystem>
-
 #include "cli/pull_progress.h"
 #include "cli/root_disk_flag.h"
+#include "cli/volume_flags.h"
+#include "os/file.h"
 #include "sdk/snapshots.h"
 
 namespace msb::cli {
@@ -56,16 +56,11 @@ void SandboxFlags::add_to(CLI::App& app) {
 // path stays in `image` too, which is what lists show.
 Result<void> SandboxFlags::apply_root_path(config::SandboxConfig& config) const {
   bool path = image_.starts_with('/') || image_.starts_with('.');
-  if (!path) {
-    if (!rootfs_fstype_.empty())
-      return err(ErrorKind::kInvalidArgument, "--rootfs-fstype applies to a disk image root only");
-    return {};
-  }
-  std::string absolute = std::filesystem::absolute(image_).lexically_normal().string();
-  if (absolute.size() > 1 && absolute.back() == '/') absolute.pop_back();
-  bool directory = std::filesystem::is_directory(absolute);
-  if (directory && !rootfs_fstype_.empty())
+  std::string absolute = path ? MSB_TRY(absolute_host_path("image", image_, image_)) : "";
+  bool directory = path && os::is_directory(absolute);
+  if (!rootfs_fstype_.empty() && (!path || directory))
     return err(ErrorKind::kInvalidArgument, "--rootfs-fstype applies to a disk image root only");
+  if (!path) return {};
   config.rootfs.kind =
       directory ? config::RootfsSource::Kind::kBind : config::RootfsSource::Kind::kDisk;
   config.rootfs.path = absolute;

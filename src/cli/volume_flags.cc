@@ -22,16 +22,6 @@ bool is_host_path(std::string_view source) {
          source.find('/') != std::string_view::npos;
 }
 
-Result<std::string> absolute_host_path(std::string_view flag, std::string_view text,
-                                       std::string_view source) {
-  std::error_code error;
-  std::filesystem::path path = std::filesystem::absolute(std::string(source), error);
-  if (error) return bad_flag(flag, text, "cannot make the host path absolute: " + error.message());
-  std::string normal = path.lexically_normal().string();
-  if (normal.size() > 1 && normal.back() == '/') normal.pop_back();
-  return normal;
-}
-
 Result<void> apply_options(std::string_view flag, std::string_view text, std::string_view options,
                            VolumeMount& mount) {
   for (std::string_view option : split(options, ',')) {
@@ -67,6 +57,16 @@ Result<void> split_mount(std::string_view flag, std::string_view text, VolumeMou
 }
 
 }  // namespace
+
+Result<std::string> absolute_host_path(std::string_view flag, std::string_view text,
+                                       std::string_view source) {
+  std::error_code error;
+  std::filesystem::path path = std::filesystem::absolute(std::string(source), error);
+  if (error) return bad_flag(flag, text, "cannot make the host path absolute: " + error.message());
+  std::string normal = path.lexically_normal().string();
+  if (normal.size() > 1 && normal.back() == '/') normal.pop_back();
+  return normal;
+}
 
 Result<VolumeMount> parse_volume_flag(std::string_view text) {
   VolumeMount mount;

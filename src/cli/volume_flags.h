@@ -20,6 +20,11 @@ namespace msb::cli {
 [[nodiscard]] Result<config::VolumeMount> parse_volume_flag(std::string_view text);
 // `--mount-named NAME:DST[:OPTS]`: always a named volume (created on first use).
 [[nodiscard]] Result<config::VolumeMount> parse_named_mount_flag(std::string_view text);
+// `source` (a host path given in `text` of `flag`) made absolute against the working
+// directory and normalized lexically (symlinks kept, no trailing '/'). Errors:
+// kInvalidArgument "<flag> '<text>': cannot make the host path absolute: <why>".
+[[nodiscard]] Result<std::string> absolute_host_path(std::string_view flag, std::string_view text,
+                                                     std::string_view source);
 // `--mount-disk IMAGE:DST[:OPTS]`: OPTS as -v's plus format=raw|qcow2 and fstype=...
 // (checked by validate()); IMAGE is made absolute as -v's host paths.
 [[nodiscard]] Result<config::VolumeMount> parse_disk_mount_flag(std::string_view text);

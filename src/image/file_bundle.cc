@@ -3,7 +3,6 @@
 #include <fcntl.h>
 
 #include <algorithm>
-#include <array>
 #include <vector>
 
 #include "image/archive_handles.h"
@@ -22,8 +21,8 @@ Result<void> write_bytes(archive* tar, const void* data, size_t size) {
   return {};
 }
 
-// Writes one file: its sparse map in the header, then its bytes in order, holes as zeros
-// (which the pax writer drops, keeping only the mapped data).
+// Writes one file: its sparse map in the header, then its bytes in order, the holes as
+// zeros (archive_write_zeros).
 Result<void> write_file(archive* tar, const BundleFile& file) {
   os::Fd fd = MSB_TRY(os::open_file(file.path, O_RDONLY | O_CLOEXEC));
   os::FileStatus status = MSB_TRY(os::stat_fd(fd.get()));
@@ -47,15 +46,11 @@ Result<void> write_file(archive* tar, const BundleFile& file) {
   }
   if (libarchive().write_header(tar, entry.get()) != ARCHIVE_OK)
     return err(ErrorKind::kIo, "{}", archive_message(tar));
-  static const std::array<char, 64 * 1024> zeros{};
   std::vector<char> buffer(kBlock);
   uint64_t position = 0;
   for (const os::DataRange& range : ranges) {
-    while (position < range.offset) {
-      size_t step = static_cast<size_t>(std::min<uint64_t>(range.offset - position, zeros.size()));
-      MSB_TRY(write_bytes(tar, zeros.data(), step));
-      position += step;
-    }
+    MSB_TRY(archive_write_zeros(tar, range.offset - position));
+    position = range.offset;
     for (uint64_t end = range.offset + range.length; position < end;) {
       size_t want = static_cast<size_t>(std::min<uint64_t>(end - position, buffer.size()));
       size_t got = MSB_TRY(os::read_at_offset(fd.get(), std::span(buffer.data(), want), position));

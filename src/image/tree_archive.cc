@@ -3,7 +3,6 @@
 #include <fcntl.h>
 
 #include <algorithm>
-#include <array>
 #include <optional>
 #include <string_view>
 
@@ -63,17 +62,10 @@ bool is_allowed_type(archive_entry* entry) {
   }
 }
 
-// Writes the data of the file `disk` is at to `tar`, holes as zeros: the pax writer takes
-// the file's bytes in order and keeps only those of its sparse map's data ranges.
+// Writes the data of the file `disk` is at to `tar`, its holes as zeros
+// (archive_write_zeros).
 Result<void> copy_file_data(archive* disk, archive* tar, const std::string& name) {
-  static const std::array<char, 64 * 1024> zeros{};
   int64_t position = 0;
-  auto write = [&](const void* data, size_t size) -> Result<void> {
-    if (libarchive().write_data(tar, data, size) < 0)
-      return err(ErrorKind::kIo, "write {}: {}", name, archive_message(tar));
-    position += static_cast<int64_t>(size);
-    return {};
-  };
   for (;;) {
     const void* data = nullptr;
     size_t size = 0;
@@ -82,10 +74,14 @@ Result<void> copy_file_data(archive* disk, archive* tar, const std::string& name
     if (status == ARCHIVE_EOF) return {};
     if (status != ARCHIVE_OK)
       return err(ErrorKind::kIo, "read {}: {}", name, archive_message(disk));
-    while (position < offset)
-      MSB_TRY(write(zeros.data(),
-                    static_cast<size_t>(std::min<int64_t>(offset - position, zeros.size()))));
-    if (size > 0) MSB_TRY(write(data, size));
+    if (position < offset) {
+      MSB_TRY(std::move(archive_write_zeros(tar, static_cast<uint64_t>(offset - position)))
+                  .context("write {}", name));
+      position = offset;
+    }
+    if (size > 0 && libarchive().write_data(tar, data, size) < 0)
+      return err(ErrorKind::kIo, "write {}: {}", name, archive_message(tar));
+    position += static_cast<int64_t>(size);
   }
 }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "os/file.h"
+#include "os/mount_api.h"
 
 namespace msb::os {
 
@@ -30,6 +31,11 @@ Result<LoopDevice> attach_loop_device(const std::string& file, bool read_only) {
     if (errno != EBUSY) return errno_error(errno, fmt::format("attach {} to {}", file, path));
   }
   return err(ErrorKind::kTimeout, "attach {}: every free loop device was taken first", file);
+}
+
+Result<Fd> make_image_mount(const std::string& image, const std::string& fstype, bool read_only) {
+  LoopDevice loop = MSB_TRY(attach_loop_device(image, read_only));
+  return make_block_mount(loop.path, fstype, read_only);
 }
 
 }  // namespace msb::os

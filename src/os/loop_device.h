@@ -22,4 +22,9 @@ struct LoopDevice {
 // privilege, kNotFound when the file or /dev/loop-control is missing, errno kinds.
 Result<LoopDevice> attach_loop_device(const std::string& file, bool read_only);
 
+// A detached mount (os/mount_api.h) of the filesystem `fstype` in disk image `image`: the
+// image on an autoclear loop device, mounted by the host kernel. The loop device goes with
+// the last mount of it. Errors: attach_loop_device's and make_block_mount's.
+Result<Fd> make_image_mount(const std::string& image, const std::string& fstype, bool read_only);
+
 }  // namespace msb::os

@@ -170,8 +170,7 @@ Result<void> check_launchable(const LaunchSpec& spec, const NsEngine& engine) {
 // the ids stored in the image.
 Result<os::Fd> mount_disk_root(const LaunchSpec& spec, int userns_fd) {
   const std::string& image = spec.rootfs_layers.front();
-  os::LoopDevice loop = MSB_TRY(os::attach_loop_device(image, /*read_only=*/true));
-  os::Fd lower = MSB_TRY(os::make_block_mount(loop.path, spec.rootfs_fstype, true));
+  os::Fd lower = MSB_TRY(os::make_image_mount(image, spec.rootfs_fstype, /*read_only=*/true));
   MSB_TRY(std::move(os::idmap_mount(lower.get(), userns_fd, true)).context("root image {}", image));
   return lower;
 }

@@ -48,8 +48,7 @@ Result<os::Fd> make_disk_tree(const VolumeSpec& volume, IdmapCache& idmaps) {
                "the namespace engine mounts raw disk images only, not {} (convert with "
                "`qemu-img convert -O raw`, or use the vm engine)",
                volume.format);
-  os::LoopDevice loop = MSB_TRY(os::attach_loop_device(volume.source, volume.read_only));
-  os::Fd tree = MSB_TRY(os::make_block_mount(loop.path, volume.fstype, volume.read_only));
+  os::Fd tree = MSB_TRY(os::make_image_mount(volume.source, volume.fstype, volume.read_only));
   os::MountAttributes attributes{volume.read_only, volume.noexec, true, true,
                                  MSB_TRY(idmaps.sandbox_userns())};
   MSB_TRY(os::set_mount_attributes(tree.get(), attributes));

@@ -153,6 +153,20 @@ def _check_sequence_of(value: object, key: str, item_type: type) -> list[Any]:
             raise TypeError(f"expected {item_type.__name__}, got {type(item).__name__}")
     return list(value)
 
+def _expect_exact_type(value: object, cls: type) -> object:
+    if type(value) is not cls:
+        raise TypeError(f"expected {cls.__name__}, got {type(value).__name__}")
+    return value
+
+def check_args_list_named(value: object, key: str) -> list[str]:
+    """entrypoint/cmd: a list (or tuple) of str."""
+    if isinstance(value, tuple):
+        value = list(value)
+    try:
+        return check_args_list(value)
+    except TypeError:
+        raise TypeError(f"{key} must be a list of strings") from None
+
 
 def _volumes_spec(volumes: object) -> list[tuple[str, dict[str, Any]]]:
     if not isinstance(volumes, Mapping):
@@ -228,12 +242,6 @@ _UNSUPPORTED: dict[str, Callable[[object], object]] = {
     "secrets": lambda v: _check_sequence_of(v, "secrets", SecretEntry),
     "on_secret_violation": _check_violation,
 }
-
-
-def _expect_exact_type(value: object, cls: type) -> object:
-    if type(value) is not cls:
-        raise TypeError(f"expected {cls.__name__}, got {type(value).__name__}")
-    return value
 
 
 def _network_spec(network: object, ports: object) -> dict[str, Any] | None:
@@ -314,16 +322,6 @@ def create_spec(name: object, kwargs: Mapping[str, Any]) -> dict[str, Any]:
     if network is not None:
         spec["network"] = network
     return spec
-
-
-def check_args_list_named(value: object, key: str) -> list[str]:
-    """entrypoint/cmd: a list (or tuple) of str."""
-    if isinstance(value, tuple):
-        value = list(value)
-    try:
-        return check_args_list(value)
-    except TypeError:
-        raise TypeError(f"{key} must be a list of strings") from None
 
 
 __all__ = ["create_spec", "exec_spec", "shell_spec", "check_name", "CREATE_KWARGS"]

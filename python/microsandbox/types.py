@@ -6,6 +6,17 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Mapping, Sequence
 
+from microsandbox._exec_types import (  # exec types, re-exported
+    ExecEvent,
+    ExecEventType,
+    ExecOptions,
+    ExitStatus,
+    Rlimit,
+    RlimitResource,
+    Stdin,
+    StdinMode,
+)
+
 # ---------------------------------------------------------------- sizes
 
 MiB = 1024 * 1024
@@ -14,7 +25,7 @@ GiB = 1024 * MiB
 
 @dataclass(frozen=True, slots=True)
 class Size:
-    """A size in bytes; `mib()` / `gib()` build one, `.mib` reads it back in whole MiB."""
+    """A size in bytes; `Size.mib(n)` / `Size.gib(n)` build one, `to_mib()` reads it in MiB."""
 
     bytes: int
 
@@ -413,17 +424,6 @@ class PullEvent:
     total_bytes: int | None = None
     bytes_read: int = 0
 
-
-from microsandbox._exec_types import (  # noqa: E402  (kept in their own module for size)
-    ExecEvent,
-    ExecEventType,
-    ExecOptions,
-    ExitStatus,
-    Rlimit,
-    RlimitResource,
-    Stdin,
-    StdinMode,
-)
 
 __all__ = [
     "MiB", "GiB", "Size", "size_to_mib", "BackendKind", "BackendInfo", "SandboxStatus",

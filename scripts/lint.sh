@@ -7,7 +7,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 status=0
 
-mapfile -t sources < <(git ls-files -- 'src/*.cc' 'src/*.h' 'include/*.h' 'tests/*.cc' 'tests/*.h' 'bench/*.cc')
+mapfile -t sources < <(git ls-files -- 'src/*.cc' 'src/*.h' 'include/*.h' 'tests/*.cc' 'tests/*.h' 'bench/*.cc' 'python/src/*.cc' 'python/src/*.h')
 if ((${#sources[@]})); then
   if ! clang-format --dry-run --Werror "${sources[@]}" 2>/tmp/msb-format.$$; then
     echo "lint: files not clang-formatted (run: clang-format -i <files>):" >&2

@@ -27,6 +27,9 @@ packages=(
   docker-registry apache2-utils skopeo zstd gzip python3
   # peers the namespace engine is measured against (bench/start)
   crun bubblewrap
+  # the Python SDK (python/): headers, pybind11, the venv and its build, its tests and stubs
+  python3-dev python3-venv python3-setuptools python3-wheel pybind11-dev python3-pybind11
+  python3-pytest python3-pytest-asyncio mypy
 )
 
 missing=()
@@ -54,4 +57,21 @@ fi
 ninja -C "$build_dir" --quiet share/microsandbox/vmlinux
 echo "setup: guest kernel ready after ${SECONDS}s" >&2
 ninja -C "$build_dir" --quiet
-echo "setup: ready: $build_dir/bin/msb (after ${SECONDS}s)" >&2
+echo "setup: C++ build ready after ${SECONDS}s" >&2
+
+# The Python SDK, installed the standard way into .venv (Debian's interpreter, with its
+# python3-* packages visible). Reinstalled only when the package or what it bundles changed.
+venv=$repo/.venv
+if [[ ! -x "$venv/bin/python" ]]; then
+  /usr/bin/python3 -m venv --system-site-packages "$venv"
+fi
+stamp=$(cd "$repo" && { find python/microsandbox python/setup.py python/pyproject.toml \
+    "$build_dir/python/microsandbox" "$build_dir/bin/msb" "$build_dir/bin/msb-runtime" \
+    "$build_dir/share/microsandbox" -path '*/__pycache__' -prune -o -printf '%p %s %T@\n'; \
+    echo "$build_dir"; } | sha256sum)
+if [[ "$(cat "$venv/.msb-python-stamp" 2>/dev/null)" != "$stamp" ]]; then
+  MSB_BUILD_DIR=$build_dir "$venv/bin/pip" install --quiet --no-build-isolation --no-deps \
+    --no-index "$repo/python" >/dev/null
+  echo "$stamp" >"$venv/.msb-python-stamp"
+fi
+echo "setup: ready: $build_dir/bin/msb and the Python package in $venv (after ${SECONDS}s)" >&2

@@ -16,10 +16,10 @@ async def main() -> None:
             await stdin.write(f"{word}\n".encode())
         await stdin.close()
         async for event in handle:
-            if event.event_type is ExecEventType.STDOUT and event.data:
-                print("stdout:", event.data.decode().strip())
-            elif event.event_type is ExecEventType.STDERR and event.data:
-                print("stderr:", event.data.decode().strip())
+            # Output comes in chunks as the process writes them, not line by line.
+            if event.event_type in (ExecEventType.STDOUT, ExecEventType.STDERR) and event.data:
+                for line in event.data.decode().splitlines():
+                    print(f"{event.event_type.value}:", line)
             elif event.event_type is ExecEventType.EXITED:
                 print("exit code:", event.code)
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check: setup/build, format and layering lint, all tests (unit + integration
-# with real VMs), and the unit and agent-channel tests again under ASan+UBSan. Exits non-zero on any failure.
+# with real VMs, and the Python package's suites, registered in ctest by python/CMakeLists.txt),
+# and the unit and agent-channel tests again under ASan+UBSan. Exits non-zero on any failure.
 #
 #   scripts/test.sh
 set -euo pipefail

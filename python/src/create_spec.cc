@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "exec_pump.h"
+
 namespace msb_python {
 
 namespace {
@@ -237,11 +239,9 @@ py::tuple progress_tuple(const microsandbox::PullProgress& progress) {
 microsandbox::PullProgressCallback progress_callback(py::object callable) {
   if (callable.is_none()) return nullptr;
   // The callable is released with the GIL held, whichever thread drops the last copy.
-  auto holder = std::shared_ptr<py::object>(new py::object(std::move(callable)), [](py::object* o) {
-    py::gil_scoped_acquire gil;
-    delete o;
-  });
+  std::shared_ptr<py::object> holder = hold(std::move(callable));
   return [holder](const microsandbox::PullProgress& progress) {
+    if (python_finalizing()) return;
     py::gil_scoped_acquire gil;
     try {
       (*holder)(progress_tuple(progress));

@@ -1,5 +1,6 @@
 #include "exec_pump.h"
 
+#include <atomic>
 #include <csignal>
 #include <utility>
 #include <vector>
@@ -11,12 +12,14 @@ namespace msb_python {
 
 namespace {
 
+std::atomic<bool> finalizing{false};
+
 // Every pump whose thread runs, so that interpreter exit can stop them first.
 std::mutex live_mutex;
 std::vector<std::weak_ptr<ExecPump>> live_pumps;
 
 void call_done(const std::shared_ptr<py::object>& done, const std::optional<ErrorTuple>& error) {
-  if (!done || done->is_none()) return;
+  if (!done || finalizing) return;
   py::gil_scoped_acquire gil;
   try {
     if (error) {
@@ -31,8 +34,11 @@ void call_done(const std::shared_ptr<py::object>& done, const std::optional<Erro
 
 }  // namespace
 
+bool python_finalizing() { return finalizing; }
+
 std::shared_ptr<py::object> hold(py::object object) {
   return std::shared_ptr<py::object>(new py::object(std::move(object)), [](py::object* held) {
+    if (finalizing) return;  // leaked: the interpreter is going away
     py::gil_scoped_acquire gil;
     delete held;
   });
@@ -87,11 +93,16 @@ void ExecPump::resize(uint32_t rows, uint32_t cols, py::object done) {
   queue([rows, cols](microsandbox::ExecStream& s) { s.resize(rows, cols); }, std::move(done));
 }
 
-void ExecPump::kill_and_join() {
+void ExecPump::kill_and_join(std::chrono::milliseconds grace) {
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     if (!finished_) {
       commands_.push_back(Command{[](microsandbox::ExecStream& s) { s.signal(SIGKILL); }, nullptr});
+    }
+    finished_changed_.wait_for(lock, grace, [this] { return finished_; });
+    if (!finished_) {
+      if (thread_.joinable()) thread_.detach();
+      return;
     }
   }
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
@@ -130,7 +141,7 @@ void ExecPump::run_loop() {
     failed = true;
   }
   start_ = nullptr;
-  if (!failed && !collect_) {
+  if (!failed && !collect_ && !finalizing) {
     // The request is sent: exec_stream() returns its handle now, and a sandbox that is not
     // running has failed it above instead (an error, not a stream).
     py::gil_scoped_acquire gil;
@@ -162,6 +173,7 @@ void ExecPump::run_loop() {
     finished_ = true;
     leftover.swap(commands_);
   }
+  finished_changed_.notify_all();
   for (Command& command : leftover) call_done(command.done, std::nullopt);
   if (!collect_) deliver_end();
   // The stream (its connection) goes now, not when the last reference to the pump does.
@@ -184,6 +196,7 @@ void ExecPump::deliver_event(const microsandbox::ExecEvent& event) {
     deliver_collected(event);
     return;
   }
+  if (finalizing) return;
   py::gil_scoped_acquire gil;
   py::object data = py::none();
   const char* kind = "started";
@@ -215,6 +228,7 @@ void ExecPump::deliver_event(const microsandbox::ExecEvent& event) {
 }
 
 void ExecPump::deliver_collected(const microsandbox::ExecEvent& exited) {
+  if (finalizing) return;
   py::gil_scoped_acquire gil;
   py::object data = py::make_tuple(py::bytes(stdout_), py::bytes(stderr_));
   std::string().swap(stdout_);
@@ -228,6 +242,7 @@ void ExecPump::deliver_collected(const microsandbox::ExecEvent& exited) {
 }
 
 void ExecPump::deliver_failure(const microsandbox::Error& error) {
+  if (finalizing) return;
   auto [kind, message, sys_errno] = error_tuple(error);
   py::gil_scoped_acquire gil;
   try {
@@ -239,6 +254,7 @@ void ExecPump::deliver_failure(const microsandbox::Error& error) {
 }
 
 void ExecPump::deliver_end() {
+  if (finalizing) return;
   py::gil_scoped_acquire gil;
   try {
     (*on_event_)(py::make_tuple("end", pid_, py::none(), 0, 0, false, py::none()));
@@ -248,6 +264,7 @@ void ExecPump::deliver_end() {
 }
 
 void shutdown_exec_pumps() {
+  finalizing = true;
   std::vector<std::shared_ptr<ExecPump>> pumps;
   {
     std::lock_guard lock(live_mutex);
@@ -271,7 +288,9 @@ void register_exec(py::module_& m) {
       .def("resize", &ExecPump::resize)
       .def_property_readonly("pid", &ExecPump::pid)
       .def_property_readonly("finished", &ExecPump::finished)
-      .def("kill_and_join", &ExecPump::kill_and_join, py::call_guard<py::gil_scoped_release>());
+      .def(
+          "kill_and_join", [](ExecPump& pump) { pump.kill_and_join(); },
+          py::call_guard<py::gil_scoped_release>());
   m.def("_shutdown", &shutdown_exec_pumps);
 }
 

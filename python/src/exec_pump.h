@@ -19,6 +19,7 @@
 #include <pybind11/pybind11.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -57,8 +58,10 @@ class ExecPump : public std::enable_shared_from_this<ExecPump> {
 
   int pid() const { return pid_; }
   bool finished() const;
-  // SIGKILL to the process group and wait for the thread (GIL released by the caller).
-  void kill_and_join();
+  // SIGKILL to the process group and wait for the thread (GIL released by the caller), at
+  // most `grace`: a thread stuck in a stdin write to a process that does not read (the
+  // kill waits behind the write) is left to die with this process instead of hanging it.
+  void kill_and_join(std::chrono::milliseconds grace = std::chrono::seconds(2));
 
  private:
   struct Command {
@@ -83,11 +86,19 @@ class ExecPump : public std::enable_shared_from_this<ExecPump> {
   int pid_ = 0;
   std::thread thread_;
   mutable std::mutex mutex_;
+  std::condition_variable finished_changed_;
   std::deque<Command> commands_;
   bool finished_ = false;
 };
 
-// A Python object held from C++ threads: released with the GIL taken.
+// A Python object held from C++ threads: released with the GIL taken (or leaked once the
+// interpreter is shutting down: python_finalizing()).
 std::shared_ptr<py::object> hold(py::object object);
+
+// True once the interpreter's exit has begun (shutdown_exec_pumps ran). A thread that takes
+// the GIL after that is ended by Python with pthread_exit, which unwinds into C++ noexcept
+// frames and aborts the process: native threads that outlive the exit (a pump left behind
+// after its grace) must not touch Python objects any more.
+bool python_finalizing();
 
 }  // namespace msb_python

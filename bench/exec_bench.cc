@@ -31,11 +31,13 @@ int main(int argc, char** argv) {
     double fresh = median_ms(runs, [&] { Sandbox::connect("bench-exec").exec("/bin/true"); });
     double kept = median_ms(runs, [&] { sandbox.exec("/bin/true"); });
     double shell = median_ms(runs, [&] { sandbox.shell("true"); });
+    double streamed = median_ms(runs, [&] { sandbox.exec_stream("/bin/true").wait(); });
     std::printf("bench/exec: %d runs each, engine: %s%s\n", runs, isolation.c_str(),
                 isolation == "vm" ? " (accelerator as detected)" : "");
     std::printf("  exec /bin/true, one connection      median %7.2f ms   (target: TCG 20, ns 5)\n",
                 kept);
     std::printf("  exec sh -c true, one connection     median %7.2f ms\n", shell);
+    std::printf("  exec_stream /bin/true + wait()      median %7.2f ms\n", streamed);
     std::printf("  exec /bin/true, connection per call median %7.2f ms\n", fresh);
     std::string chunk(1 << 20, 'x');
     microsandbox::SandboxFs fs = sandbox.fs();

@@ -7,6 +7,7 @@
 
 #include "bindings.h"
 #include "native_errors.h"
+#include "pump_threads.h"
 
 namespace msb_python {
 
@@ -47,9 +48,7 @@ std::shared_ptr<py::object> hold(py::object object) {
 ExecPump::ExecPump(Starter start, py::object on_event, bool collect)
     : start_(std::move(start)), on_event_(hold(std::move(on_event))), collect_(collect) {}
 
-ExecPump::~ExecPump() {
-  if (thread_.joinable()) thread_.detach();  // only when the thread itself drops the last ref
-}
+ExecPump::~ExecPump() = default;
 
 void ExecPump::start() {
   {
@@ -57,8 +56,8 @@ void ExecPump::start() {
     std::erase_if(live_pumps, [](const std::weak_ptr<ExecPump>& pump) { return pump.expired(); });
     live_pumps.push_back(weak_from_this());
   }
-  // The thread keeps the pump alive until the stream has ended.
-  thread_ = std::thread([self = shared_from_this()] { self->run_loop(); });
+  // The task keeps the pump alive until the stream has ended.
+  PumpThreads::instance().run([self = shared_from_this()] { self->run_loop(); });
 }
 
 bool ExecPump::finished() const {
@@ -94,18 +93,11 @@ void ExecPump::resize(uint32_t rows, uint32_t cols, py::object done) {
 }
 
 void ExecPump::kill_and_join(std::chrono::milliseconds grace) {
-  {
-    std::unique_lock lock(mutex_);
-    if (!finished_) {
-      commands_.push_back(Command{[](microsandbox::ExecStream& s) { s.signal(SIGKILL); }, nullptr});
-    }
-    finished_changed_.wait_for(lock, grace, [this] { return finished_; });
-    if (!finished_) {
-      if (thread_.joinable()) thread_.detach();
-      return;
-    }
+  std::unique_lock lock(mutex_);
+  if (!finished_) {
+    commands_.push_back(Command{[](microsandbox::ExecStream& s) { s.signal(SIGKILL); }, nullptr});
   }
-  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+  finished_changed_.wait_for(lock, grace, [this] { return finished_; });
 }
 
 void ExecPump::run_commands() {

@@ -27,7 +27,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "microsandbox/exec.h"
 
@@ -47,7 +46,8 @@ class ExecPump : public std::enable_shared_from_this<ExecPump> {
   ExecPump(const ExecPump&) = delete;
   ExecPump& operator=(const ExecPump&) = delete;
 
-  // Starts the thread. The thread holds the pump alive until the process has ended.
+  // Starts the pump on a thread of PumpThreads, which holds it alive until the process has
+  // ended.
   void start();
 
   // Each queues a command; `done` (may be None) is called with None or an error tuple.
@@ -58,9 +58,9 @@ class ExecPump : public std::enable_shared_from_this<ExecPump> {
 
   int pid() const { return pid_; }
   bool finished() const;
-  // SIGKILL to the process group and wait for the thread (GIL released by the caller), at
-  // most `grace`: a thread stuck in a stdin write to a process that does not read (the
-  // kill waits behind the write) is left to die with this process instead of hanging it.
+  // SIGKILL to the process group and wait until the pump has ended (GIL released by the
+  // caller), at most `grace`: a pump stuck in a stdin write to a process that does not read
+  // (the kill waits behind the write) is left to die with this process instead of hanging it.
   void kill_and_join(std::chrono::milliseconds grace = std::chrono::seconds(2));
 
  private:
@@ -84,7 +84,6 @@ class ExecPump : public std::enable_shared_from_this<ExecPump> {
   std::string stdout_;
   std::string stderr_;
   int pid_ = 0;
-  std::thread thread_;
   mutable std::mutex mutex_;
   std::condition_variable finished_changed_;
   std::deque<Command> commands_;

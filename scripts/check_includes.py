@@ -33,13 +33,14 @@ BELOW = {
     "runtime": ["engine", "protocol", "store", "config", "image", "net"],
     "sdk": ["runtime"],
     "cli": ["sdk"],
+    "server": ["sdk"],
     "agent": ["protocol"],
 }
 
 # The public SDK headers (include/microsandbox/): the SDK implements them and the CLI is
 # one of their users. Nothing else inside src/ may depend on the public API.
 PUBLIC = "microsandbox"
-PUBLIC_USERS = {"sdk", "cli"}
+PUBLIC_USERS = {"sdk", "cli", "server"}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')
 

@@ -1,0 +1,16 @@
+#include "server/api.h"
+
+#include <string>
+
+#include "server/openapi_document.h"
+
+namespace msb::server {
+
+void add_api_routes(Router& router, AttachedSandboxes& attached) {
+  router.add("GET", "/openapi.json", "getOpenApi", [](const ApiRequest&) {
+    return ApiResponse{200, "application/json", std::string(openapi_document())};
+  });
+  add_sandbox_routes(router, attached);
+}
+
+}  // namespace msb::server

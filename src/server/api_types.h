@@ -1,0 +1,31 @@
+// One API request and its answer, independent of the HTTP library that carries them: the
+// routes are plain functions from ApiRequest to ApiResponse, testable without a socket.
+#pragma once
+
+#include <map>
+#include <string>
+
+namespace msb::server {
+
+struct ApiRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // "/v1/sandboxes/job", without the query
+  std::multimap<std::string, std::string> query;
+  std::string body;
+  // Filled by the router from the matched pattern: {"name": "job"} for /v1/sandboxes/{name}.
+  std::map<std::string, std::string> params;
+
+  // The first value of query parameter `key`, or `fallback`.
+  std::string query_value(const std::string& key, const std::string& fallback = "") const {
+    auto it = query.find(key);
+    return it == query.end() ? fallback : it->second;
+  }
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+}  // namespace msb::server

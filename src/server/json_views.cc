@@ -1,0 +1,62 @@
+#include "server/json_views.h"
+
+#include <ctime>
+
+#include "common/base64.h"
+
+namespace msb::server {
+
+std::string rfc3339(std::chrono::system_clock::time_point time) {
+  using namespace std::chrono;
+  auto ms = duration_cast<milliseconds>(time.time_since_epoch()).count();
+  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[64];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                static_cast<int>(ms % 1000));
+  return text;
+}
+
+nlohmann::json sandbox_json(const microsandbox::SandboxInfo& info) {
+  nlohmann::json config = nlohmann::json::parse(info.config_json, nullptr, false);
+  return {{"name", info.name},
+          {"status", microsandbox::status_name(info.status)},
+          {"ephemeral", info.ephemeral},
+          {"image", info.image},
+          {"cpus", info.cpus},
+          {"memory_mib", info.memory_mib},
+          {"isolation", info.isolation},
+          {"labels", info.labels},
+          {"created_at", rfc3339(info.created_at)},
+          {"updated_at", rfc3339(info.updated_at)},
+          {"last_error", info.last_error},
+          {"config", config.is_discarded() ? nlohmann::json(nullptr) : config}};
+}
+
+bool valid_utf8(const std::string& text) {
+  // nlohmann-json's own check (the one dump() applies), so what passes here serialises.
+  try {
+    (void)nlohmann::json(text).dump();
+    return true;
+  } catch (const nlohmann::json::type_error&) {
+    return false;
+  }
+}
+
+nlohmann::json exec_output_json(const microsandbox::ExecOutput& output) {
+  nlohmann::json body = {{"exit_code", output.exit_code},
+                         {"signal", output.signal},
+                         {"timed_out", output.timed_out},
+                         {"success", output.success()}};
+  auto put = [&](const char* key, const std::string& data) {
+    if (valid_utf8(data)) body[key] = data;
+    else body[std::string(key) + "_base64"] = msb::base64_encode(data);
+  };
+  put("stdout", output.stdout_data);
+  put("stderr", output.stderr_data);
+  return body;
+}
+
+}  // namespace msb::server

@@ -1,0 +1,21 @@
+// SDK values as the API's JSON (docs/design/server.md): times as RFC 3339 UTC strings with
+// milliseconds, a sandbox's recorded config as an object.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <string>
+
+#include "microsandbox/exec.h"
+#include "microsandbox/sandbox.h"
+
+namespace msb::server {
+
+std::string rfc3339(std::chrono::system_clock::time_point time);
+nlohmann::json sandbox_json(const microsandbox::SandboxInfo& info);
+// Output as UTF-8 text when it is valid UTF-8 ("stdout"), else base64 ("stdout_base64").
+nlohmann::json exec_output_json(const microsandbox::ExecOutput& output);
+bool valid_utf8(const std::string& text);
+
+}  // namespace msb::server

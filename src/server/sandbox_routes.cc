@@ -1,0 +1,213 @@
+#include "server/sandbox_routes.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "common/base64.h"
+#include "server/create_request.h"
+#include "server/json_views.h"
+
+namespace msb::server {
+
+namespace {
+
+using microsandbox::Error;
+using microsandbox::ErrorKind;
+using microsandbox::Sandbox;
+using nlohmann::json;
+
+ApiResponse json_response(int status, const json& body) {
+  return ApiResponse{status, "application/json", body.dump()};
+}
+
+// An empty body is an empty object; anything else must be a JSON object.
+// The sandbox's record after a stop or kill: an ephemeral one is gone by then.
+json state_after_stop(const std::string& name) {
+  try {
+    return sandbox_json(Sandbox::get(name));
+  } catch (const Error& error) {
+    if (error.kind() != ErrorKind::kNotFound) throw;
+    return {{"name", name}, {"status", "removed"}};
+  }
+}
+
+json body_object(const ApiRequest& request) {
+  if (request.body.empty()) return json::object();
+  json body = json::parse(request.body);
+  if (!body.is_object())
+    throw Error(ErrorKind::kInvalidArgument, "request body: must be a JSON object");
+  return body;
+}
+
+uint64_t query_number(const ApiRequest& request, const std::string& key, uint64_t fallback) {
+  std::string text = request.query_value(key);
+  if (text.empty()) return fallback;
+  if (text.find_first_not_of("0123456789") != std::string::npos || text.size() > 12)
+    throw Error(ErrorKind::kInvalidArgument, "query " + key + ": must be a whole number");
+  return std::stoull(text);
+}
+
+ApiResponse list_sandboxes(const ApiRequest& request) {
+  microsandbox::SandboxListOptions options;
+  auto [begin, end] = request.query.equal_range("label");
+  for (auto it = begin; it != end; ++it) {
+    size_t eq = it->second.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw Error(ErrorKind::kInvalidArgument, "query label: must be KEY=VALUE");
+    options.labels[it->second.substr(0, eq)] = it->second.substr(eq + 1);
+  }
+  options.limit = static_cast<uint32_t>(
+      query_number(request, "limit", microsandbox::SandboxListOptions::kDefaultLimit));
+  options.cursor = request.query_value("cursor");
+  microsandbox::SandboxPage page = Sandbox::list_page(options);
+  json sandboxes = json::array();
+  for (const auto& info : page.sandboxes) sandboxes.push_back(sandbox_json(info));
+  return json_response(200, {{"sandboxes", sandboxes},
+                             {"next_cursor", page.next_cursor.empty()
+                                                 ? json(nullptr)
+                                                 : json(page.next_cursor)}});
+}
+
+std::vector<std::pair<std::string, std::string>> env_pairs(const json& body) {
+  std::vector<std::pair<std::string, std::string>> env;
+  if (!body.contains("env") || body["env"].is_null()) return env;
+  if (!body["env"].is_object())
+    throw Error(ErrorKind::kInvalidArgument, "request body: env: must be an object of strings");
+  for (const auto& [key, value] : body["env"].items()) {
+    if (!value.is_string())
+      throw Error(ErrorKind::kInvalidArgument, "request body: env." + key + ": must be a string");
+    env.emplace_back(key, value.get<std::string>());
+  }
+  return env;
+}
+
+ApiResponse exec_once(const ApiRequest& request) {
+  json body = body_object(request);
+  static const std::vector<std::string> known = {"cmd",  "args",    "cwd",  "user",
+                                                 "env",  "stdin",   "tty",  "timeout_ms"};
+  for (const auto& [key, value] : body.items()) {
+    if (std::find(known.begin(), known.end(), key) == known.end())
+      throw Error(ErrorKind::kInvalidArgument, "request body: " + key + ": unknown key");
+  }
+  if (!body.contains("cmd") || !body["cmd"].is_string() || body["cmd"].get<std::string>().empty())
+    throw Error(ErrorKind::kInvalidArgument, "request body: cmd: a non-empty string is required");
+  std::vector<std::string> args;
+  if (body.contains("args")) args = body["args"].get<std::vector<std::string>>();
+  microsandbox::ExecOptions options;
+  options.env = env_pairs(body);
+  if (body.contains("cwd")) options.cwd = body["cwd"].get<std::string>();
+  if (body.contains("user")) options.user = body["user"].get<std::string>();
+  if (body.contains("stdin")) options.stdin_data = body["stdin"].get<std::string>();
+  if (body.contains("tty")) options.tty = body["tty"].get<bool>();
+  if (body.contains("timeout_ms"))
+    options.timeout = std::chrono::milliseconds(body["timeout_ms"].get<uint64_t>());
+  Sandbox sandbox = Sandbox::connect(request.params.at("name"));
+  return json_response(200, exec_output_json(
+                                sandbox.exec(body["cmd"].get<std::string>(), args, options)));
+}
+
+ApiResponse logs(const ApiRequest& request) {
+  microsandbox::LogOptions options;
+  std::string tail = request.query_value("tail");
+  if (!tail.empty()) options.tail = query_number(request, "tail", 0);
+  Sandbox::get(request.params.at("name"));  // 404 for an unknown sandbox
+  std::vector<microsandbox::LogEntry> entries =
+      Sandbox::connect(request.params.at("name")).logs(options);
+  json out = json::array();
+  for (const auto& entry : entries) {
+    static const char* sources[] = {"exec", "runtime", "console"};
+    json line = {{"time", rfc3339(entry.time)},
+                 {"source", sources[static_cast<int>(entry.source)]},
+                 {"stream", entry.stream},
+                 {"session", entry.session}};
+    if (valid_utf8(entry.text)) line["text"] = entry.text;
+    else line["text_base64"] = msb::base64_encode(entry.text);
+    out.push_back(std::move(line));
+  }
+  return json_response(200, {{"entries", out}});
+}
+
+}  // namespace
+
+void AttachedSandboxes::keep(Sandbox sandbox) {
+  std::string name = sandbox.name();
+  std::lock_guard lock(mutex_);
+  sandboxes_[name] = std::make_unique<Sandbox>(std::move(sandbox));
+}
+
+void AttachedSandboxes::forget(const std::string& name) {
+  std::unique_ptr<Sandbox> handle;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = sandboxes_.find(name);
+    if (it == sandboxes_.end()) return;
+    handle = std::move(it->second);
+    sandboxes_.erase(it);
+  }
+  if (handle) handle->detach();  // it was stopped or removed through the API already
+}
+
+size_t AttachedSandboxes::size() const {
+  std::lock_guard lock(mutex_);
+  return sandboxes_.size();
+}
+
+void add_sandbox_routes(Router& router, AttachedSandboxes& attached) {
+  router.add("GET", "/v1/sandboxes", "listSandboxes", list_sandboxes);
+  router.add("POST", "/v1/sandboxes", "createSandbox", [&attached](const ApiRequest& request) {
+    CreateRequest create = parse_create_request(body_object(request));
+    Sandbox sandbox = create.attached ? create.builder.create() : create.builder.create_detached();
+    json info = sandbox_json(Sandbox::get(create.name));
+    if (create.attached) attached.keep(std::move(sandbox));
+    return json_response(201, info);
+  });
+  router.add("GET", "/v1/sandboxes/{name}", "getSandbox", [](const ApiRequest& request) {
+    return json_response(200, sandbox_json(Sandbox::get(request.params.at("name"))));
+  });
+  router.add("DELETE", "/v1/sandboxes/{name}", "removeSandbox",
+             [&attached](const ApiRequest& request) {
+               const std::string& name = request.params.at("name");
+               Sandbox::remove(name);
+               attached.forget(name);
+               return ApiResponse{204, "application/json", ""};
+             });
+  router.add("POST", "/v1/sandboxes/{name}/start", "startSandbox",
+             [&attached](const ApiRequest& request) {
+               json body = body_object(request);
+               bool attach = body.value("attached", false);
+               const std::string& name = request.params.at("name");
+               Sandbox sandbox = attach ? Sandbox::start(name) : Sandbox::start_detached(name);
+               json info = sandbox_json(Sandbox::get(name));
+               if (attach) attached.keep(std::move(sandbox));
+               return json_response(200, info);
+             });
+  router.add("POST", "/v1/sandboxes/{name}/stop", "stopSandbox",
+             [&attached](const ApiRequest& request) {
+               json body = body_object(request);
+               const std::string& name = request.params.at("name");
+               auto timeout = std::chrono::milliseconds(body.value("timeout_ms", 10000));
+               Sandbox::connect(name).stop_and_wait(timeout);
+               attached.forget(name);
+               return json_response(200, state_after_stop(name));
+             });
+  router.add("POST", "/v1/sandboxes/{name}/kill", "killSandbox",
+             [&attached](const ApiRequest& request) {
+               const std::string& name = request.params.at("name");
+               Sandbox::connect(name).kill();
+               attached.forget(name);
+               return json_response(200, state_after_stop(name));
+             });
+  router.add("POST", "/v1/sandboxes/{name}/drain", "drainSandbox", [](const ApiRequest& request) {
+    Sandbox::connect(request.params.at("name")).drain();
+    return json_response(202, json::object());
+  });
+  router.add("GET", "/v1/sandboxes/{name}/logs", "sandboxLogs", logs);
+  router.add("POST", "/v1/sandboxes/{name}/exec", "execOnce", exec_once);
+}
+
+}  // namespace msb::server

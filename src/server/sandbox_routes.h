@@ -1,0 +1,31 @@
+// The sandbox routes of the API: list, create, get, remove, start, stop, kill, drain, logs
+// and one-shot exec (docs/api/openapi.json has each with its schema).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "microsandbox/sandbox.h"
+#include "server/router.h"
+
+namespace msb::server {
+
+// Handles of the sandboxes created or started attached to the server: they stop when the
+// server exits (their handles go). The others outlive it.
+class AttachedSandboxes {
+ public:
+  void keep(microsandbox::Sandbox sandbox);
+  // Drops the handle of `name` (after a stop, kill or remove through the API).
+  void forget(const std::string& name);
+  size_t size() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, std::unique_ptr<microsandbox::Sandbox>> sandboxes_;
+};
+
+void add_sandbox_routes(Router& router, AttachedSandboxes& attached);
+
+}  // namespace msb::server

@@ -32,7 +32,7 @@ BELOW = {
     "engine/ns": ["engine"],
     "runtime": ["engine", "protocol", "store", "config", "image", "net"],
     "sdk": ["runtime"],
-    "cli": ["sdk"],
+    "cli": ["sdk", "server"],
     "server": ["sdk"],
     "agent": ["protocol"],
 }

@@ -16,6 +16,7 @@
 #include "cli/modify_command.h"
 #include "cli/out.h"
 #include "cli/run_command.h"
+#include "cli/server_command.h"
 #include "cli/snapshot_commands.h"
 #include "cli/volume_commands.h"
 #include "os/system.h"
@@ -62,6 +63,7 @@ int cli_main(const std::vector<std::string>& args) {
   add(std::make_unique<ImageSaveCommand>());
   add(std::make_unique<VolumeCommand>());
   add(std::make_unique<SnapshotCommand>());
+  add(std::make_unique<ServerCommand>());
 
   std::vector<std::string> reversed(own.rbegin(), own.rend());  // CLI11 pops from the back
   try {

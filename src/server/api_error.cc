@@ -43,8 +43,8 @@ ApiResponse error_response(int status, const std::string& kind, const std::strin
 }
 
 ApiResponse error_response(const microsandbox::Error& error) {
-  return error_response(http_status_for(error.kind()),
-                        microsandbox::error_kind_name(error.kind()), error.what());
+  return error_response(http_status_for(error.kind()), microsandbox::error_kind_name(error.kind()),
+                        error.what());
 }
 
 }  // namespace msb::server

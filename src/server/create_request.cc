@@ -50,8 +50,8 @@ bool whole_number(const json& value) {
   return value.is_number_unsigned() || (value.is_number_integer() && value.get<int64_t>() >= 0);
 }
 
-std::optional<uint64_t> number(const json& object, const std::string& where,
-                               const std::string& key, uint64_t max = UINT64_MAX) {
+std::optional<uint64_t> number(const json& object, const std::string& where, const std::string& key,
+                               uint64_t max = UINT64_MAX) {
   if (!object.contains(key) || object[key].is_null()) return std::nullopt;
   const json& value = object[key];
   if (!whole_number(value) || value.get<uint64_t>() > max)
@@ -121,9 +121,9 @@ microsandbox::Network parse_network(const json& spec) {
     const json& limit = spec[key];
     std::string at = path_of(where, key);
     check_keys(limit, at, {"bytes_per_second", "packets_per_second", "bytes", "packets"});
-    apply(number(limit, at, "bytes_per_second").value_or(number(limit, at, "bytes").value_or(0)),
-          number(limit, at, "packets_per_second")
-              .value_or(number(limit, at, "packets").value_or(0)));
+    apply(
+        number(limit, at, "bytes_per_second").value_or(number(limit, at, "bytes").value_or(0)),
+        number(limit, at, "packets_per_second").value_or(number(limit, at, "packets").value_or(0)));
   };
   rate("egress_limit", [&](uint64_t b, uint64_t p) { network.egress_limit(b, p); });
   rate("ingress_limit", [&](uint64_t b, uint64_t p) { network.ingress_limit(b, p); });
@@ -134,9 +134,9 @@ microsandbox::Network parse_network(const json& spec) {
 
 std::pair<std::string, microsandbox::Mount> parse_volume(const json& spec) {
   const std::string where = "volumes[]";
-  check_keys(spec, where,
-             {"guest_path", "kind", "path", "name", "size_mib", "format", "fstype", "readonly",
-              "noexec"});
+  check_keys(
+      spec, where,
+      {"guest_path", "kind", "path", "name", "size_mib", "format", "fstype", "readonly", "noexec"});
   std::optional<std::string> guest = text(spec, where, "guest_path");
   std::optional<std::string> kind = text(spec, where, "kind");
   if (!guest || !kind) invalid(where, "needs guest_path and kind");
@@ -186,12 +186,18 @@ microsandbox::Patch parse_patch(const json& spec) {
     return *value;
   };
   std::optional<microsandbox::Patch> patch;
-  if (*kind == "text" || *kind == "file") patch = microsandbox::Patch::file(*path, content());
-  else if (*kind == "append") patch = microsandbox::Patch::append(*path, content());
-  else if (*kind == "copy_file") patch = microsandbox::Patch::copy_file(source(), *path);
-  else if (*kind == "copy_dir") patch = microsandbox::Patch::copy_dir(source(), *path);
-  else if (*kind == "mkdir") patch = microsandbox::Patch::mkdir(*path);
-  else if (*kind == "remove") patch = microsandbox::Patch::remove(*path);
+  if (*kind == "text" || *kind == "file")
+    patch = microsandbox::Patch::file(*path, content());
+  else if (*kind == "append")
+    patch = microsandbox::Patch::append(*path, content());
+  else if (*kind == "copy_file")
+    patch = microsandbox::Patch::copy_file(source(), *path);
+  else if (*kind == "copy_dir")
+    patch = microsandbox::Patch::copy_dir(source(), *path);
+  else if (*kind == "mkdir")
+    patch = microsandbox::Patch::mkdir(*path);
+  else if (*kind == "remove")
+    patch = microsandbox::Patch::remove(*path);
   else if (*kind == "symlink") {
     std::optional<std::string> target = text(spec, where, "target");
     if (!target) invalid(where, "a symlink patch needs target");
@@ -216,12 +222,20 @@ microsandbox::Patch parse_patch(const json& spec) {
 }  // namespace
 
 CreateRequest parse_create_request(const json& body) {
-  check_keys(body, "",
-             {"name", "attached", "image", "rootfs_dir", "rootfs_image", "from_snapshot", "cpus",
-              "memory_mib", "env", "workdir", "user", "hostname", "shell", "labels",
-              "entrypoint", "cmd", "pull_policy", "insecure_registry", "replace",
-              "replace_grace_ms", "ephemeral", "isolation", "accel", "root_disk", "network",
-              "disable_network", "volumes", "patches"});
+  check_keys(body, "", {"name",         "attached",
+                        "image",        "rootfs_dir",
+                        "rootfs_image", "from_snapshot",
+                        "cpus",         "memory_mib",
+                        "env",          "workdir",
+                        "user",         "hostname",
+                        "shell",        "labels",
+                        "entrypoint",   "cmd",
+                        "pull_policy",  "insecure_registry",
+                        "replace",      "replace_grace_ms",
+                        "ephemeral",    "isolation",
+                        "accel",        "root_disk",
+                        "network",      "disable_network",
+                        "volumes",      "patches"});
   CreateRequest request;
   std::optional<std::string> name = text(body, "", "name");
   if (!name || name->empty()) invalid("name", "is required");
@@ -250,14 +264,19 @@ CreateRequest parse_create_request(const json& body) {
   if (body.contains("entrypoint")) builder.entrypoint(strings(body, "", "entrypoint"));
   if (body.contains("cmd")) builder.cmd(strings(body, "", "cmd"));
   if (auto policy = text(body, "", "pull_policy")) {
-    if (*policy == "if-missing") builder.pull_policy(microsandbox::PullPolicy::kIfMissing);
-    else if (*policy == "always") builder.pull_policy(microsandbox::PullPolicy::kAlways);
-    else if (*policy == "never") builder.pull_policy(microsandbox::PullPolicy::kNever);
-    else invalid("pull_policy", "must be if-missing, always or never");
+    if (*policy == "if-missing")
+      builder.pull_policy(microsandbox::PullPolicy::kIfMissing);
+    else if (*policy == "always")
+      builder.pull_policy(microsandbox::PullPolicy::kAlways);
+    else if (*policy == "never")
+      builder.pull_policy(microsandbox::PullPolicy::kNever);
+    else
+      invalid("pull_policy", "must be if-missing, always or never");
   }
   builder.insecure_registry(flag(body, "", "insecure_registry").value_or(false));
   if (flag(body, "", "replace").value_or(false))
-    builder.replace(std::chrono::milliseconds(number(body, "", "replace_grace_ms").value_or(10000)));
+    builder.replace(
+        std::chrono::milliseconds(number(body, "", "replace_grace_ms").value_or(10000)));
   builder.ephemeral(flag(body, "", "ephemeral").value_or(false));
   if (auto isolation = text(body, "", "isolation")) builder.isolation(*isolation);
   if (auto accel = text(body, "", "accel")) builder.accel(*accel);
@@ -266,9 +285,12 @@ CreateRequest parse_create_request(const json& body) {
     check_keys(disk, "root_disk", {"kind", "size_bytes"});
     std::string kind = text(disk, "root_disk", "kind").value_or("managed");
     uint64_t size = number(disk, "root_disk", "size_bytes").value_or(0);
-    if (kind == "managed") builder.root_disk(size);
-    else if (kind == "tmpfs") builder.root_disk_tmpfs(size);
-    else invalid("root_disk.kind", "must be managed or tmpfs");
+    if (kind == "managed")
+      builder.root_disk(size);
+    else if (kind == "tmpfs")
+      builder.root_disk_tmpfs(size);
+    else
+      invalid("root_disk.kind", "must be managed or tmpfs");
   }
   if (body.contains("network") && !body["network"].is_null())
     builder.network(parse_network(body["network"]));

@@ -51,8 +51,10 @@ nlohmann::json exec_output_json(const microsandbox::ExecOutput& output) {
                          {"timed_out", output.timed_out},
                          {"success", output.success()}};
   auto put = [&](const char* key, const std::string& data) {
-    if (valid_utf8(data)) body[key] = data;
-    else body[std::string(key) + "_base64"] = msb::base64_encode(data);
+    if (valid_utf8(data))
+      body[key] = data;
+    else
+      body[std::string(key) + "_base64"] = msb::base64_encode(data);
   };
   put("stdout", output.stdout_data);
   put("stderr", output.stderr_data);

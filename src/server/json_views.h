@@ -2,9 +2,8 @@
 // milliseconds, a sandbox's recorded config as an object.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "microsandbox/exec.h"

@@ -1,7 +1,6 @@
 #include "server/router.h"
 
 #include <nlohmann/json.hpp>
-
 #include <utility>
 
 #include "microsandbox/error.h"

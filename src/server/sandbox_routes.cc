@@ -1,9 +1,8 @@
 #include "server/sandbox_routes.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -67,10 +66,9 @@ ApiResponse list_sandboxes(const ApiRequest& request) {
   microsandbox::SandboxPage page = Sandbox::list_page(options);
   json sandboxes = json::array();
   for (const auto& info : page.sandboxes) sandboxes.push_back(sandbox_json(info));
-  return json_response(200, {{"sandboxes", sandboxes},
-                             {"next_cursor", page.next_cursor.empty()
-                                                 ? json(nullptr)
-                                                 : json(page.next_cursor)}});
+  return json_response(
+      200, {{"sandboxes", sandboxes},
+            {"next_cursor", page.next_cursor.empty() ? json(nullptr) : json(page.next_cursor)}});
 }
 
 std::vector<std::pair<std::string, std::string>> env_pairs(const json& body) {
@@ -88,8 +86,8 @@ std::vector<std::pair<std::string, std::string>> env_pairs(const json& body) {
 
 ApiResponse exec_once(const ApiRequest& request) {
   json body = body_object(request);
-  static const std::vector<std::string> known = {"cmd",  "args",    "cwd",  "user",
-                                                 "env",  "stdin",   "tty",  "timeout_ms"};
+  static const std::vector<std::string> known = {"cmd", "args",  "cwd", "user",
+                                                 "env", "stdin", "tty", "timeout_ms"};
   for (const auto& [key, value] : body.items()) {
     if (std::find(known.begin(), known.end(), key) == known.end())
       throw Error(ErrorKind::kInvalidArgument, "request body: " + key + ": unknown key");
@@ -107,8 +105,8 @@ ApiResponse exec_once(const ApiRequest& request) {
   if (body.contains("timeout_ms"))
     options.timeout = std::chrono::milliseconds(body["timeout_ms"].get<uint64_t>());
   Sandbox sandbox = Sandbox::connect(request.params.at("name"));
-  return json_response(200, exec_output_json(
-                                sandbox.exec(body["cmd"].get<std::string>(), args, options)));
+  return json_response(
+      200, exec_output_json(sandbox.exec(body["cmd"].get<std::string>(), args, options)));
 }
 
 ApiResponse logs(const ApiRequest& request) {
@@ -125,8 +123,10 @@ ApiResponse logs(const ApiRequest& request) {
                  {"source", sources[static_cast<int>(entry.source)]},
                  {"stream", entry.stream},
                  {"session", entry.session}};
-    if (valid_utf8(entry.text)) line["text"] = entry.text;
-    else line["text_base64"] = msb::base64_encode(entry.text);
+    if (valid_utf8(entry.text))
+      line["text"] = entry.text;
+    else
+      line["text_base64"] = msb::base64_encode(entry.text);
     out.push_back(std::move(line));
   }
   return json_response(200, {{"entries", out}});
@@ -150,6 +150,21 @@ void AttachedSandboxes::forget(const std::string& name) {
     sandboxes_.erase(it);
   }
   if (handle) handle->detach();  // it was stopped or removed through the API already
+}
+
+void AttachedSandboxes::stop_all(std::chrono::milliseconds timeout) {
+  std::map<std::string, std::unique_ptr<Sandbox>> sandboxes;
+  {
+    std::lock_guard lock(mutex_);
+    sandboxes.swap(sandboxes_);
+  }
+  for (auto& [name, sandbox] : sandboxes) {
+    try {
+      sandbox->stop_and_wait(timeout);
+    } catch (const Error&) {
+      // Gone or stopped already: nothing left to stop.
+    }
+  }
 }
 
 size_t AttachedSandboxes::size() const {

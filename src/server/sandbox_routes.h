@@ -2,6 +2,7 @@
 // and one-shot exec (docs/api/openapi.json has each with its schema).
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -20,6 +21,9 @@ class AttachedSandboxes {
   // Drops the handle of `name` (after a stop, kill or remove through the API).
   void forget(const std::string& name);
   size_t size() const;
+  // Stops them all and waits (each at most `timeout`, then SIGKILL), for a server that shuts
+  // down: when it returns they are stopped (and removed if ephemeral).
+  void stop_all(std::chrono::milliseconds timeout);
 
  private:
   mutable std::mutex mutex_;

@@ -1,6 +1,7 @@
 #include "server/api_error.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace msb::server {
@@ -28,8 +29,9 @@ TEST(ApiErrorTest, BodyIsTheErrorEnvelope) {
   EXPECT_EQ(response.status, 404);
   EXPECT_EQ(response.content_type, "application/json");
   nlohmann::json body = nlohmann::json::parse(response.body);
-  EXPECT_EQ(body, (nlohmann::json{{"error",
-                                   {{"kind", "not-found"}, {"message", "sandbox 'x' not found"}}}}));
+  EXPECT_EQ(
+      body,
+      (nlohmann::json{{"error", {{"kind", "not-found"}, {"message", "sandbox 'x' not found"}}}}));
 }
 
 }  // namespace

@@ -81,8 +81,8 @@ TEST(CreateRequestTest, EnumsAndRequiredPartsAreChecked) {
                        {"network", {{"ports", {{{"host_port", 70000}, {"guest_port", 80}}}}}}})
                 .find("host_port"),
             std::string::npos);
-  EXPECT_NE(rejection({{"name", "a"}, {"patches", {{{"kind", "text"}, {"path", "/x"},
-                                                     {"content_base64", "!!"}}}}})
+  EXPECT_NE(rejection({{"name", "a"},
+                       {"patches", {{{"kind", "text"}, {"path", "/x"}, {"content_base64", "!!"}}}}})
                 .find("is not base64"),
             std::string::npos);
   EXPECT_NE(rejection({{"name", "a"}, {"root_disk", {{"kind", "huge"}}}}).find("root_disk.kind"),

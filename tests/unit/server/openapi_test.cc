@@ -1,8 +1,8 @@
 // Every route of the API is in docs/api/openapi.json with its operationId, and every
 // operation the document lists is a route.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <utility>

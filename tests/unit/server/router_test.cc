@@ -1,6 +1,7 @@
 #include "server/router.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "microsandbox/error.h"

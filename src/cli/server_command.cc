@@ -1,0 +1,28 @@
+#include "cli/server_command.h"
+
+#include "cli/exit_codes.h"
+
+namespace msb::cli {
+
+CLI::App* ServerCommand::add_to(CLI::App& app) {
+  CLI::App* sub = app.add_subcommand(
+      "server", "Serve the HTTP API (docs/api/openapi.json) until SIGTERM or Ctrl-C");
+  sub->add_option("--listen", options_.listen,
+                  "HOST:PORT or [IPV6]:PORT to listen on (port 0: any free one)")
+      ->capture_default_str();
+  sub->add_option("--token-file", options_.token_file,
+                  "The bearer token every request needs (default: $MSB_HOME/server/token, made "
+                  "at first start, mode 0600)");
+  sub->add_flag("--insecure-listen", options_.insecure_listen,
+                "Allow a non-loopback address without TLS");
+  sub->add_option("--max-body-bytes", options_.max_body_bytes, "Largest request body accepted")
+      ->capture_default_str();
+  return sub;
+}
+
+Result<int> ServerCommand::run() {
+  MSB_TRY(server::serve(options_));
+  return kExitOk;
+}
+
+}  // namespace msb::cli

@@ -1,0 +1,28 @@
+// `msb server`: the API server in the foreground until SIGTERM or SIGINT.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/error.h"
+
+namespace msb::server {
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:7878";  // HOST:PORT, [IPv6]:PORT; port 0: any free one
+  std::string token_file;                 // "": $MSB_HOME/server/token
+  bool insecure_listen = false;           // allow a non-loopback address without TLS
+  size_t max_body_bytes = 16u << 20;
+};
+
+// Checks the options, reads or makes the token, listens, prints "listening on URL" (stdout,
+// one line, flushed: scripts and tests read the port from it), serves, and shuts down
+// gracefully on SIGTERM/SIGINT: sandboxes created attached to the server are stopped, the
+// others keep running. Errors: kInvalidArgument (the address; a non-loopback address
+// without --insecure-listen), the token file's errors, kAlreadyExists (address in use).
+Result<void> serve(const ServeOptions& options);
+
+// "127.0.0.1:7878" -> host, port; "[::1]:0" -> "::1", 0.
+Result<std::pair<std::string, uint16_t>> parse_listen_address(const std::string& text);
+
+}  // namespace msb::server

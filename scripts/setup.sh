@@ -17,6 +17,8 @@ packages=(
   libexpected-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libsqlite3-dev
   libgtest-dev libgmock-dev libseccomp-dev libcurl4-openssl-dev libarchive-dev libzstd-dev
   libisal-dev libslirp-dev
+  # msb server: Boost.Beast and Boost.Asio (header-only), see docs/design/server.md
+  libboost-dev
   # guest kit: QEMU, kernel source and its build tools, images
   qemu-system-x86 linux-source-6.1 flex bison bc libelf-dev libssl-dev cpio xz-utils
   busybox-static e2fsprogs erofs-utils

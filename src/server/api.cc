@@ -6,11 +6,11 @@
 
 namespace msb::server {
 
-void add_api_routes(Router& router, AttachedSandboxes& attached) {
+void add_api_routes(Router& router, ApiState& state) {
   router.add("GET", "/openapi.json", "getOpenApi", [](const ApiRequest&) {
     return ApiResponse{200, "application/json", std::string(openapi_document())};
   });
-  add_sandbox_routes(router, attached);
+  add_sandbox_routes(router, state);
 }
 
 }  // namespace msb::server

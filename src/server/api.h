@@ -6,6 +6,6 @@
 
 namespace msb::server {
 
-void add_api_routes(Router& router, AttachedSandboxes& attached);
+void add_api_routes(Router& router, ApiState& state);
 
 }  // namespace msb::server

@@ -84,7 +84,7 @@ std::vector<std::pair<std::string, std::string>> env_pairs(const json& body) {
   return env;
 }
 
-ApiResponse exec_once(const ApiRequest& request) {
+ApiResponse exec_once(SandboxHandles& handles, const ApiRequest& request) {
   json body = body_object(request);
   static const std::vector<std::string> known = {"cmd", "args",  "cwd", "user",
                                                  "env", "stdin", "tty", "timeout_ms"};
@@ -104,9 +104,14 @@ ApiResponse exec_once(const ApiRequest& request) {
   if (body.contains("tty")) options.tty = body["tty"].get<bool>();
   if (body.contains("timeout_ms"))
     options.timeout = std::chrono::milliseconds(body["timeout_ms"].get<uint64_t>());
-  Sandbox sandbox = Sandbox::connect(request.params.at("name"));
-  return json_response(
-      200, exec_output_json(sandbox.exec(body["cmd"].get<std::string>(), args, options)));
+  SandboxHandles::Lease sandbox = handles.borrow(request.params.at("name"));
+  try {
+    return json_response(
+        200, exec_output_json(sandbox->exec(body["cmd"].get<std::string>(), args, options)));
+  } catch (const Error& error) {
+    if (error.kind() != ErrorKind::kExecFailed) sandbox.discard();  // stopped, say
+    throw;
+  }
 }
 
 ApiResponse logs(const ApiRequest& request) {
@@ -172,27 +177,31 @@ size_t AttachedSandboxes::size() const {
   return sandboxes_.size();
 }
 
-void add_sandbox_routes(Router& router, AttachedSandboxes& attached) {
+void add_sandbox_routes(Router& router, ApiState& state) {
+  AttachedSandboxes& attached = state.attached;
   router.add("GET", "/v1/sandboxes", "listSandboxes", list_sandboxes);
-  router.add("POST", "/v1/sandboxes", "createSandbox", [&attached](const ApiRequest& request) {
-    CreateRequest create = parse_create_request(body_object(request));
-    Sandbox sandbox = create.attached ? create.builder.create() : create.builder.create_detached();
-    json info = sandbox_json(Sandbox::get(create.name));
-    if (create.attached) attached.keep(std::move(sandbox));
-    return json_response(201, info);
-  });
+  router.add("POST", "/v1/sandboxes", "createSandbox",
+             [&state, &attached](const ApiRequest& request) {
+               CreateRequest create = parse_create_request(body_object(request));
+               Sandbox sandbox =
+                   create.attached ? create.builder.create() : create.builder.create_detached();
+               state.handles.forget(create.name);  // a replaced sandbox's handles
+               json info = sandbox_json(Sandbox::get(create.name));
+               if (create.attached) attached.keep(std::move(sandbox));
+               return json_response(201, info);
+             });
   router.add("GET", "/v1/sandboxes/{name}", "getSandbox", [](const ApiRequest& request) {
     return json_response(200, sandbox_json(Sandbox::get(request.params.at("name"))));
   });
   router.add("DELETE", "/v1/sandboxes/{name}", "removeSandbox",
-             [&attached](const ApiRequest& request) {
+             [&state, &attached](const ApiRequest& request) {
                const std::string& name = request.params.at("name");
                Sandbox::remove(name);
-               attached.forget(name);
+               state.forget(name);
                return ApiResponse{204, "application/json", ""};
              });
   router.add("POST", "/v1/sandboxes/{name}/start", "startSandbox",
-             [&attached](const ApiRequest& request) {
+             [&state, &attached](const ApiRequest& request) {
                json body = body_object(request);
                bool attach = body.value("attached", false);
                const std::string& name = request.params.at("name");
@@ -202,19 +211,19 @@ void add_sandbox_routes(Router& router, AttachedSandboxes& attached) {
                return json_response(200, info);
              });
   router.add("POST", "/v1/sandboxes/{name}/stop", "stopSandbox",
-             [&attached](const ApiRequest& request) {
+             [&state, &attached](const ApiRequest& request) {
                json body = body_object(request);
                const std::string& name = request.params.at("name");
                auto timeout = std::chrono::milliseconds(body.value("timeout_ms", 10000));
                Sandbox::connect(name).stop_and_wait(timeout);
-               attached.forget(name);
+               state.forget(name);
                return json_response(200, state_after_stop(name));
              });
   router.add("POST", "/v1/sandboxes/{name}/kill", "killSandbox",
-             [&attached](const ApiRequest& request) {
+             [&state, &attached](const ApiRequest& request) {
                const std::string& name = request.params.at("name");
                Sandbox::connect(name).kill();
-               attached.forget(name);
+               state.forget(name);
                return json_response(200, state_after_stop(name));
              });
   router.add("POST", "/v1/sandboxes/{name}/drain", "drainSandbox", [](const ApiRequest& request) {
@@ -222,7 +231,8 @@ void add_sandbox_routes(Router& router, AttachedSandboxes& attached) {
     return json_response(202, json::object());
   });
   router.add("GET", "/v1/sandboxes/{name}/logs", "sandboxLogs", logs);
-  router.add("POST", "/v1/sandboxes/{name}/exec", "execOnce", exec_once);
+  router.add("POST", "/v1/sandboxes/{name}/exec", "execOnce",
+             [&state](const ApiRequest& request) { return exec_once(state.handles, request); });
 }
 
 }  // namespace msb::server

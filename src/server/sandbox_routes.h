@@ -10,6 +10,7 @@
 
 #include "microsandbox/sandbox.h"
 #include "server/router.h"
+#include "server/sandbox_handles.h"
 
 namespace msb::server {
 
@@ -30,6 +31,17 @@ class AttachedSandboxes {
   std::map<std::string, std::unique_ptr<microsandbox::Sandbox>> sandboxes_;
 };
 
-void add_sandbox_routes(Router& router, AttachedSandboxes& attached);
+// What the routes share for the server's lifetime.
+struct ApiState {
+  AttachedSandboxes attached;
+  SandboxHandles handles;
+  // After a lifecycle change of `name`: its attached handle and its kept handles go.
+  void forget(const std::string& name) {
+    attached.forget(name);
+    handles.forget(name);
+  }
+};
+
+void add_sandbox_routes(Router& router, ApiState& state);
 
 }  // namespace msb::server

@@ -58,9 +58,9 @@ Result<void> serve(const ServeOptions& options) {
   http.token = MSB_TRY(load_or_create_token(token_file));
   http.max_body_bytes = options.max_body_bytes;
   // The attached sandboxes' handles go (and those sandboxes stop) after the server stopped.
-  AttachedSandboxes attached;
+  ApiState state;
   Router router;
-  add_api_routes(router, attached);
+  add_api_routes(router, state);
   std::unique_ptr<HttpServer> server = MSB_TRY(HttpServer::listen(http, router));
   std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   std::printf("listening on http://%s:%u\n", shown_host.c_str(), server->port());
@@ -68,9 +68,9 @@ Result<void> serve(const ServeOptions& options) {
   std::fprintf(stderr, "msb server: token in %s; stop with SIGTERM or Ctrl-C\n",
                token_file.c_str());
   server->run(true);
-  if (attached.size() > 0)
-    std::fprintf(stderr, "msb server: stopping %zu attached sandbox(es)\n", attached.size());
-  attached.stop_all(std::chrono::seconds(10));
+  if (state.attached.size() > 0)
+    std::fprintf(stderr, "msb server: stopping %zu attached sandbox(es)\n", state.attached.size());
+  state.attached.stop_all(std::chrono::seconds(10));
   std::fprintf(stderr, "msb server: stopped\n");
   return {};
 }

@@ -168,6 +168,11 @@ TEST_F(ServerTest, SandboxLifecycleThroughTheApi) {
   HttpReply started = server_->call("POST", "/v1/sandboxes/api-life/start");
   ASSERT_EQ(started.status, 200) << started.body;
   EXPECT_EQ(parsed(started)["status"], "running");
+  // Execs after a restart reach the new run (the server's kept handles were dropped).
+  HttpReply after =
+      server_->call("POST", "/v1/sandboxes/api-life/exec", {{"cmd", "echo"}, {"args", {"again"}}});
+  ASSERT_EQ(after.status, 200) << after.body;
+  EXPECT_EQ(parsed(after)["stdout"], "again\n");
   HttpReply killed = server_->call("POST", "/v1/sandboxes/api-life/kill");
   ASSERT_EQ(killed.status, 200) << killed.body;
   EXPECT_EQ(parsed(killed)["status"], "stopped");

@@ -27,8 +27,8 @@ TEST(OpenApiTest, DocumentAndRoutesListTheSameOperations) {
     }
   }
   Router router;
-  AttachedSandboxes attached;
-  add_api_routes(router, attached);
+  ApiState state;
+  add_api_routes(router, state);
   std::set<Operation> routed;
   for (const Route& route : router.routes())
     routed.insert({route.method + " " + route.pattern, route.operation_id});

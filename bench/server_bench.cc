@@ -95,7 +95,8 @@ int main(int argc, char** argv) {
   std::string engine = argc > 2 ? argv[2] : "namespace";
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const char* home_env = std::getenv("MSB_HOME");
-  std::string home = home_env && *home_env ? home_env : std::string(std::getenv("HOME")) + "/.microsandbox";
+  std::string home =
+      home_env && *home_env ? home_env : std::string(std::getenv("HOME")) + "/.microsandbox";
   std::string out_path = "/tmp/server_bench." + std::to_string(::getpid()) + ".out";
   // The server's stdout (its "listening on URL" line) goes to a file we poll.
   msb::os::Fd out = *msb::os::open_file(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -127,8 +128,10 @@ int main(int argc, char** argv) {
   int status = 0;
   try {
     Client client(url, token);
-    std::string create = "{\"name\":\"bench-api\",\"image\":\"base\",\"replace\":true,"
-                         "\"isolation\":\"" + engine + "\"}";
+    std::string create =
+        "{\"name\":\"bench-api\",\"image\":\"base\",\"replace\":true,"
+        "\"isolation\":\"" +
+        engine + "\"}";
     if (client.call("POST", "/v1/sandboxes", create) != 201)
       throw std::runtime_error("create: " + client.last_body);
     microsandbox::Sandbox sandbox = microsandbox::Sandbox::connect("bench-api");

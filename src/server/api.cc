@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "server/exec_routes.h"
 #include "server/openapi_document.h"
 
 namespace msb::server {
@@ -11,6 +12,7 @@ void add_api_routes(Router& router, ApiState& state) {
     return ApiResponse{200, "application/json", std::string(openapi_document())};
   });
   add_sandbox_routes(router, state);
+  add_exec_routes(router, state);
 }
 
 }  // namespace msb::server

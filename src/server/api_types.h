@@ -2,8 +2,10 @@
 // routes are plain functions from ApiRequest to ApiResponse, testable without a socket.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace msb::server {
 
@@ -26,6 +28,10 @@ struct ApiResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // A streamed answer (Server-Sent Events) instead of `body`: called on a thread of its own
+  // once the header is sent; `send` writes one chunk and returns false when the client is
+  // gone or too slow (the write timeout). The connection closes after it returns.
+  std::function<void(const std::function<bool(std::string_view)>& send)> stream;
 };
 
 }  // namespace msb::server

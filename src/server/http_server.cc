@@ -4,6 +4,7 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
+#include <future>
 #include <optional>
 #include <thread>
 #include <utility>
@@ -62,6 +63,8 @@ struct HttpServer::Impl {
   const Router& router;
   net::io_context io{options.io_threads};
   net::thread_pool workers{static_cast<size_t>(options.worker_threads)};
+  // Streamed answers each hold a thread while they run (ExecSessions bounds how many).
+  net::thread_pool streamers{static_cast<size_t>(options.stream_threads)};
   tcp::acceptor acceptor{io};
   std::atomic<size_t> connections{0};
   std::atomic<bool> stopping{false};
@@ -130,6 +133,10 @@ struct HttpServer::Impl {
       ApiResponse api = co_await net::co_spawn(
           workers, [this, &request]() -> net::awaitable<ApiResponse> { co_return handle(request); },
           net::use_awaitable);
+      if (api.stream) {
+        co_await send_stream(stream, api, request.version());
+        break;
+      }
       HttpResponse response = to_http(api, request.version(), keep_alive);
       stream.expires_after(options.read_timeout);
       co_await http::async_write(stream, response, net::redirect_error(net::use_awaitable, ec));
@@ -137,6 +144,54 @@ struct HttpServer::Impl {
     }
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  // A streamed answer: the header, then chunks written by api.stream on a streamer thread
+  // (each write posted to this connection's executor, which is idle meanwhile: this
+  // coroutine waits for the stream to end), then the last chunk.
+  net::awaitable<void> send_stream(beast::tcp_stream& stream, const ApiResponse& api,
+                                   unsigned version) {
+    http::response<http::empty_body> header{static_cast<http::status>(api.status), version};
+    header.set(http::field::server, "msb-server");
+    header.set(http::field::content_type, api.content_type);
+    header.set(http::field::cache_control, "no-cache");
+    header.chunked(true);
+    header.keep_alive(false);
+    http::response_serializer<http::empty_body> serializer{header};
+    boost::system::error_code ec;
+    stream.expires_after(options.read_timeout);
+    co_await http::async_write_header(stream, serializer,
+                                      net::redirect_error(net::use_awaitable, ec));
+    if (ec) co_return;
+    auto executor = stream.get_executor();
+    auto timeout = options.read_timeout;
+    auto send = [&stream, executor, timeout](std::string_view chunk) -> bool {
+      // Shared with the posted write: after a timeout here the write may still run.
+      auto written = std::make_shared<std::promise<bool>>();
+      auto data = std::make_shared<std::string>(chunk);
+      std::future<bool> result = written->get_future();
+      net::post(executor, [&stream, written, data, timeout] {
+        stream.expires_after(timeout);
+        net::async_write(stream, http::make_chunk(net::buffer(*data)),
+                         [written, data](boost::system::error_code error, size_t) {
+                           written->set_value(!error);
+                         });
+      });
+      // The I/O threads stopped (shutdown past its grace): the client counts as gone.
+      if (result.wait_for(timeout + std::chrono::seconds(5)) != std::future_status::ready)
+        return false;
+      return result.get();
+    };
+    co_await net::co_spawn(
+        streamers,
+        [&]() -> net::awaitable<void> {
+          api.stream(send);
+          co_return;
+        },
+        net::use_awaitable);
+    stream.expires_after(options.read_timeout);
+    co_await net::async_write(stream, http::make_chunk_last(),
+                              net::redirect_error(net::use_awaitable, ec));
   }
 
   void begin_stop() {
@@ -204,6 +259,7 @@ void HttpServer::run(bool handle_signals) {
   impl.io.run();
   for (std::thread& thread : threads) thread.join();
   impl.workers.join();
+  impl.streamers.join();
 }
 
 }  // namespace msb::server

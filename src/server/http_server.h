@@ -30,6 +30,7 @@ struct HttpServerOptions {
   size_t max_connections = 512;
   int io_threads = 2;
   int worker_threads = 16;
+  int stream_threads = 64;  // streamed answers at once (as ExecSessions::kMaxSessions)
 };
 
 class HttpServer {

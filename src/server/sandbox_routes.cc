@@ -9,6 +9,7 @@
 
 #include "common/base64.h"
 #include "server/create_request.h"
+#include "server/exec_request.h"
 #include "server/json_views.h"
 
 namespace msb::server {
@@ -33,14 +34,6 @@ json state_after_stop(const std::string& name) {
     if (error.kind() != ErrorKind::kNotFound) throw;
     return {{"name", name}, {"status", "removed"}};
   }
-}
-
-json body_object(const ApiRequest& request) {
-  if (request.body.empty()) return json::object();
-  json body = json::parse(request.body);
-  if (!body.is_object())
-    throw Error(ErrorKind::kInvalidArgument, "request body: must be a JSON object");
-  return body;
 }
 
 uint64_t query_number(const ApiRequest& request, const std::string& key, uint64_t fallback) {
@@ -71,43 +64,11 @@ ApiResponse list_sandboxes(const ApiRequest& request) {
             {"next_cursor", page.next_cursor.empty() ? json(nullptr) : json(page.next_cursor)}});
 }
 
-std::vector<std::pair<std::string, std::string>> env_pairs(const json& body) {
-  std::vector<std::pair<std::string, std::string>> env;
-  if (!body.contains("env") || body["env"].is_null()) return env;
-  if (!body["env"].is_object())
-    throw Error(ErrorKind::kInvalidArgument, "request body: env: must be an object of strings");
-  for (const auto& [key, value] : body["env"].items()) {
-    if (!value.is_string())
-      throw Error(ErrorKind::kInvalidArgument, "request body: env." + key + ": must be a string");
-    env.emplace_back(key, value.get<std::string>());
-  }
-  return env;
-}
-
 ApiResponse exec_once(SandboxHandles& handles, const ApiRequest& request) {
-  json body = body_object(request);
-  static const std::vector<std::string> known = {"cmd", "args",  "cwd", "user",
-                                                 "env", "stdin", "tty", "timeout_ms"};
-  for (const auto& [key, value] : body.items()) {
-    if (std::find(known.begin(), known.end(), key) == known.end())
-      throw Error(ErrorKind::kInvalidArgument, "request body: " + key + ": unknown key");
-  }
-  if (!body.contains("cmd") || !body["cmd"].is_string() || body["cmd"].get<std::string>().empty())
-    throw Error(ErrorKind::kInvalidArgument, "request body: cmd: a non-empty string is required");
-  std::vector<std::string> args;
-  if (body.contains("args")) args = body["args"].get<std::vector<std::string>>();
-  microsandbox::ExecOptions options;
-  options.env = env_pairs(body);
-  if (body.contains("cwd")) options.cwd = body["cwd"].get<std::string>();
-  if (body.contains("user")) options.user = body["user"].get<std::string>();
-  if (body.contains("stdin")) options.stdin_data = body["stdin"].get<std::string>();
-  if (body.contains("tty")) options.tty = body["tty"].get<bool>();
-  if (body.contains("timeout_ms"))
-    options.timeout = std::chrono::milliseconds(body["timeout_ms"].get<uint64_t>());
+  ExecRequest exec = parse_exec_request(body_object(request), /*streamed=*/false);
   SandboxHandles::Lease sandbox = handles.borrow(request.params.at("name"));
   try {
-    return json_response(
-        200, exec_output_json(sandbox->exec(body["cmd"].get<std::string>(), args, options)));
+    return json_response(200, exec_output_json(sandbox->exec(exec.cmd, exec.args, exec.options)));
   } catch (const Error& error) {
     if (error.kind() != ErrorKind::kExecFailed) sandbox.discard();  // stopped, say
     throw;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "microsandbox/sandbox.h"
+#include "server/exec_sessions.h"
 #include "server/router.h"
 #include "server/sandbox_handles.h"
 
@@ -35,6 +36,7 @@ class AttachedSandboxes {
 struct ApiState {
   AttachedSandboxes attached;
   SandboxHandles handles;
+  ExecSessions execs;
   // After a lifecycle change of `name`: its attached handle and its kept handles go.
   void forget(const std::string& name) {
     attached.forget(name);

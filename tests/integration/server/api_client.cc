@@ -49,4 +49,33 @@ HttpReply http_request(const std::string& method, const std::string& url, const 
   return reply;
 }
 
+namespace {
+
+size_t hand_over(char* data, size_t size, size_t count, void* callback) {
+  auto& on_data = *static_cast<const std::function<bool(const std::string&)>*>(callback);
+  return on_data(std::string(data, size * count)) ? size * count : 0;
+}
+
+}  // namespace
+
+long http_stream(const std::string& url, const std::string& token,
+                 const std::function<bool(const std::string&)>& on_data, long timeout_seconds) {
+  http_request("GET", url, "", "", 1);  // makes sure curl_global_init ran (call_once there)
+  CURL* curl = curl_easy_init();
+  curl_slist* headers = curl_slist_append(nullptr, ("Authorization: Bearer " + token).c_str());
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout_seconds);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, hand_over);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &on_data);
+  long status = 0;
+  CURLcode code = curl_easy_perform(curl);
+  if (code == CURLE_OK || code == CURLE_WRITE_ERROR)
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  return status;
+}
+
 }  // namespace msb::testing

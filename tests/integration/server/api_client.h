@@ -1,6 +1,7 @@
 // A minimal HTTP client for the API tests (libcurl): one request, status and body back.
 #pragma once
 
+#include <functional>
 #include <string>
 
 namespace msb::testing {
@@ -14,5 +15,11 @@ struct HttpReply {
 // `method` `url` with `body` (JSON) and `Authorization: Bearer <token>` unless token is empty.
 HttpReply http_request(const std::string& method, const std::string& url, const std::string& token,
                        const std::string& body = "", long timeout_seconds = 300);
+
+// GET `url` and hand each piece of the body to `on_data` as it arrives; on_data returning
+// false drops the connection (a client that goes away). Returns the status (0: failed).
+long http_stream(const std::string& url, const std::string& token,
+                 const std::function<bool(const std::string&)>& on_data,
+                 long timeout_seconds = 600);
 
 }  // namespace msb::testing

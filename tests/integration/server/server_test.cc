@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -240,6 +241,162 @@ TEST_F(ServerTest, TwentyConcurrentClients) {
   }
   for (std::thread& client : clients) client.join();
   EXPECT_EQ(ok.load(), 20);
+}
+
+struct SseEvent {
+  std::string name;
+  std::string raw;  // the data line, JSON
+  json data() const { return json::parse(raw); }
+};
+
+// Splits an SSE byte stream into events, across chunk boundaries.
+class SseReader {
+ public:
+  std::vector<SseEvent> events;
+  void feed(const std::string& chunk) {
+    buffer_ += chunk;
+    size_t end;
+    while ((end = buffer_.find("\n\n")) != std::string::npos) {
+      std::string block = buffer_.substr(0, end);
+      buffer_.erase(0, end + 2);
+      if (block.rfind(":", 0) == 0) continue;  // a comment (keep-alive)
+      SseEvent event;
+      size_t newline = block.find('\n');
+      event.name = block.substr(7, newline - 7);  // "event: "
+      event.raw = block.substr(newline + 1 + 6);  // after "data: "
+      events.push_back(std::move(event));
+    }
+  }
+  std::string output(const std::string& stream) const {
+    std::string out;
+    for (const SseEvent& event : events)
+      if (event.name == stream) out += event.data().value("data", "");
+    return out;
+  }
+
+ private:
+  std::string buffer_;
+};
+
+// Execs in one sandbox, made by the first case that needs it.
+std::string start_exec(ServerProcess& server, const json& body) {
+  static bool made = false;
+  if (!made) {
+    HttpReply created = server.call("POST", "/v1/sandboxes", create_body("stream-box"));
+    EXPECT_EQ(created.status, 201) << created.body;
+    made = true;
+  }
+  HttpReply started = server.call("POST", "/v1/sandboxes/stream-box/execs", body);
+  EXPECT_EQ(started.status, 201) << started.body;
+  return json::parse(started.body, nullptr, false).value("id", "");
+}
+
+TEST_F(ServerTest, StreamStdinInOutputAndExitOut) {
+  std::string id =
+      start_exec(*server_, {{"cmd", "sh"}, {"args", {"-c", "read a; echo got $a; cat >&2"}}});
+  SseReader reader;
+  std::thread client([&] {
+    EXPECT_EQ(http_stream(server_->url() + "/v1/execs/" + id + "/events", server_->token(),
+                          [&](const std::string& chunk) {
+                            reader.feed(chunk);
+                            return true;
+                          }),
+              200);
+  });
+  EXPECT_EQ(http_request("POST", server_->url() + "/v1/execs/" + id + "/stdin", server_->token(),
+                         "hello\n")
+                .status,
+            204);
+  EXPECT_EQ(http_request("POST", server_->url() + "/v1/execs/" + id + "/stdin?eof=true",
+                         server_->token(), "tail")
+                .status,
+            204);
+  client.join();
+  ASSERT_FALSE(reader.events.empty());
+  EXPECT_EQ(reader.events.front().name, "started");
+  EXPECT_EQ(reader.output("stdout"), "got hello\n");
+  EXPECT_EQ(reader.output("stderr"), "tail");
+  EXPECT_EQ(reader.events.back().name, "exit");
+  EXPECT_EQ(reader.events.back().data()["exit_code"], 0);
+  // The session is gone once its stream ended.
+  EXPECT_EQ(server_->call("DELETE", "/v1/execs/" + id).status, 404);
+}
+
+TEST_F(ServerTest, StreamSixteenMebibytesOfOutput) {
+  std::string id =
+      start_exec(*server_, {{"cmd", "sh"},
+                            {"args", {"-c", "head -c 16777216 /dev/zero | tr '\\0' a"}},
+                            {"stdin", "null"}});
+  SseReader reader;
+  size_t bytes = 0;
+  EXPECT_EQ(http_stream(server_->url() + "/v1/execs/" + id + "/events", server_->token(),
+                        [&](const std::string& chunk) {
+                          reader.feed(chunk);
+                          for (SseEvent& event : reader.events) {
+                            // {"data":"aaa..."}: the output is plain 'a's, nothing escaped.
+                            if (event.name == "stdout") bytes += event.raw.size() - 11;
+                          }
+                          std::erase_if(reader.events,
+                                        [](const SseEvent& e) { return e.name == "stdout"; });
+                          return true;
+                        }),
+            200);
+  EXPECT_EQ(bytes, 16u << 20);
+  ASSERT_FALSE(reader.events.empty());
+  EXPECT_EQ(reader.events.back().name, "exit");
+  EXPECT_EQ(reader.events.back().data()["exit_code"], 0);
+}
+
+TEST_F(ServerTest, StreamSignalEndsTheProcess) {
+  std::string id = start_exec(*server_, {{"cmd", "sleep"}, {"args", {"600"}}});
+  SseReader reader;
+  std::thread client([&] {
+    http_stream(server_->url() + "/v1/execs/" + id + "/events", server_->token(),
+                [&](const std::string& chunk) {
+                  reader.feed(chunk);
+                  return true;
+                });
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(server_->call("POST", "/v1/execs/" + id + "/signal", {{"signal", 15}}).status, 204);
+  client.join();
+  ASSERT_FALSE(reader.events.empty());
+  EXPECT_EQ(reader.events.back().name, "exit");
+  EXPECT_EQ(reader.events.back().data()["signal"], 15);
+}
+
+TEST_F(ServerTest, StreamAClientThatGoesAwayKillsTheProcess) {
+  std::string id = start_exec(
+      *server_,
+      {{"cmd", "sh"}, {"args", {"-c", "while true; do echo tick-marker; sleep 0.1; done"}}});
+  int chunks = 0;
+  http_stream(server_->url() + "/v1/execs/" + id + "/events", server_->token(),
+              [&](const std::string& chunk) {
+                return chunk.find("tick-marker") == std::string::npos || ++chunks < 2;
+              });
+  // The server notices at its next write (the next tick) and kills the process group.
+  bool gone = false;
+  for (int attempt = 0; attempt < 100 && !gone; ++attempt) {
+    HttpReply ps = server_->call(
+        "POST", "/v1/sandboxes/stream-box/exec",
+        {{"cmd", "sh"}, {"args", {"-c", "ps -o args | grep -c '[t]ick-marker' || true"}}});
+    gone = ps.status == 200 && json::parse(ps.body)["stdout"] == "0\n";
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(gone);
+  EXPECT_EQ(server_->call("DELETE", "/v1/execs/" + id).status, 404);
+  EXPECT_EQ(server_->call("GET", "/v1/sandboxes").status, 200);  // still healthy
+}
+
+TEST_F(ServerTest, StreamUnknownSessionsAre404) {
+  EXPECT_EQ(server_->call("POST", "/v1/execs/exec-999999/signal", {{"signal", 9}}).status, 404);
+  EXPECT_EQ(http_stream(server_->url() + "/v1/execs/exec-999999/events", server_->token(),
+                        [](const std::string&) { return true; }),
+            404);
+  EXPECT_EQ(
+      server_->call("POST", "/v1/sandboxes/stream-box/execs", {{"cmd", "true"}, {"stdin", "x"}})
+          .status,
+      400);
 }
 
 // A server of its own: SIGTERM stops the sandboxes created attached to it, not the others.

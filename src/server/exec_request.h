@@ -1,0 +1,27 @@
+// The bodies of the two exec routes: POST /v1/sandboxes/{name}/exec (one-shot: "stdin" is
+// data) and POST /v1/sandboxes/{name}/execs (streamed: "stdin" is "pipe" or "null"), and
+// the JSON-object check every body route shares.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "microsandbox/exec.h"
+#include "server/api_types.h"
+
+namespace msb::server {
+
+struct ExecRequest {
+  std::string cmd;
+  std::vector<std::string> args;
+  microsandbox::ExecOptions options;
+};
+
+// An empty body is {}; anything else must be a JSON object (kInvalidArgument).
+nlohmann::json body_object(const ApiRequest& request);
+
+// Unknown keys and wrong types are kInvalidArgument naming the key.
+ExecRequest parse_exec_request(const nlohmann::json& body, bool streamed);
+
+}  // namespace msb::server

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "server/exec_routes.h"
+#include "server/file_routes.h"
 #include "server/openapi_document.h"
 
 namespace msb::server {
@@ -13,6 +14,7 @@ void add_api_routes(Router& router, ApiState& state) {
   });
   add_sandbox_routes(router, state);
   add_exec_routes(router, state);
+  add_file_routes(router, state);
 }
 
 }  // namespace msb::server

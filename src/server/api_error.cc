@@ -1,5 +1,6 @@
 #include "server/api_error.h"
 
+#include <cerrno>
 #include <nlohmann/json.hpp>
 
 namespace msb::server {
@@ -43,8 +44,35 @@ ApiResponse error_response(int status, const std::string& kind, const std::strin
 }
 
 ApiResponse error_response(const microsandbox::Error& error) {
-  return error_response(http_status_for(error.kind()), microsandbox::error_kind_name(error.kind()),
-                        error.what());
+  int status = http_status_for(error.kind());
+  // An I/O error from a guest file call says more through its errno ("directory not
+  // empty" is a conflict, not a server fault).
+  if (error.kind() == microsandbox::ErrorKind::kIo) {
+    switch (error.sys_errno()) {
+      case ENOTEMPTY:
+      case EEXIST:
+      case EBUSY:
+        status = 409;
+        break;
+      case ENOENT:
+        status = 404;
+        break;
+      case EACCES:
+      case EPERM:
+      case EROFS:
+        status = 403;
+        break;
+      case EISDIR:
+      case ENOTDIR:
+      case EINVAL:
+      case ENAMETOOLONG:
+        status = 400;
+        break;
+      default:
+        break;
+    }
+  }
+  return error_response(status, microsandbox::error_kind_name(error.kind()), error.what());
 }
 
 }  // namespace msb::server

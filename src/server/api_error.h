@@ -10,7 +10,9 @@
 namespace msb::server {
 
 // 404 not found, 409 already exists / still running / in use, 400 invalid, 422 exec failure,
-// 504 timeout, 403 permission, 501 unsupported, 500 the rest.
+// 504 timeout, 403 permission, 501 unsupported, 500 the rest. An `io` error with a telling
+// errno gets that errno's status (ENOTEMPTY, EEXIST: 409; ENOENT: 404; EACCES, EROFS: 403;
+// ENOTDIR, EISDIR, EINVAL: 400).
 int http_status_for(microsandbox::ErrorKind kind);
 
 ApiResponse error_response(int status, const std::string& kind, const std::string& message);

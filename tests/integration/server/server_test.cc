@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "api_client.h"
+#include "image/digest.h"
 #include "msb_harness.h"
 #include "os/file.h"
 #include "os/file_status.h"
@@ -397,6 +398,71 @@ TEST_F(ServerTest, StreamUnknownSessionsAre404) {
       server_->call("POST", "/v1/sandboxes/stream-box/execs", {{"cmd", "true"}, {"stdin", "x"}})
           .status,
       400);
+}
+
+std::string file_url(const std::string& what, const std::string& path) {
+  return "/v1/sandboxes/files-box/" + what + "?path=" + path;
+}
+
+TEST_F(ServerTest, FilesRoundTrip) {
+  ASSERT_EQ(server_->call("POST", "/v1/sandboxes", create_body("files-box")).status, 201);
+  HttpReply put =
+      http_request("PUT", server_->url() + file_url("files", "/tmp/a.txt") + "&mode=0600",
+                   server_->token(), "hello");
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(parsed(put)["bytes"], 5);
+  EXPECT_EQ(
+      http_request("GET", server_->url() + file_url("files", "/tmp/a.txt"), server_->token()).body,
+      "hello");
+  json stat = parsed(server_->call("GET", file_url("fs/stat", "/tmp/a.txt")));
+  EXPECT_EQ(stat["type"], "file");
+  EXPECT_EQ(stat["size"], 5);
+  EXPECT_EQ(stat["mode"], 0600);
+  EXPECT_EQ(server_
+                ->call("POST", "/v1/sandboxes/files-box/fs/mkdir",
+                       {{"path", "/tmp/d/e"}, {"parents", true}})
+                .status,
+            204);
+  json listed = parsed(server_->call("GET", file_url("fs/list", "/tmp/d")));
+  ASSERT_EQ(listed["entries"].size(), 1u);
+  EXPECT_EQ(listed["entries"][0]["name"], "e");
+  EXPECT_EQ(listed["entries"][0]["type"], "directory");
+  EXPECT_EQ(server_
+                ->call("POST", "/v1/sandboxes/files-box/fs/rename",
+                       {{"from", "/tmp/a.txt"}, {"to", "/tmp/d/b.txt"}})
+                .status,
+            204);
+  HttpReply old =
+      http_request("GET", server_->url() + file_url("files", "/tmp/a.txt"), server_->token());
+  EXPECT_EQ(old.status, 404);
+  EXPECT_EQ(error_kind(old), "not-found");
+  EXPECT_EQ(server_->call("DELETE", file_url("files", "/tmp/d")).status, 409);  // not empty
+  EXPECT_EQ(server_->call("DELETE", file_url("files", "/tmp/d") + "&recursive=true").status, 204);
+  EXPECT_EQ(parsed(server_->call("GET", file_url("fs/stat", "/tmp/d")))["exists"], false);
+  EXPECT_EQ(server_->call("GET", "/v1/sandboxes/files-box/fs/stat?path=relative").status, 400);
+}
+
+TEST_F(ServerTest, FilesDownloadStreamsABinaryFile) {
+  if (server_->call("GET", "/v1/sandboxes/files-box").status != 200) {
+    ASSERT_EQ(server_->call("POST", "/v1/sandboxes", create_body("files-box")).status, 201);
+  }
+  HttpReply made = server_->call(
+      "POST", "/v1/sandboxes/files-box/exec",
+      {{"cmd", "sh"},
+       {"args", {"-c", "head -c 4194304 /dev/urandom > /tmp/big && sha256sum /tmp/big"}}});
+  ASSERT_EQ(made.status, 200) << made.body;
+  std::string guest_sum = parsed(made)["stdout"].get<std::string>().substr(0, 64);
+  std::string bytes;
+  EXPECT_EQ(http_stream(server_->url() + file_url("files", "/tmp/big"), server_->token(),
+                        [&](const std::string& chunk) {
+                          bytes += chunk;
+                          return true;
+                        }),
+            200);
+  ASSERT_EQ(bytes.size(), 4194304u);
+  std::string host_copy = harness_->home() + "/big.download";
+  ASSERT_TRUE(os::write_file(host_copy, bytes).has_value());
+  EXPECT_EQ(image::sha256_file(host_copy).value(), "sha256:" + guest_sum);
 }
 
 // A server of its own: SIGTERM stops the sandboxes created attached to it, not the others.

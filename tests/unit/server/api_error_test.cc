@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <nlohmann/json.hpp>
 
 namespace msb::server {
@@ -32,6 +33,17 @@ TEST(ApiErrorTest, BodyIsTheErrorEnvelope) {
   EXPECT_EQ(
       body,
       (nlohmann::json{{"error", {{"kind", "not-found"}, {"message", "sandbox 'x' not found"}}}}));
+}
+
+TEST(ApiErrorTest, IoErrorsWithATellingErrnoGetItsStatus) {
+  EXPECT_EQ(error_response(microsandbox::Error(ErrorKind::kIo, "rmdir /d", ENOTEMPTY)).status, 409);
+  EXPECT_EQ(error_response(microsandbox::Error(ErrorKind::kIo, "open /x", EROFS)).status, 403);
+  EXPECT_EQ(error_response(microsandbox::Error(ErrorKind::kIo, "open /x", ENOTDIR)).status, 400);
+  EXPECT_EQ(error_response(microsandbox::Error(ErrorKind::kIo, "read /x", EIO)).status, 500);
+  EXPECT_EQ(nlohmann::json::parse(
+                error_response(microsandbox::Error(ErrorKind::kIo, "rmdir /d", ENOTEMPTY))
+                    .body)["error"]["kind"],
+            "io");
 }
 
 }  // namespace

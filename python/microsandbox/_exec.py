@@ -194,10 +194,12 @@ class ExecHandle:
             kind, pid, data, code, sig, timed_out, error = await self._pumped.queue.get()
             if kind == "started":
                 return ExecEvent(ExecEventType.STARTED, pid=pid)
-            if kind == "stdout":
-                self._stdout += data
-                return ExecEvent(ExecEventType.STDOUT, data=data)
-            if kind == "stderr":
+            if kind in ("stdout", "stderr"):
+                # Room for more output in the pump (it holds the process back past 1 MiB).
+                self._pumped.pump.consumed(len(data))
+                if kind == "stdout":
+                    self._stdout += data
+                    return ExecEvent(ExecEventType.STDOUT, data=data)
                 self._stderr += data
                 return ExecEvent(ExecEventType.STDERR, data=data)
             if kind == "exited":

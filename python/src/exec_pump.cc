@@ -1,5 +1,6 @@
 #include "exec_pump.h"
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <utility>
@@ -65,12 +66,21 @@ bool ExecPump::finished() const {
   return finished_;
 }
 
+void ExecPump::consumed(size_t bytes) {
+  {
+    std::lock_guard lock(mutex_);
+    outstanding_bytes_ -= std::min(bytes, outstanding_bytes_);
+  }
+  finished_changed_.notify_all();
+}
+
 void ExecPump::queue(std::function<void(microsandbox::ExecStream&)> run, py::object done) {
   std::shared_ptr<py::object> held = done.is_none() ? nullptr : hold(std::move(done));
   {
     std::lock_guard lock(mutex_);
     if (!finished_) {
       commands_.push_back(Command{std::move(run), std::move(held)});
+      finished_changed_.notify_all();
       return;
     }
   }
@@ -96,6 +106,7 @@ void ExecPump::kill_and_join(std::chrono::milliseconds grace) {
   std::unique_lock lock(mutex_);
   if (!finished_) {
     commands_.push_back(Command{[](microsandbox::ExecStream& s) { s.signal(SIGKILL); }, nullptr});
+    finished_changed_.notify_all();
   }
   finished_changed_.wait_for(lock, grace, [this] { return finished_; });
 }
@@ -145,6 +156,15 @@ void ExecPump::run_loop() {
   }
   while (!failed) {
     run_commands();
+    if (!collect_) {
+      std::unique_lock lock(mutex_);
+      if (outstanding_bytes_ >= kMaxOutstandingBytes) {
+        finished_changed_.wait_for(lock, kPollInterval, [this] {
+          return outstanding_bytes_ < kMaxOutstandingBytes || !commands_.empty();
+        });
+        continue;
+      }
+    }
     std::optional<microsandbox::ExecEvent> event;
     try {
       event = stream_->next(kPollInterval);
@@ -187,6 +207,10 @@ void ExecPump::deliver_event(const microsandbox::ExecEvent& event) {
     if (event.kind != Kind::kExited) return;
     deliver_collected(event);
     return;
+  }
+  if (event.kind == Kind::kStdout || event.kind == Kind::kStderr) {
+    std::lock_guard lock(mutex_);
+    outstanding_bytes_ += event.data.size();
   }
   if (finalizing) return;
   py::gil_scoped_acquire gil;
@@ -278,6 +302,7 @@ void register_exec(py::module_& m) {
       .def("close_stdin", &ExecPump::close_stdin)
       .def("signal", &ExecPump::signal)
       .def("resize", &ExecPump::resize)
+      .def("consumed", &ExecPump::consumed)
       .def_property_readonly("pid", &ExecPump::pid)
       .def_property_readonly("finished", &ExecPump::finished)
       .def(

@@ -37,6 +37,10 @@ namespace py = pybind11;
 class ExecPump : public std::enable_shared_from_this<ExecPump> {
  public:
   static constexpr std::chrono::milliseconds kPollInterval{10};
+  // Output posted to Python and not yet taken by recv(): past this the pump stops reading,
+  // and the agent's flow control holds the process back (stream mode; collect mode keeps
+  // the whole output by design, as Sandbox::exec does).
+  static constexpr size_t kMaxOutstandingBytes = 1u << 20;
 
   // collect: output is gathered and reported once, as "collected", instead of event by
   // event (Sandbox.exec: one hop into Python instead of one per chunk).
@@ -56,6 +60,8 @@ class ExecPump : public std::enable_shared_from_this<ExecPump> {
   void signal(int sig, py::object done);
   void resize(uint32_t rows, uint32_t cols, py::object done);
 
+  // recv() took `bytes` of output: room for more.
+  void consumed(size_t bytes);
   int pid() const { return pid_; }
   bool finished() const;
   // SIGKILL to the process group and wait until the pump has ended (GIL released by the
@@ -85,7 +91,8 @@ class ExecPump : public std::enable_shared_from_this<ExecPump> {
   std::string stderr_;
   int pid_ = 0;
   mutable std::mutex mutex_;
-  std::condition_variable finished_changed_;
+  std::condition_variable finished_changed_;  // also: commands queued, output consumed
+  size_t outstanding_bytes_ = 0;
   std::deque<Command> commands_;
   bool finished_ = false;
 };

@@ -252,3 +252,20 @@ async def test_shell_runs_scripts(shared):
     assert out.stdout_text == "123\n/tmp\n"
     out = await shared.shell("cat; echo $X", stdin=b"piped ", env={"X": "y"}, timeout=T)
     assert out.stdout_text == "piped y\n"
+
+
+async def test_unread_stream_output_holds_the_process_back(shared):
+    # 8 MiB to stdout, not read for a while: the pump stops reading past 1 MiB, so the
+    # writer blocks in the guest instead of the output piling up in this process.
+    handle = await shared.exec_stream(
+        "sh", ["-c", "head -c 8388608 /dev/zero; echo done-writing >&2"], timeout=T)
+    await asyncio.sleep(1.5 * SLOW)
+    assert await guest_pids(shared, "head -c 8388608") != []
+    total, stderr = 0, b""
+    async for event in handle:
+        if event.event_type is ExecEventType.STDOUT:
+            total += len(event.data)
+        elif event.event_type is ExecEventType.STDERR:
+            stderr += event.data
+    assert total == 8388608
+    assert stderr == b"done-writing\n"

@@ -64,3 +64,25 @@ def _no_sandboxes_left(tmp_path: pathlib.Path) -> Iterator[None]:
                             text=True, env=dict(os.environ, MSB_HOME=str(tmp_path / "home")))
     assert listed.returncode == 0, listed.stderr
     assert json.loads(listed.stdout) == []
+
+
+def test_api_client_against_msb_server(tmp_path: pathlib.Path) -> None:
+    """python/examples/api_client.py, standard library only, against a real `msb server`."""
+    home = tmp_path / "home"
+    env = dict(os.environ, MSB_HOME=str(home), MSB_EXAMPLE_ISOLATION="namespace")
+    msb = pathlib.Path(sys.executable).parent / "msb"
+    server = subprocess.Popen([str(msb), "server", "--listen", "127.0.0.1:0"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().split()[-1]
+        done = subprocess.run([sys.executable, str(EXAMPLES / "api_client.py"), url], env=env,
+                              capture_output=True, text=True, timeout=300, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert "uname: Linux exit 0" in done.stdout
+        assert "streamed: line 1 | line 2 | line 3" in done.stdout
+        assert "file: written over HTTP" in done.stdout
+        assert "removed" in done.stdout
+    finally:
+        server.terminate()
+        assert server.wait(timeout=60) == 0

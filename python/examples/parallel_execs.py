@@ -19,8 +19,15 @@ async def main() -> None:
         try:
             await task
         except asyncio.CancelledError:
-            print("cancelled; sleeping processes left:",
-                  (await sb.shell("ps -o args | grep -c '^sleep 60' || true")).stdout_text.strip())
+            pass
+        # The kill is on its way as the cancellation returns: give it up to a second.
+        left = ""
+        for _ in range(20):
+            left = (await sb.shell("ps -o args | grep -c '^sleep 60' || true")).stdout_text.strip()
+            if left == "0":
+                break
+            await asyncio.sleep(0.05)
+        print("cancelled; sleeping processes left:", left)
 
 
 asyncio.run(main())

@@ -50,10 +50,7 @@ class _FsPool:
             fs = self._idle.pop() if self._idle else None
         if fs is None:
             fs = self._sandbox.fs()
-        try:
-            result = fn(fs)
-        except BaseException:
-            raise  # a connection that failed is not reused
+        result = fn(fs)  # a connection whose call raised is not given back
         with self._lock:
             if len(self._idle) < 4:
                 self._idle.append(fs)

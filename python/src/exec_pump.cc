@@ -144,15 +144,10 @@ void ExecPump::run_loop() {
     failed = true;
   }
   start_ = nullptr;
-  if (!failed && !collect_ && !finalizing) {
+  if (!failed && !collect_) {
     // The request is sent: exec_stream() returns its handle now, and a sandbox that is not
     // running has failed it above instead (an error, not a stream).
-    py::gil_scoped_acquire gil;
-    try {
-      (*on_event_)(py::make_tuple("connected", 0, py::none(), 0, 0, false, py::none()));
-    } catch (py::error_already_set& raised) {
-      raised.discard_as_unraisable("microsandbox exec event callback");
-    }
+    post([] { return py::make_tuple("connected", 0, py::none(), 0, 0, false, py::none()); });
   }
   while (!failed) {
     run_commands();
@@ -212,68 +207,60 @@ void ExecPump::deliver_event(const microsandbox::ExecEvent& event) {
     std::lock_guard lock(mutex_);
     outstanding_bytes_ += event.data.size();
   }
-  if (finalizing) return;
-  py::gil_scoped_acquire gil;
-  py::object data = py::none();
-  const char* kind = "started";
-  switch (event.kind) {
-    case Kind::kStarted:
-      kind = "started";
-      break;
-    case Kind::kStdout:
-      kind = "stdout";
-      data = py::bytes(event.data);
-      break;
-    case Kind::kStderr:
-      kind = "stderr";
-      data = py::bytes(event.data);
-      break;
-    case Kind::kStdinClosed:
-      kind = "stdin_closed";
-      break;
-    case Kind::kExited:
-      kind = "exited";
-      break;
-  }
-  try {
-    (*on_event_)(py::make_tuple(kind, pid_, data, event.exit_code, event.signal, event.timed_out,
-                                py::none()));
-  } catch (py::error_already_set& raised) {
-    raised.discard_as_unraisable("microsandbox exec event callback");
-  }
+  post([&] {
+    py::object data = py::none();
+    const char* kind = "started";
+    switch (event.kind) {
+      case Kind::kStarted:
+        kind = "started";
+        break;
+      case Kind::kStdout:
+        kind = "stdout";
+        data = py::bytes(event.data);
+        break;
+      case Kind::kStderr:
+        kind = "stderr";
+        data = py::bytes(event.data);
+        break;
+      case Kind::kStdinClosed:
+        kind = "stdin_closed";
+        break;
+      case Kind::kExited:
+        kind = "exited";
+        break;
+    }
+    return py::make_tuple(kind, pid_, data, event.exit_code, event.signal, event.timed_out,
+                          py::none());
+  });
 }
 
 void ExecPump::deliver_collected(const microsandbox::ExecEvent& exited) {
-  if (finalizing) return;
-  py::gil_scoped_acquire gil;
-  py::object data = py::make_tuple(py::bytes(stdout_), py::bytes(stderr_));
-  std::string().swap(stdout_);
-  std::string().swap(stderr_);
-  try {
-    (*on_event_)(py::make_tuple("collected", pid_, data, exited.exit_code, exited.signal,
-                                exited.timed_out, py::none()));
-  } catch (py::error_already_set& raised) {
-    raised.discard_as_unraisable("microsandbox exec event callback");
-  }
+  post([&] {
+    py::object data = py::make_tuple(py::bytes(stdout_), py::bytes(stderr_));
+    std::string().swap(stdout_);
+    std::string().swap(stderr_);
+    return py::make_tuple("collected", pid_, data, exited.exit_code, exited.signal,
+                          exited.timed_out, py::none());
+  });
 }
 
 void ExecPump::deliver_failure(const microsandbox::Error& error) {
-  if (finalizing) return;
   auto [kind, message, sys_errno] = error_tuple(error);
-  py::gil_scoped_acquire gil;
-  try {
-    (*on_event_)(py::make_tuple("failed", pid_, py::none(), 0, 0, false,
-                                py::make_tuple(kind, message, sys_errno)));
-  } catch (py::error_already_set& raised) {
-    raised.discard_as_unraisable("microsandbox exec event callback");
-  }
+  post([&] {
+    return py::make_tuple("failed", pid_, py::none(), 0, 0, false,
+                          py::make_tuple(kind, message, sys_errno));
+  });
 }
 
 void ExecPump::deliver_end() {
+  post([&] { return py::make_tuple("end", pid_, py::none(), 0, 0, false, py::none()); });
+}
+
+void ExecPump::post(const std::function<py::tuple()>& make_event) {
   if (finalizing) return;
-  py::gil_scoped_acquire gil;
+  py::gil_scoped_acquire gil;  // the tuple is built under it too
   try {
-    (*on_event_)(py::make_tuple("end", pid_, py::none(), 0, 0, false, py::none()));
+    (*on_event_)(make_event());
   } catch (py::error_already_set& raised) {
     raised.discard_as_unraisable("microsandbox exec event callback");
   }

@@ -81,6 +81,9 @@ class ExecPump : public std::enable_shared_from_this<ExecPump> {
   void deliver_event(const microsandbox::ExecEvent& event);
   void deliver_failure(const microsandbox::Error& error);
   void deliver_end();
+  // Calls the event callable with the tuple `make_event` builds, the GIL taken; nothing
+  // once the interpreter's exit has begun (python_finalizing()).
+  void post(const std::function<py::tuple()>& make_event);
   void deliver_collected(const microsandbox::ExecEvent& exited);
 
   Starter start_;

@@ -61,10 +61,6 @@ json stat_json(const microsandbox::FileStat& stat) {
           {"gid", stat.gid}};
 }
 
-ApiResponse json_response(int status, const json& body) {
-  return ApiResponse{status, "application/json", body.dump()};
-}
-
 microsandbox::SandboxFs fs_of(ApiState& state, const ApiRequest& request) {
   SandboxHandles::Lease sandbox = state.handles.borrow(request.params.at("name"));
   return sandbox->fs();

@@ -5,16 +5,22 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "microsandbox/exec.h"
 #include "microsandbox/sandbox.h"
+#include "server/api_types.h"
 
 namespace msb::server {
 
+// A JSON answer.
+ApiResponse json_response(int status, const nlohmann::json& body);
 std::string rfc3339(std::chrono::system_clock::time_point time);
 nlohmann::json sandbox_json(const microsandbox::SandboxInfo& info);
 // Output as UTF-8 text when it is valid UTF-8 ("stdout"), else base64 ("stdout_base64").
 nlohmann::json exec_output_json(const microsandbox::ExecOutput& output);
-bool valid_utf8(const std::string& text);
+// Well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF): what
+// nlohmann-json's dump() accepts. Linear, no allocation: exec output can be megabytes.
+bool valid_utf8(std::string_view text);
 
 }  // namespace msb::server

@@ -21,10 +21,6 @@ using microsandbox::ErrorKind;
 using microsandbox::Sandbox;
 using nlohmann::json;
 
-ApiResponse json_response(int status, const json& body) {
-  return ApiResponse{status, "application/json", body.dump()};
-}
-
 // An empty body is an empty object; anything else must be a JSON object.
 // The sandbox's record after a stop or kill: an ephemeral one is gone by then.
 json state_after_stop(const std::string& name) {
@@ -79,7 +75,7 @@ ApiResponse logs(const ApiRequest& request) {
   microsandbox::LogOptions options;
   std::string tail = request.query_value("tail");
   if (!tail.empty()) options.tail = query_number(request, "tail", 0);
-  Sandbox::get(request.params.at("name"));  // 404 for an unknown sandbox
+  // connect() is the 404 for an unknown sandbox.
   std::vector<microsandbox::LogEntry> entries =
       Sandbox::connect(request.params.at("name")).logs(options);
   json out = json::array();

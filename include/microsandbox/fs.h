@@ -17,6 +17,8 @@
 namespace microsandbox {
 
 enum class FileType { kMissing, kFile, kDir, kSymlink, kOther };
+// "missing", "file", "directory", "symlink", "other". Thread-safe.
+MSB_EXPORT const char* file_type_name(FileType type);
 
 struct FileStat {
   bool exists = false;

@@ -50,6 +50,8 @@ struct SandboxInfo {
 };
 
 enum class LogSource { kExec, kRuntime, kConsole };
+// "exec", "runtime", "console". Thread-safe.
+MSB_EXPORT const char* log_source_name(LogSource source);
 
 struct LogEntry {
   std::chrono::system_clock::time_point time;  // epoch for console lines (no times there)

@@ -89,22 +89,6 @@ py::dict snapshot_info_dict(const microsandbox::SnapshotInfo& info) {
   return dict;
 }
 
-const char* file_type_name(microsandbox::FileType type) {
-  switch (type) {
-    case microsandbox::FileType::kMissing:
-      return "missing";
-    case microsandbox::FileType::kFile:
-      return "file";
-    case microsandbox::FileType::kDir:
-      return "directory";
-    case microsandbox::FileType::kSymlink:
-      return "symlink";
-    case microsandbox::FileType::kOther:
-      return "other";
-  }
-  return "other";
-}
-
 py::dict file_stat_dict(const microsandbox::FileStat& stat) {
   py::dict dict;
   dict["exists"] = stat.exists;

@@ -24,6 +24,5 @@ py::dict volume_info_dict(const microsandbox::VolumeInfo& info);
 py::dict snapshot_info_dict(const microsandbox::SnapshotInfo& info);
 py::dict file_stat_dict(const microsandbox::FileStat& stat);
 py::dict dir_entry_dict(const microsandbox::DirEntry& entry);
-const char* file_type_name(microsandbox::FileType type);
 
 }  // namespace msb_python

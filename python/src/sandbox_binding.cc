@@ -140,18 +140,6 @@ class PySandbox {
 
 namespace {
 
-const char* log_source_name(microsandbox::LogSource source) {
-  switch (source) {
-    case microsandbox::LogSource::kExec:
-      return "exec";
-    case microsandbox::LogSource::kRuntime:
-      return "runtime";
-    case microsandbox::LogSource::kConsole:
-      return "console";
-  }
-  return "exec";
-}
-
 microsandbox::LogOptions log_options(std::optional<size_t> tail, std::optional<double> since_ms,
                                      std::optional<double> until_ms,
                                      const std::vector<std::string>& sources) {

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/paths.h"
+#include "common/utc_time.h"
 #include "config/validate.h"
 #include "os/clock.h"
 #include "sdk/lifecycle.h"
@@ -19,12 +20,9 @@ constexpr std::chrono::milliseconds kFollowPoll{200};
 
 std::string stamp(int64_t ns) {
   if (ns <= 0) return "-";
-  time_t seconds = static_cast<time_t>(ns / 1'000'000'000);
-  tm parts{};
-  gmtime_r(&seconds, &parts);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", parts.tm_year + 1900,
-                     parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
-                     (ns / 1'000'000) % 1000);
+  return rfc3339_millis(std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::nanoseconds(ns))));
 }
 
 void print_line(const sdk::LogLine& line, bool timestamps) {

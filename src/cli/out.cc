@@ -1,6 +1,6 @@
 #include "cli/out.h"
 
-#include <time.h>
+#include "common/utc_time.h"
 
 namespace msb::cli {
 
@@ -13,11 +13,9 @@ void print_error(const Error& error, const std::string& hint) {
 
 std::string utc_time(int64_t ns) {
   if (ns <= 0) return "-";
-  time_t seconds = static_cast<time_t>(ns / 1'000'000'000);
-  tm parts{};
-  gmtime_r(&seconds, &parts);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", parts.tm_year + 1900, parts.tm_mon + 1,
-                     parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec);
+  return rfc3339_seconds(std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::nanoseconds(ns))));
 }
 
 void print_json(const nlohmann::json& json) {

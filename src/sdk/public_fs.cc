@@ -66,6 +66,22 @@ std::string write_flags(const WriteOptions& options) {
 
 SandboxFs Sandbox::fs() { return FsAccess::make_fs(agent_socket(*impl_)); }
 
+const char* file_type_name(FileType type) {
+  switch (type) {
+    case FileType::kMissing:
+      return "missing";
+    case FileType::kFile:
+      return "file";
+    case FileType::kDir:
+      return "directory";
+    case FileType::kSymlink:
+      return "symlink";
+    case FileType::kOther:
+      return "other";
+  }
+  return "other";
+}
+
 SandboxFs::SandboxFs(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SandboxFs::SandboxFs(SandboxFs&&) noexcept = default;
 SandboxFs& SandboxFs::operator=(SandboxFs&&) noexcept = default;

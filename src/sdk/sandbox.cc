@@ -70,6 +70,11 @@ const char* status_name(SandboxStatus status) {
   return msb::store::sandbox_status_name(static_cast<msb::store::SandboxStatus>(status)).data();
 }
 
+const char* log_source_name(LogSource source) {
+  // The same enumerators in the same order (the reader's entries are cast the same way).
+  return msb::sdk::log_source_name(static_cast<msb::sdk::LogSource>(source)).data();
+}
+
 SandboxBuilder Sandbox::builder(std::string name) { return SandboxBuilder(std::move(name)); }
 
 Sandbox Sandbox::start(const std::string& name) {

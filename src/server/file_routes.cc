@@ -16,22 +16,6 @@ using microsandbox::ErrorKind;
 using microsandbox::FileType;
 using nlohmann::json;
 
-const char* type_name(FileType type) {
-  switch (type) {
-    case FileType::kMissing:
-      return "missing";
-    case FileType::kFile:
-      return "file";
-    case FileType::kDir:
-      return "directory";
-    case FileType::kSymlink:
-      return "symlink";
-    case FileType::kOther:
-      return "other";
-  }
-  return "other";
-}
-
 std::string guest_path(const ApiRequest& request, const std::string& key = "path") {
   std::string path = request.query_value(key);
   if (path.empty() || path.front() != '/')
@@ -56,8 +40,12 @@ uint32_t query_mode(const ApiRequest& request, uint32_t fallback) {
 }
 
 json stat_json(const microsandbox::FileStat& stat) {
-  return {{"exists", stat.exists}, {"type", type_name(stat.type)}, {"mode", stat.mode},
-          {"size", stat.size},     {"mtime", rfc3339(stat.mtime)}, {"uid", stat.uid},
+  return {{"exists", stat.exists},
+          {"type", microsandbox::file_type_name(stat.type)},
+          {"mode", stat.mode},
+          {"size", stat.size},
+          {"mtime", rfc3339(stat.mtime)},
+          {"uid", stat.uid},
           {"gid", stat.gid}};
 }
 
@@ -119,7 +107,7 @@ void add_file_routes(Router& router, ApiState& state) {
                json entries = json::array();
                for (const microsandbox::DirEntry& entry : fs_of(state, request).list(path)) {
                  json item = {{"name", entry.name},
-                              {"type", type_name(entry.type)},
+                              {"type", microsandbox::file_type_name(entry.type)},
                               {"mode", entry.mode},
                               {"size", entry.size},
                               {"mtime", rfc3339(entry.mtime)}};

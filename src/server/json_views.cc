@@ -1,23 +1,8 @@
 #include "server/json_views.h"
 
-#include <ctime>
-
 #include "common/base64.h"
 
 namespace msb::server {
-
-std::string rfc3339(std::chrono::system_clock::time_point time) {
-  using namespace std::chrono;
-  auto ms = duration_cast<milliseconds>(time.time_since_epoch()).count();
-  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[64];
-  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                static_cast<int>(ms % 1000));
-  return text;
-}
 
 nlohmann::json sandbox_json(const microsandbox::SandboxInfo& info) {
   nlohmann::json config = nlohmann::json::parse(info.config_json, nullptr, false);
@@ -33,42 +18,6 @@ nlohmann::json sandbox_json(const microsandbox::SandboxInfo& info) {
           {"updated_at", rfc3339(info.updated_at)},
           {"last_error", info.last_error},
           {"config", config.is_discarded() ? nlohmann::json(nullptr) : config}};
-}
-
-bool valid_utf8(std::string_view text) {
-  static constexpr uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};  // by length
-  size_t i = 0;
-  while (i < text.size()) {
-    auto lead = static_cast<unsigned char>(text[i]);
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t length;
-    uint32_t code;
-    if ((lead & 0xe0) == 0xc0) {
-      length = 2;
-      code = lead & 0x1f;
-    } else if ((lead & 0xf0) == 0xe0) {
-      length = 3;
-      code = lead & 0x0f;
-    } else if ((lead & 0xf8) == 0xf0) {
-      length = 4;
-      code = lead & 0x07;
-    } else {
-      return false;
-    }
-    if (text.size() - i < length) return false;
-    for (size_t k = 1; k < length; ++k) {
-      auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xc0) != 0x80) return false;
-      code = (code << 6) | (next & 0x3f);
-    }
-    if (code < kSmallest[length] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
-      return false;
-    i += length;
-  }
-  return true;
 }
 
 ApiResponse json_response(int status, const nlohmann::json& body) {

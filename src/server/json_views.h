@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/utc_time.h"
+#include "common/utf8.h"
 #include "microsandbox/exec.h"
 #include "microsandbox/sandbox.h"
 #include "server/api_types.h"
@@ -15,12 +17,13 @@ namespace msb::server {
 
 // A JSON answer.
 ApiResponse json_response(int status, const nlohmann::json& body);
-std::string rfc3339(std::chrono::system_clock::time_point time);
+inline std::string rfc3339(std::chrono::system_clock::time_point time) {
+  return rfc3339_millis(time);
+}
 nlohmann::json sandbox_json(const microsandbox::SandboxInfo& info);
 // Output as UTF-8 text when it is valid UTF-8 ("stdout"), else base64 ("stdout_base64").
 nlohmann::json exec_output_json(const microsandbox::ExecOutput& output);
-// Well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF): what
-// nlohmann-json's dump() accepts. Linear, no allocation: exec output can be megabytes.
-bool valid_utf8(std::string_view text);
+// Well-formed UTF-8 is what nlohmann-json's dump() accepts (common/utf8.h).
+using msb::valid_utf8;
 
 }  // namespace msb::server

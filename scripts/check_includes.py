@@ -32,15 +32,16 @@ BELOW = {
     "engine/ns": ["engine"],
     "runtime": ["engine", "protocol", "store", "config", "image", "net"],
     "sdk": ["runtime"],
-    "cli": ["sdk", "server"],
-    "server": ["sdk"],
+    "cli": ["sdk", "server", "mcp"],
+    "server": ["sdk", "mcp"],
+    "mcp": ["sdk"],
     "agent": ["protocol"],
 }
 
 # The public SDK headers (include/microsandbox/): the SDK implements them and the CLI is
 # one of their users. Nothing else inside src/ may depend on the public API.
 PUBLIC = "microsandbox"
-PUBLIC_USERS = {"sdk", "cli", "server"}
+PUBLIC_USERS = {"sdk", "cli", "server", "mcp"}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')
 

@@ -50,6 +50,21 @@ fi
 
 echo "setup: packages ready after ${SECONDS}s" >&2
 
+# The MCP tests' clients: the official MCP TypeScript SDK from the npm registry, as pinned by
+# tests/mcp/package-lock.json, into tests/mcp/node_modules (Node.js 20 and npm come with the
+# machine). Reinstalled only when the lock file changes.
+mcp_tests=$repo/tests/mcp
+mcp_stamp=$(sha256sum "$mcp_tests/package-lock.json" | cut -d' ' -f1)
+if [[ "$(cat "$mcp_tests/node_modules/.msb-stamp" 2>/dev/null)" != "$mcp_stamp" ]]; then
+  if ! command -v npm >/dev/null || ! node -e 'process.exit(parseInt(process.versions.node) >= 20 ? 0 : 1)'; then
+    echo "setup: the MCP tests need Node.js 20 or later and npm" >&2
+    exit 1
+  fi
+  (cd "$mcp_tests" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "$mcp_stamp" >"$mcp_tests/node_modules/.msb-stamp"
+  echo "setup: MCP test clients installed after ${SECONDS}s" >&2
+fi
+
 if [[ ! -f "$build_dir/build.ninja" ]]; then
   cmake -S "$repo" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi

@@ -13,6 +13,7 @@
 #include "cli/lifecycle_commands.h"
 #include "cli/list_commands.h"
 #include "cli/logs_command.h"
+#include "cli/mcp_command.h"
 #include "cli/modify_command.h"
 #include "cli/out.h"
 #include "cli/run_command.h"
@@ -64,6 +65,7 @@ int cli_main(const std::vector<std::string>& args) {
   add(std::make_unique<VolumeCommand>());
   add(std::make_unique<SnapshotCommand>());
   add(std::make_unique<ServerCommand>());
+  add(std::make_unique<McpCommand>());
 
   std::vector<std::string> reversed(own.rbegin(), own.rend());  // CLI11 pops from the back
   try {

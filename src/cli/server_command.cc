@@ -17,10 +17,12 @@ CLI::App* ServerCommand::add_to(CLI::App& app) {
                 "Allow a non-loopback address without TLS");
   sub->add_option("--max-body-bytes", options_.max_body_bytes, "Largest request body accepted")
       ->capture_default_str();
+  mcp_flags_.add_to(*sub, "MCP at /mcp: ");
   return sub;
 }
 
 Result<int> ServerCommand::run() {
+  options_.mcp = MSB_TRY(mcp_flags_.options());
   MSB_TRY(server::serve(options_));
   return kExitOk;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cli/command.h"
+#include "cli/mcp_command.h"
 #include "server/serve.h"
 
 namespace msb::cli {
@@ -13,6 +14,7 @@ class ServerCommand : public Command {
 
  private:
   server::ServeOptions options_;
+  McpFlags mcp_flags_;
 };
 
 }  // namespace msb::cli

@@ -6,6 +6,8 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace msb::server {
 
@@ -14,6 +16,8 @@ struct ApiRequest {
   std::string path;    // "/v1/sandboxes/job", without the query
   std::multimap<std::string, std::string> query;
   std::string body;
+  // Header fields by lower-cased name (a repeated field: its values joined by ", ").
+  std::map<std::string, std::string> headers;
   // Filled by the router from the matched pattern: {"name": "job"} for /v1/sandboxes/{name}.
   std::map<std::string, std::string> params;
 
@@ -28,6 +32,8 @@ struct ApiResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // Header fields to send besides Content-Type ("Allow" on a 405, ...).
+  std::vector<std::pair<std::string, std::string>> headers;
   // A streamed answer (Server-Sent Events) instead of `body`: called on a thread of its own
   // once the header is sent; `send` writes one chunk and returns false when the client is
   // gone or too slow (the write timeout). The connection closes after it returns.

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
+#include <cctype>
 #include <future>
 #include <optional>
 #include <thread>
@@ -51,6 +52,7 @@ HttpResponse to_http(const ApiResponse& api, unsigned version, bool keep_alive) 
     response.set(http::field::content_type, api.content_type);
     response.body() = api.body;
   }
+  for (const auto& [name, value] : api.headers) response.set(name, value);
   response.keep_alive(keep_alive);
   response.prepare_payload();
   return response;
@@ -103,6 +105,13 @@ struct HttpServer::Impl {
     api.path = std::string(target.substr(0, question));
     if (question != std::string_view::npos) api.query = parse_query(target.substr(question + 1));
     api.body = request.body();
+    for (const auto& field : request) {
+      std::string name(field.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (name == "authorization") continue;  // checked above; no route needs the token
+      std::string& value = api.headers[name];
+      value += (value.empty() ? "" : ", ") + std::string(field.value());
+    }
     return router.dispatch(std::move(api));
   }
 

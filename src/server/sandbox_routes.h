@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 
+#include "mcp/mcp_server.h"
 #include "microsandbox/sandbox.h"
 #include "server/exec_sessions.h"
 #include "server/router.h"
@@ -34,9 +35,11 @@ class AttachedSandboxes {
 
 // What the routes share for the server's lifetime.
 struct ApiState {
+  explicit ApiState(const mcp::McpOptions& mcp_options = {}) : mcp(mcp_options) {}
   AttachedSandboxes attached;
   SandboxHandles handles;
   ExecSessions execs;
+  mcp::McpServer mcp;  // /mcp (mcp_routes.h)
   // After a lifecycle change of `name`: its attached handle and its kept handles go.
   void forget(const std::string& name) {
     attached.forget(name);

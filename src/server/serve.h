@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "mcp/mcp_options.h"
 
 namespace msb::server {
 
@@ -13,6 +14,7 @@ struct ServeOptions {
   std::string token_file;                 // "": $MSB_HOME/server/token
   bool insecure_listen = false;           // allow a non-loopback address without TLS
   size_t max_body_bytes = 16u << 20;
+  mcp::McpOptions mcp;  // the tools at /mcp
 };
 
 // Checks the options, reads or makes the token, listens, prints "listening on URL" (stdout,

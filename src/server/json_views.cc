@@ -91,4 +91,21 @@ nlohmann::json exec_output_json(const microsandbox::ExecOutput& output) {
   return body;
 }
 
+nlohmann::json log_entry_json(const microsandbox::LogEntry& entry) {
+  static const char* sources[] = {"exec", "runtime", "console"};
+  nlohmann::json line = {{"time", rfc3339(entry.time)},
+                         {"source", sources[static_cast<int>(entry.source)]},
+                         {"stream", entry.stream},
+                         {"session", entry.session}};
+  if (valid_utf8(entry.text))
+    line["text"] = entry.text;
+  else
+    line["text_base64"] = msb::base64_encode(entry.text);
+  return line;
+}
+
+std::string sse_event(const std::string& name, const nlohmann::json& data) {
+  return "event: " + name + "\ndata: " + data.dump() + "\n\n";
+}
+
 }  // namespace msb::server

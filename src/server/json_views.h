@@ -1,5 +1,6 @@
 // SDK values as the API's JSON (docs/design/server.md): times as RFC 3339 UTC strings with
-// milliseconds, a sandbox's recorded config as an object.
+// milliseconds, a sandbox's recorded config as an object; and the Server-Sent Events frame
+// the streamed answers share.
 #pragma once
 
 #include <chrono>
@@ -17,6 +18,10 @@ namespace msb::server {
 ApiResponse json_response(int status, const nlohmann::json& body);
 std::string rfc3339(std::chrono::system_clock::time_point time);
 nlohmann::json sandbox_json(const microsandbox::SandboxInfo& info);
+// One log entry: time, source, stream, session, and text (or text_base64 when not UTF-8).
+nlohmann::json log_entry_json(const microsandbox::LogEntry& entry);
+// One Server-Sent Event: "event: <name>\ndata: <json>\n\n".
+std::string sse_event(const std::string& name, const nlohmann::json& data);
 // Output as UTF-8 text when it is valid UTF-8 ("stdout"), else base64 ("stdout_base64").
 nlohmann::json exec_output_json(const microsandbox::ExecOutput& output);
 // Well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF): what

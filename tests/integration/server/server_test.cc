@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
@@ -466,6 +467,75 @@ TEST_F(ServerTest, FilesDownloadStreamsABinaryFile) {
 }
 
 // A server of its own: SIGTERM stops the sandboxes created attached to it, not the others.
+// A streamed answer read by a thread of its own, safe to look at while it runs.
+class BackgroundStream {
+ public:
+  BackgroundStream(const ServerProcess& server, const std::string& path,
+                   const std::string& post_body = "") {
+    thread_ = std::thread([this, url = server.url() + path, token = server.token(), post_body] {
+      long got = http_stream(
+          url, token,
+          [this](const std::string& chunk) {
+            std::lock_guard lock(mutex_);
+            reader_.feed(chunk);
+            return true;
+          },
+          600, post_body);
+      status_ = got;
+    });
+  }
+  ~BackgroundStream() { join(); }
+  long join() {
+    if (thread_.joinable()) thread_.join();
+    return status_;
+  }
+  std::vector<SseEvent> events() const {
+    std::lock_guard lock(mutex_);
+    return reader_.events;
+  }
+  bool saw_text(const std::string& text) const {
+    for (const SseEvent& event : events())
+      if (event.raw.find(text) != std::string::npos) return true;
+    return false;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  SseReader reader_;
+  std::atomic<long> status_{0};
+  std::thread thread_;
+};
+
+TEST_F(ServerTest, LogsFollowStreamsNewEntriesUntilTheSandboxStops) {
+  ASSERT_EQ(server_->call("POST", "/v1/sandboxes", create_body("api-follow")).status, 201);
+  auto say = [](const std::string& text) {
+    return server_->call("POST", "/v1/sandboxes/api-follow/exec",
+                         {{"cmd", "echo"}, {"args", {text}}});
+  };
+  ASSERT_EQ(say("before-follow").status, 200);
+  EXPECT_EQ(server_->call("GET", "/v1/sandboxes/api-follow/logs?follow=maybe").status, 400);
+  BackgroundStream stream(*server_, "/v1/sandboxes/api-follow/logs?follow=true");
+  EXPECT_TRUE(
+      wait_until([&] { return stream.saw_text("before-follow"); }, std::chrono::seconds(10)));
+  ASSERT_EQ(say("after-follow").status, 200);
+  EXPECT_TRUE(
+      wait_until([&] { return stream.saw_text("after-follow"); }, std::chrono::seconds(10)));
+  ASSERT_EQ(server_->call("POST", "/v1/sandboxes/api-follow/stop").status, 200);
+  EXPECT_EQ(stream.join(), 200);  // the stream ends once the sandbox stopped
+  std::vector<SseEvent> events = stream.events();
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().name, "end");
+  size_t befores = 0;
+  for (const SseEvent& event : events) {
+    if (event.name != "entry") continue;
+    EXPECT_TRUE(event.data().contains("time"));
+    if (event.data().value("text", "") == "before-follow\n") ++befores;
+  }
+  EXPECT_EQ(befores, 1u);  // sent once, not again by the polls
+  EXPECT_EQ(server_->call("GET", "/v1/sandboxes/nobody/logs?follow=true").status, 404);
+  EXPECT_EQ(server_->call("DELETE", "/v1/sandboxes/api-follow").status, 204);
+}
+
 TEST(ServerShutdownTest, SigtermStopsAttachedSandboxesOnly) {
   MsbHarness harness;
   ServerProcess server(harness);

@@ -39,5 +39,19 @@ TEST(ValidUtf8Test, AgreesWithTheJsonSerialiser) {
   for (const std::string& text : cases) EXPECT_EQ(valid_utf8(text), dump_accepts(text)) << text;
 }
 
+TEST(SseEventTest, IsOneEventFrame) {
+  EXPECT_EQ(sse_event("done", {{"a", 1}}), "event: done\ndata: {\"a\":1}\n\n");
+}
+
+TEST(LogEntryJsonTest, TextThatIsNotUtf8IsBase64) {
+  microsandbox::LogEntry entry;
+  entry.stream = "stdout";
+  entry.text = "\xff";
+  nlohmann::json line = log_entry_json(entry);
+  EXPECT_EQ(line["source"], "exec");
+  EXPECT_EQ(line["text_base64"], "/w==");
+  EXPECT_FALSE(line.contains("text"));
+}
+
 }  // namespace
 }  // namespace msb::server

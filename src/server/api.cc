@@ -4,6 +4,7 @@
 
 #include "server/exec_routes.h"
 #include "server/file_routes.h"
+#include "server/image_routes.h"
 #include "server/openapi_document.h"
 
 namespace msb::server {
@@ -15,6 +16,7 @@ void add_api_routes(Router& router, ApiState& state) {
   add_sandbox_routes(router, state);
   add_exec_routes(router, state);
   add_file_routes(router, state);
+  add_image_routes(router, state);
 }
 
 }  // namespace msb::server

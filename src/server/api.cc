@@ -4,6 +4,7 @@
 
 #include "server/exec_routes.h"
 #include "server/file_routes.h"
+#include "server/image_routes.h"
 #include "server/mcp_routes.h"
 #include "server/openapi_document.h"
 
@@ -16,6 +17,7 @@ void add_api_routes(Router& router, ApiState& state) {
   add_sandbox_routes(router, state);
   add_exec_routes(router, state);
   add_file_routes(router, state);
+  add_image_routes(router, state);
   add_mcp_routes(router, state.mcp);
 }
 

@@ -40,6 +40,13 @@ json body_object(const ApiRequest& request) {
   return body;
 }
 
+bool query_flag(const ApiRequest& request, const std::string& key) {
+  std::string value = request.query_value(key, "false");
+  if (value != "true" && value != "false")
+    throw Error(ErrorKind::kInvalidArgument, "query " + key + ": must be true or false");
+  return value == "true";
+}
+
 ExecRequest parse_exec_request(const json& body, bool streamed) {
   static const std::vector<std::string> known = {"cmd", "args", "cwd",  "user",       "env",
                                                  "tty", "rows", "cols", "timeout_ms", "stdin"};

@@ -1,6 +1,6 @@
 // The bodies of the two exec routes: POST /v1/sandboxes/{name}/exec (one-shot: "stdin" is
 // data) and POST /v1/sandboxes/{name}/execs (streamed: "stdin" is "pipe" or "null"), and
-// the JSON-object check every body route shares.
+// the JSON-object and true/false query checks every route shares.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -20,6 +20,8 @@ struct ExecRequest {
 
 // An empty body is {}; anything else must be a JSON object (kInvalidArgument).
 nlohmann::json body_object(const ApiRequest& request);
+// Query parameter `key` as a flag: absent is false; "true" or "false", else kInvalidArgument.
+bool query_flag(const ApiRequest& request, const std::string& key);
 
 // Unknown keys and wrong types are kInvalidArgument naming the key.
 ExecRequest parse_exec_request(const nlohmann::json& body, bool streamed);

@@ -21,10 +21,6 @@ using nlohmann::json;
 
 ApiResponse no_content() { return ApiResponse{204, "application/json", ""}; }
 
-std::string sse_event(const std::string& name, const json& data) {
-  return "event: " + name + "\ndata: " + data.dump() + "\n\n";
-}
-
 json output_data(const std::string& data) {
   if (valid_utf8(data)) return {{"data", data}};
   return {{"data_base64", msb::base64_encode(data)}};
@@ -95,10 +91,8 @@ void add_exec_routes(Router& router, ApiState& state) {
   router.add("GET", "/v1/execs/{id}/events", "execEvents",
              [&state](const ApiRequest& request) { return stream_events(state, request); });
   router.add("POST", "/v1/execs/{id}/stdin", "execStdin", [&state](const ApiRequest& request) {
-    std::string eof = request.query_value("eof", "false");
-    if (eof != "true" && eof != "false")
-      throw Error(ErrorKind::kInvalidArgument, "query eof: must be true or false");
-    state.execs.get(request.params.at("id"))->write_stdin(request.body, eof == "true");
+    bool eof = query_flag(request, "eof");
+    state.execs.get(request.params.at("id"))->write_stdin(request.body, eof);
     return no_content();
   });
   router.add("POST", "/v1/execs/{id}/signal", "execSignal", [&state](const ApiRequest& request) {

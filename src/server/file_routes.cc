@@ -24,13 +24,6 @@ std::string guest_path(const ApiRequest& request, const std::string& key = "path
   return path;
 }
 
-bool query_flag(const ApiRequest& request, const std::string& key) {
-  std::string value = request.query_value(key, "false");
-  if (value != "true" && value != "false")
-    throw Error(ErrorKind::kInvalidArgument, "query " + key + ": must be true or false");
-  return value == "true";
-}
-
 uint32_t query_mode(const ApiRequest& request, uint32_t fallback) {
   std::string text = request.query_value("mode");
   if (text.empty()) return fallback;

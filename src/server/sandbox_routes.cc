@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
-#include "common/base64.h"
 #include "server/create_request.h"
 #include "server/exec_request.h"
 #include "server/json_views.h"
@@ -20,6 +23,9 @@ using microsandbox::Error;
 using microsandbox::ErrorKind;
 using microsandbox::Sandbox;
 using nlohmann::json;
+
+constexpr std::chrono::milliseconds kFollowPoll{200};
+constexpr std::chrono::seconds kKeepAlive{15};
 
 // An empty body is an empty object; anything else must be a JSON object.
 // The sandbox's record after a stop or kill: an ephemeral one is gone by then.
@@ -71,27 +77,92 @@ ApiResponse exec_once(SandboxHandles& handles, const ApiRequest& request) {
   }
 }
 
+// Whether `name` is still running (or draining, or paused): a removed sandbox is not.
+bool still_active(const std::string& name) {
+  try {
+    microsandbox::SandboxStatus status = Sandbox::get(name).status;
+    return status == microsandbox::SandboxStatus::kRunning ||
+           status == microsandbox::SandboxStatus::kDraining ||
+           status == microsandbox::SandboxStatus::kPaused;
+  } catch (const Error&) {
+    return false;  // removed (ephemeral)
+  }
+}
+
+// Sends `entries` as `entry` events in chunks of about 64 KiB; false when the client is gone.
+bool send_entries(const std::vector<microsandbox::LogEntry>& entries,
+                  const std::function<bool(std::string_view)>& send) {
+  std::string chunk;
+  for (const auto& entry : entries) {
+    chunk += sse_event("entry", log_entry_json(entry));
+    if (chunk.size() >= (64u << 10)) {
+      if (!send(chunk)) return false;
+      chunk.clear();
+    }
+  }
+  return chunk.empty() || send(chunk);
+}
+
+// The follow loop of `msb logs -f` (src/cli/logs_command.cc) over the public SDK: poll the
+// log files for entries after the last one sent, until the sandbox is no longer active (one
+// last read after it stopped catches its final lines) or the client goes away.
+void follow(const std::string& name, const Sandbox& sandbox, microsandbox::LogOptions options,
+            const std::vector<microsandbox::LogEntry>& first,
+            const std::function<bool(std::string_view)>& send) {
+  using std::chrono::steady_clock;
+  if (!send_entries(first, send)) return;
+  std::chrono::system_clock::time_point sent_until{};  // console lines have no time
+  for (const auto& entry : first) sent_until = std::max(sent_until, entry.time);
+  options.tail.reset();
+  steady_clock::time_point last_sent = steady_clock::now();
+  for (;;) {
+    bool active = still_active(name);
+    std::this_thread::sleep_for(kFollowPoll);
+    options.since = sent_until + std::chrono::nanoseconds(1);
+    std::vector<microsandbox::LogEntry> entries;
+    try {
+      entries = sandbox.logs(options);
+    } catch (const Error& error) {
+      send(sse_event("error", {{"kind", microsandbox::error_kind_name(error.kind())},
+                               {"message", error.what()}}));
+      return;
+    }
+    // Console lines carry no time: a since-query would return them again each time.
+    std::erase_if(entries,
+                  [](const auto& entry) { return entry.time.time_since_epoch().count() == 0; });
+    if (!entries.empty()) {
+      if (!send_entries(entries, send)) return;
+      sent_until = entries.back().time;
+      last_sent = steady_clock::now();
+    } else if (steady_clock::now() - last_sent >= kKeepAlive) {
+      if (!send(": keep-alive\n\n")) return;  // an SSE comment: finds a vanished client
+      last_sent = steady_clock::now();
+    }
+    if (!active) break;
+  }
+  send(sse_event("end", json::object()));
+}
+
 ApiResponse logs(const ApiRequest& request) {
   microsandbox::LogOptions options;
   std::string tail = request.query_value("tail");
   if (!tail.empty()) options.tail = query_number(request, "tail", 0);
+  bool follows = query_flag(request, "follow");
   // connect() is the 404 for an unknown sandbox.
-  std::vector<microsandbox::LogEntry> entries =
-      Sandbox::connect(request.params.at("name")).logs(options);
-  json out = json::array();
-  for (const auto& entry : entries) {
-    static const char* sources[] = {"exec", "runtime", "console"};
-    json line = {{"time", rfc3339(entry.time)},
-                 {"source", sources[static_cast<int>(entry.source)]},
-                 {"stream", entry.stream},
-                 {"session", entry.session}};
-    if (valid_utf8(entry.text))
-      line["text"] = entry.text;
-    else
-      line["text_base64"] = msb::base64_encode(entry.text);
-    out.push_back(std::move(line));
+  const std::string& name = request.params.at("name");
+  auto sandbox = std::make_shared<Sandbox>(Sandbox::connect(name));
+  std::vector<microsandbox::LogEntry> entries = sandbox->logs(options);
+  if (!follows) {
+    json out = json::array();
+    for (const auto& entry : entries) out.push_back(log_entry_json(entry));
+    return json_response(200, {{"entries", out}});
   }
-  return json_response(200, {{"entries", out}});
+  ApiResponse response{200, "text/event-stream", ""};
+  response.stream = [name, sandbox, options, entries = std::move(entries)](
+                        const std::function<bool(std::string_view)>& send) {
+    follow(name, *sandbox, options, entries, send);
+  };
+  return response;
 }
 
 }  // namespace

@@ -59,10 +59,17 @@ size_t hand_over(char* data, size_t size, size_t count, void* callback) {
 }  // namespace
 
 long http_stream(const std::string& url, const std::string& token,
-                 const std::function<bool(const std::string&)>& on_data, long timeout_seconds) {
+                 const std::function<bool(const std::string&)>& on_data, long timeout_seconds,
+                 const std::string& post_body) {
   http_request("GET", url, "", "", 1);  // makes sure curl_global_init ran (call_once there)
   CURL* curl = curl_easy_init();
   curl_slist* headers = curl_slist_append(nullptr, ("Authorization: Bearer " + token).c_str());
+  headers = curl_slist_append(headers, "Accept: text/event-stream");
+  if (!post_body.empty()) {
+    headers = curl_slist_append(headers, "Content-Type: application/json");
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, post_body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(post_body.size()));
+  }
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout_seconds);

@@ -39,5 +39,38 @@ TEST(ValidUtf8Test, AgreesWithTheJsonSerialiser) {
   for (const std::string& text : cases) EXPECT_EQ(valid_utf8(text), dump_accepts(text)) << text;
 }
 
+TEST(PullProgressJsonTest, EachStageCarriesItsFields) {
+  microsandbox::PullProgress progress;
+  progress.stage = microsandbox::PullStage::kLayerBytes;
+  progress.reference = "127.0.0.1:5000/app:1";
+  progress.layer = 2;
+  progress.bytes = 10;
+  progress.total_bytes = 40;
+  EXPECT_EQ(pull_progress_json(progress), (nlohmann::json{{"stage", "layer-bytes"},
+                                                          {"reference", "127.0.0.1:5000/app:1"},
+                                                          {"layer", 2},
+                                                          {"bytes", 10},
+                                                          {"total_bytes", 40}}));
+  progress.stage = microsandbox::PullStage::kComplete;
+  progress.manifest_digest = "sha256:ab";
+  EXPECT_EQ(pull_progress_json(progress), (nlohmann::json{{"stage", "complete"},
+                                                          {"reference", "127.0.0.1:5000/app:1"},
+                                                          {"manifest_digest", "sha256:ab"}}));
+}
+
+TEST(SseEventTest, IsOneEventFrame) {
+  EXPECT_EQ(sse_event("done", {{"a", 1}}), "event: done\ndata: {\"a\":1}\n\n");
+}
+
+TEST(LogEntryJsonTest, TextThatIsNotUtf8IsBase64) {
+  microsandbox::LogEntry entry;
+  entry.stream = "stdout";
+  entry.text = "\xff";
+  nlohmann::json line = log_entry_json(entry);
+  EXPECT_EQ(line["source"], "exec");
+  EXPECT_EQ(line["text_base64"], "/w==");
+  EXPECT_FALSE(line.contains("text"));
+}
+
 }  // namespace
 }  // namespace msb::server

@@ -17,12 +17,17 @@ CLI::App* ServerCommand::add_to(CLI::App& app) {
                 "Allow a non-loopback address without TLS");
   sub->add_option("--max-body-bytes", options_.max_body_bytes, "Largest request body accepted")
       ->capture_default_str();
+  sub->add_option("--exec-attach-timeout", exec_attach_seconds_,
+                  "Seconds a streamed exec waits for its event stream before it is killed")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   mcp_flags_.add_to(*sub, "MCP at /mcp: ");
   return sub;
 }
 
 Result<int> ServerCommand::run() {
   options_.mcp = MSB_TRY(mcp_flags_.options());
+  options_.exec_attach_timeout = std::chrono::seconds(exec_attach_seconds_);
   MSB_TRY(server::serve(options_));
   return kExitOk;
 }

@@ -15,6 +15,7 @@ class ServerCommand : public Command {
  private:
   server::ServeOptions options_;
   McpFlags mcp_flags_;
+  int exec_attach_seconds_ = 30;
 };
 
 }  // namespace msb::cli

@@ -41,7 +41,8 @@ ApiResponse start_exec(ApiState& state, const ApiRequest& request) {
 
 ApiResponse stream_events(ApiState& state, const ApiRequest& request) {
   std::string id = request.params.at("id");
-  std::shared_ptr<LiveExec> live = state.execs.get(id);  // 404 before the stream starts
+  // 404 (unknown) or 409 (read by another stream) before this stream starts.
+  std::shared_ptr<LiveExec> live = state.execs.attach(id);
   ApiResponse response{200, "text/event-stream", ""};
   response.stream = [&state, id, live](const std::function<bool(std::string_view)>& send) {
     using Kind = ExecStreamEvent::Kind;

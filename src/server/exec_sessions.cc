@@ -150,6 +150,24 @@ void LiveExec::run() {
   changed_.notify_all();
 }
 
+ExecSessions::ExecSessions(std::chrono::milliseconds attach_timeout)
+    : attach_timeout_(attach_timeout) {
+  reaper_ = std::jthread([this](std::stop_token stop) {
+    while (!stop.stop_requested()) {
+      {
+        std::unique_lock lock(mutex_);
+        reaper_wakeup_.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
+      }
+      if (!stop.stop_requested()) reap_unattached(std::chrono::steady_clock::now());
+    }
+  });
+}
+
+ExecSessions::~ExecSessions() {
+  reaper_.request_stop();
+  if (reaper_.joinable()) reaper_.join();
+}
+
 std::string ExecSessions::start(microsandbox::Sandbox& sandbox, const std::string& cmd,
                                 const std::vector<std::string>& args,
                                 const microsandbox::ExecOptions& options) {
@@ -163,7 +181,7 @@ std::string ExecSessions::start(microsandbox::Sandbox& sandbox, const std::strin
   auto live = std::make_shared<LiveExec>(sandbox.exec_stream(cmd, args, options));
   std::lock_guard lock(mutex_);
   std::string id = "exec-" + std::to_string(next_id_++);
-  sessions_[id] = std::move(live);
+  sessions_[id] = Session{std::move(live), std::chrono::steady_clock::now(), false};
   return id;
 }
 
@@ -171,7 +189,17 @@ std::shared_ptr<LiveExec> ExecSessions::get(const std::string& id) {
   std::lock_guard lock(mutex_);
   auto it = sessions_.find(id);
   if (it == sessions_.end()) throw Error(ErrorKind::kNotFound, "exec session " + id + " not found");
-  return it->second;
+  return it->second.live;
+}
+
+std::shared_ptr<LiveExec> ExecSessions::attach(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) throw Error(ErrorKind::kNotFound, "exec session " + id + " not found");
+  if (it->second.attached)
+    throw Error(ErrorKind::kAlreadyExists, "exec session " + id + " already has an event stream");
+  it->second.attached = true;
+  return it->second.live;
 }
 
 void ExecSessions::remove(const std::string& id) {
@@ -180,10 +208,28 @@ void ExecSessions::remove(const std::string& id) {
     std::lock_guard lock(mutex_);
     auto it = sessions_.find(id);
     if (it == sessions_.end()) return;
-    live = std::move(it->second);
+    live = std::move(it->second.live);
     sessions_.erase(it);
   }
   live.reset();  // kills a running process and joins its thread, outside the lock
+}
+
+size_t ExecSessions::reap_unattached(std::chrono::steady_clock::time_point now) {
+  std::vector<std::shared_ptr<LiveExec>> expired;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+      if (!it->second.attached && now - it->second.started >= attach_timeout_) {
+        expired.push_back(std::move(it->second.live));
+        it = sessions_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  size_t count = expired.size();
+  expired.clear();  // kills and joins, outside the lock
+  return count;
 }
 
 }  // namespace msb::server

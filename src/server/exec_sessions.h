@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "microsandbox/exec.h"
 #include "microsandbox/sandbox.h"
@@ -75,9 +76,18 @@ class LiveExec {
   std::thread thread_;
 };
 
+// The live sessions, at most kMaxSessions. A session belongs to its one event stream: when
+// the stream ends (the client went away) the process is killed. A session no stream ever
+// attached to (its client vanished between the POST and the GET) is killed and removed by
+// a reaper after the attach timeout, so it cannot hold a process and a slot forever.
+// Thread-safe.
 class ExecSessions {
  public:
   static constexpr size_t kMaxSessions = 64;
+  static constexpr std::chrono::milliseconds kDefaultAttachTimeout{30'000};
+
+  explicit ExecSessions(std::chrono::milliseconds attach_timeout = kDefaultAttachTimeout);
+  ~ExecSessions();  // stops the reaper; the remaining sessions' processes are killed
 
   // Starts `cmd` in sandbox `sandbox` and returns the new session's id. kInvalidArgument
   // "too many exec sessions" past kMaxSessions.
@@ -85,12 +95,26 @@ class ExecSessions {
                     const std::vector<std::string>& args, const microsandbox::ExecOptions& options);
   // kNotFound for an unknown (or finished and removed) id.
   std::shared_ptr<LiveExec> get(const std::string& id);
+  // get() for the session's event stream: kAlreadyExists when a stream has it already.
+  std::shared_ptr<LiveExec> attach(const std::string& id);
   void remove(const std::string& id);
+  // Removes the sessions started before `now` - attach timeout that no stream attached to,
+  // killing their processes; returns how many. The reaper calls it every second.
+  size_t reap_unattached(std::chrono::steady_clock::time_point now);
 
  private:
+  struct Session {
+    std::shared_ptr<LiveExec> live;
+    std::chrono::steady_clock::time_point started;
+    bool attached = false;
+  };
+
+  std::chrono::milliseconds attach_timeout_;
   std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<LiveExec>> sessions_;
+  std::map<std::string, Session> sessions_;
   uint64_t next_id_ = 1;
+  std::condition_variable_any reaper_wakeup_;
+  std::jthread reaper_;  // last: it uses the members above
 };
 
 }  // namespace msb::server

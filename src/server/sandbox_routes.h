@@ -35,7 +35,10 @@ class AttachedSandboxes {
 
 // What the routes share for the server's lifetime.
 struct ApiState {
-  explicit ApiState(const mcp::McpOptions& mcp_options = {}) : mcp(mcp_options) {}
+  explicit ApiState(
+      const mcp::McpOptions& mcp_options = {},
+      std::chrono::milliseconds exec_attach_timeout = ExecSessions::kDefaultAttachTimeout)
+      : execs(exec_attach_timeout), mcp(mcp_options) {}
   AttachedSandboxes attached;
   SandboxHandles handles;
   ExecSessions execs;

@@ -58,7 +58,7 @@ Result<void> serve(const ServeOptions& options) {
   http.token = MSB_TRY(load_or_create_token(token_file));
   http.max_body_bytes = options.max_body_bytes;
   // The attached sandboxes' handles go (and those sandboxes stop) after the server stopped.
-  ApiState state(options.mcp);
+  ApiState state(options.mcp, options.exec_attach_timeout);
   Router router;
   add_api_routes(router, state);
   std::unique_ptr<HttpServer> server = MSB_TRY(HttpServer::listen(http, router));

@@ -1,6 +1,7 @@
 // `msb server`: the API server in the foreground until SIGTERM or SIGINT.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -14,6 +15,8 @@ struct ServeOptions {
   std::string token_file;                 // "": $MSB_HOME/server/token
   bool insecure_listen = false;           // allow a non-loopback address without TLS
   size_t max_body_bytes = 16u << 20;
+  // How long a streamed exec (POST .../execs) waits for its event stream before it is killed.
+  std::chrono::milliseconds exec_attach_timeout{30'000};
   mcp::McpOptions mcp;  // the tools at /mcp
 };
 

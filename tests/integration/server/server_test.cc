@@ -90,7 +90,8 @@ class ServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     harness_ = new MsbHarness();
-    server_ = new ServerProcess(*harness_, {"--max-body-bytes", "65536"});
+    server_ =
+        new ServerProcess(*harness_, {"--max-body-bytes", "65536", "--exec-attach-timeout", "3"});
   }
   static void TearDownTestSuite() {
     json listed = parsed(server_->call("GET", "/v1/sandboxes?limit=100"));
@@ -653,6 +654,29 @@ TEST_F(ServerTest, LogsFollowStreamsNewEntriesUntilTheSandboxStops) {
   EXPECT_EQ(befores, 1u);  // sent once, not again by the polls
   EXPECT_EQ(server_->call("GET", "/v1/sandboxes/nobody/logs?follow=true").status, 404);
   EXPECT_EQ(server_->call("DELETE", "/v1/sandboxes/api-follow").status, 204);
+}
+
+TEST_F(ServerTest, StreamSessionsHaveOneReaderAndGoWhenNoneComes) {
+  json sleeper = {{"cmd", "sleep"}, {"args", {"600"}}};
+  std::string orphan = start_exec(*server_, sleeper);
+  std::string read = start_exec(*server_, sleeper);
+  BackgroundStream first(*server_, "/v1/execs/" + read + "/events");
+  ASSERT_TRUE(wait_until([&] { return !first.events().empty(); }, std::chrono::seconds(60)));
+  EXPECT_EQ(http_stream(server_->url() + "/v1/execs/" + read + "/events", server_->token(),
+                        [](const std::string&) { return true; }),
+            409);
+  // SIGWINCH leaves sleep running: a probe that the session is still there.
+  auto probe = [&](const std::string& id) {
+    return server_->call("POST", "/v1/execs/" + id + "/signal", {{"signal", SIGWINCH}}).status;
+  };
+  EXPECT_EQ(probe(orphan), 204);
+  // Nobody reads the orphan: past the attach timeout (3 s here) it is killed and removed.
+  EXPECT_TRUE(wait_until([&] { return probe(orphan) == 404; }, std::chrono::seconds(30)));
+  EXPECT_EQ(probe(read), 204);  // the one with a reader stays
+  EXPECT_EQ(server_->call("POST", "/v1/execs/" + read + "/signal", {{"signal", SIGKILL}}).status,
+            204);
+  EXPECT_EQ(first.join(), 200);
+  EXPECT_EQ(first.events().back().name, "exit");
 }
 
 TEST(ServerShutdownTest, SigtermStopsAttachedSandboxesOnly) {

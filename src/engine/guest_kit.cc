@@ -5,10 +5,12 @@
 #include <climits>
 #include <cstdlib>
 #include <filesystem>
+#include <vector>
 
 #include "common/paths.h"
 #include "os/child_process.h"
 #include "os/file.h"
+#include "os/self_location.h"
 
 #ifndef MSB_GUEST_KERNEL_ID
 #error "MSB_GUEST_KERNEL_ID must be defined by the build (guest/kernel/build.sh --print-id)"
@@ -22,18 +24,28 @@ std::string env_or_empty(const char* name) {
   return value ? value : "";
 }
 
-std::string executable_dir() {
-  std::error_code ec;
-  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? "." : exe.parent_path().string();
-}
-
 }  // namespace
 
 std::string kit_dir() {
   std::string dir = env_or_empty("MSB_KIT_DIR");
   if (!dir.empty()) return dir;
-  return std::filesystem::path(executable_dir() + "/../share/microsandbox")
+  // An install puts the kit at <prefix>/share/microsandbox, beside <prefix>/bin/msb and
+  // msb-runtime and <prefix>/lib/libmicrosandbox.so: look from this program, from the
+  // library that holds this code, then from the msb-runtime a program linked statically
+  // would start (MSB_RUNTIME, else on PATH).
+  std::vector<std::string> bases = {os::executable_dir(),
+                                    os::object_dir(reinterpret_cast<const void*>(&kit_dir))};
+  std::string runtime = env_or_empty("MSB_RUNTIME");
+  if (runtime.empty()) runtime = os::find_host_executable("msb-runtime").value_or("");
+  if (!runtime.empty()) bases.push_back(std::filesystem::path(runtime).parent_path().string());
+  for (const std::string& base : bases) {
+    if (base.empty()) continue;
+    std::string candidate =
+        std::filesystem::path(base + "/../share/microsandbox").lexically_normal().string();
+    if (os::is_directory(candidate)) return candidate;
+  }
+  // Where it should have been, for the error that names it.
+  return std::filesystem::path(os::executable_dir() + "/../share/microsandbox")
       .lexically_normal()
       .string();
 }

@@ -11,6 +11,7 @@
 #include "os/clock.h"
 #include "os/file.h"
 #include "os/io.h"
+#include "os/self_location.h"
 #include "runtime/startup_status.h"
 
 namespace msb::sdk {
@@ -18,14 +19,6 @@ namespace {
 
 constexpr int kStatusFdInChild = 3;
 constexpr int kWatchdogFdInChild = 4;
-
-std::string executable_dir() {
-  char buffer[4096];
-  ssize_t length = ::readlink("/proc/self/exe", buffer, sizeof buffer - 1);
-  if (length <= 0) return "";
-  std::string path(buffer, static_cast<size_t>(length));
-  return path.substr(0, path.rfind('/'));
-}
 
 // Reads the supervisor's one status line (it closes the pipe after it, or dies).
 Result<std::string> read_status(int fd, std::chrono::milliseconds timeout) {
@@ -54,8 +47,15 @@ Result<std::string> find_runtime_binary() {
     if (os::is_regular_file(configured)) return std::string(configured);
     return err(ErrorKind::kNotFound, "MSB_RUNTIME={} does not exist", configured);
   }
-  std::string beside = executable_dir() + "/msb-runtime";
+  // Beside the program (msb itself, the tests); then where an install puts it for the SDK
+  // library that runs this code: <prefix>/lib/libmicrosandbox.so -> <prefix>/bin/.
+  std::string beside = os::executable_dir() + "/msb-runtime";
   if (os::is_regular_file(beside)) return beside;
+  std::string library_dir = os::object_dir(reinterpret_cast<const void*>(&find_runtime_binary));
+  if (!library_dir.empty()) {
+    std::string installed = library_dir + "/../bin/msb-runtime";
+    if (os::is_regular_file(installed)) return installed;
+  }
   return std::move(os::find_host_executable("msb-runtime"))
       .context("find the sandbox supervisor msb-runtime");
 }

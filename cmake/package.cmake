@@ -78,6 +78,8 @@ file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/lib/libmicrosandbox.mri CONTENT "${msb_
 add_custom_command(OUTPUT ${msb_static_archive}
   COMMAND ${CMAKE_COMMAND} -E rm -f ${msb_static_archive}
   COMMAND sh -c "${CMAKE_AR} -M < ${CMAKE_BINARY_DIR}/lib/libmicrosandbox.mri"
+  # Without our debug information: 139 MB -> a fraction, for a library users link.
+  COMMAND ${CMAKE_STRIP} --strip-debug ${msb_static_archive}
   DEPENDS ${msb_sdk_archives}
   COMMENT "Merging the SDK's archives into libmicrosandbox.a"
   VERBATIM)
@@ -93,11 +95,10 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/microsandbox
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 if(MSB_BUILD_GUEST)
   set(kit ${CMAKE_BINARY_DIR}/share/microsandbox)
-  install(FILES ${kit}/vmlinux ${kit}/initramfs.cpio ${kit}/base.erofs
+  # The base tree goes as base.tar: unpacked at first use (src/engine/ns/base_tree.h).
+  install(FILES ${kit}/vmlinux ${kit}/initramfs.cpio ${kit}/base.erofs ${kit}/base.tar
     DESTINATION ${CMAKE_INSTALL_DATADIR}/microsandbox)
   install(PROGRAMS ${kit}/msb-agentd DESTINATION ${CMAKE_INSTALL_DATADIR}/microsandbox)
-  install(DIRECTORY ${kit}/base DESTINATION ${CMAKE_INSTALL_DATADIR}/microsandbox
-    USE_SOURCE_PERMISSIONS)
 endif()
 
 set(msb_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/microsandbox)
@@ -112,3 +113,29 @@ configure_file(${PROJECT_SOURCE_DIR}/cmake/package/microsandbox.pc.in
   ${CMAKE_BINARY_DIR}/package/microsandbox.pc @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/package/microsandbox.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# --- the Debian package: `cpack --config build/CPackConfig.cmake` -> msb_<version>_amd64.deb,
+# the whole install under /usr, binaries stripped, the kernel as built here.
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME msb)
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_CONTACT "microsandbox maintainers <maintainers@microsandbox.invalid>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Run untrusted code in microVM sandboxes: CLI, C++ SDK, guest kit")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES ON)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION utils)
+set(CPACK_DEBIAN_COMPRESSION_TYPE gzip)
+# ldconfig after install and removal, for libmicrosandbox.so.0 (CPack's own GENERATE_SHLIBS
+# stops at the same busybox links as dpkg-shlibdeps, below).
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${PROJECT_SOURCE_DIR}/cmake/package/triggers)
+# The shared libraries msb, msb-runtime and libmicrosandbox.so name (readelf -d: NEEDED), what
+# they open at first use (libcurl, libarchive, libcrypto: src/image/*_api.cc,
+# src/os/libcrypto_api.cc) and the programs they run: QEMU, mkfs.erofs, mkfs.ext4, e2fsck,
+# resize2fs. Listed by hand: dpkg-shlibdeps, through CPack, stops at the busybox applet
+# links of the base image ("[", "[["). tests/install/deb_test.sh installs the package with
+# apt into a bare Debian and runs it, which is what proves the list.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS
+  "libc6 (>= 2.34), libstdc++6 (>= 12), libgcc-s1, libseccomp2, libsqlite3-0, libisal2, libzstd1, \
+libslirp0, libcurl4, libarchive13, libssl3, qemu-system-x86, erofs-utils, e2fsprogs")
+include(CPack)

@@ -9,6 +9,7 @@
 
 #include "engine/guest_kit.h"
 #include "engine/id_map.h"
+#include "engine/ns/base_tree.h"
 #include "image/tree_archive.h"
 #include "os/file.h"
 #include "os/fs_calls.h"
@@ -18,14 +19,7 @@ namespace msb::engine::ns {
 std::string NsEngine::upper_dir(const std::string& layer) { return layer + "/diff"; }
 std::string NsEngine::work_dir(const std::string& layer) { return layer + "/work"; }
 
-Result<std::string> NsEngine::base_image_root() const {
-  std::string root = kit_dir() + "/base";
-  if (!os::is_directory(root + "/bin"))
-    return err(ErrorKind::kNotFound,
-               "image 'base' for the namespace engine missing: {}; rebuild with scripts/setup.sh",
-               root);
-  return root;
-}
+Result<std::string> NsEngine::base_image_root() const { return base_tree_root(kit_dir()); }
 
 std::string NsEngine::writable_layer_path(const std::string& sandbox_dir) const {
   return sandbox_dir + "/writable";

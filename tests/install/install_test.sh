@@ -42,6 +42,18 @@ grep -q 'microsandbox::Sandbox::builder' <<<"$exported"
 grep -q 'typeinfo for microsandbox::Error' <<<"$exported"
 [[ $(readelf -d "$prefix/lib/libmicrosandbox.so" | grep -c 'SONAME.*libmicrosandbox.so.0') == 1 ]]
 
+step "nothing installed points into the build tree"
+for binary in "$prefix/bin/msb" "$prefix/bin/msb-runtime" "$prefix/lib/libmicrosandbox.so"; do
+  if readelf -d "$binary" | grep -E 'RPATH|RUNPATH'; then
+    echo "install_test: $binary carries a library search path" >&2
+    exit 1
+  fi
+done
+if grep -rlF "$(cd "$build" && pwd)" "$prefix/lib/cmake" "$prefix/lib/pkgconfig"; then
+  echo "install_test: the package files name the build tree" >&2
+  exit 1
+fi
+
 system_path=/usr/sbin:/usr/bin:/sbin:/bin
 run_clean() {  # a program with nothing from the build tree or the caller's MSB_* settings
   env -i PATH="${extra_path:-}$system_path" HOME="$home" MSB_HOME="$home" "$@"

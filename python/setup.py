@@ -10,7 +10,6 @@ import os
 import pathlib
 import shutil
 import subprocess
-import tarfile
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
@@ -53,11 +52,8 @@ class CMakeBuild(build_ext):
         # Without debug sections the wheel is a third of the size and installs faster.
         if shutil.which("strip"):
             subprocess.run(["strip", "--strip-debug", *map(str, copies)], check=True)
-        # The built-in base image's root is busybox hard-linked under ~400 names: a wheel
-        # (a zip) would store ~400 copies. A tar keeps the links; microsandbox/_runtime.py
-        # unpacks it once into $MSB_HOME.
-        with tarfile.open(kit / "base.tar", "w") as archive:
-            archive.add(BUILD_DIR / "share" / "microsandbox" / "base", arcname="base")
+        # The base image's tree (busybox under ~300 names) travels as the build's base.tar,
+        # copied above: msb-runtime unpacks it at first use (src/engine/ns/base_tree.h).
 
 setup(
     ext_modules=[Extension("microsandbox._microsandbox", sources=[])],

@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 import pathlib
 import shutil
-import tarfile
-import tempfile
 from typing import Optional
 
 PACKAGE_DIR = pathlib.Path(__file__).resolve().parent
@@ -34,34 +32,6 @@ def _candidates() -> list[pathlib.Path]:
     return found
 
 
-def _unpacked_bundled_kit(kit: pathlib.Path) -> pathlib.Path:
-    """The bundled kit with its base image unpacked: $MSB_HOME/cache/python-kit/<key>/,
-    made once (published by rename) with links to the bundled files."""
-    archive = kit / "base.tar"
-    stat = archive.stat()
-    key = f"{stat.st_size:x}-{int(stat.st_mtime):x}"
-    target = msb_home() / "cache" / "python-kit" / key
-    if (target / "base").is_dir():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = pathlib.Path(tempfile.mkdtemp(prefix=f".{key}.", dir=target.parent))
-    try:
-        for entry in kit.iterdir():
-            if entry.name != "base.tar":
-                (staging / entry.name).symlink_to(entry)
-        with tarfile.open(archive) as tar:
-            tar.extractall(staging)  # our own archive (setup.py), not untrusted input
-        try:
-            staging.rename(target)
-        except OSError:  # another process published it first
-            if not (target / "base").is_dir():
-                raise
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    return target
-
-
 def configure() -> Optional[pathlib.Path]:
     """Points the C++ SDK (and msb) at msb-runtime and the guest kit, unless MSB_RUNTIME /
     MSB_KIT_DIR are set already. Returns the runtime's directory, or None if none was found.
@@ -72,9 +42,8 @@ def configure() -> Optional[pathlib.Path]:
             continue
         os.environ.setdefault("MSB_RUNTIME", str(runtime))
         kit = bin_dir.parent / "share" / "microsandbox"
+        # A bundled kit holds the base tree as base.tar: msb-runtime unpacks it itself.
         if "MSB_KIT_DIR" not in os.environ and kit.is_dir():
-            if not (kit / "base").is_dir() and (kit / "base.tar").is_file():
-                kit = _unpacked_bundled_kit(kit)
             os.environ["MSB_KIT_DIR"] = str(kit)
         return bin_dir
     return None

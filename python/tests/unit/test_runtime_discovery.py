@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import pathlib
-import tarfile
 
 import pytest
 
@@ -33,15 +32,11 @@ def make_build(root: pathlib.Path, with_base_dir: bool) -> pathlib.Path:
     kit = root / "share" / "microsandbox"
     kit.mkdir(parents=True)
     (kit / "vmlinux").write_bytes(b"kernel")
-    base = root / "base-src" / "base"
-    (base / "bin").mkdir(parents=True)
-    (base / "bin" / "busybox").write_bytes(b"bb")
-    os.link(base / "bin" / "busybox", base / "bin" / "sh")
     if with_base_dir:
-        os.rename(base, kit / "base")
+        (kit / "base" / "bin").mkdir(parents=True)
+        (kit / "base" / "bin" / "busybox").write_bytes(b"bb")
     else:
-        with tarfile.open(kit / "base.tar", "w") as archive:
-            archive.add(base, arcname="base")
+        (kit / "base.tar").write_bytes(b"an archive")
     return root
 
 
@@ -76,18 +71,11 @@ def test_explicit_settings_win(clean_env: pathlib.Path) -> None:
     assert os.environ["MSB_KIT_DIR"] == "/opt/mine/kit"
 
 
-def test_bundled_kit_is_unpacked_once_into_msb_home(clean_env: pathlib.Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bundled_kit_is_used_as_it_is(clean_env: pathlib.Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # Its base tree is base.tar, which msb-runtime unpacks (src/engine/ns/base_tree.h).
     bundle = make_build(clean_env / "bundle", with_base_dir=False)
     monkeypatch.setattr(_runtime, "BUNDLED", bundle)
     assert _runtime.configure() == bundle / "bin"
-    kit = pathlib.Path(os.environ["MSB_KIT_DIR"])
-    assert kit.parent == clean_env / "home" / "cache" / "python-kit"
-    assert (kit / "vmlinux").read_bytes() == b"kernel"
-    # The hard links of the base image survive the wheel as a tar.
-    assert os.stat(kit / "base" / "bin" / "sh").st_ino == os.stat(kit / "base" / "bin" / "busybox").st_ino
-    # A second process reuses it.
-    del os.environ["MSB_KIT_DIR"]
-    _runtime.configure()
-    assert pathlib.Path(os.environ["MSB_KIT_DIR"]) == kit
-    assert [p.name for p in kit.parent.iterdir()] == [kit.name]  # no staging left
+    assert os.environ["MSB_KIT_DIR"] == str(bundle / "share" / "microsandbox")
+    assert not (clean_env / "home").exists()  # nothing written at import time

@@ -101,6 +101,23 @@ if(MSB_BUILD_GUEST)
   install(PROGRAMS ${kit}/msb-agentd DESTINATION ${CMAKE_INSTALL_DATADIR}/microsandbox)
 endif()
 
+# msb(1), from `msb --help` (help2man): the commands with one line each; `msb CMD --help`
+# has the rest.
+find_program(HELP2MAN help2man)
+if(HELP2MAN)
+  set(msb_man_page ${CMAKE_BINARY_DIR}/share/man/man1/msb.1)
+  add_custom_command(OUTPUT ${msb_man_page}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/share/man/man1
+    COMMAND ${HELP2MAN} --no-info --no-discard-stderr --version-string=${PROJECT_VERSION}
+            "--name=run untrusted code in disposable microVM sandboxes"
+            --output=${msb_man_page} $<TARGET_FILE:msb>
+    DEPENDS msb
+    COMMENT "Writing msb(1)"
+    VERBATIM)
+  add_custom_target(msb_man_page ALL DEPENDS ${msb_man_page})
+  install(FILES ${msb_man_page} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+endif()
+
 set(msb_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/microsandbox)
 install(EXPORT microsandboxTargets NAMESPACE microsandbox:: DESTINATION ${msb_cmake_dir})
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/package/microsandboxConfig.cmake.in

@@ -29,8 +29,8 @@ packages=(
   docker-registry apache2-utils skopeo zstd gzip python3
   # peers the namespace engine is measured against (bench/start)
   crun bubblewrap
-  # the .deb's test: a bare Debian 12 to install it into (tests/install/deb_test.sh)
-  mmdebstrap
+  # the .deb's test: a bare Debian 12 to install it into (tests/install/deb_test.sh); msb(1)
+  mmdebstrap help2man
   # the Python SDK (python/): headers, pybind11, the venv and its build, its tests and stubs
   python3-dev python3-venv python3-setuptools python3-wheel pybind11-dev python3-pybind11
   python3-pytest python3-pytest-asyncio mypy

@@ -89,6 +89,10 @@ g++ -std=c++20 -o "$work/pkgconfig_hello" "$source/examples/cpp/main.cc" $flags 
   -Wl,-rpath,"$prefix/lib"
 check_hello "$work/pkgconfig_hello" namespace
 
+step "msb(1) is installed"
+man -l "$prefix/share/man/man1/msb.1" 2>/dev/null | grep -q 'run untrusted code' ||
+  zcat -f "$prefix/share/man/man1/msb.1" | grep -q 'run untrusted code'
+
 step "the installed msb run -- echo hi"
 output=$(run_clean "$prefix/bin/msb" run -- echo hi)
 [[ $output == hi ]] || { echo "msb run said: $output" >&2; exit 1; }

@@ -15,7 +15,15 @@ CLI::App* ServerCommand::add_to(CLI::App& app) {
                   "at first start, mode 0600)");
   sub->add_flag("--insecure-listen", options_.insecure_listen,
                 "Allow a non-loopback address without TLS");
+  sub->add_option("--tls-cert", options_.tls_cert_file,
+                  "PEM certificate chain: serve HTTPS only (with --tls-key)");
+  sub->add_option("--tls-key", options_.tls_key_file,
+                  "PEM private key of --tls-cert (unencrypted)");
   sub->add_option("--max-body-bytes", options_.max_body_bytes, "Largest request body accepted")
+      ->capture_default_str();
+  sub->add_option("--read-timeout", options_.read_timeout_seconds,
+                  "Seconds a request (or a TLS handshake) may take to arrive")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   mcp_flags_.add_to(*sub, "MCP at /mcp: ");
   return sub;

@@ -3,7 +3,9 @@
 // Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
 #include <atomic>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
+#include <boost/beast/ssl.hpp>
 #include <cctype>
 #include <future>
 #include <optional>
@@ -13,6 +15,7 @@
 
 #include "server/api_error.h"
 #include "server/server_token.h"
+#include "server/tls_context.h"
 
 namespace msb::server {
 
@@ -20,6 +23,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
 
@@ -63,6 +67,7 @@ HttpResponse to_http(const ApiResponse& api, unsigned version, bool keep_alive) 
 struct HttpServer::Impl {
   HttpServerOptions options;
   const Router& router;
+  std::unique_ptr<net::ssl::context> tls;  // null: plain HTTP
   net::io_context io{options.io_threads};
   net::thread_pool workers{static_cast<size_t>(options.worker_threads)};
   // Streamed answers each hold a thread while they run (ExecSessions bounds how many).
@@ -88,7 +93,11 @@ struct HttpServer::Impl {
         continue;
       }
       ++connections;
-      net::co_spawn(io, session(std::move(socket)), [this](std::exception_ptr) { --connections; });
+      auto done = [this](std::exception_ptr) { --connections; };
+      if (tls)
+        net::co_spawn(io, tls_session(std::move(socket)), done);
+      else
+        net::co_spawn(io, plain_session(std::move(socket)), done);
     }
   }
 
@@ -115,13 +124,36 @@ struct HttpServer::Impl {
     return router.dispatch(std::move(api));
   }
 
-  net::awaitable<void> session(tcp::socket socket) {
+  net::awaitable<void> plain_session(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
+    co_await serve_requests(stream);
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  // The handshake is under the read timeout: a client that never makes one is dropped.
+  net::awaitable<void> tls_session(tcp::socket socket) {
+    TlsStream stream(std::move(socket), *tls);
+    boost::system::error_code ec;
+    beast::get_lowest_layer(stream).expires_after(options.read_timeout);
+    co_await stream.async_handshake(net::ssl::stream_base::server,
+                                    net::redirect_error(net::use_awaitable, ec));
+    if (ec) co_return;
+    co_await serve_requests(stream);
+    // close_notify both ways, briefly: a client that does not answer it is not waited for.
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+    co_await stream.async_shutdown(net::redirect_error(net::use_awaitable, ec));
+  }
+
+  // The requests of one connection, in turn, over plain TCP or TLS (a template, so the
+  // plain path pays nothing for TLS).
+  template <class Stream>
+  net::awaitable<void> serve_requests(Stream& stream) {
     beast::flat_buffer buffer;
     for (;;) {
       http::request_parser<http::string_body> parser;
       parser.body_limit(options.max_body_bytes);
-      stream.expires_after(options.read_timeout);
+      beast::get_lowest_layer(stream).expires_after(options.read_timeout);
       boost::system::error_code ec;
       co_await http::async_read(stream, buffer, parser,
                                 net::redirect_error(net::use_awaitable, ec));
@@ -130,7 +162,7 @@ struct HttpServer::Impl {
             413, "invalid-argument",
             "request body over the limit of " + std::to_string(options.max_body_bytes) + " bytes");
         HttpResponse response = to_http(too_large, 11, false);
-        stream.expires_after(options.read_timeout);
+        beast::get_lowest_layer(stream).expires_after(options.read_timeout);
         co_await http::async_write(stream, response, net::redirect_error(net::use_awaitable, ec));
         break;
       }
@@ -147,19 +179,17 @@ struct HttpServer::Impl {
         break;
       }
       HttpResponse response = to_http(api, request.version(), keep_alive);
-      stream.expires_after(options.read_timeout);
+      beast::get_lowest_layer(stream).expires_after(options.read_timeout);
       co_await http::async_write(stream, response, net::redirect_error(net::use_awaitable, ec));
       if (ec || !keep_alive) break;
     }
-    boost::system::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
   // A streamed answer: the header, then chunks written by api.stream on a streamer thread
   // (each write posted to this connection's executor, which is idle meanwhile: this
   // coroutine waits for the stream to end), then the last chunk.
-  net::awaitable<void> send_stream(beast::tcp_stream& stream, const ApiResponse& api,
-                                   unsigned version) {
+  template <class Stream>
+  net::awaitable<void> send_stream(Stream& stream, const ApiResponse& api, unsigned version) {
     http::response<http::empty_body> header{static_cast<http::status>(api.status), version};
     header.set(http::field::server, "msb-server");
     header.set(http::field::content_type, api.content_type);
@@ -168,7 +198,7 @@ struct HttpServer::Impl {
     header.keep_alive(false);
     http::response_serializer<http::empty_body> serializer{header};
     boost::system::error_code ec;
-    stream.expires_after(options.read_timeout);
+    beast::get_lowest_layer(stream).expires_after(options.read_timeout);
     co_await http::async_write_header(stream, serializer,
                                       net::redirect_error(net::use_awaitable, ec));
     if (ec) co_return;
@@ -180,7 +210,7 @@ struct HttpServer::Impl {
       auto data = std::make_shared<std::string>(chunk);
       std::future<bool> result = written->get_future();
       net::post(executor, [&stream, written, data, timeout] {
-        stream.expires_after(timeout);
+        beast::get_lowest_layer(stream).expires_after(timeout);
         net::async_write(stream, http::make_chunk(net::buffer(*data)),
                          [written, data](boost::system::error_code error, size_t) {
                            written->set_value(!error);
@@ -198,7 +228,7 @@ struct HttpServer::Impl {
           co_return;
         },
         net::use_awaitable);
-    stream.expires_after(options.read_timeout);
+    beast::get_lowest_layer(stream).expires_after(options.read_timeout);
     co_await net::async_write(stream, http::make_chunk_last(),
                               net::redirect_error(net::use_awaitable, ec));
   }
@@ -229,6 +259,8 @@ struct HttpServer::Impl {
 Result<std::unique_ptr<HttpServer>> HttpServer::listen(const HttpServerOptions& options,
                                                        const Router& router) {
   auto impl = std::make_unique<Impl>(options, router);
+  if (!options.tls_cert_file.empty())
+    impl->tls = MSB_TRY(make_tls_context(options.tls_cert_file, options.tls_key_file));
   boost::system::error_code ec;
   net::ip::address address = net::ip::make_address(options.host, ec);
   if (ec)

@@ -21,6 +21,13 @@ CLI::App* ServerCommand::add_to(CLI::App& app) {
                   "PEM private key of --tls-cert (unencrypted)");
   sub->add_option("--max-body-bytes", options_.max_body_bytes, "Largest request body accepted")
       ->capture_default_str();
+  sub->add_option("--rate-limit", options_.rate_limit,
+                  "Requests per second per token, past a burst; more get 429 (0: no limit)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  sub->add_option("--rate-burst", options_.rate_burst,
+                  "Requests at once before --rate-limit applies (default: twice the rate)")
+      ->check(CLI::NonNegativeNumber);
   sub->add_option("--read-timeout", options_.read_timeout_seconds,
                   "Seconds a request (or a TLS handshake) may take to arrive")
       ->check(CLI::PositiveNumber)

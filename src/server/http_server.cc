@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "server/api_error.h"
+#include "server/rate_limiter.h"
 #include "server/server_token.h"
 #include "server/tls_context.h"
 
@@ -49,6 +50,14 @@ std::multimap<std::string, std::string> parse_query(std::string_view query) {
   return out;
 }
 
+ApiResponse rate_limited(std::chrono::seconds wait) {
+  ApiResponse response = error_response(
+      429, "rate-limited",
+      "too many requests for this token; retry after " + std::to_string(wait.count()) + " s");
+  response.headers.emplace_back("Retry-After", std::to_string(wait.count()));
+  return response;
+}
+
 HttpResponse to_http(const ApiResponse& api, unsigned version, bool keep_alive) {
   HttpResponse response{static_cast<http::status>(api.status), version};
   response.set(http::field::server, "msb-server");
@@ -68,6 +77,7 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   const Router& router;
   std::unique_ptr<net::ssl::context> tls;  // null: plain HTTP
+  RateLimiter limiter{{options.rate_per_second, options.rate_burst}};
   net::io_context io{options.io_threads};
   net::thread_pool workers{static_cast<size_t>(options.worker_threads)};
   // Streamed answers each hold a thread while they run (ExecSessions bounds how many).
@@ -107,6 +117,9 @@ struct HttpServer::Impl {
         !bearer_matches(std::string_view(auth->value().data(), auth->value().size()),
                         options.token))
       return ApiResponse{401, "application/json", "{}"};
+    // After the token check: a wrong token costs no one's rate.
+    if (std::chrono::seconds wait = limiter.acquire(options.token); wait.count() > 0)
+      return rate_limited(wait);
     ApiRequest api;
     api.method = std::string(request.method_string());
     std::string_view target(request.target().data(), request.target().size());

@@ -29,6 +29,9 @@ struct HttpServerOptions {
   std::string tls_cert_file;
   std::string tls_key_file;
   size_t max_body_bytes = 16u << 20;
+  // Requests per second per token, after a burst (RateLimiter); per_second 0: no limit.
+  double rate_per_second = 200;
+  double rate_burst = 400;
   std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
   std::chrono::milliseconds shutdown_grace = std::chrono::seconds(10);
   size_t max_connections = 512;

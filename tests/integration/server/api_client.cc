@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <cctype>
 #include <mutex>
 
 namespace msb::testing {
@@ -10,6 +11,21 @@ namespace {
 
 size_t append(char* data, size_t size, size_t count, void* out) {
   static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
+// One header line into reply->headers ("Name: value\r\n"; the status line has no colon).
+size_t add_header(char* data, size_t size, size_t count, void* reply) {
+  std::string line(data, size * count);
+  size_t colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    size_t start = line.find_first_not_of(' ', colon + 1);
+    size_t end = line.find_last_not_of("\r\n");
+    static_cast<HttpReply*>(reply)->headers[name] =
+        start == std::string::npos || end < start ? "" : line.substr(start, end - start + 1);
+  }
   return size * count;
 }
 
@@ -38,6 +54,8 @@ HttpReply http_request(const std::string& method, const std::string& url, const 
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply.body);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, add_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reply);
   trust(curl, ca_file);
   if (!body.empty() || method == "POST") {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());

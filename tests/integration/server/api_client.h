@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 
 namespace msb::testing {
@@ -9,7 +10,8 @@ namespace msb::testing {
 struct HttpReply {
   long status = 0;  // 0: no answer (connection failed, timed out)
   std::string body;
-  std::string error;  // libcurl's, when status is 0
+  std::string error;                           // libcurl's, when status is 0
+  std::map<std::string, std::string> headers;  // by lower-cased name
 };
 
 // `method` `url` with `body` (JSON) and `Authorization: Bearer <token>` unless token is empty.

@@ -21,6 +21,9 @@ CLI::App* ServerCommand::add_to(CLI::App& app) {
                   "PEM private key of --tls-cert (unencrypted)");
   sub->add_option("--max-body-bytes", options_.max_body_bytes, "Largest request body accepted")
       ->capture_default_str();
+  sub->add_option("--max-upload-bytes", options_.max_upload_bytes,
+                  "Largest file upload accepted (PUT .../files streams; it is not held in memory)")
+      ->capture_default_str();
   sub->add_option("--rate-limit", options_.rate_limit,
                   "Requests per second per token, past a burst; more get 429 (0: no limit)")
       ->check(CLI::NonNegativeNumber)

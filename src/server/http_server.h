@@ -29,6 +29,8 @@ struct HttpServerOptions {
   std::string tls_cert_file;
   std::string tls_key_file;
   size_t max_body_bytes = 16u << 20;
+  // The body of a route that streams it (Router::add_streaming): an upload.
+  uint64_t max_upload_bytes = uint64_t{4} << 30;
   // Requests per second per token, after a burst (RateLimiter); per_second 0: no limit.
   double rate_per_second = 200;
   double rate_burst = 400;

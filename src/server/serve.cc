@@ -60,6 +60,7 @@ Result<void> serve(const ServeOptions& options) {
   http.port = port;
   http.token = MSB_TRY(load_or_create_token(token_file));
   http.max_body_bytes = options.max_body_bytes;
+  http.max_upload_bytes = options.max_upload_bytes;
   http.rate_per_second = options.rate_limit;
   http.rate_burst = options.rate_burst > 0 ? options.rate_burst : 2 * options.rate_limit;
   http.read_timeout = std::chrono::seconds(options.read_timeout_seconds);

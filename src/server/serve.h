@@ -16,7 +16,8 @@ struct ServeOptions {
   std::string tls_cert_file;              // PEM; with tls_key_file: HTTPS only
   std::string tls_key_file;
   size_t max_body_bytes = 16u << 20;
-  double rate_limit = 200;             // requests per second per token; 0: no limit
+  uint64_t max_upload_bytes = uint64_t{4} << 30;  // PUT .../files streams past max_body_bytes
+  double rate_limit = 200;                        // requests per second per token; 0: no limit
   double rate_burst = 0;               // requests at once past the rate; 0: twice the rate
   unsigned read_timeout_seconds = 30;  // a request (or a TLS handshake) must arrive within it
   mcp::McpOptions mcp;                 // the tools at /mcp

@@ -66,7 +66,7 @@ TEST_F(ServerTlsTest, ServesHttpsVerifiedAgainstItsCertificate) {
   EXPECT_EQ(http_request("GET", server_->url() + "/v1/sandboxes", "", "", 30, cert()).status, 401);
 }
 
-TEST_F(ServerTlsTest, ExecAndStreamedDownloadOverTls) {
+TEST_F(ServerTlsTest, ExecStreamedUploadAndDownloadOverTls) {
   HttpReply created = server_->call("POST", "/v1/sandboxes", create_body("tls-box"));
   ASSERT_EQ(created.status, 201) << created.body;
   HttpReply ran =
@@ -84,6 +84,16 @@ TEST_F(ServerTlsTest, ExecAndStreamedDownloadOverTls) {
                 60, "", cert()),
             200);
   EXPECT_EQ(downloaded, "over tls\n");
+  // A streamed upload (read piece by piece from the TLS stream), then back.
+  std::string data(3u << 20, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7 + i / 4096);
+  std::string url = server_->url() + "/v1/sandboxes/tls-box/files?path=/tmp/u";
+  HttpReply put = http_request("PUT", url, server_->token(), data, 60, cert());
+  ASSERT_EQ(put.status, 200) << put.body << put.error;
+  EXPECT_EQ(parsed(put)["bytes"], data.size());
+  HttpReply got = http_request("GET", url, server_->token(), "", 60, cert());
+  EXPECT_EQ(got.status, 200);
+  EXPECT_TRUE(got.body == data) << got.body.size() << " bytes back";
   EXPECT_EQ(server_->call("POST", "/v1/sandboxes/tls-box/kill").status, 200);
   EXPECT_EQ(server_->call("DELETE", "/v1/sandboxes/tls-box").status, 204);
 }

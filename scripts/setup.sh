@@ -24,6 +24,8 @@ packages=(
   busybox-static e2fsprogs erofs-utils
   # tests and benchmarks; iproute2 builds the network tests' namespaces (tests/support/net_world.h)
   procps util-linux tmux iproute2
+  # msb server's TLS tests make a self-signed certificate with the openssl command
+  openssl
   # OCI image fixtures: a local registry, its basic-auth file, the pusher and the peer of
   # bench/pull, and the layer compressors
   docker-registry apache2-utils skopeo zstd gzip python3

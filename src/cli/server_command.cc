@@ -15,7 +15,25 @@ CLI::App* ServerCommand::add_to(CLI::App& app) {
                   "at first start, mode 0600)");
   sub->add_flag("--insecure-listen", options_.insecure_listen,
                 "Allow a non-loopback address without TLS");
+  sub->add_option("--tls-cert", options_.tls_cert_file,
+                  "PEM certificate chain: serve HTTPS only (with --tls-key)");
+  sub->add_option("--tls-key", options_.tls_key_file,
+                  "PEM private key of --tls-cert (unencrypted)");
   sub->add_option("--max-body-bytes", options_.max_body_bytes, "Largest request body accepted")
+      ->capture_default_str();
+  sub->add_option("--max-upload-bytes", options_.max_upload_bytes,
+                  "Largest file upload accepted (PUT .../files streams; it is not held in memory)")
+      ->capture_default_str();
+  sub->add_option("--rate-limit", options_.rate_limit,
+                  "Requests per second per token, past a burst; more get 429 (0: no limit)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  sub->add_option("--rate-burst", options_.rate_burst,
+                  "Requests at once before --rate-limit applies (default: twice the rate)")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--read-timeout", options_.read_timeout_seconds,
+                  "Seconds a request (or a TLS handshake) may take to arrive")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   sub->add_option("--exec-attach-timeout", exec_attach_seconds_,
                   "Seconds a streamed exec waits for its event stream before it is killed")

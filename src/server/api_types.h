@@ -16,6 +16,12 @@ struct ApiRequest {
   std::string path;    // "/v1/sandboxes/job", without the query
   std::multimap<std::string, std::string> query;
   std::string body;
+  // Routes added with Router::add_streaming get their body piece by piece instead of in
+  // `body`: read_body reads the next piece into `buffer` (at most `size` bytes) and returns
+  // its length, or 0 at the end of the body. It blocks until bytes arrive, and throws
+  // microsandbox::Error when the client goes away or is too slow (kIo) or the body is over
+  // the upload limit (kInvalidArgument; the transport answers 413). Empty for other routes.
+  std::function<size_t(char* buffer, size_t size)> read_body;
   // Header fields by lower-cased name (a repeated field: its values joined by ", ").
   std::map<std::string, std::string> headers;
   // Filled by the router from the matched pattern: {"name": "job"} for /v1/sandboxes/{name}.
@@ -32,6 +38,12 @@ struct ApiResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // Routes added with Router::add_streaming get their body piece by piece instead of in
+  // `body`: read_body reads the next piece into `buffer` (at most `size` bytes) and returns
+  // its length, or 0 at the end of the body. It blocks until bytes arrive, and throws
+  // microsandbox::Error when the client goes away or is too slow (kIo) or the body is over
+  // the upload limit (kInvalidArgument; the transport answers 413). Empty for other routes.
+  std::function<size_t(char* buffer, size_t size)> read_body;
   // Header fields to send besides Content-Type ("Allow" on a 405, ...).
   std::vector<std::pair<std::string, std::string>> headers;
   // A streamed answer (Server-Sent Events) instead of `body`: called on a thread of its own

@@ -1,8 +1,10 @@
 #include "server/file_routes.h"
 
+#include <atomic>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "server/exec_request.h"
 #include "server/json_views.h"
@@ -42,6 +44,17 @@ json stat_json(const microsandbox::FileStat& stat) {
           {"gid", stat.gid}};
 }
 
+// A piece of an upload: read from the client, then written to the sandbox.
+constexpr size_t kUploadChunkBytes = 1 << 20;
+
+void remove_quietly(microsandbox::SandboxFs& fs, const std::string& path) {
+  try {
+    fs.remove(path);
+  } catch (const Error&) {
+    // Gone already, or the sandbox is: the upload's own error is the one to report.
+  }
+}
+
 microsandbox::SandboxFs fs_of(ApiState& state, const ApiRequest& request) {
   SandboxHandles::Lease sandbox = state.handles.borrow(request.params.at("name"));
   return sandbox->fs();
@@ -70,20 +83,52 @@ ApiResponse download(ApiState& state, const ApiRequest& request) {
   return response;
 }
 
+// The body into `path`. Streamed (request.read_body) and not appending, it goes to a
+// sibling temporary file renamed over `path` once complete, so an upload cut short leaves
+// neither a partial file nor a damaged old one; the temporary file is removed.
+ApiResponse upload(ApiState& state, const ApiRequest& request) {
+  std::string path = guest_path(request);
+  microsandbox::WriteOptions options;
+  options.mode = query_mode(request, 0644);
+  options.append = query_flag(request, "append");
+  microsandbox::SandboxFs fs = fs_of(state, request);
+  if (!request.read_body) {
+    fs.write(path, request.body, options);
+    return json_response(200, {{"path", path}, {"bytes", request.body.size()}});
+  }
+  static std::atomic<uint64_t> uploads{0};
+  std::string target = options.append ? path : path + ".msb-upload-" + std::to_string(++uploads);
+  uint64_t bytes = 0;
+  try {
+    microsandbox::FileWriter writer = fs.open_write(target, options);
+    // The body arrives in socket-sized pieces; the sandbox is written in whole chunks,
+    // since each write waits for the agent.
+    std::vector<char> chunk(kUploadChunkBytes);
+    size_t filled = 0;
+    while (size_t got = request.read_body(chunk.data() + filled, chunk.size() - filled)) {
+      filled += got;
+      bytes += got;
+      if (filled < chunk.size()) continue;
+      writer.write(std::string_view(chunk.data(), filled));
+      filled = 0;
+    }
+    if (filled > 0) writer.write(std::string_view(chunk.data(), filled));
+    writer.close();
+    if (target != path) fs.rename(target, path);
+  } catch (const Error&) {
+    if (target != path) remove_quietly(fs, target);
+    throw;
+  }
+  return json_response(200, {{"path", path}, {"bytes", bytes}});
+}
+
 }  // namespace
 
 void add_file_routes(Router& router, ApiState& state) {
   router.add("GET", "/v1/sandboxes/{name}/files", "downloadFile",
              [&state](const ApiRequest& request) { return download(state, request); });
-  router.add("PUT", "/v1/sandboxes/{name}/files", "uploadFile",
-             [&state](const ApiRequest& request) {
-               std::string path = guest_path(request);
-               microsandbox::WriteOptions options;
-               options.mode = query_mode(request, 0644);
-               options.append = query_flag(request, "append");
-               fs_of(state, request).write(path, request.body, options);
-               return json_response(200, {{"path", path}, {"bytes", request.body.size()}});
-             });
+  router.add_streaming("PUT", "/v1/sandboxes/{name}/files", "uploadFile",
+                       [&state](const ApiRequest& request) { return upload(state, request); });
   router.add("DELETE", "/v1/sandboxes/{name}/files", "removeFile",
              [&state](const ApiRequest& request) {
                std::string path = guest_path(request);

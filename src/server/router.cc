@@ -76,6 +76,22 @@ void Router::add(std::string method, std::string pattern, std::string operation_
       Route{std::move(method), std::move(pattern), std::move(operation_id), std::move(handler)});
 }
 
+void Router::add_streaming(std::string method, std::string pattern, std::string operation_id,
+                           Handler handler) {
+  add(std::move(method), std::move(pattern), std::move(operation_id), std::move(handler));
+  routes_.back().streams_body = true;
+}
+
+bool Router::streams_body(const std::string& method, const std::string& path) const {
+  // Only the streaming routes are matched: this runs for every request.
+  for (const Route& route : routes_) {
+    if (!route.streams_body || route.method != method) continue;
+    std::map<std::string, std::string> params;
+    if (match(route.pattern, path, params)) return true;
+  }
+  return false;
+}
+
 ApiResponse Router::dispatch(ApiRequest request) const {
   bool path_known = false;
   for (const Route& route : routes_) {

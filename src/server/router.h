@@ -19,11 +19,19 @@ struct Route {
   std::string pattern;
   std::string operation_id;
   Handler handler;
+  bool streams_body = false;  // the body comes through ApiRequest::read_body
 };
 
 class Router {
  public:
   void add(std::string method, std::string pattern, std::string operation_id, Handler handler);
+  // A route whose handler reads its body as it arrives (ApiRequest::read_body), past the
+  // body limit: an upload.
+  void add_streaming(std::string method, std::string pattern, std::string operation_id,
+                     Handler handler);
+
+  // Whether the route for `method` `path` streams its body (false when there is none).
+  bool streams_body(const std::string& method, const std::string& path) const;
 
   // Runs the matching route with request.params filled. No route for the path: 404; the
   // path exists for other methods: 405. A handler's microsandbox::Error becomes its JSON

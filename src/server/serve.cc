@@ -44,10 +44,13 @@ Result<std::pair<std::string, uint16_t>> parse_listen_address(const std::string&
 
 Result<void> serve(const ServeOptions& options) {
   auto [host, port] = MSB_TRY(parse_listen_address(options.listen));
-  if (!is_loopback(host) && !options.insecure_listen)
+  bool tls = !options.tls_cert_file.empty();
+  if (tls != !options.tls_key_file.empty())
+    return err(ErrorKind::kInvalidArgument, "--tls-cert and --tls-key go together: give both");
+  if (!is_loopback(host) && !tls && !options.insecure_listen)
     return err(ErrorKind::kInvalidArgument,
                "--listen {}: not a loopback address; the API would be reachable from other "
-               "machines with the token in clear (TLS is not supported yet): pass "
+               "machines with the token in clear: give --tls-cert and --tls-key, or pass "
                "--insecure-listen to do it anyway",
                options.listen);
   std::string token_file =
@@ -57,13 +60,20 @@ Result<void> serve(const ServeOptions& options) {
   http.port = port;
   http.token = MSB_TRY(load_or_create_token(token_file));
   http.max_body_bytes = options.max_body_bytes;
+  http.max_upload_bytes = options.max_upload_bytes;
+  http.rate_per_second = options.rate_limit;
+  http.rate_burst = options.rate_burst > 0 ? options.rate_burst : 2 * options.rate_limit;
+  http.read_timeout = std::chrono::seconds(options.read_timeout_seconds);
+  http.tls_cert_file = options.tls_cert_file;
+  http.tls_key_file = options.tls_key_file;
   // The attached sandboxes' handles go (and those sandboxes stop) after the server stopped.
   ApiState state(options.mcp, options.exec_attach_timeout);
   Router router;
   add_api_routes(router, state);
   std::unique_ptr<HttpServer> server = MSB_TRY(HttpServer::listen(http, router));
   std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  std::printf("listening on http://%s:%u\n", shown_host.c_str(), server->port());
+  std::printf("listening on %s://%s:%u\n", tls ? "https" : "http", shown_host.c_str(),
+              server->port());
   std::fflush(stdout);
   std::fprintf(stderr, "msb server: token in %s; stop with SIGTERM or Ctrl-C\n",
                token_file.c_str());

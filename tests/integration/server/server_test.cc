@@ -19,6 +19,7 @@
 #include "os/file.h"
 #include "os/file_status.h"
 #include "os/io.h"
+#include "server_process.h"
 #include "shared_registry.h"
 #include "test_engine.h"
 #include "wait_until.h"
@@ -27,64 +28,6 @@ namespace msb::testing {
 namespace {
 
 using nlohmann::json;
-
-// One `msb server` on a free port with a private $MSB_HOME.
-class ServerProcess {
- public:
-  explicit ServerProcess(MsbHarness& harness, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"server", "--listen", "127.0.0.1:0"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    out_path_ = harness.home() + "/server.out." + std::to_string(++count_);
-    os::Fd out = *os::open_file(out_path_, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    child_.emplace(harness.start(args, out.get()));
-    bool up = wait_until(
-        [&] {
-          Result<std::string> text = os::read_file(out_path_);
-          if (!text || text->find('\n') == std::string::npos) return false;
-          url_ = text->substr(text->find("http://"));
-          url_.pop_back();
-          return true;
-        },
-        std::chrono::seconds(30));
-    EXPECT_TRUE(up) << "msb server did not start: " << harness.started_stderr();
-    token_ = os::read_file(harness.home() + "/server/token").value_or("");
-    while (!token_.empty() && token_.back() == '\n') token_.pop_back();
-  }
-
-  HttpReply call(const std::string& method, const std::string& path, const json& body = nullptr) {
-    return http_request(method, url_ + path, token_, body.is_null() ? "" : body.dump());
-  }
-  // SIGTERM, then the exit status.
-  os::ExitStatus terminate() {
-    EXPECT_TRUE(child_->signal(SIGTERM).has_value());
-    return child_->wait().value_or(os::ExitStatus{-1, 0});
-  }
-  const std::string& url() const { return url_; }
-  const std::string& token() const { return token_; }
-
- private:
-  static inline int count_ = 0;
-  std::optional<os::ChildProcess> child_;
-  std::string out_path_;
-  std::string url_;
-  std::string token_;
-};
-
-json parsed(const HttpReply& reply) {
-  json body = json::parse(reply.body, nullptr, false);
-  return body.is_discarded() ? json(reply.body) : body;
-}
-
-std::string error_kind(const HttpReply& reply) {
-  json body = parsed(reply);
-  return body.contains("error") ? body["error"]["kind"].get<std::string>() : "";
-}
-
-json create_body(const std::string& name, json extra = json::object()) {
-  json body = {{"name", name}, {"image", "base"}, {"isolation", test_isolation()}};
-  body.update(extra);
-  return body;
-}
 
 class ServerTest : public ::testing::Test {
  protected:

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "microsandbox/error.h"
@@ -78,6 +79,32 @@ TEST(RouterTest, BadJsonBodyIs400) {
   ApiResponse response = router.dispatch(request("POST", "/v1/parse", "{nope"));
   EXPECT_EQ(response.status, 400);
   EXPECT_EQ(error_kind(response), "invalid-argument");
+}
+
+TEST(RouterTest, OnlyStreamingRoutesStreamTheirBody) {
+  Router router;
+  router.add("GET", "/v1/sandboxes/{name}/files", "download",
+             [](const ApiRequest&) { return ApiResponse{}; });
+  router.add_streaming("PUT", "/v1/sandboxes/{name}/files", "upload",
+                       [](const ApiRequest& request) {
+                         char piece[4];
+                         std::string body;
+                         while (size_t got = request.read_body(piece, sizeof(piece)))
+                           body.append(piece, got);
+                         return ApiResponse{200, "text/plain", body};
+                       });
+  EXPECT_TRUE(router.streams_body("PUT", "/v1/sandboxes/a%2Fb/files"));
+  EXPECT_FALSE(router.streams_body("GET", "/v1/sandboxes/a/files"));
+  EXPECT_FALSE(router.streams_body("PUT", "/v1/sandboxes/a/other"));
+  ApiRequest upload = request("PUT", "/v1/sandboxes/a/files");
+  std::string source = "hello, pieces";
+  upload.read_body = [&](char* buffer, size_t size) {
+    size_t got = std::min(size, source.size());
+    source.copy(buffer, got);
+    source.erase(0, got);
+    return got;
+  };
+  EXPECT_EQ(router.dispatch(std::move(upload)).body, "hello, pieces");
 }
 
 TEST(PercentDecodeTest, DecodesAndRejects) {

@@ -86,7 +86,7 @@ add_custom_command(OUTPUT ${msb_static_archive}
 add_custom_target(microsandbox_static ALL DEPENDS ${msb_static_archive})
 
 # --- install rules
-install(TARGETS msb msb-runtime RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS msb msb-server msb-runtime RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS microsandbox EXPORT microsandboxTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

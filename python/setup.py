@@ -27,7 +27,7 @@ class CMakeBuild(build_ext):
                 f"no C++ build in {BUILD_DIR}: run scripts/setup.sh first "
                 "(or set MSB_BUILD_DIR to a configured build directory)")
         subprocess.run(["cmake", "--build", str(BUILD_DIR), "--target", "_microsandbox",
-                        "msb", "msb-runtime"], check=True)
+                        "msb", "msb-server", "msb-runtime"], check=True)
         built = next((BUILD_DIR / "python" / "microsandbox").glob("_microsandbox*.so"))
         target = pathlib.Path(self.get_ext_fullpath(ext.name))
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -43,9 +43,11 @@ class CMakeBuild(build_ext):
         (bundled / "bin").mkdir(parents=True)
         kit = bundled / "share" / "microsandbox"
         kit.mkdir(parents=True)
-        copies = [bundled / "bin" / "msb", bundled / "bin" / "msb-runtime", kit / "msb-agentd"]
-        shutil.copy2(BUILD_DIR / "bin" / "msb", copies[0])
-        shutil.copy2(BUILD_DIR / "bin" / "msb-runtime", copies[1])
+        # msb-server: what `msb server` runs (the python -m microsandbox CLI included).
+        copies = [bundled / "bin" / name for name in ("msb", "msb-server", "msb-runtime")]
+        for copy in copies:
+            shutil.copy2(BUILD_DIR / "bin" / copy.name, copy)
+        copies.append(kit / "msb-agentd")
         for entry in (BUILD_DIR / "share" / "microsandbox").iterdir():
             if entry.name != "base":
                 shutil.copy2(entry, kit / entry.name)

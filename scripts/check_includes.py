@@ -32,7 +32,7 @@ BELOW = {
     "engine/ns": ["engine"],
     "runtime": ["engine", "protocol", "store", "config", "image", "net"],
     "sdk": ["runtime"],
-    "cli": ["sdk", "server", "mcp"],
+    "cli": ["sdk", "mcp"],
     "server": ["sdk", "mcp"],
     "mcp": ["sdk"],
     "agent": ["protocol"],

@@ -87,7 +87,8 @@ if [[ ! -x "$venv/bin/python" ]]; then
   /usr/bin/python3 -m venv --system-site-packages "$venv"
 fi
 stamp=$(cd "$repo" && { find python/microsandbox python/setup.py python/pyproject.toml \
-    "$build_dir/python/microsandbox" "$build_dir/bin/msb" "$build_dir/bin/msb-runtime" \
+    "$build_dir/python/microsandbox" "$build_dir/bin/msb" "$build_dir/bin/msb-server" \
+    "$build_dir/bin/msb-runtime" \
     "$build_dir/share/microsandbox" -path '*/__pycache__' -prune -o -printf '%p %s %T@\n'; \
     echo "$build_dir"; } | sha256sum)
 if [[ "$(cat "$venv/.msb-python-stamp" 2>/dev/null)" != "$stamp" ]]; then

@@ -1,9 +1,8 @@
-// msb server: the local HTTP API (src/server), in the foreground.
+// msb server: runs msb-server (src/server/server_main.h) in this process's place, with the
+// arguments as given, so that msb itself links neither the HTTP transport nor libssl.
 #pragma once
 
 #include "cli/command.h"
-#include "cli/mcp_command.h"
-#include "server/serve.h"
 
 namespace msb::cli {
 
@@ -13,9 +12,7 @@ class ServerCommand : public Command {
   Result<int> run() override;
 
  private:
-  server::ServeOptions options_;
-  McpFlags mcp_flags_;
-  int exec_attach_seconds_ = 30;
+  CLI::App* command_ = nullptr;
 };
 
 }  // namespace msb::cli

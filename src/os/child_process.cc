@@ -129,6 +129,19 @@ Result<std::string> find_executable(const std::string& name, const std::string& 
   return make_error(ErrorKind::kNotFound, name + ": command not found", ENOENT);
 }
 
+Result<void> exec_replace(const std::vector<std::string>& argv) {
+  MSB_CHECK(!argv.empty());
+  std::vector<char*> pointers;
+  for (const std::string& arg : argv) pointers.push_back(const_cast<char*>(arg.c_str()));
+  pointers.push_back(nullptr);
+  ::execv(argv[0].c_str(), pointers.data());
+  int error = errno;
+  ErrorKind kind = error == ENOENT   ? ErrorKind::kNotFound
+                   : error == EACCES ? ErrorKind::kPermissionDenied
+                                     : ErrorKind::kIo;
+  return make_error(kind, "execv " + argv[0] + ": " + std::strerror(error), error);
+}
+
 Result<std::string> find_host_executable(const std::string& name) {
   const char* path_env = std::getenv("PATH");
   std::string search = path_env && *path_env ? path_env : "/usr/bin:/bin";

@@ -88,6 +88,11 @@ class ChildProcess {
 // executable. A name containing '/' is returned as is when it exists.
 Result<std::string> find_executable(const std::string& name, const std::string& path_env);
 
+// Replaces this process with `argv[0]` (a path) run with `argv`, keeping the environment
+// and the file descriptors not marked close-on-exec. Returns only on failure (kNotFound,
+// kPermissionDenied, kIo: "execv <path>").
+Result<void> exec_replace(const std::vector<std::string>& argv);
+
 // find_executable on this process's $PATH (/usr/bin:/bin when unset), then the sbin
 // directories, which non-login root shells often lack (mkfs.ext4 lives there).
 Result<std::string> find_host_executable(const std::string& name);

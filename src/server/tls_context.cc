@@ -5,7 +5,6 @@
 #include <openssl/ssl.h>
 
 #include "os/file.h"
-#include "server/libssl_api.h"
 
 namespace msb::server {
 
@@ -36,7 +35,6 @@ bool holds_private_key(const std::string& pem) {
 
 Result<std::unique_ptr<ssl::context>> make_tls_context(const std::string& cert_file,
                                                        const std::string& key_file) {
-  MSB_TRY(load_libssl());
   std::string cert = MSB_TRY(os::read_file(cert_file).context("--tls-cert {}", cert_file));
   std::string key = MSB_TRY(os::read_file(key_file).context("--tls-key {}", key_file));
   auto context = std::make_unique<ssl::context>(ssl::context::tls_server);

@@ -126,6 +126,8 @@ write_basic_package_version_file(${CMAKE_BINARY_DIR}/package/microsandboxConfigV
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
 install(FILES ${CMAKE_BINARY_DIR}/package/microsandboxConfig.cmake
   ${CMAKE_BINARY_DIR}/package/microsandboxConfigVersion.cmake DESTINATION ${msb_cmake_dir})
+file(RELATIVE_PATH MSB_PC_TO_PREFIX ${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig ${CMAKE_INSTALL_PREFIX})
+string(REGEX REPLACE "/$" "" MSB_PC_TO_PREFIX "${MSB_PC_TO_PREFIX}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/package/microsandbox.pc.in
   ${CMAKE_BINARY_DIR}/package/microsandbox.pc @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/package/microsandbox.pc

@@ -18,8 +18,9 @@ CLI::App* ServerCommand::add_to(CLI::App& app) {
 
 Result<int> ServerCommand::run() {
   // Beside msb (a build tree, an install), else on PATH.
-  std::string server = os::executable_dir() + "/msb-server";
-  if (!os::is_regular_file(server))
+  std::string own_dir = os::executable_dir();
+  std::string server = own_dir.empty() ? "" : own_dir + "/msb-server";
+  if (server.empty() || !os::is_regular_file(server))
     server = MSB_TRY(std::move(os::find_host_executable("msb-server"))
                          .context("msb server needs msb-server, installed beside msb"));
   std::vector<std::string> argv = {server};

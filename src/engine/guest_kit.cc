@@ -33,16 +33,21 @@ std::string kit_dir() {
   // msb-runtime and <prefix>/lib/libmicrosandbox.so: look from this program, from the
   // library that holds this code, then from the msb-runtime a program linked statically
   // would start (MSB_RUNTIME, else on PATH).
-  std::vector<std::string> bases = {os::executable_dir(),
-                                    os::object_dir(reinterpret_cast<const void*>(&kit_dir))};
+  // From a bin/ directory the kit is ../share/microsandbox; from the library's directory,
+  // what the install's layout says (MSB_LIBDIR_TO_DATADIR: ../share, ../../share, ...).
+  std::vector<std::string> candidates;
+  auto from_bin = [&candidates](const std::string& bin) {
+    if (!bin.empty()) candidates.push_back(bin + "/../share/microsandbox");
+  };
+  from_bin(os::executable_dir());
+  std::string library = os::object_dir(reinterpret_cast<const void*>(&kit_dir));
+  if (!library.empty()) candidates.push_back(library + "/" MSB_LIBDIR_TO_DATADIR "/microsandbox");
   std::string runtime = env_or_empty("MSB_RUNTIME");
   if (runtime.empty()) runtime = os::find_host_executable("msb-runtime").value_or("");
-  if (!runtime.empty()) bases.push_back(std::filesystem::path(runtime).parent_path().string());
-  for (const std::string& base : bases) {
-    if (base.empty()) continue;
-    std::string candidate =
-        std::filesystem::path(base + "/../share/microsandbox").lexically_normal().string();
-    if (os::is_directory(candidate)) return candidate;
+  if (!runtime.empty()) from_bin(std::filesystem::path(runtime).parent_path().string());
+  for (const std::string& candidate : candidates) {
+    std::string normal = std::filesystem::path(candidate).lexically_normal().string();
+    if (os::is_directory(normal)) return normal;
   }
   // Where it should have been, for the error that names it.
   return std::filesystem::path(os::executable_dir() + "/../share/microsandbox")

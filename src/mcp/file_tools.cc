@@ -46,6 +46,12 @@ ToolResult read(const ToolArgs& args, const McpOptions& options) {
   std::string data = fs.read(path, offset, limit + 1);
   bool truncated = data.size() > limit;
   if (truncated) data.resize(limit);
+  // A cut inside a UTF-8 character would send a text file's chunk as base64: end it before
+  // that character instead (at most 3 bytes back); `bytes` says where to read on.
+  for (size_t cut = 1; truncated && cut <= 3 && cut < data.size() && !valid_utf8(data); ++cut) {
+    if (valid_utf8(std::string_view(data).substr(0, data.size() - cut)))
+      data.resize(data.size() - cut);
+  }
   json result = {{"path", path},
                  {"size", stat.size},
                  {"offset", offset},

@@ -1,5 +1,7 @@
 #include "mcp/json_rpc.h"
 
+#include "common/json_depth.h"
+
 namespace msb::mcp {
 
 namespace {
@@ -11,6 +13,11 @@ bool valid_id(const json& id) { return id.is_string() || id.is_number_integer();
 }  // namespace
 
 std::variant<Incoming, RpcError> read_message(std::string_view text) {
+  if (json_nests_deeper_than(text, kMaxJsonDepth))
+    return RpcError{
+        nullptr, rpc_code::kInvalidRequest,
+        "Invalid Request: nested deeper than " + std::to_string(kMaxJsonDepth) + " levels",
+        nullptr};
   json message = json::parse(text, nullptr, false);
   if (message.is_discarded())
     return RpcError{nullptr, rpc_code::kParseError, "Parse error: not valid JSON", nullptr};
@@ -47,7 +54,7 @@ std::variant<Incoming, RpcError> read_message(std::string_view text) {
   if (params != message.end() && !params->is_null()) {
     if (!params->is_object())
       return RpcError{id, rpc_code::kInvalidParams, "Invalid params: must be an object", nullptr};
-    incoming.params = *params;
+    incoming.params = std::move(*params);
   }
   return incoming;
 }

@@ -40,9 +40,9 @@ struct Incoming {
   nlohmann::json params = nlohmann::json::object();  // always an object
 };
 
-// Parses and vets one message: invalid JSON -32700; a batch, a wrong "jsonrpc", an id that is
-// not a string or integer, a method that is not a string: -32600; params that are not an
-// object: -32602. The error carries the id when one could be read.
+// Parses and vets one message: invalid JSON -32700; nesting past kMaxJsonDepth, a batch, a wrong
+// "jsonrpc", an id that is not a string or integer, a method that is not a string: -32600; params
+// that are not an object: -32602. The error carries the id when one could be read.
 std::variant<Incoming, RpcError> read_message(std::string_view text);
 
 nlohmann::json result_message(const nlohmann::json& id, nlohmann::json result);

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/defer.h"
 #include "os/io.h"
 
 namespace msb::mcp {
@@ -80,6 +81,9 @@ Result<void> serve_stdio(const McpServer& server, int in_fd, int out_fd,
     workers.emplace_back([&] {
       while (std::optional<Prepared> call = queue.pop()) answer(writer, server.run(*call));
     });
+  // Before the workers are joined, however this function ends (an exception included):
+  // a worker waiting for a call must be told there will be none.
+  MSB_DEFER { queue.close(); };
   Connection connection;
   auto handle_line = [&](std::string_view line) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);

@@ -49,11 +49,12 @@ Result<std::string> find_runtime_binary() {
   }
   // Beside the program (msb itself, the tests); then where an install puts it for the SDK
   // library that runs this code: <prefix>/lib/libmicrosandbox.so -> <prefix>/bin/.
-  std::string beside = os::executable_dir() + "/msb-runtime";
-  if (os::is_regular_file(beside)) return beside;
+  std::string own_dir = os::executable_dir();
+  if (!own_dir.empty() && os::is_regular_file(own_dir + "/msb-runtime"))
+    return own_dir + "/msb-runtime";
   std::string library_dir = os::object_dir(reinterpret_cast<const void*>(&find_runtime_binary));
   if (!library_dir.empty()) {
-    std::string installed = library_dir + "/../bin/msb-runtime";
+    std::string installed = library_dir + "/" MSB_LIBDIR_TO_BINDIR "/msb-runtime";
     if (os::is_regular_file(installed)) return installed;
   }
   return std::move(os::find_host_executable("msb-runtime"))

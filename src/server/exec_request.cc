@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "common/json_depth.h"
 #include "microsandbox/error.h"
 
 namespace msb::server {
@@ -34,6 +35,9 @@ uint64_t whole(const json& body, const std::string& key, uint64_t max) {
 
 json body_object(const ApiRequest& request) {
   if (request.body.empty()) return json::object();
+  if (msb::json_nests_deeper_than(request.body, msb::kMaxJsonDepth))
+    throw Error(ErrorKind::kInvalidArgument, "request body: nested deeper than " +
+                                                 std::to_string(msb::kMaxJsonDepth) + " levels");
   json body = json::parse(request.body);
   if (!body.is_object())
     throw Error(ErrorKind::kInvalidArgument, "request body: must be a JSON object");

@@ -1,6 +1,10 @@
 #include "server/mcp_routes.h"
 
+#include <atomic>
+#include <cctype>
 #include <string>
+
+#include "common/defer.h"
 
 namespace msb::server {
 
@@ -33,12 +37,26 @@ bool local_origin(const std::string& origin) {
   return false;
 }
 
+// MCP calls at once over HTTP: a tool call holds one of the server's worker threads (16)
+// for as long as its command runs, so past this many the rest of the API would wait.
+constexpr int kMaxConcurrentCalls = 8;
+std::atomic<int> calls_in_progress{0};
+
 ApiResponse post(const mcp::McpServer& server, const ApiRequest& request) {
   if (!local_origin(header(request, "origin")))
     return rpc_error(403, mcp::rpc_code::kInvalidRequest, "Forbidden: origin not allowed");
-  if (header(request, "content-type").find("application/json") == std::string::npos)
+  std::string content_type = header(request, "content-type");
+  for (char& c : content_type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (content_type.find("application/json") == std::string::npos)
     return rpc_error(415, mcp::rpc_code::kInvalidRequest,
                      "Unsupported Media Type: Content-Type must be application/json");
+  if (calls_in_progress.fetch_add(1) >= kMaxConcurrentCalls) {
+    --calls_in_progress;
+    ApiResponse busy = rpc_error(503, -32000, "Server busy: too many MCP calls at once");
+    busy.headers.emplace_back("Retry-After", "1");
+    return busy;
+  }
+  MSB_DEFER { --calls_in_progress; };
   mcp::Connection connection;
   connection.http_headers = &request.headers;
   mcp::McpAnswer answer = server.handle(request.body, connection);

@@ -28,7 +28,7 @@ mmdebstrap --quiet --variant=apt \
   --customize-hook="chroot \"\$1\" apt-get install -y -qq /root/$(basename "$deb") >/dev/null" \
   --customize-hook='rm "$1"/root/msb_*.deb' \
   bookworm "$root"
-[[ -x $root/usr/bin/msb && -f $root/usr/share/microsandbox/vmlinux ]]
+[[ -x $root/usr/bin/msb && -x $root/usr/bin/msb-server && -f $root/usr/share/microsandbox/vmlinux ]]
 [[ -e $root/usr/lib/libmicrosandbox.so.0 ]]
 
 in_root() {  # a command in the installed system, offline, with /proc, /dev, /sys and /tmp
@@ -49,8 +49,9 @@ if in_root dpkg -s msb >/dev/null 2>&1; then
   echo "deb_test: msb still installed" >&2
   exit 1
 fi
-for path in usr/bin/msb usr/bin/msb-runtime usr/share/microsandbox usr/lib/libmicrosandbox.so.0 \
-            usr/include/microsandbox usr/lib/cmake/microsandbox; do
+for path in usr/bin/msb usr/bin/msb-server usr/bin/msb-runtime usr/share/microsandbox \
+            usr/lib/libmicrosandbox.so.0 usr/lib/libmicrosandbox.a usr/include/microsandbox \
+            usr/lib/cmake/microsandbox usr/lib/pkgconfig/microsandbox.pc usr/share/man/man1/msb.1; do
   if [[ -e $root/$path ]]; then
     echo "deb_test: left after purge: /$path" >&2
     exit 1

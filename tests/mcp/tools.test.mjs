@@ -97,6 +97,9 @@ for (const transport of ['stdio', 'http']) {
       await call(client, 'sandbox_fs_write', { name, path: '/tmp/mcp/a/note.txt', content: 'more\n', append: true });
       const read = await call(client, 'sandbox_fs_read', { name, path: '/tmp/mcp/a/note.txt' });
       assert.deepEqual([read.encoding, read.content, read.size, read.truncated], ['utf8', 'grüße\nmore\n', 13, false]);
+      // A cut inside "ü" ends the chunk before it: still text, and `bytes` says where to go on.
+      const cut = await call(client, 'sandbox_fs_read', { name, path: '/tmp/mcp/a/note.txt', maxBytes: 3 });
+      assert.deepEqual([cut.encoding, cut.content, cut.bytes, cut.truncated], ['utf8', 'gr', 2, true]);
       const part = await call(client, 'sandbox_fs_read', { name, path: '/tmp/mcp/a/note.txt', offset: 8, maxBytes: 4 });
       assert.deepEqual([part.content, part.truncated], ['more', true]);
       const binary = Buffer.from([0, 255, 1, 254, 128]).toString('base64');
@@ -153,6 +156,32 @@ for (const transport of ['stdio', 'http']) {
       const unknown = await call(client, 'sandbox_exec', { name, command: 'true', shell: true }, { expectError: true });
       assert.match(unknown.error.message, /argument shell: unknown/);
       await assert.rejects(client.callTool({ name: 'no_such_tool', arguments: {} }), /not found/);
+    });
+
+    // HTTP only: over stdio the client's own pipe is the queue.
+    if (transport === 'http') test('at most 8 calls run at once; the next is 503 with Retry-After', async () => {
+      const envelope = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+                         'io.modelcontextprotocol/clientCapabilities': {} };
+      const post = (id) => fetch(server.mcpUrl, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json',
+                   'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'sandbox_shell' },
+        body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call',
+                               params: { name: 'sandbox_shell', _meta: envelope,
+                                         arguments: { name, command: 'until [ -e /tmp/gate ]; do sleep 0.1; done' } } }),
+      });
+      const slow = Array.from({ length: 8 }, (_, i) => post(i));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const refused = await post(99);
+      assert.equal(refused.status, 503);
+      assert.equal(refused.headers.get('retry-after'), '1');
+      assert.equal((await refused.json()).error.code, -32000);
+      // The REST API is not held up meanwhile: it opens the gate the eight wait for.
+      const gate = await fetch(new URL(`/v1/sandboxes/${name}/files?path=/tmp/gate`, server.url),
+                               { method: 'PUT', headers: { authorization: `Bearer ${server.token}` }, body: 'open' });
+      assert.equal(gate.status, 200);
+      for (const answer of await Promise.all(slow)) assert.equal(answer.status, 200);
+      assert.equal((await post(100)).status, 200, 'served again once the others ended');
     });
 
     test('stops and removes the sandbox', async () => {

@@ -1,15 +1,44 @@
 #include "engine/ns/base_tree.h"
 
 #include <fcntl.h>
-#include <unistd.h>
+
+#include <string_view>
 
 #include "common/paths.h"
 #include "image/digest.h"
 #include "image/tree_archive.h"
 #include "os/file.h"
+#include "os/file_lock.h"
 #include "os/fs_calls.h"
 
 namespace msb::engine::ns {
+
+namespace {
+
+constexpr std::string_view kStagingMarker = ".unpacking-";
+
+// Unpacks `archive` into `target` while holding the cache's lock, so threads and processes
+// take turns: the second finds the first's tree.
+Result<void> unpack_under_lock(const std::string& archive, const std::string& cache,
+                               const std::string& target) {
+  os::FileLock lock = MSB_TRY(os::FileLock::acquire(cache + "/.lock"));
+  if (os::is_directory(target + "/bin")) return {};
+  // Whatever a crashed unpack left: nobody else can be unpacking while we hold the lock.
+  for (const std::string& name : os::list_dir(cache))
+    if (name.find(kStagingMarker) != std::string::npos) (void)os::remove_tree(cache + "/" + name);
+  std::string name = target.substr(cache.size() + 1);
+  os::TempDir staging = MSB_TRY(os::TempDir::create(name + std::string(kStagingMarker), cache));
+  MSB_TRY(os::chmod_at(AT_FDCWD, staging.path(), 0755));  // mkdtemp made it 0700
+  // Owned by host root, as the build tree's copy: guest id n is host id n.
+  MSB_TRY(
+      std::move(image::extract_tree_archive(archive, staging.path(), image::TreeIds{0, 0, 65536}))
+          .context("unpack {}", archive));
+  MSB_TRY(os::rename_at(AT_FDCWD, staging.path(), AT_FDCWD, target));
+  staging.release();
+  return {};
+}
+
+}  // namespace
 
 Result<std::string> base_tree_root(const std::string& kit) {
   std::string tree = kit + "/base";
@@ -24,24 +53,8 @@ Result<std::string> base_tree_root(const std::string& kit) {
   std::string cache = msb_home() + "/cache/base";
   std::string target = cache + "/" + digest.substr(digest.find(':') + 1, 16);
   if (os::is_directory(target + "/bin")) return target;
-
   MSB_TRY(os::make_dirs(cache));
-  std::string staging = target + ".unpacking-" + std::to_string(::getpid());
-  if (os::path_exists(staging)) MSB_TRY(os::remove_tree(staging));  // a crashed earlier try
-  MSB_TRY(os::make_dir_at(AT_FDCWD, staging, 0755));
-  // Owned by host root, as the build tree's copy: guest id n is host id n.
-  Result<void> extracted =
-      image::extract_tree_archive(archive, staging, image::TreeIds{0, 0, 65536});
-  if (!extracted) {
-    (void)os::remove_tree(staging);
-    return tl::unexpected(std::move(extracted).context("unpack {}", archive).error());
-  }
-  Result<void> published = os::rename_at(AT_FDCWD, staging, AT_FDCWD, target);
-  if (!published) {
-    // Another process published the same tree first: use theirs.
-    (void)os::remove_tree(staging);
-    if (!os::is_directory(target + "/bin")) return tl::unexpected(published.error());
-  }
+  MSB_TRY(unpack_under_lock(archive, cache, target));
   return target;
 }
 

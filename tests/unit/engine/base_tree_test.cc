@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 #include "image/tree_archive.h"
 #include "os/file.h"
@@ -19,10 +21,13 @@ using ::msb::testing::ScopedEnv;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
+// The entries of `dir` but its lock file.
 long entries(const std::string& dir) {
   std::error_code ec;
-  auto it = std::filesystem::directory_iterator(dir, ec);
-  return ec ? 0 : std::distance(it, std::filesystem::directory_iterator());
+  long count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+    if (entry.path().filename() != ".lock") ++count;
+  return count;
 }
 
 class BaseTreeTest : public ::testing::Test {
@@ -73,6 +78,21 @@ TEST_F(BaseTreeTest, AnInstalledKitsArchiveIsUnpackedOnceIntoTheCache) {
   EXPECT_EQ(base_tree_root(kit()).value_or(""), *root);
   EXPECT_TRUE(os::path_exists(*root + "/marker"));
   EXPECT_EQ(entries(dir_->path() + "/home/cache/base"), 1);
+}
+
+TEST_F(BaseTreeTest, ThreadsUnpackingAtOnceShareOneTree) {
+  if (::getuid() != 0) GTEST_SKIP() << "the tree is unpacked as host root's";
+  make_archive();
+  std::vector<std::string> roots(8);
+  std::vector<std::thread> threads;
+  for (std::string& root : roots)
+    threads.emplace_back([&] { root = base_tree_root(kit()).value_or("failed"); });
+  for (std::thread& thread : threads) thread.join();
+  for (const std::string& root : roots) {
+    EXPECT_EQ(root, roots.front());
+    EXPECT_EQ(os::read_file(root + "/bin/busybox").value_or(""), "#!/bin/true\n");
+  }
+  EXPECT_EQ(entries(dir_->path() + "/home/cache/base"), 1);  // no staging left
 }
 
 TEST_F(BaseTreeTest, AKitWithNeitherNamesBoth) {

@@ -50,6 +50,15 @@ TEST(ReadMessage, RejectsMalformedInputWithTheRightCode) {
             rpc_code::kInvalidParams);
 }
 
+TEST(ReadMessage, RefusesDeepNestingBeforeParsing) {
+  std::string deep = R"({"jsonrpc":"2.0","id":1,"method":"m","params":{"x":)" +
+                     std::string(100000, '[') + std::string(100000, ']') + "}}";
+  RpcError error = error_of(deep);
+  EXPECT_EQ(error.code, rpc_code::kInvalidRequest);
+  EXPECT_EQ(error.id, nullptr);
+  EXPECT_NE(error.message.find("nested deeper"), std::string::npos);
+}
+
 TEST(ReadMessage, KeepsTheIdWhenItCouldBeRead) {
   EXPECT_EQ(error_of(R"({"jsonrpc":"1.0","id":7,"method":"ping"})").id, 7);
   EXPECT_EQ(error_of(R"({"jsonrpc":"2.0","id":{},"method":"ping"})").id, nullptr);

@@ -5,6 +5,7 @@
 #include <climits>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include "common/paths.h"
@@ -33,22 +34,27 @@ std::string kit_dir() {
   // msb-runtime and <prefix>/lib/libmicrosandbox.so: look from this program, from the
   // library that holds this code, then from the msb-runtime a program linked statically
   // would start (MSB_RUNTIME, else on PATH).
-  // From a bin/ directory the kit is ../share/microsandbox; from the library's directory,
-  // what the install's layout says (MSB_LIBDIR_TO_DATADIR: ../share, ../../share, ...).
-  std::vector<std::string> candidates;
-  auto from_bin = [&candidates](const std::string& bin) {
-    if (!bin.empty()) candidates.push_back(bin + "/../share/microsandbox");
-  };
-  from_bin(os::executable_dir());
-  std::string library = os::object_dir(reinterpret_cast<const void*>(&kit_dir));
-  if (!library.empty()) candidates.push_back(library + "/" MSB_LIBDIR_TO_DATADIR "/microsandbox");
-  std::string runtime = env_or_empty("MSB_RUNTIME");
-  if (runtime.empty()) runtime = os::find_host_executable("msb-runtime").value_or("");
-  if (!runtime.empty()) from_bin(std::filesystem::path(runtime).parent_path().string());
-  for (const std::string& candidate : candidates) {
+  // Cheapest first, each only when the one before found nothing: from this program's bin/
+  // (msb, msb-runtime) the kit is ../share/microsandbox; from the library's directory, what
+  // the install's layout says (MSB_LIBDIR_TO_DATADIR); from the msb-runtime a statically
+  // linked program would start (MSB_RUNTIME, else on PATH), its ../share/microsandbox.
+  auto found = [](const std::string& candidate) -> std::optional<std::string> {
     std::string normal = std::filesystem::path(candidate).lexically_normal().string();
     if (os::is_directory(normal)) return normal;
-  }
+    return std::nullopt;
+  };
+  std::string own = os::executable_dir();
+  if (!own.empty())
+    if (auto kit = found(own + "/../share/microsandbox")) return *kit;
+  std::string library = os::object_dir(reinterpret_cast<const void*>(&kit_dir));
+  if (!library.empty() && library != own)
+    if (auto kit = found(library + "/" MSB_LIBDIR_TO_DATADIR "/microsandbox")) return *kit;
+  std::string runtime = env_or_empty("MSB_RUNTIME");
+  if (runtime.empty()) runtime = os::find_host_executable("msb-runtime").value_or("");
+  if (!runtime.empty())
+    if (auto kit =
+            found(std::filesystem::path(runtime).parent_path().string() + "/../share/microsandbox"))
+      return *kit;
   // Where it should have been, for the error that names it.
   return std::filesystem::path(os::executable_dir() + "/../share/microsandbox")
       .lexically_normal()

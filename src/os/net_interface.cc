@@ -150,6 +150,12 @@ Result<Fd> open_tap(const std::string& name) {
   ifreq request = MSB_TRY(request_for(name));
   request.ifr_flags = IFF_TAP | IFF_NO_PI;
   MSB_TRY(control(fd.get(), TUNSETIFF, &request, "create tap", name));
+  // Persistent: closing the fd is then cheap, and the device goes with its network
+  // namespace, which the kernel tears down in the background. Unregistering a
+  // non-persistent tap on close waits for an RCU grace period: ~20 ms at the end of every
+  // namespace sandbox (docs/targets.md, the namespace start row).
+  MSB_TRY(
+      control(fd.get(), TUNSETPERSIST, reinterpret_cast<void*>(1), "make tap persistent", name));
   return fd;
 }
 

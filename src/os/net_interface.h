@@ -26,6 +26,7 @@ Result<void> set_mac_address(const std::string& name, const std::string& mac);
 
 // Creates (or attaches to) the TAP device `name` (Ethernet frames, no packet info header)
 // in the calling thread's network namespace and returns its fd (O_CLOEXEC, non-blocking).
+// The device is persistent: it outlives the fd and goes with its network namespace.
 // Errors: kIo with EBUSY when another process holds the device, kPermissionDenied.
 Result<Fd> open_tap(const std::string& name);
 

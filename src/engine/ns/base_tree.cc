@@ -1,14 +1,15 @@
 #include "engine/ns/base_tree.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 
 #include <string_view>
 
 #include "common/paths.h"
-#include "image/digest.h"
 #include "image/tree_archive.h"
 #include "os/file.h"
 #include "os/file_lock.h"
+#include "os/file_status.h"
 #include "os/fs_calls.h"
 
 namespace msb::engine::ns {
@@ -49,9 +50,11 @@ Result<std::string> base_tree_root(const std::string& kit) {
                "image 'base' for the namespace engine missing: neither {} nor {}; rebuild with "
                "scripts/setup.sh",
                tree, archive);
-  std::string digest = MSB_TRY(image::sha256_file(archive));
+  // Keyed by the archive's size and time, not its digest: hashing 2.4 MB on every create
+  // and start would cost ~8 ms; an install that replaces the archive changes its time.
+  os::FileStatus status = MSB_TRY(os::lstat_path(archive));
   std::string cache = msb_home() + "/cache/base";
-  std::string target = cache + "/" + digest.substr(digest.find(':') + 1, 16);
+  std::string target = cache + "/" + fmt::format("{:x}-{:x}", status.size, status.mtime_ns);
   if (os::is_directory(target + "/bin")) return target;
   MSB_TRY(os::make_dirs(cache));
   MSB_TRY(unpack_under_lock(archive, cache, target));

@@ -1,7 +1,7 @@
 // The built-in base image as the directory tree the namespace engine mounts as its lowest
 // layer. A build tree has it at <kit>/base; an installed kit carries it as <kit>/base.tar
 // (a package holding a tree of ~300 busybox applet links reads as 600 MB to dpkg), which
-// is unpacked once per archive into $MSB_HOME/cache/base/<digest>/.
+// is unpacked once per archive (its size and time) into $MSB_HOME/cache/base/<key>/.
 #pragma once
 
 #include <string>
